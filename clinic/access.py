@@ -1,0 +1,56 @@
+"""Role and location scoping: every view asks here before it shows or changes anything.
+
+HTML views use ``role_required``; DRF views use ``HasRole``; object lookups use the
+``*_for(user, ...)`` helpers of each app, which build on ``locations_for``.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from rest_framework.permissions import BasePermission
+
+from .models import Location, User
+from .roles import Role
+
+
+def locations_for(user: User) -> QuerySet[Location]:
+    """The active sites a user may see: their assigned ones; all of them for clinic admins."""
+    active = Location.objects.filter(is_active=True)
+    if user.is_superuser or user.has_role(Role.CLINIC_ADMIN):
+        return active
+    return active.filter(staff=user)
+
+
+def role_required(*roles: str) -> Callable:
+    """Login first (anonymous users are redirected), then 403 unless the user holds a role."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_superuser or request.user.has_role(*roles)):
+                raise PermissionDenied("Your role does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """DRF permission: ``permission_classes = [HasRole.of(Role.NURSE, ...)]``."""
+
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, *roles: str) -> type["HasRole"]:
+        return type(f"HasRole_{'_'.join(roles)}", (cls,), {"roles": roles})
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user and user.is_authenticated and (user.is_superuser or user.has_role(*self.roles))
+        )

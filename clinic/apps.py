@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ClinicConfig(AppConfig):
+    name = "clinic"
+    verbose_name = "Clinic"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    # role -> permissions ("app_label.codename") this app grants; see clinic.roles.
+    role_permissions = {
+        "clinic_admin": [
+            "clinic.add_location",
+            "clinic.change_location",
+            "clinic.view_location",
+            "clinic.add_user",
+            "clinic.change_user",
+            "clinic.view_user",
+            "auth.view_group",
+        ],
+        "physician": ["clinic.view_location"],
+        "nurse": ["clinic.view_location"],
+        "front_desk": ["clinic.view_location"],
+    }
+
+    def ready(self) -> None:
+        from . import roles
+
+        post_migrate.connect(
+            roles.sync_role_permissions_after_migrate, dispatch_uid="clinic.sync_roles"
+        )

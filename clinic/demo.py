@@ -1,0 +1,44 @@
+"""Demo locations and one user per role. Idempotent; dev mode only (see seed_demo)."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from .models import Location, User
+from .roles import Role
+
+LOCATIONS = [
+    ("Irvine", "irvine", "15 Spectrum Pointe Dr, Irvine, CA 92618", "+19495550100"),
+    ("San Diego", "san-diego", "4010 Sorrento Valley Blvd, San Diego, CA 92121", "+18585550100"),
+]
+
+USERS = [
+    # username, first, last, role, location codes
+    ("frontdesk", "Maria", "Lopez", Role.FRONT_DESK, ["irvine", "san-diego"]),
+    ("nurse", "Grace", "Kim", Role.NURSE, ["irvine"]),
+    ("nurse2", "Daniel", "Okafor", Role.NURSE, ["irvine"]),
+    ("physician", "Priya", "Raman", Role.PHYSICIAN, ["irvine", "san-diego"]),
+    ("admin", "Alex", "Chen", Role.CLINIC_ADMIN, ["irvine", "san-diego"]),
+]
+
+
+def seed() -> list[str]:
+    created: list[str] = []
+    for name, code, address, phone in LOCATIONS:
+        _, made = Location.objects.get_or_create(
+            code=code, defaults={"name": name, "address": address, "phone": phone}
+        )
+        if made:
+            created.append(f"location {name}")
+    for username, first, last, role, codes in USERS:
+        user, made = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.clinic"},
+        )
+        if made:
+            user.set_password(settings.DEMO_PASSWORD)
+            user.is_staff = role == Role.CLINIC_ADMIN
+            user.save()
+            created.append(f"user {username}")
+        user.groups.add(Group.objects.get(name=Role(role).label))
+        user.locations.add(*Location.objects.filter(code__in=codes))
+    return created

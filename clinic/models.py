@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import Role
+
+
+class Location(models.Model):
+    """One of the clinic's sites."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. 'irvine'.")
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are groups; ``locations`` are the sites they work at."""
+
+    locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> set[str]:
+        """The role values this user holds (cached for the request)."""
+        if not hasattr(self, "_roles"):
+            labels = {label: value for value, label in Role.choices}
+            names = self.groups.values_list("name", flat=True) if self.pk else []
+            self._roles = {labels[name] for name in names if name in labels}
+        return self._roles
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))

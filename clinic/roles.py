@@ -1,0 +1,52 @@
+"""Staff roles are Django groups; each app declares what its roles may do.
+
+An app's ``AppConfig.role_permissions`` maps a role to permission strings
+(``"app_label.codename"``). After every ``migrate`` the groups are brought in line with
+those declarations, so a new model's permissions reach the roles without a hand step.
+"""
+
+from django.apps import apps as global_apps
+from django.db import models
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", "Front desk"
+    NURSE = "nurse", "Nurse"
+    PHYSICIAN = "physician", "Physician"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+# Which home page a user with several roles lands on: the clinical role wins.
+HOME_PRECEDENCE = [Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN]
+
+
+def declared_permissions() -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = {role.value: set() for role in Role}
+    for app_config in global_apps.get_app_configs():
+        for role, perms in getattr(app_config, "role_permissions", {}).items():
+            wanted[role].update(perms)
+    return wanted
+
+
+def sync_role_permissions() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in declared_permissions().items():
+        group, _ = Group.objects.get_or_create(name=Role(role).label)
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".", 1)
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:  # an app not migrated yet; the next migrate adds it
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def sync_role_permissions_after_migrate(sender, **kwargs) -> None:
+    # post_migrate fires once per app that has models; every app's permissions exist
+    # only after the last of them.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        sync_role_permissions()

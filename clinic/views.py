@@ -1,0 +1,56 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
+
+from .broker import redis_client
+from .roles import HOME_PRECEDENCE, Role
+from .tasks import BEAT_KEY
+
+# Home page of each role, by URL name; the apps that own the pages fill them in.
+ROLE_HOMES = {
+    Role.PHYSICIAN: "infusions:physician_home",
+    Role.NURSE: "infusions:nurse_home",
+    Role.FRONT_DESK: "scheduling:board",
+    Role.CLINIC_ADMIN: "admin:index",
+}
+
+
+@login_required
+def home(request):
+    """Send each user to their role's home page."""
+    for role in HOME_PRECEDENCE:
+        if request.user.has_role(role):
+            return redirect(ROLE_HOMES[role])
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "clinic/no_role.html", status=403)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and Redis answer; 503 naming whichever does not."""
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as error:
+        healthy = False
+        checks["database"] = f"unavailable: {error.__class__.__name__}"
+    try:
+        client = redis_client(timeout_seconds=1.0)
+        client.ping()
+        checks["redis"] = "ok"
+        last_beat = client.get(BEAT_KEY)
+        checks["beat_last_run"] = last_beat.decode() if last_beat else "not yet"
+    except (RedisError, OSError) as error:
+        healthy = False
+        checks["redis"] = f"unavailable: {error.__class__.__name__}"
+    checks["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(checks, status=200 if healthy else 503)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "scheduling"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    role_permissions = {
+        "front_desk": ["scheduling.view_chair"],
+        "nurse": ["scheduling.view_chair"],
+        "physician": ["scheduling.view_chair"],
+        "clinic_admin": [
+            "scheduling.add_chair",
+            "scheduling.change_chair",
+            "scheduling.view_chair",
+        ],
+    }

@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+
+def test_a_token_is_issued_for_good_credentials_and_opens_the_api(client, nurse, password):
+    response = client.post(reverse("api-token"), {"username": "nurse", "password": password})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    root = client.get("/api/v1/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert root.status_code == 200
+    assert "locations" in root.json()
+
+
+def test_bad_credentials_get_a_400_with_the_common_error_shape(client, nurse):
+    response = client.post(reverse("api-token"), {"username": "nurse"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"password": ["This field is required."]}
+
+
+def test_locations_are_scoped_to_the_callers_sites(client, nurse, site, other_site):
+    token = Token.objects.create(user=nurse)
+    response = client.get(reverse("location-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert [row["code"] for row in response.json()["results"]] == ["irvine"]
+
+
+def test_me_names_roles_and_sites(login, physician, site):
+    body = login(physician).get(reverse("api-me")).json()
+    assert body["roles"] == ["physician"]
+    assert body["location_ids"] == [site.pk]
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_and_docs_are_served_to_staff(login, nurse):
+    client = login(nurse)
+    schema = client.get(reverse("api-schema"))
+    assert schema.status_code == 200
+    assert b"/api/v1/locations/" in schema.content
+    docs = client.get(reverse("api-docs"))
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content

@@ -1,0 +1,70 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(
+    ("who", "home"),
+    [
+        ("front_desk", "scheduling:board"),
+        ("nurse", "infusions:nurse_home"),
+        ("physician", "infusions:physician_home"),
+        ("clinic_admin", "admin:index"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_page_after_login(client, request, password, who, home):
+    user = request.getfixturevalue(who)
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": password}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(home)
+
+
+def test_a_wrong_password_shows_an_error_and_logs_nobody_in(client, nurse):
+    response = client.post(reverse("login"), {"username": "nurse", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_user_without_a_role_is_told_so(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 403
+    assert b"No role assigned" in response.content
+
+
+def test_a_front_desk_user_cannot_open_the_nurse_home(login, front_desk):
+    assert login(front_desk).get(reverse("infusions:nurse_home")).status_code == 403
+
+
+def test_the_board_lists_chairs_of_my_sites_only(login, front_desk, site, other_site):
+    from tests.factories import ChairFactory
+
+    ChairFactory(location=site, name="Recliner A")
+    ChairFactory(location=other_site, name="Recliner Z")
+    page = login(front_desk).get(reverse("scheduling:board")).content.decode()
+    assert "Recliner A" in page
+    assert "Recliner Z" not in page
+
+
+def test_the_board_runs_a_fixed_number_of_queries(
+    login, front_desk, site, django_assert_max_num_queries
+):
+    from tests.factories import ChairFactory
+
+    ChairFactory.create_batch(10, location=site)
+    client = login(front_desk)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("scheduling:board")).status_code == 200
+
+
+def test_roles_carry_the_permissions_their_apps_declare(db):
+    from django.contrib.auth.models import Group
+
+    front_desk = Group.objects.get(name="Front desk")
+    codenames = set(front_desk.permissions.values_list("codename", flat=True))
+    assert {"add_patient", "view_patient", "view_chair"} <= codenames
+    assert "change_location" not in codenames
