@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "phonenumber_field",
+    "pgtrigger",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# A weight counts as current on the patient page for this many days (dosing uses the
+# protocol's own, stricter window).
+WEIGHT_CURRENT_DAYS = env.int("WEIGHT_CURRENT_DAYS", default=30)
+PATIENT_WEIGHT_MIN_KG = 30
+PATIENT_WEIGHT_MAX_KG = 300
+WEIGHT_CHANGE_CONFIRM_PERCENT = 10
 
 # Demo data and its published passwords exist only in dev mode.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - published on purpose, dev only

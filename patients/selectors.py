@@ -1,9 +1,220 @@
+"""Reads that span patient models. Callers never add their own joins."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
 from clinic.access import locations_for
 from clinic.models import User
 
-from .models import Patient, PatientQuerySet
+from .models import (
+    Clearance,
+    CommunicationConsent,
+    ConsentSignature,
+    EscortContact,
+    MeasureKind,
+    OutcomeMeasure,
+    Patient,
+    PatientQuerySet,
+    Screening,
+    WeightMeasurement,
+)
 
 
 def patients_for(user: User) -> PatientQuerySet:
     """Patients whose home site the user works at."""
     return Patient.objects.at_locations(locations_for(user)).select_related("home_location")
+
+
+def likely_duplicates(*, legal_first_name, legal_last_name, date_of_birth, phone) -> list:
+    same_person = Q(
+        legal_first_name__iexact=legal_first_name.strip(),
+        legal_last_name__iexact=legal_last_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    if phone:
+        same_person |= Q(phone=phone)
+    return list(Patient.objects.filter(same_person).order_by("mrn")[:5])
+
+
+MRN_PATTERN = re.compile(r"^kc\d+$", re.IGNORECASE)
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y")
+
+
+def _as_date(text: str) -> datetime.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_search(user: User, query: str, limit: int = 25) -> list[Patient]:
+    """Search by MRN, date of birth, phone or name; each name word matches a name's start."""
+    query = query.strip()
+    if not query:
+        return []
+    patients = patients_for(user)
+    digits = re.sub(r"\D", "", query)
+    if MRN_PATTERN.match(query):
+        patients = patients.filter(mrn__istartswith=query)
+    elif (day := _as_date(query)) is not None:
+        patients = patients.filter(date_of_birth=day)
+    elif len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 4:
+        patients = patients.filter(phone__endswith=digits[-10:])
+    else:
+        for word in query.split()[:3]:
+            patients = patients.filter(
+                Q(legal_last_name__istartswith=word)
+                | Q(legal_first_name__istartswith=word)
+                | Q(preferred_name__istartswith=word)
+            )
+    return list(patients.order_by("legal_last_name", "legal_first_name", "pk")[:limit])
+
+
+# --- Clearance and booking ----------------------------------------------------------------
+
+
+class ClearanceState:
+    NOT_SCREENED = "not_screened"
+    SCREEN_NEGATIVE = "screen_negative"
+    AWAITING = "awaiting_clearance"
+    CLEARED = "cleared"
+    CLEARED_WITH_CONDITIONS = "cleared_with_conditions"
+    NOT_CLEARED = "not_cleared"
+
+
+def latest_screening(patient: Patient) -> Screening | None:
+    return (
+        patient.screenings.select_related("clearance", "clearance__physician")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def clearance_state(patient: Patient) -> str:
+    screening = latest_screening(patient)
+    if screening is None:
+        return ClearanceState.NOT_SCREENED
+    if not screening.needs_clearance:
+        return ClearanceState.SCREEN_NEGATIVE
+    clearance = getattr(screening, "clearance", None)
+    if clearance is None:
+        return ClearanceState.AWAITING
+    return clearance.decision
+
+
+def booking_blockers(patient: Patient) -> list[str]:
+    """Why a course cannot be booked for this patient now; empty when it can.
+
+    Scheduling calls this before booking, so the rules live with the records they read.
+    """
+    reasons = []
+    if not patient.is_active:
+        reasons.append("The patient's record is deactivated.")
+    state = clearance_state(patient)
+    if state == ClearanceState.NOT_SCREENED:
+        reasons.append("Contraindication screening has not been completed.")
+    elif state == ClearanceState.AWAITING:
+        reasons.append("The screening raised a flag: a physician must clear the patient first.")
+    elif state == ClearanceState.NOT_CLEARED:
+        reasons.append("A physician has not cleared the patient for ketamine infusions.")
+    if not patient.escorts.filter(is_active=True).exists():
+        reasons.append("No escort contact: the patient must be collected by a responsible adult.")
+    return reasons
+
+
+# --- Flags on the patient page ---------------------------------------------------------------
+
+
+@dataclass
+class PatientFlags:
+    needs_clearance: bool = False
+    not_cleared: bool = False
+    not_screened: bool = False
+    phq9_item9_open: bool = False
+    no_escort: bool = False
+    no_consent: bool = False
+    weight_out_of_date: bool = False
+    labels: list[str] = field(default_factory=list)
+
+
+def weight_is_current(weight: WeightMeasurement | None) -> bool:
+    if weight is None:
+        return False
+    max_age = datetime.timedelta(days=settings.WEIGHT_CURRENT_DAYS)
+    return timezone.now() - weight.measured_at <= max_age
+
+
+def patient_flags(patient: Patient) -> PatientFlags:
+    state = clearance_state(patient)
+    flags = PatientFlags(
+        needs_clearance=state == ClearanceState.AWAITING,
+        not_cleared=state == ClearanceState.NOT_CLEARED,
+        not_screened=state == ClearanceState.NOT_SCREENED,
+        phq9_item9_open=open_phq9_follow_ups().filter(patient=patient).exists(),
+        no_escort=not patient.escorts.filter(is_active=True).exists(),
+        no_consent=not patient.consents.exists(),
+        weight_out_of_date=not weight_is_current(patient.weights.first()),
+    )
+    labels = [
+        (flags.phq9_item9_open, "PHQ-9 item 9: same-day follow-up"),
+        (flags.needs_clearance, "Needs physician clearance"),
+        (flags.not_cleared, "Not cleared"),
+        (flags.not_screened, "Not screened"),
+        (flags.no_escort, "No escort"),
+        (flags.no_consent, "No consent"),
+        (flags.weight_out_of_date, "Weight out of date"),
+    ]
+    flags.labels = [label for on, label in labels if on]
+    return flags
+
+
+def awaiting_clearance_for(user: User) -> QuerySet[Screening]:
+    """Latest screenings that raised a flag and have no physician decision yet."""
+    newer = Screening.objects.filter(
+        patient=OuterRef("patient"), recorded_at__gt=OuterRef("recorded_at")
+    )
+    decided = Clearance.objects.filter(screening=OuterRef("pk"))
+    positive = Q()
+    for question in Screening.QUESTIONS:
+        positive |= Q(**{f"{question}__in": ["yes", "unknown"]})
+    return (
+        Screening.objects.filter(positive, patient__in=patients_for(user).active())
+        .filter(~Exists(newer), ~Exists(decided))
+        .select_related("patient", "recorded_by")
+        .order_by("recorded_at")
+    )
+
+
+def open_phq9_follow_ups() -> QuerySet[OutcomeMeasure]:
+    return OutcomeMeasure.objects.filter(
+        kind=MeasureKind.PHQ9, needs_same_day_follow_up=True, follow_up__isnull=True
+    )
+
+
+def open_phq9_follow_ups_for(user: User) -> QuerySet[OutcomeMeasure]:
+    return (
+        open_phq9_follow_ups()
+        .filter(patient__in=patients_for(user))
+        .select_related("patient", "recorded_by")
+        .order_by("recorded_at")
+    )
+
+
+def communication_consent(patient: Patient, channel: str) -> CommunicationConsent | None:
+    """The consent in force for a channel: the latest one recorded."""
+    return patient.communication_consents.filter(channel=channel).first()
+
+
+def primary_escort(patient: Patient) -> EscortContact | None:
+    return patient.escorts.filter(is_active=True, is_primary=True).first()
+
+
+def latest_consent(patient: Patient) -> ConsentSignature | None:
+    return patient.consents.select_related("document", "witness").first()

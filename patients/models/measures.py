@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+
+from clinic.append_only import append_only_triggers
+
+from .patient import Patient
+
+STAFF = settings.AUTH_USER_MODEL
+
+
+class MeasureKind(models.TextChoices):
+    PAIN_NRS = "pain_nrs", "Pain NRS (0-10)"
+    FIQR = "fiqr", "FIQR"
+    ACR_2016 = "acr_2016", "2016 ACR fibromyalgia criteria"
+    PHQ9 = "phq9", "PHQ-9"
+
+
+class OutcomeMeasure(models.Model):
+    """One completed questionnaire or score. The answers are kept as given; the score is
+    computed once by patients.scoring at the time it is recorded."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(max_length=10, choices=MeasureKind.choices)
+    answers = models.JSONField(help_text="The items as answered, by item name.")
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    interpretation = models.CharField(max_length=120, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="Domain scores and reasons.")
+    context = models.CharField(
+        max_length=20,
+        default="baseline",
+        help_text="baseline, pre_infusion, post_infusion or follow_up",
+    )
+    # A patient may fill a questionnaire on a tablet; it is saved when the staff member who
+    # reviewed it with them (recorded_by) submits it.
+    completed_by_patient = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    needs_same_day_follow_up = models.BooleanField(default=False)
+
+    class Meta:
+        triggers = append_only_triggers()
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "kind", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.score} ({self.recorded_at:%Y-%m-%d})"
+
+
+class Phq9FollowUp(models.Model):
+    """A physician's same-day follow-up of a PHQ-9 with a non-zero item 9 (self-harm)."""
+
+    measure = models.OneToOneField(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="follow_up"
+    )
+    note = models.TextField(help_text="What was assessed and done.")
+    physician = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"PHQ-9 follow-up by {self.physician}"

@@ -1,0 +1,42 @@
+"""Every write to patient records goes through one of these functions."""
+
+from .clinical import (
+    clearance_record,
+    communication_consent_record,
+    consent_sign,
+    intake_record,
+    screening_record,
+    weight_record,
+)
+from .measures import measure_record, phq9_follow_up_record
+from .registration import (
+    consultation_close,
+    consultation_convert,
+    consultation_submit,
+    escort_add,
+    escort_deactivate,
+    next_mrn,
+    patient_deactivate,
+    patient_register,
+    patient_update,
+)
+
+__all__ = [
+    "clearance_record",
+    "communication_consent_record",
+    "consent_sign",
+    "consultation_close",
+    "consultation_convert",
+    "consultation_submit",
+    "escort_add",
+    "escort_deactivate",
+    "intake_record",
+    "measure_record",
+    "next_mrn",
+    "patient_deactivate",
+    "patient_register",
+    "patient_update",
+    "phq9_follow_up_record",
+    "screening_record",
+    "weight_record",
+]

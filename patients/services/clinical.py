@@ -1,0 +1,202 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import User
+from clinic.roles import Role
+
+from ..models import (
+    Answer,
+    Clearance,
+    ClinicalIntake,
+    CommunicationConsent,
+    ConsentDocument,
+    ConsentSignature,
+    Patient,
+    PriorTreatment,
+    Screening,
+    WeightMeasurement,
+)
+from ..units import lb_to_kg
+
+CLINICAL_ROLES = (Role.NURSE, Role.PHYSICIAN)
+
+
+def _require(user: User, *roles: str, doing: str) -> None:
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied(f"Your role may not {doing}.")
+
+
+def _lock(patient: Patient) -> Patient:
+    # One writer per patient at a time: weights compare with the previous one, etc.
+    return Patient.objects.select_for_update().get(pk=patient.pk)
+
+
+@transaction.atomic
+def intake_record(
+    *, patient: Patient, recorded_by: User, treatments: list[dict] = (), **fields
+) -> ClinicalIntake:
+    """A new clinical intake; the latest one is current, earlier ones stay as history."""
+    _require(recorded_by, *CLINICAL_ROLES, doing="record a clinical intake")
+    _lock(patient)
+    intake = ClinicalIntake(patient=patient, recorded_by=recorded_by, **fields)
+    intake.full_clean()
+    intake.save()
+    kinds = [t["kind"] for t in treatments]
+    if len(kinds) != len(set(kinds)):
+        raise ValidationError({"treatments": "Each prior treatment is listed once."})
+    for treatment in treatments:
+        row = PriorTreatment(intake=intake, **treatment)
+        row.full_clean(exclude=["intake"])
+        row.save()
+    return intake
+
+
+@transaction.atomic
+def screening_record(
+    *, patient: Patient, recorded_by: User, answers: dict[str, str], notes: str = ""
+) -> Screening:
+    _require(recorded_by, *CLINICAL_ROLES, doing="record a contraindication screening")
+    patient = _lock(patient)
+    errors = {}
+    for question in Screening.QUESTIONS:
+        answer = answers.get(question)
+        allowed = {Answer.YES, Answer.NO, Answer.UNKNOWN}
+        if question == "pregnancy" and patient.sex == Patient.Sex.MALE:
+            allowed.add(Answer.NOT_APPLICABLE)
+        if answer not in allowed:
+            errors[question] = "Answer " + " / ".join(sorted(a.label.lower() for a in allowed))
+    unknown = set(answers) - set(Screening.QUESTIONS)
+    errors.update({name: "Not a screening question." for name in unknown})
+    if errors:
+        raise ValidationError(errors)
+    screening = Screening(patient=patient, recorded_by=recorded_by, notes=notes, **answers)
+    screening.full_clean()
+    screening.save()
+    return screening
+
+
+@transaction.atomic
+def clearance_record(
+    *, screening: Screening, physician: User, decision: str, note: str
+) -> Clearance:
+    """A physician's decision on a positive screen. Only the latest screening is decided."""
+    _require(physician, Role.PHYSICIAN, doing="clear a patient")
+    _lock(screening.patient)
+    latest = screening.patient.screenings.order_by("-recorded_at", "-pk").first()
+    if latest.pk != screening.pk:
+        raise ValidationError("A newer screening exists; decide on that one.")
+    if not screening.needs_clearance:
+        raise ValidationError("This screening raised no flag; there is nothing to clear.")
+    if Clearance.objects.filter(screening=screening).exists():
+        raise ValidationError("This screening has already been decided; record a new screening.")
+    if not note.strip():
+        raise ValidationError({"note": "Write the reasoning (and any conditions)."})
+    clearance = Clearance(screening=screening, physician=physician, decision=decision, note=note)
+    clearance.full_clean()
+    clearance.save()
+    return clearance
+
+
+@transaction.atomic
+def consent_sign(
+    *, patient: Patient, document: ConsentDocument, typed_name: str, witness: User
+) -> ConsentSignature:
+    if not document.is_current:
+        raise ValidationError({"document": "This version is withdrawn; use the current one."})
+    typed = " ".join(typed_name.split())
+    if typed.casefold() != " ".join(patient.legal_name.split()).casefold():
+        raise ValidationError(
+            {"typed_name": f"The patient types their full legal name: {patient.legal_name}."}
+        )
+    signature = ConsentSignature(
+        patient=patient, document=document, typed_name=typed, witness=witness
+    )
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def communication_consent_record(
+    *, patient: Patient, channel: str, granted: bool, method: str, recorded_by: User | None
+) -> CommunicationConsent:
+    if channel == "sms" and granted and not patient.phone:
+        raise ValidationError({"granted": "Record a mobile phone number before SMS consent."})
+    if channel == "email" and granted and not patient.email:
+        raise ValidationError({"granted": "Record an email address before email consent."})
+    consent = CommunicationConsent(
+        patient=patient, channel=channel, granted=granted, method=method, recorded_by=recorded_by
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+def _to_kg(value: Decimal, unit: str) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise ValidationError({"value": "Enter the weight as a number."})
+    if value <= 0:
+        raise ValidationError({"value": "A weight is above zero."})
+    if unit == WeightMeasurement.Unit.LB:
+        return lb_to_kg(value)
+    if unit == WeightMeasurement.Unit.KG:
+        return value.quantize(Decimal("0.01"))
+    raise ValidationError({"unit": "Choose kg or lb."})
+
+
+@transaction.atomic
+def weight_record(
+    *,
+    patient: Patient,
+    value: Decimal,
+    unit: str,
+    measured_by: User,
+    measured_at=None,
+    confirm_large_change: bool = False,
+) -> WeightMeasurement:
+    """Record a weight. Pounds are converted once, here; implausible weights are refused and
+    a change of more than 10% from the previous weight needs an explicit confirmation."""
+    _require(measured_by, *CLINICAL_ROLES, doing="record a weight")
+    patient = _lock(patient)
+    weight_kg = _to_kg(value, unit)
+    low, high = settings.PATIENT_WEIGHT_MIN_KG, settings.PATIENT_WEIGHT_MAX_KG
+    if not low <= weight_kg <= high:
+        hint = " Was it typed in the wrong unit?" if unit else ""
+        raise ValidationError(
+            {"value": f"{weight_kg} kg is outside {low}-{high} kg and cannot be right.{hint}"}
+        )
+    previous = patient.weights.order_by("-measured_at", "-pk").first()
+    change = None
+    if previous is not None:
+        change = ((weight_kg - previous.weight_kg) / previous.weight_kg * 100).quantize(
+            Decimal("0.1")
+        )
+        if abs(change) > settings.WEIGHT_CHANGE_CONFIRM_PERCENT and not confirm_large_change:
+            raise ValidationError(
+                {
+                    "confirm_large_change": (
+                        f"{weight_kg} kg is {change:+}% from the last weight "
+                        f"({previous.weight_kg} kg on "
+                        f"{timezone.localtime(previous.measured_at):%m/%d/%Y}). Re-weigh and "
+                        "check the unit, then confirm."
+                    )
+                },
+                code="confirm",
+            )
+    weight = WeightMeasurement(
+        patient=patient,
+        weight_kg=weight_kg,
+        entered_value=value,
+        entered_unit=unit,
+        change_from_previous_percent=change,
+        large_change_confirmed=bool(confirm_large_change and change is not None),
+        measured_at=measured_at or timezone.now(),
+        measured_by=measured_by,
+    )
+    weight.full_clean()
+    weight.save()
+    return weight

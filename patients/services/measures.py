@@ -1,0 +1,117 @@
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from clinic.models import User
+from clinic.roles import Role
+
+from .. import scoring
+from ..models import MeasureKind, OutcomeMeasure, Patient, Phq9FollowUp
+
+CONTEXTS = {"baseline", "pre_infusion", "post_infusion", "follow_up"}
+
+
+def _items(answers: dict, count: int) -> list:
+    extra = set(answers) - {f"item_{n}" for n in range(1, count + 1)}
+    if extra:
+        raise ValidationError({name: "Not an item of this questionnaire." for name in extra})
+    return [answers.get(f"item_{n}") for n in range(1, count + 1)]
+
+
+def score_answers(kind: str, answers: dict) -> dict:
+    """Score a questionnaire with patients.scoring; return the fields to store.
+
+    Raises ValidationError naming the item at fault, so forms and the API show it in place.
+    """
+    try:
+        if kind == MeasureKind.PAIN_NRS:
+            value = answers.get("score")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+                raise scoring.ScoringError({"score": "Pain is a whole number from 0 to 10."})
+            return {"score": Decimal(value), "interpretation": f"{value}/10", "details": {}}
+        if kind == MeasureKind.FIQR:
+            result = scoring.fiqr_score(_items(answers, scoring.FIQR_ITEM_COUNT))
+            return {
+                "score": result.total,
+                "interpretation": "not computable" if result.total is None else "FIQR 0-100",
+                "details": {
+                    "function": str(result.function),
+                    "overall_impact": str(result.overall_impact),
+                    "symptoms": str(result.symptoms),
+                    "prorated_domains": list(result.prorated_domains),
+                    "problems": list(result.problems),
+                },
+            }
+        if kind == MeasureKind.ACR_2016:
+            result = scoring.acr_2016_criteria(**answers)
+            return {
+                "score": Decimal(result.fibromyalgia_severity),
+                "interpretation": "criteria met" if result.criteria_met else "criteria not met",
+                "details": {
+                    "wpi": result.wpi,
+                    "sss": result.sss,
+                    "regions_with_pain": list(result.regions_with_pain),
+                    "generalized_pain": result.generalized_pain,
+                    "criteria_met": result.criteria_met,
+                    "reasons": list(result.reasons),
+                },
+            }
+        if kind == MeasureKind.PHQ9:
+            result = scoring.phq9_score(_items(answers, scoring.PHQ9_ITEM_COUNT))
+            return {
+                "score": Decimal(result.total),
+                "interpretation": result.band.label,
+                "details": {"band": str(result.band), "item9_positive": result.item9_positive},
+                "needs_same_day_follow_up": result.item9_positive,
+            }
+    except scoring.ScoringError as error:
+        raise ValidationError(error.errors) from error
+    except TypeError as error:  # an unexpected or missing keyword in the answers
+        raise ValidationError({"answers": str(error)}) from error
+    raise ValidationError({"kind": "Unknown outcome measure."})
+
+
+@transaction.atomic
+def measure_record(
+    *,
+    patient: Patient,
+    kind: str,
+    answers: dict,
+    recorded_by: User,
+    context: str = "baseline",
+    completed_by_patient: bool = False,
+) -> OutcomeMeasure:
+    if context not in CONTEXTS:
+        raise ValidationError({"context": "Choose " + ", ".join(sorted(CONTEXTS)) + "."})
+    scored = score_answers(kind, answers)
+    measure = OutcomeMeasure(
+        patient=patient,
+        kind=kind,
+        answers=answers,
+        context=context,
+        completed_by_patient=completed_by_patient,
+        recorded_by=recorded_by,
+        **scored,
+    )
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def phq9_follow_up_record(*, measure: OutcomeMeasure, physician: User, note: str) -> Phq9FollowUp:
+    """Close a PHQ-9 item-9 flag: only a physician, only once, always with a note."""
+    if not (physician.is_superuser or physician.has_role(Role.PHYSICIAN)):
+        raise PermissionDenied("Only a physician records the PHQ-9 follow-up.")
+    measure = OutcomeMeasure.objects.select_for_update().get(pk=measure.pk)
+    if not measure.needs_same_day_follow_up:
+        raise ValidationError("This PHQ-9 raised no item-9 flag.")
+    if Phq9FollowUp.objects.filter(measure=measure).exists():
+        raise ValidationError("The follow-up has already been recorded.")
+    if not note.strip():
+        raise ValidationError({"note": "Write what was assessed and done."})
+    follow_up = Phq9FollowUp(measure=measure, physician=physician, note=note.strip())
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up

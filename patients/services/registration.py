@@ -1,0 +1,180 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from clinic.models import User
+from clinic.roles import Role
+
+from ..models import MRN_SEQUENCE, ConsultationRequest, EscortContact, Patient
+from ..selectors import likely_duplicates
+
+# Fields the front desk may set on registration and change later.
+PATIENT_FIELDS = {
+    "legal_first_name", "legal_last_name", "preferred_name", "date_of_birth", "sex", "phone",
+    "email", "address_line1", "address_line2", "city", "state", "postal_code",
+    "preferred_language", "home_location", "payment", "insurance_payer", "insurance_member_id",
+    "comfort_dim_lights", "comfort_eye_mask", "comfort_music", "comfort_aromatherapy",
+    "comfort_blanket", "comfort_notes",
+}  # fmt: skip
+
+
+def next_mrn() -> str:
+    """The next medical record number, from a sequence: never handed out twice."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [MRN_SEQUENCE])
+        (number,) = cursor.fetchone()
+    return f"KC{number:07d}"
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - PATIENT_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+
+
+def _validate_dates(patient: Patient) -> None:
+    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+
+
+@transaction.atomic
+def patient_register(
+    *, registered_by: User | None, allow_duplicate: bool = False, **fields
+) -> Patient:
+    """Register a patient. A likely duplicate is refused unless ``allow_duplicate``."""
+    _check_fields(fields)
+    patient = Patient(**fields, created_by=registered_by)
+    _validate_dates(patient)
+    patient.mrn = "pending"  # full_clean checks every other field before a number is used
+    patient.full_clean(exclude=["mrn"])
+    if not allow_duplicate:
+        duplicates = likely_duplicates(
+            legal_first_name=patient.legal_first_name,
+            legal_last_name=patient.legal_last_name,
+            date_of_birth=patient.date_of_birth,
+            phone=patient.phone,
+        )
+        if duplicates:
+            found = ", ".join(f"{p.legal_name} ({p.mrn})" for p in duplicates)
+            raise ValidationError(
+                {"__all__": f"A patient with this name and date of birth, or this phone, "
+                            f"is already registered: {found}. Open that record, or confirm "
+                            "that this is a different person."},
+                code="duplicate",
+            )  # fmt: skip
+    patient.mrn = next_mrn()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, changed_by: User, **fields) -> Patient:
+    _check_fields(fields)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    _validate_dates(patient)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_deactivate(*, patient: Patient, deactivated_by: User, reason: str) -> Patient:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the patient is being deactivated."})
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient.is_active = False
+    patient.deactivated_at = timezone.now()
+    patient.deactivated_by = deactivated_by
+    patient.deactivation_reason = reason.strip()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def escort_add(
+    *,
+    patient: Patient,
+    name: str,
+    relationship: str,
+    phone,
+    email: str = "",
+    is_primary: bool = False,
+    added_by: User,
+) -> EscortContact:
+    """Add an escort. The first escort is the primary one; a new primary replaces the old."""
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    active = patient.escorts.filter(is_active=True)
+    is_primary = is_primary or not active.exists()
+    escort = EscortContact(
+        patient=patient, name=name, relationship=relationship, phone=phone, email=email,
+        is_primary=is_primary,
+    )  # fmt: skip
+    escort.full_clean(validate_constraints=False)
+    if is_primary:
+        active.filter(is_primary=True).update(is_primary=False)
+    escort.save()
+    return escort
+
+
+@transaction.atomic
+def escort_deactivate(*, escort: EscortContact, deactivated_by: User) -> EscortContact:
+    Patient.objects.select_for_update().get(pk=escort.patient_id)
+    escort.is_active = False
+    was_primary, escort.is_primary = escort.is_primary, False
+    escort.save()
+    if was_primary:
+        successor = escort.patient.escorts.filter(is_active=True).order_by("created_at").first()
+        if successor:
+            successor.is_primary = True
+            successor.save()
+    return escort
+
+
+@transaction.atomic
+def consultation_submit(*, name, phone, email, preferred_location, message) -> ConsultationRequest:
+    request = ConsultationRequest(
+        name=name, phone=phone, email=email, preferred_location=preferred_location,
+        message=message,
+    )  # fmt: skip
+    request.full_clean()
+    request.save()
+    return request
+
+
+def _lock_open_request(request: ConsultationRequest) -> ConsultationRequest:
+    locked = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != ConsultationRequest.Status.OPEN:
+        raise ValidationError(f"This request is already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def consultation_convert(
+    *, request: ConsultationRequest, registered_by: User, allow_duplicate=False, **fields
+) -> Patient:
+    """Register the requester as a patient and mark the request converted, together."""
+    if not registered_by.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN):
+        raise PermissionDenied("Only the front desk registers patients.")
+    request = _lock_open_request(request)
+    patient = patient_register(
+        registered_by=registered_by, allow_duplicate=allow_duplicate, **fields
+    )
+    request.status = ConsultationRequest.Status.CONVERTED
+    request.patient = patient
+    request.handled_by, request.handled_at = registered_by, timezone.now()
+    request.save()
+    return patient
+
+
+@transaction.atomic
+def consultation_close(*, request: ConsultationRequest, closed_by: User, reason: str):
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the request is closed."})
+    request = _lock_open_request(request)
+    request.status = ConsultationRequest.Status.CLOSED
+    request.closed_reason = reason.strip()
+    request.handled_by, request.handled_at = closed_by, timezone.now()
+    request.save()
+    return request
