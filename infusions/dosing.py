@@ -20,8 +20,6 @@ from typing import Literal
 
 from patients.units import lb_to_kg
 
-# Exact by definition (international yard and pound agreement, 1959).
-
 DRAW_VOLUME_STEP_ML = Decimal("0.01")
 CONCENTRATION_STEP_MG_PER_ML = Decimal("0.001")
 PUMP_RATE_STEP_ML_PER_H = Decimal("0.1")
