@@ -27,6 +27,9 @@ run: install
 test: install
 	@CELERY_QUEUE="$${CELERY_QUEUE:-clinic-test-$$$$}" $(WITH_SERVICES) python -m pytest $(PYTEST_ARGS)
 
+bench: install
+	@$(WITH_SERVICES) python -m bench.run
+
 lint: install
 	$(VENV)/bin/ruff check .
 
