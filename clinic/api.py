@@ -1,6 +1,6 @@
 """API pieces shared by every app: the error shape and the core endpoints."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -14,9 +14,14 @@ from .models import Location
 def exception_handler(exc, context):
     """Every API error has one shape: ``{"detail": str, "errors": {field: [messages]}}``."""
     if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        if hasattr(exc, "error_dict"):
+            errors = {
+                ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
+                for key, messages in exc.message_dict.items()
+            }
+        else:
+            errors = {"non_field_errors": exc.messages}
+        exc = serializers.ValidationError(errors)
     if isinstance(exc, PermissionDenied):
         from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 

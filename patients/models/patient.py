@@ -1,7 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from clinic.models import Location
@@ -101,6 +104,11 @@ class Patient(models.Model):
         return f"{self.display_name} ({self.mrn})"
 
     def clean(self) -> None:
+        if isinstance(self.date_of_birth, datetime.date):
+            if self.date_of_birth > timezone.localdate():
+                raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+            if self.date_of_birth.year < 1900:
+                raise ValidationError({"date_of_birth": "Check the year of birth."})
         if self.payment == self.Payment.INSURANCE:
             errors = {}
             if not self.insurance_payer.strip():

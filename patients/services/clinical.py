@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -165,11 +166,22 @@ def weight_record(
     weight_kg = _to_kg(value, unit)
     low, high = settings.PATIENT_WEIGHT_MIN_KG, settings.PATIENT_WEIGHT_MAX_KG
     if not low <= weight_kg <= high:
-        hint = " Was it typed in the wrong unit?" if unit else ""
+        # The classic error is a pound figure typed as kg (154 "kg" for a 70 kg patient).
+        other = lb_to_kg(value) if unit == WeightMeasurement.Unit.KG else value
+        hint = (
+            f" Was it typed in {'pounds' if unit == 'kg' else 'kilograms'}?"
+            if low <= other <= high
+            else ""
+        )
         raise ValidationError(
             {"value": f"{weight_kg} kg is outside {low}-{high} kg and cannot be right.{hint}"}
         )
-    previous = patient.weights.order_by("-measured_at", "-pk").first()
+    measured_at = measured_at or timezone.now()
+    if measured_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"measured_at": "A weight cannot be measured in the future."})
+    previous = (
+        patient.weights.filter(measured_at__lte=measured_at).order_by("-measured_at", "-pk").first()
+    )
     change = None
     if previous is not None:
         change = ((weight_kg - previous.weight_kg) / previous.weight_kg * 100).quantize(
@@ -194,7 +206,7 @@ def weight_record(
         entered_unit=unit,
         change_from_previous_percent=change,
         large_change_confirmed=bool(confirm_large_change and change is not None),
-        measured_at=measured_at or timezone.now(),
+        measured_at=measured_at,
         measured_by=measured_by,
     )
     weight.full_clean()

@@ -32,11 +32,6 @@ def _check_fields(fields: dict) -> None:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
 
 
-def _validate_dates(patient: Patient) -> None:
-    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
-
-
 @transaction.atomic
 def patient_register(
     *, registered_by: User | None, allow_duplicate: bool = False, **fields
@@ -44,7 +39,6 @@ def patient_register(
     """Register a patient. A likely duplicate is refused unless ``allow_duplicate``."""
     _check_fields(fields)
     patient = Patient(**fields, created_by=registered_by)
-    _validate_dates(patient)
     patient.mrn = "pending"  # full_clean checks every other field before a number is used
     patient.full_clean(exclude=["mrn"])
     if not allow_duplicate:
@@ -73,7 +67,6 @@ def patient_update(*, patient: Patient, changed_by: User, **fields) -> Patient:
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     for name, value in fields.items():
         setattr(patient, name, value)
-    _validate_dates(patient)
     patient.full_clean()
     patient.save()
     return patient
@@ -84,6 +77,8 @@ def patient_deactivate(*, patient: Patient, deactivated_by: User, reason: str) -
     if not reason.strip():
         raise ValidationError({"reason": "Say why the patient is being deactivated."})
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not patient.is_active:
+        raise ValidationError("The patient is already deactivated.")
     patient.is_active = False
     patient.deactivated_at = timezone.now()
     patient.deactivated_by = deactivated_by

@@ -14,6 +14,7 @@ PUBLIC = {
     "api-token",  # POST username+password for an API token (lockout: security issue)
     "admin:login",
     "admin:logout",
+    "patients:contact",  # the public "contact us" form: honeypot and per-IP rate limit
 }
 
 

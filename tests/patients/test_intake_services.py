@@ -338,3 +338,24 @@ def test_the_database_refuses_to_delete_a_patient_with_clinical_history(front_de
     services.screening_record(patient=patient, recorded_by=nurse, answers=NEGATIVE_SCREEN)
     with pytest.raises(IntegrityError), transaction.atomic():
         Patient.objects.filter(pk=patient.pk).delete()
+
+
+def test_a_pound_figure_typed_as_kg_is_refused_with_a_hint(front_desk, nurse, site):
+    patient = register(front_desk, site)
+    with pytest.raises(ValidationError) as refused:
+        services.weight_record(patient=patient, value=Decimal("400"), unit="kg", measured_by=nurse)
+    assert "Was it typed in pounds?" in refused.value.message_dict["value"][0]
+
+
+def test_a_weight_cannot_be_measured_in_the_future(front_desk, nurse, site):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    patient = register(front_desk, site)
+    with pytest.raises(ValidationError) as refused:
+        services.weight_record(
+            patient=patient, value=Decimal("70"), unit="kg", measured_by=nurse,
+            measured_at=timezone.now() + dt.timedelta(days=1),
+        )  # fmt: skip
+    assert "measured_at" in refused.value.message_dict
