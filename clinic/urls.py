@@ -9,9 +9,46 @@ from rest_framework.routers import DefaultRouter
 
 from clinic import api as clinic_api
 from clinic import views as clinic_views
+from patients import api as patients_api
 
 router = DefaultRouter()
 router.register("locations", clinic_api.LocationViewSet, basename="location")
+router.register("patients", patients_api.PatientViewSet, basename="patient")
+router.register(
+    f"{patients_api.PATIENT}/escorts", patients_api.EscortViewSet, basename="patient-escort"
+)
+router.register(
+    f"{patients_api.PATIENT}/intakes", patients_api.IntakeViewSet, basename="patient-intake"
+)
+router.register(
+    f"{patients_api.PATIENT}/screenings",
+    patients_api.ScreeningViewSet,
+    basename="patient-screening",
+)
+router.register(
+    f"{patients_api.PATIENT}/weights", patients_api.WeightViewSet, basename="patient-weight"
+)
+router.register(
+    f"{patients_api.PATIENT}/measures", patients_api.MeasureViewSet, basename="patient-measure"
+)
+router.register(
+    f"{patients_api.PATIENT}/consent-signatures",
+    patients_api.ConsentSignatureViewSet,
+    basename="patient-consent-signature",
+)
+router.register(
+    f"{patients_api.PATIENT}/communication-consents",
+    patients_api.CommunicationConsentViewSet,
+    basename="patient-communication-consent",
+)
+router.register(
+    "consent-documents", patients_api.ConsentDocumentViewSet, basename="consent-document"
+)
+router.register(
+    "consultation-requests",
+    patients_api.ConsultationRequestViewSet,
+    basename="consultation-request",
+)
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"

@@ -1,0 +1,87 @@
+"""Outcome measures (pain NRS, FIQR, 2016 ACR, PHQ-9) and the PHQ-9 item-9 follow-up."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from ..models import MeasureKind, OutcomeMeasure, Phq9FollowUp
+from ..services import measure_record, phq9_follow_up_record
+from ..services.measures import CONTEXTS
+from .common import (
+    CLINICAL,
+    CLINICAL_READERS,
+    PHYSICIAN,
+    NamedChoiceField,
+    PatientRecordViewSet,
+    StaffSerializer,
+    service_errors,
+    validated,
+)
+
+
+def kind_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(MeasureKind.choices, enum_name="MeasureKindEnum", **kwargs)
+
+
+class MeasureInputSerializer(serializers.Serializer):
+    kind = kind_field()
+    answers = serializers.DictField(
+        help_text='By item name: {"item_1": 3, ...} for FIQR (21 items) and PHQ-9 (9 items), '
+        '{"score": 7} for pain NRS, the criteria\'s fields for 2016 ACR.'
+    )
+    context = serializers.ChoiceField(choices=sorted(CONTEXTS), default="baseline")
+    completed_by_patient = serializers.BooleanField(default=False)
+
+
+class Phq9FollowUpSerializer(serializers.ModelSerializer):
+    physician = StaffSerializer(read_only=True)
+
+    class Meta:
+        model = Phq9FollowUp
+        fields = ["id", "note", "physician", "recorded_at"]
+        read_only_fields = ["id", "physician", "recorded_at"]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    kind = kind_field(read_only=True)
+    follow_up = Phq9FollowUpSerializer(read_only=True, allow_null=True)
+    recorded_by = StaffSerializer(read_only=True)
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = [
+            "id", "kind", "answers", "score", "interpretation", "details", "context",
+            "completed_by_patient", "needs_same_day_follow_up", "follow_up", "recorded_at",
+            "recorded_by",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MeasureViewSet(PatientRecordViewSet):
+    """Completed questionnaires, newest first, scored when recorded."""
+
+    queryset = OutcomeMeasure.objects.select_related(
+        "recorded_by", "follow_up", "follow_up__physician"
+    )
+    serializer_class = MeasureSerializer
+    read_roles, write_roles = CLINICAL_READERS, CLINICAL
+    action_roles = {"phq9_follow_up": PHYSICIAN}
+
+    @extend_schema(request=MeasureInputSerializer)
+    def create(self, request, *args, **kwargs):
+        fields = validated(MeasureInputSerializer, request)
+        # An item's error (item_4, fatigue...) is reported inside "answers", where it was sent.
+        top_level = {"kind", "answers", "context", "completed_by_patient"}
+        with service_errors(nest_under="answers", top_level=top_level):
+            measure = measure_record(patient=self.patient, recorded_by=self.staff, **fields)
+        return self.created(measure)
+
+    @extend_schema(request=Phq9FollowUpSerializer, responses={201: Phq9FollowUpSerializer})
+    @action(detail=True, methods=["post"], url_path="phq9-follow-up")
+    def phq9_follow_up(self, request, *args, **kwargs):
+        """A physician's same-day follow-up of a PHQ-9 whose item 9 (self-harm) was not zero."""
+        measure = self.get_object()
+        note = validated(Phq9FollowUpSerializer, request)["note"]
+        with service_errors():
+            follow_up = phq9_follow_up_record(measure=measure, physician=self.staff, note=note)
+        return self.created(follow_up, Phq9FollowUpSerializer)
