@@ -227,6 +227,8 @@ WEIGHT_CURRENT_DAYS = env.int("WEIGHT_CURRENT_DAYS", default=30)
 PATIENT_WEIGHT_MIN_KG = 30
 PATIENT_WEIGHT_MAX_KG = 300
 WEIGHT_CHANGE_CONFIRM_PERCENT = 10
+# The public "contact us" form: requests per client IP per hour.
+CONSULTATION_REQUESTS_PER_HOUR = env.int("CONSULTATION_REQUESTS_PER_HOUR", default=5)
 
 # Demo data and its published passwords exist only in dev mode.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - published on purpose, dev only

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from clinic.access import role_required
 from clinic.roles import Role
+from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 from scheduling.selectors import board_chairs_for
 
 
@@ -19,4 +20,9 @@ def nurse_home(request):
 @role_required(Role.PHYSICIAN)
 def physician_home(request):
     """Items awaiting the physician: clearances, unsigned orders, same-day flags."""
-    return render(request, "infusions/physician_home.html", {"today": timezone.localdate()})
+    context = {
+        "today": timezone.localdate(),
+        "awaiting_clearance": awaiting_clearance_for(request.user),
+        "phq9_follow_ups": open_phq9_follow_ups_for(request.user),
+    }
+    return render(request, "infusions/physician_home.html", context)

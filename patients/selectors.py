@@ -177,8 +177,9 @@ def patient_flags(patient: Patient) -> PatientFlags:
 
 def awaiting_clearance_for(user: User) -> QuerySet[Screening]:
     """Latest screenings that raised a flag and have no physician decision yet."""
-    newer = Screening.objects.filter(
-        patient=OuterRef("patient"), recorded_at__gt=OuterRef("recorded_at")
+    newer = Screening.objects.filter(patient=OuterRef("patient")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
     )
     decided = Clearance.objects.filter(screening=OuterRef("pk"))
     positive = Q()

@@ -1,6 +1,7 @@
 """Named staff shared by every test: a front-desk user, two nurses, a physician, an admin."""
 
 import os
+import shutil
 
 import pytest
 
@@ -133,3 +134,30 @@ def celery_worker(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+BROWSER_EXECUTABLE = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(BROWSER_EXECUTABLE):
+        if os.environ.get("CI"):
+            pytest.fail(f"{BROWSER_EXECUTABLE} is missing; .ci/run installs Debian's chromium")
+        pytest.skip(f"{BROWSER_EXECUTABLE} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=BROWSER_EXECUTABLE,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()

@@ -1,7 +1,5 @@
 """Screens in a real browser: Debian's Chromium driven by Playwright."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,36 +7,11 @@ import pytest
 from clinic.roles import Role
 from tests.factories import TEST_PASSWORD, ChairFactory, UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DESKTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
 
 
 def screenshot(page, name: str) -> Path:

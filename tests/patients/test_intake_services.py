@@ -359,3 +359,10 @@ def test_a_weight_cannot_be_measured_in_the_future(front_desk, nurse, site):
             measured_at=timezone.now() + dt.timedelta(days=1),
         )  # fmt: skip
     assert "measured_at" in refused.value.message_dict
+
+
+def test_a_likely_duplicate_is_refused_with_a_code_callers_can_test(front_desk, site):
+    register(front_desk, site)
+    with pytest.raises(ValidationError) as refused:
+        register(front_desk, site, phone="+19495550000")
+    assert refused.value.error_dict["__all__"][0].code == "duplicate"

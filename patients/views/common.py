@@ -1,0 +1,29 @@
+"""What every patient screen shares: who may do what, and the one patient lookup."""
+
+from django.shortcuts import get_object_or_404
+
+from clinic.models import User
+from clinic.roles import Role
+
+from ..models import Patient
+from ..selectors import patients_for
+
+ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+# Who may read screening answers, intake details, weights and measures.
+CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+# Who may record them (the services refuse anybody else).
+CLINICAL_WRITERS = (Role.NURSE, Role.PHYSICIAN)
+REGISTRARS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+
+
+def patient_for(user: User, pk: int) -> Patient:
+    """The patient, if their home site is one of the user's; 404 otherwise."""
+    return get_object_or_404(patients_for(user), pk=pk)
+
+
+def can(user: User, roles: tuple[str, ...]) -> bool:
+    return user.is_superuser or user.has_role(*roles)
+
+
+def form_context(patient: Patient, form, **extra) -> dict:
+    return {"patient": patient, "form": form, **extra}

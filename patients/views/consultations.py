@@ -1,0 +1,130 @@
+"""The public "contact us" form and the front desk's queue of consultation requests."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from redis.exceptions import RedisError
+
+from clinic.access import locations_for, role_required
+from clinic.broker import redis_client
+
+from .. import services
+from ..forms import add_service_errors
+from ..forms.registration import CloseRequestForm, ConsultationRequestForm
+from ..models import ConsultationRequest
+from .common import REGISTRARS
+from .registration import register_patient
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_WINDOW_SECONDS = 3600
+
+
+def rate_limit_key(ip: str) -> str:
+    return f"ratelimit:consultation-request:{ip}"
+
+
+def _over_rate_limit(request) -> bool:
+    """Count this submission against the sender's IP; True once over the hourly limit.
+
+    REMOTE_ADDR is the proxy's address behind a reverse proxy: the proxy must set it to the
+    client's (e.g. gunicorn --forwarded-allow-ips), never trust X-Forwarded-For here.
+    """
+    limit = getattr(settings, "CONSULTATION_REQUESTS_PER_HOUR", 5)
+    key = rate_limit_key(request.META.get("REMOTE_ADDR", "unknown"))
+    try:
+        client = redis_client()
+        count = client.incr(key)
+        # The first hit starts the window; the ttl check repairs a key left without one.
+        if count == 1 or client.ttl(key) == -1:
+            client.expire(key, RATE_LIMIT_WINDOW_SECONDS)
+    except (RedisError, OSError):
+        # A contact form that is down loses patients; spam is the lesser harm.
+        log.exception("Rate limit unavailable; accepting the consultation request")
+        return False
+    return count > limit
+
+
+def consultation_request(request):
+    """Public: anybody may ask for a consultation. No login."""
+    if request.GET.get("sent"):
+        return render(request, "patients/contact_thanks.html")
+    form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        if _over_rate_limit(request):
+            return render(request, "patients/contact_limited.html", status=429)
+        if form.is_spam:
+            return redirect(request.path + "?sent=1")  # pretend; save nothing
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+            try:
+                services.consultation_submit(**data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect(request.path + "?sent=1")
+    return render(request, "patients/contact.html", {"form": form})
+
+
+def _requests_for(user):
+    return ConsultationRequest.objects.filter(
+        preferred_location__in=locations_for(user)
+    ).select_related("preferred_location")
+
+
+@role_required(*REGISTRARS)
+def consultation_queue(request):
+    open_requests = _requests_for(request.user).filter(status=ConsultationRequest.Status.OPEN)
+    return render(request, "patients/consultations.html", {"requests": open_requests})
+
+
+def _open_request_for(user, pk) -> ConsultationRequest:
+    return get_object_or_404(_requests_for(user), pk=pk, status=ConsultationRequest.Status.OPEN)
+
+
+@role_required(*REGISTRARS)
+def consultation_register(request, pk):
+    """The registration form, pre-filled from the request; saving converts the request."""
+    consultation = _open_request_for(request.user, pk)
+    first, _, last = consultation.name.strip().partition(" ")
+    initial = {
+        "legal_first_name": first,
+        "legal_last_name": last,
+        "phone": consultation.phone,
+        "email": consultation.email,
+        "home_location": consultation.preferred_location_id,
+    }
+
+    def save(**fields):
+        return services.consultation_convert(
+            request=consultation, registered_by=request.user, **fields
+        )
+
+    return register_patient(request, save=save, initial=initial, consultation=consultation)
+
+
+@role_required(*REGISTRARS)
+def consultation_close(request, pk):
+    consultation = _open_request_for(request.user, pk)
+    form = CloseRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.consultation_close(
+                request=consultation, closed_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Request from {consultation.name} closed.")
+            return redirect("patients:consultations")
+    context = {
+        "form": form,
+        "heading": f"Close the request from {consultation.name}",
+        "submit": "Close request",
+        "cancel_url": reverse("patients:consultations"),
+    }
+    return render(request, "patients/simple_form.html", context)

@@ -1,0 +1,157 @@
+"""The patient page: summary and flags, then one tab at a time."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from clinic.access import role_required
+from clinic.roles import Role
+
+from .. import selectors
+from ..forms.clinical import ClearanceForm
+from ..forms.measures import CONTEXT_CHOICES
+from ..models import Answer, Comorbidity, ConsentDocument
+from .common import ALL_STAFF, CLINICAL_READERS, can, patient_for
+
+TABS = (
+    ("overview", "Overview", ALL_STAFF),
+    ("intake", "Intake", CLINICAL_READERS),
+    ("screening", "Screening", CLINICAL_READERS),
+    ("consent", "Consent", ALL_STAFF),
+    ("measures", "Measures", CLINICAL_READERS),
+    ("weights", "Weights", CLINICAL_READERS),
+    ("history", "History", ALL_STAFF),
+)
+URGENT_FLAGS = {"PHQ-9 item 9: same-day follow-up", "Needs physician clearance", "Not cleared"}
+CONTEXT_LABELS = dict(CONTEXT_CHOICES)
+MEASURE_LINKS = (
+    ("pain", "Pain score"),
+    ("fiqr", "FIQR"),
+    ("acr", "ACR 2016"),
+    ("phq9", "PHQ-9"),
+)
+
+
+def _overview(patient, user) -> dict:
+    escorts = list(patient.escorts.filter(is_active=True))
+    return {
+        "escorts": escorts,
+        "primary_escort": next((e for e in escorts if e.is_primary), None),
+        "latest_consent": selectors.latest_consent(patient),
+    }
+
+
+def _intake(patient, user) -> dict:
+    intake = patient.intakes.select_related("recorded_by").prefetch_related("treatments").first()
+    return {
+        "intake": intake,
+        "comorbidities": [Comorbidity(c).label for c in intake.comorbidities] if intake else [],
+        "earlier_intakes": patient.intakes.count() - 1 if intake else 0,
+    }
+
+
+def _screening(patient, user) -> dict:
+    screening = selectors.latest_screening(patient)
+    state = selectors.clearance_state(patient)
+    context = {
+        "screening": screening,
+        "clearance_state": state,
+        "answers": [
+            (label, getattr(screening, field), Answer(getattr(screening, field)).label)
+            for field, label in screening.QUESTIONS.items()
+        ]
+        if screening
+        else [],
+        "earlier_screenings": list(
+            patient.screenings.select_related("recorded_by", "clearance__physician")[1:20]
+        ),
+    }
+    if state == selectors.ClearanceState.AWAITING and can(user, (Role.PHYSICIAN,)):
+        context["clearance_form"] = ClearanceForm()
+    return context
+
+
+def _consent(patient, user) -> dict:
+    return {
+        "documents": ConsentDocument.objects.filter(is_current=True),
+        "signatures": patient.consents.select_related("document", "witness"),
+        "communication": patient.communication_consents.select_related("recorded_by")[:20],
+    }
+
+
+def _measures(patient, user) -> dict:
+    measures = list(patient.measures.select_related("recorded_by", "follow_up__physician")[:50])
+    for measure in measures:
+        measure.context_label = CONTEXT_LABELS.get(measure.context, measure.context)
+    return {
+        "measures": measures,
+        "measure_links": MEASURE_LINKS,
+    }
+
+
+def _weights(patient, user) -> dict:
+    return {"weights": patient.weights.select_related("measured_by")[:50]}
+
+
+def _history(patient, user) -> dict:
+    """Every entry on file, newest first; the front desk sees the non-clinical ones only."""
+    events = [(patient.created_at, "Registered", patient.created_by)]
+    if patient.deactivated_at:
+        events.append((patient.deactivated_at, "Deactivated: " + patient.deactivation_reason,
+                       patient.deactivated_by))  # fmt: skip
+    for signature in patient.consents.select_related("document", "witness"):
+        events.append((signature.signed_at, f"Signed {signature.document}", signature.witness))
+    for consent in patient.communication_consents.select_related("recorded_by"):
+        events.append((consent.recorded_at, f"{consent} ({consent.get_method_display()})",
+                       consent.recorded_by))  # fmt: skip
+    if can(user, CLINICAL_READERS):
+        for intake in patient.intakes.select_related("recorded_by"):
+            events.append((intake.recorded_at, "Clinical intake recorded", intake.recorded_by))
+        for screening in patient.screenings.select_related("recorded_by", "clearance__physician"):
+            flagged = "flag raised" if screening.needs_clearance else "no flag"
+            events.append((screening.recorded_at, f"Screening ({flagged})", screening.recorded_by))
+            if clearance := getattr(screening, "clearance", None):
+                events.append((clearance.decided_at, clearance.get_decision_display(),
+                               clearance.physician))  # fmt: skip
+        for weight in patient.weights.select_related("measured_by"):
+            text = f"Weight {weight.weight_kg} kg ({weight.weight_lb} lb)"
+            events.append((weight.measured_at, text, weight.measured_by))
+        for measure in patient.measures.select_related("recorded_by"):
+            text = f"{measure.get_kind_display()}: {measure.score} {measure.interpretation}"
+            events.append((measure.recorded_at, text, measure.recorded_by))
+    events.sort(key=lambda event: event[0], reverse=True)
+    return {"events": events}
+
+
+TAB_CONTEXT = {
+    "overview": _overview,
+    "intake": _intake,
+    "screening": _screening,
+    "consent": _consent,
+    "measures": _measures,
+    "weights": _weights,
+    "history": _history,
+}
+
+
+@role_required(*ALL_STAFF)
+def patient_detail(request, pk):
+    patient = patient_for(request.user, pk)
+    tabs = [(name, label) for name, label, roles in TABS if can(request.user, roles)]
+    tab = request.GET.get("tab", "overview")
+    if tab not in TAB_CONTEXT:
+        tab = "overview"
+    if tab not in dict(tabs):
+        raise PermissionDenied("Your role does not see this part of the record.")
+    flags = selectors.patient_flags(patient)
+    context = {
+        "patient": patient,
+        "flags": [(label, label in URGENT_FLAGS) for label in flags.labels],
+        "tabs": tabs,
+        "tab": tab,
+        "clinical": can(request.user, CLINICAL_READERS),
+        "writes_clinical": can(request.user, (Role.NURSE, Role.PHYSICIAN)),
+        "registrar": can(request.user, (Role.FRONT_DESK, Role.CLINIC_ADMIN)),
+        "physician": can(request.user, (Role.PHYSICIAN,)),
+        **TAB_CONTEXT[tab](patient, request.user),
+    }
+    return render(request, "patients/detail.html", context)
