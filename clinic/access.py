@@ -54,3 +54,9 @@ class HasRole(BasePermission):
         return bool(
             user and user.is_authenticated and (user.is_superuser or user.has_role(*self.roles))
         )
+
+
+def require_role(user: User, *roles: str, doing: str) -> None:
+    """Services call this: the rule holds whichever door (page, API, admin, task) was used."""
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied(f"Your role may not {doing}.")

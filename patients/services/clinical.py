@@ -2,10 +2,11 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
 
@@ -24,11 +25,7 @@ from ..models import (
 from ..units import lb_to_kg
 
 CLINICAL_ROLES = (Role.NURSE, Role.PHYSICIAN)
-
-
-def _require(user: User, *roles: str, doing: str) -> None:
-    if not (user.is_superuser or user.has_role(*roles)):
-        raise PermissionDenied(f"Your role may not {doing}.")
+ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 
 
 def _lock(patient: Patient) -> Patient:
@@ -41,7 +38,7 @@ def intake_record(
     *, patient: Patient, recorded_by: User, treatments: list[dict] = (), **fields
 ) -> ClinicalIntake:
     """A new clinical intake; the latest one is current, earlier ones stay as history."""
-    _require(recorded_by, *CLINICAL_ROLES, doing="record a clinical intake")
+    require_role(recorded_by, *CLINICAL_ROLES, doing="record a clinical intake")
     _lock(patient)
     intake = ClinicalIntake(patient=patient, recorded_by=recorded_by, **fields)
     intake.full_clean()
@@ -60,7 +57,7 @@ def intake_record(
 def screening_record(
     *, patient: Patient, recorded_by: User, answers: dict[str, str], notes: str = ""
 ) -> Screening:
-    _require(recorded_by, *CLINICAL_ROLES, doing="record a contraindication screening")
+    require_role(recorded_by, *CLINICAL_ROLES, doing="record a contraindication screening")
     patient = _lock(patient)
     errors = {}
     for question in Screening.QUESTIONS:
@@ -85,7 +82,7 @@ def clearance_record(
     *, screening: Screening, physician: User, decision: str, note: str
 ) -> Clearance:
     """A physician's decision on a positive screen. Only the latest screening is decided."""
-    _require(physician, Role.PHYSICIAN, doing="clear a patient")
+    require_role(physician, Role.PHYSICIAN, doing="clear a patient")
     _lock(screening.patient)
     latest = screening.patient.screenings.order_by("-recorded_at", "-pk").first()
     if latest.pk != screening.pk:
@@ -106,6 +103,7 @@ def clearance_record(
 def consent_sign(
     *, patient: Patient, document: ConsentDocument, typed_name: str, witness: User
 ) -> ConsentSignature:
+    require_role(witness, *ALL_STAFF, doing="witness a consent")
     if not document.is_current:
         raise ValidationError({"document": "This version is withdrawn; use the current one."})
     typed = " ".join(typed_name.split())
@@ -125,6 +123,8 @@ def consent_sign(
 def communication_consent_record(
     *, patient: Patient, channel: str, granted: bool, method: str, recorded_by: User | None
 ) -> CommunicationConsent:
+    if recorded_by is not None:  # None: the patient's own SMS reply (STOP)
+        require_role(recorded_by, *ALL_STAFF, doing="record contact consent")
     if channel == "sms" and granted and not patient.phone:
         raise ValidationError({"granted": "Record a mobile phone number before SMS consent."})
     if channel == "email" and granted and not patient.email:
@@ -161,7 +161,7 @@ def weight_record(
 ) -> WeightMeasurement:
     """Record a weight. Pounds are converted once, here; implausible weights are refused and
     a change of more than 10% from the previous weight needs an explicit confirmation."""
-    _require(measured_by, *CLINICAL_ROLES, doing="record a weight")
+    require_role(measured_by, *CLINICAL_ROLES, doing="record a weight")
     patient = _lock(patient)
     weight_kg = _to_kg(value, unit)
     low, high = settings.PATIENT_WEIGHT_MIN_KG, settings.PATIENT_WEIGHT_MAX_KG

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
 
@@ -82,6 +83,7 @@ def measure_record(
     context: str = "baseline",
     completed_by_patient: bool = False,
 ) -> OutcomeMeasure:
+    require_role(recorded_by, Role.NURSE, Role.PHYSICIAN, doing="record outcome measures")
     if context not in CONTEXTS:
         raise ValidationError({"context": "Choose " + ", ".join(sorted(CONTEXTS)) + "."})
     scored = score_answers(kind, answers)

@@ -1,12 +1,16 @@
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
 
 from ..models import MRN_SEQUENCE, ConsultationRequest, EscortContact, Patient
 from ..selectors import likely_duplicates
+
+REGISTRARS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 
 # Fields the front desk may set on registration and change later.
 PATIENT_FIELDS = {
@@ -33,10 +37,9 @@ def _check_fields(fields: dict) -> None:
 
 
 @transaction.atomic
-def patient_register(
-    *, registered_by: User | None, allow_duplicate: bool = False, **fields
-) -> Patient:
+def patient_register(*, registered_by: User, allow_duplicate: bool = False, **fields) -> Patient:
     """Register a patient. A likely duplicate is refused unless ``allow_duplicate``."""
+    require_role(registered_by, *REGISTRARS, doing="register patients")
     _check_fields(fields)
     patient = Patient(**fields, created_by=registered_by)
     patient.mrn = "pending"  # full_clean checks every other field before a number is used
@@ -63,6 +66,7 @@ def patient_register(
 
 @transaction.atomic
 def patient_update(*, patient: Patient, changed_by: User, **fields) -> Patient:
+    require_role(changed_by, *REGISTRARS, doing="change a patient's registration")
     _check_fields(fields)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     for name, value in fields.items():
@@ -74,6 +78,7 @@ def patient_update(*, patient: Patient, changed_by: User, **fields) -> Patient:
 
 @transaction.atomic
 def patient_deactivate(*, patient: Patient, deactivated_by: User, reason: str) -> Patient:
+    require_role(deactivated_by, *REGISTRARS, doing="deactivate a patient")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the patient is being deactivated."})
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -99,6 +104,7 @@ def escort_add(
     added_by: User,
 ) -> EscortContact:
     """Add an escort. The first escort is the primary one; a new primary replaces the old."""
+    require_role(added_by, *ALL_STAFF, doing="add an escort")
     Patient.objects.select_for_update().get(pk=patient.pk)
     active = patient.escorts.filter(is_active=True)
     is_primary = is_primary or not active.exists()
@@ -115,6 +121,7 @@ def escort_add(
 
 @transaction.atomic
 def escort_deactivate(*, escort: EscortContact, deactivated_by: User) -> EscortContact:
+    require_role(deactivated_by, *ALL_STAFF, doing="remove an escort")
     Patient.objects.select_for_update().get(pk=escort.patient_id)
     escort.is_active = False
     was_primary, escort.is_primary = escort.is_primary, False
@@ -150,10 +157,7 @@ def consultation_convert(
     *, request: ConsultationRequest, registered_by: User, allow_duplicate=False, **fields
 ) -> Patient:
     """Register the requester as a patient and mark the request converted, together."""
-    if not (
-        registered_by.is_superuser or registered_by.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN)
-    ):
-        raise PermissionDenied("Only the front desk registers patients.")
+    require_role(registered_by, *REGISTRARS, doing="register patients")
     request = _lock_open_request(request)
     patient = patient_register(
         registered_by=registered_by, allow_duplicate=allow_duplicate, **fields
@@ -167,6 +171,7 @@ def consultation_convert(
 
 @transaction.atomic
 def consultation_close(*, request: ConsultationRequest, closed_by: User, reason: str):
+    require_role(closed_by, *REGISTRARS, doing="close consultation requests")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the request is closed."})
     request = _lock_open_request(request)

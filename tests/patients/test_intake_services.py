@@ -366,3 +366,27 @@ def test_a_likely_duplicate_is_refused_with_a_code_callers_can_test(front_desk, 
     with pytest.raises(ValidationError) as refused:
         register(front_desk, site, phone="+19495550000")
     assert refused.value.error_dict["__all__"][0].code == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("wrong_role", "write"),
+    [
+        ("nurse", lambda p, u: services.patient_update(patient=p, changed_by=u, city="Irvine")),
+        ("nurse", lambda p, u: services.patient_deactivate(
+            patient=p, deactivated_by=u, reason="r"
+        )),
+        ("front_desk", lambda p, u: services.measure_record(
+            patient=p, kind=MeasureKind.PAIN_NRS, answers={"score": 3}, recorded_by=u
+        )),
+        ("front_desk", lambda p, u: services.weight_record(
+            patient=p, value=Decimal("70"), unit="kg", measured_by=u
+        )),
+    ],
+    ids=["update", "deactivate", "measure", "weight"],
+)  # fmt: skip
+def test_services_enforce_roles_whichever_door_is_used(
+    request, front_desk, site, wrong_role, write
+):
+    patient = register(front_desk, site)
+    with pytest.raises(PermissionDenied):
+        write(patient, request.getfixturevalue(wrong_role))
