@@ -36,7 +36,8 @@ def seed() -> list[str]:
         )
         if made:
             user.set_password(settings.DEMO_PASSWORD)
-            user.is_staff = role == Role.CLINIC_ADMIN
+            # Physicians use the admin for protocols (the medical director edits them).
+            user.is_staff = role in (Role.CLINIC_ADMIN, Role.PHYSICIAN)
             user.save()
             created.append(f"user {username}")
         user.groups.add(Group.objects.get(name=Role(role).label))

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from clinic import api as clinic_api
 from clinic import views as clinic_views
+from infusions import api as infusions_api
 from patients import api as patients_api
 
 router = DefaultRouter()
@@ -48,6 +49,14 @@ router.register(
     "consultation-requests",
     patients_api.ConsultationRequestViewSet,
     basename="consultation-request",
+)
+
+router.register("protocols", infusions_api.ProtocolViewSet, basename="protocol")
+router.register(
+    "protocol-versions", infusions_api.ProtocolVersionViewSet, basename="protocol-version"
+)
+router.register(
+    "dose-calculations", infusions_api.DoseCalculationViewSet, basename="dose-calculation"
 )
 
 admin.site.site_header = "Ketamine clinic administration"

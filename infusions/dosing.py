@@ -91,7 +91,7 @@ def round_down_to_step(amount: Decimal, step: Decimal) -> Decimal:
     step's decimal places.
     """
     whole_steps = (amount / step).to_integral_value(rounding=ROUND_FLOOR)
-    return whole_steps * step
+    return (whole_steps * step).quantize(step)
 
 
 @dataclass(frozen=True)

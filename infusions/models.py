@@ -1,1 +1,0 @@
-# Protocols, dose orders, the drug log and chairside charting arrive with their issues.
