@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .access import locations_for
+from .errors import ConflictError
 from .models import Location
 
 
@@ -26,6 +27,11 @@ def exception_handler(exc, context):
         from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 
         exc = DRFPermissionDenied(str(exc) or None)
+    if isinstance(exc, ConflictError):
+        return Response(
+            {"detail": "Conflict: " + str(exc), "errors": {k: [v] for k, v in exc.errors.items()}},
+            status=409,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,0 +1,205 @@
+"""Courses and their appointments: one real row per infusion, never a recurrence rule.
+
+Double-booking is impossible in the database itself: exclusion constraints forbid any two
+active appointments that overlap in time on the same chair or for the same patient
+(half-open ranges, so back-to-back is fine). They use only core GiST range support
+(int8range && tstzrange), so they work on a Postgres without the btree_gist extension.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    BigIntegerRangeField,
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
+from django.db import models
+from django.db.models import F, Func, Q, Value
+
+from clinic.append_only import append_only_triggers
+from clinic.models import Location
+from patients.models import Patient
+
+from .clinic import Chair
+
+
+class CourseStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class Course(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    # A string reference: scheduling reads protocol.name and protocol.infusion_minutes but
+    # never imports the infusions app (imports flow clinic <- patients <- scheduling <- infusions).
+    protocol = models.ForeignKey(
+        "infusions.Protocol", on_delete=models.PROTECT, related_name="courses"
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="courses")
+    planned_infusions = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=10, choices=CourseStatus.choices, default=CourseStatus.PLANNED
+    )
+    booked_at = models.DateTimeField(auto_now_add=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-booked_at"]
+
+    def __str__(self) -> str:
+        return f"Course of {self.planned_infusions} for {self.patient}"
+
+
+class AppointmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CONFIRMED = "confirmed", "Confirmed"
+    CHECKED_IN = "checked_in", "Checked in"
+    IN_CHAIR = "in_chair", "In chair"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+# Appointments in these states hold their chair, patient and nurse.
+ACTIVE_STATUSES = [
+    AppointmentStatus.SCHEDULED,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_CHAIR,
+    AppointmentStatus.COMPLETED,
+]
+
+
+def _id_range(field: str) -> Func:
+    # int8range(id, id, '[]') && int8range(id2, id2, '[]') is "same id", with core GiST only.
+    return Func(
+        F(field), F(field), Value("[]"), function="int8range", output_field=BigIntegerRangeField()
+    )
+
+
+class TstzRange(Func):
+    """tstzrange(start, end, '[)'): half-open, so back-to-back visits do not overlap."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+def _no_overlap(name: str, field: str, message: str) -> ExclusionConstraint:
+    return ExclusionConstraint(
+        name=name,
+        expressions=[
+            (_id_range(field), RangeOperators.OVERLAPS),
+            (TstzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+        ],
+        condition=Q(status__in=ACTIVE_STATUSES),
+        violation_error_message=message,
+    )
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> "AppointmentQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def at_location(self, location) -> "AppointmentQuerySet":
+        return self.filter(location=location)
+
+    def between(self, start, end) -> "AppointmentQuerySet":
+        """Appointments overlapping the half-open interval [start, end)."""
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+    def for_board(self) -> "AppointmentQuerySet":
+        return self.select_related("patient", "chair", "nurse", "course").order_by("starts_at")
+
+
+class Appointment(models.Model):
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    sequence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Infusion number within the course (1, 2, ...)."
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    chair = models.ForeignKey(Chair, on_delete=models.PROTECT, related_name="appointments")
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    # The chair is held from arrival to the end of recovery: [starts_at, ends_at).
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The nurse is committed for the infusion itself: [infusion_starts_at, infusion_ends_at).
+    infusion_starts_at = models.DateTimeField()
+    infusion_ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+    escort_name = models.CharField(max_length=120, blank=True)
+    escort_phone = models.CharField(max_length=32, blank=True)
+    escort_confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["location", "starts_at"]),
+            models.Index(fields=["nurse", "infusion_starts_at"]),
+            models.Index(fields=["patient", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")),
+                name="appointment_starts_before_end",
+                violation_error_message="An appointment must start before it ends.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    infusion_starts_at__gte=F("starts_at"),
+                    infusion_ends_at__lte=F("ends_at"),
+                    infusion_starts_at__lt=F("infusion_ends_at"),
+                ),
+                name="appointment_infusion_within_visit",
+                violation_error_message="The infusion must fall within the visit.",
+            ),
+            _no_overlap(
+                "appointment_chair_no_overlap", "chair", "This chair is already booked then."
+            ),
+            _no_overlap(
+                "appointment_patient_no_overlap",
+                "patient",
+                "The patient already has an appointment then.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.starts_at:%Y-%m-%d %H:%M} {self.chair}"
+
+
+class AppointmentStatusChange(models.Model):
+    """Every status change: who, when, why. Append-only."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=12, choices=AppointmentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=AppointmentStatus.choices)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"

@@ -1,0 +1,28 @@
+"""Every write to the schedule goes through one of these functions."""
+
+from .booking import SessionRequest, course_book
+from .changes import (
+    ALLOWED,
+    IllegalTransition,
+    appointment_reschedule,
+    appointment_transition,
+    course_cancel_remaining,
+)
+from .planner import Proposal, ProposedSession, Wishes, course_propose
+from .slots import local_datetime, session_times
+
+__all__ = [
+    "ALLOWED",
+    "IllegalTransition",
+    "Proposal",
+    "ProposedSession",
+    "SessionRequest",
+    "Wishes",
+    "appointment_reschedule",
+    "appointment_transition",
+    "course_book",
+    "course_cancel_remaining",
+    "course_propose",
+    "local_datetime",
+    "session_times",
+]

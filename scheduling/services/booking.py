@@ -1,0 +1,153 @@
+"""Booking a course (all sessions or none) and changing one appointment at a time."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from clinic.access import require_role
+from clinic.errors import ConflictError
+from clinic.models import Location, User
+from clinic.roles import Role
+from patients.models import Patient
+from patients.selectors import booking_blockers, primary_escort
+
+from .. import notify
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentStatusChange,
+    Chair,
+    Course,
+    LocationSchedule,
+    NurseShift,
+    VisitTemplate,
+)
+from .slots import covering_shift, session_times, slot_problems
+
+BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+
+# Constraint name -> what to tell the person booking, when a race reaches the database.
+CONSTRAINT_MESSAGES = {
+    "appointment_chair_no_overlap": ("chair", "This chair was just booked by someone else."),
+    "appointment_patient_no_overlap": (
+        "starts_at",
+        "The patient was just booked at an overlapping time.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """One infusion the front desk wants: when (aware), which chair, which nurse."""
+
+    starts_at: datetime.datetime
+    chair: Chair
+    nurse: User
+
+
+def course_rules_problems(
+    sessions: list[SessionRequest], rules: LocationSchedule, planned_infusions: int
+) -> dict[str, str]:
+    """Count, spacing and span of a course, before anything is looked up."""
+    low, high = rules.min_infusions, rules.max_infusions
+    if not low <= planned_infusions <= high:
+        return {
+            "planned_infusions": f"A course has {low} to {high} infusions, not {planned_infusions}."
+        }
+    if len(sessions) != planned_infusions:
+        return {"sessions": f"{len(sessions)} sessions given for a course of {planned_infusions}."}
+    starts = sorted(s.starts_at for s in sessions)
+    gap = datetime.timedelta(hours=rules.min_gap_hours)
+    for earlier, later in zip(starts, starts[1:], strict=False):
+        if later - earlier < gap:
+            return {
+                "sessions": f"Infusions on {earlier:%m/%d %H:%M} and {later:%m/%d %H:%M} are less "
+                f"than {rules.min_gap_hours} h apart."
+            }
+    if starts[-1] - starts[0] > datetime.timedelta(days=rules.max_course_days):
+        return {"sessions": f"A course fits within {rules.max_course_days} days."}
+    return {}
+
+
+def _lock_nurse_shifts(location: Location, nurse_times: list[tuple]) -> None:
+    """Nurse capacity cannot be a constraint: bookings for a nurse are serialised by locking
+    the shift rows first, in id order, so two bookings never wait on each other in a cycle."""
+    shift_ids = set()
+    for nurse, times in nurse_times:
+        shift_ids.update(covering_shift(location, nurse, times).values_list("pk", flat=True))
+    list(NurseShift.objects.select_for_update().filter(pk__in=shift_ids).order_by("pk"))
+
+
+def _save_appointment(appointment: Appointment) -> None:
+    # Overlaps are the database's job (exclusion constraints); a race ends up here.
+    appointment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        for name, (field, message) in CONSTRAINT_MESSAGES.items():
+            if name in str(error):
+                raise ConflictError({field: message}) from error
+        raise
+
+
+def _record_status(appointment, from_status, to_status, user, reason="") -> None:
+    AppointmentStatusChange.objects.create(
+        appointment=appointment, from_status=from_status, to_status=to_status,
+        changed_by=user, reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def course_book(
+    *,
+    patient: Patient,
+    protocol,
+    location: Location,
+    sessions: list[SessionRequest],
+    booked_by: User,
+    planned_infusions: int | None = None,
+    template: VisitTemplate | None = None,
+) -> Course:
+    """Book a whole course in one transaction: every session, or none of them."""
+    require_role(booked_by, *BOOKERS, doing="book courses")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if blockers := booking_blockers(patient):
+        raise ValidationError({"patient": blockers})
+    planned_infusions = planned_infusions or len(sessions)
+    rules = LocationSchedule.for_location(location)
+    if problems := course_rules_problems(sessions, rules, planned_infusions):
+        raise ValidationError(problems)
+    template = template or VisitTemplate.default()
+    infusion_minutes = protocol.infusion_minutes
+    ordered = sorted(sessions, key=lambda s: s.starts_at)
+    times_list = [session_times(s.starts_at, infusion_minutes, template) for s in ordered]
+    _lock_nurse_shifts(location, [(s.nurse, t) for s, t in zip(ordered, times_list, strict=True)])
+    course = Course.objects.create(
+        patient=patient, protocol=protocol, location=location,
+        planned_infusions=planned_infusions, booked_by=booked_by,
+    )  # fmt: skip
+    escort = primary_escort(patient)
+    for number, (request, times) in enumerate(zip(ordered, times_list, strict=True), start=1):
+        problems = slot_problems(
+            location=location, patient=patient, chair=request.chair, nurse=request.nurse,
+            times=times,
+        )  # fmt: skip
+        if problems:
+            when = f"Infusion {number} ({times.starts_at:%m/%d %H:%M})"
+            raise ConflictError({field: f"{when}: {msg}" for field, msg in problems.items()})
+        appointment = Appointment(
+            course=course, sequence=number, patient=patient, location=location,
+            chair=request.chair, nurse=request.nurse, starts_at=times.starts_at,
+            ends_at=times.ends_at, infusion_starts_at=times.infusion_starts_at,
+            infusion_ends_at=times.infusion_ends_at,
+            escort_name=escort.name if escort else "",
+            escort_phone=str(escort.phone) if escort else "",
+        )  # fmt: skip
+        _save_appointment(appointment)
+        _record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
+        notify.appointment_changed(appointment, "booked")
+    notify.course_booked(course)
+    return course

@@ -1,0 +1,164 @@
+"""Changing one appointment never creates or moves another one."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.access import require_role
+from clinic.errors import ConflictError
+from clinic.models import User
+from clinic.roles import Role
+
+from .. import notify
+from ..models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Chair,
+    Course,
+    CourseStatus,
+    LocationSchedule,
+)
+from .booking import _lock_nurse_shifts, _record_status, _save_appointment
+from .slots import SessionTimes, slot_problems
+
+S = AppointmentStatus
+# The only legal moves. Completed, cancelled and no-show are final.
+ALLOWED = {
+    S.SCHEDULED: {S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
+    S.CONFIRMED: {S.SCHEDULED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
+    S.CHECKED_IN: {S.IN_CHAIR, S.CANCELLED},
+    S.IN_CHAIR: {S.COMPLETED},
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+    S.NO_SHOW: set(),
+}
+STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+NEEDS_REASON = {S.CANCELLED, S.NO_SHOW}
+
+
+class IllegalTransition(ValidationError):
+    pass
+
+
+@transaction.atomic
+def appointment_transition(
+    *, appointment: Appointment, to_status: str, changed_by: User, reason: str = ""
+) -> Appointment:
+    """Move an appointment to a new status, if the table allows it, with a history row."""
+    require_role(changed_by, *STAFF, doing="change appointments")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    from_status = appointment.status
+    if to_status not in ALLOWED[from_status]:
+        raise IllegalTransition(
+            {"status": f"An appointment that is {S(from_status).label.lower()} cannot become "
+                       f"{S(to_status).label.lower()}."}
+        )  # fmt: skip
+    if to_status in NEEDS_REASON and not reason.strip():
+        raise ValidationError(
+            {"reason": f"Say why the appointment is {S(to_status).label.lower()}."}
+        )
+    appointment.status = to_status
+    appointment.save(update_fields=["status"])
+    _record_status(appointment, from_status, to_status, changed_by, reason.strip())
+    if appointment.course_id:
+        _update_course_status(appointment.course)
+    change = {S.CANCELLED: "cancelled", S.NO_SHOW: "no_show"}.get(to_status, "status")
+    notify.appointment_changed(appointment, change)
+    return appointment
+
+
+def _update_course_status(course: Course) -> None:
+    statuses = list(course.appointments.values_list("status", flat=True))
+    done = sum(s == S.COMPLETED for s in statuses)
+    open_ = sum(s in (S.SCHEDULED, S.CONFIRMED, S.CHECKED_IN, S.IN_CHAIR) for s in statuses)
+    if course.status in (CourseStatus.CANCELLED, CourseStatus.ABANDONED):
+        return
+    if open_ == 0:
+        course.status = CourseStatus.COMPLETED if done else CourseStatus.CANCELLED
+    elif done or S.IN_CHAIR in statuses or S.CHECKED_IN in statuses:
+        course.status = CourseStatus.ACTIVE
+    course.save(update_fields=["status"])
+
+
+def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetime):
+    if appointment.course_id is None:
+        return None
+    gap = datetime.timedelta(
+        hours=LocationSchedule.for_location(appointment.location).min_gap_hours
+    )
+    siblings = appointment.course.appointments.filter(status__in=ACTIVE_STATUSES).exclude(
+        pk=appointment.pk
+    )
+    for other in siblings:
+        if abs(other.starts_at - starts_at) < gap:
+            return {
+                "starts_at": f"Less than {gap.total_seconds() / 3600:.0f} h from infusion "
+                f"{other.sequence} on {other.starts_at:%m/%d %H:%M}."
+            }
+    return None
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: datetime.datetime,
+    changed_by: User,
+    chair: Chair | None = None,
+    nurse: User | None = None,
+    reason: str = "",
+) -> Appointment:
+    """Move one session; its neighbours in the course stay where they are."""
+    require_role(changed_by, Role.FRONT_DESK, Role.CLINIC_ADMIN, doing="reschedule")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status not in (S.SCHEDULED, S.CONFIRMED):
+        raise ValidationError({"status": "Only a scheduled or confirmed appointment can move."})
+    chair, nurse = chair or appointment.chair, nurse or appointment.nurse
+    # The visit keeps its own shape (preparation, infusion, recovery); only the time moves.
+    shift = starts_at - appointment.starts_at
+    times = SessionTimes(
+        starts_at=starts_at,
+        ends_at=appointment.ends_at + shift,
+        infusion_starts_at=appointment.infusion_starts_at + shift,
+        infusion_ends_at=appointment.infusion_ends_at + shift,
+    )
+    if problem := _neighbour_gap_problem(appointment, starts_at):
+        raise ValidationError(problem)
+    _lock_nurse_shifts(appointment.location, [(nurse, times)])
+    problems = slot_problems(
+        location=appointment.location, patient=appointment.patient, chair=chair, nurse=nurse,
+        times=times, ignore=appointment,
+    )  # fmt: skip
+    if problems:
+        raise ConflictError(problems)
+    old = f"{appointment.starts_at:%m/%d %H:%M}"
+    appointment.chair, appointment.nurse = chair, nurse
+    appointment.starts_at, appointment.ends_at = times.starts_at, times.ends_at
+    appointment.infusion_starts_at = times.infusion_starts_at
+    appointment.infusion_ends_at = times.infusion_ends_at
+    appointment.escort_confirmed = False  # the escort must confirm the new time
+    _save_appointment(appointment)
+    note = f"Rescheduled from {old}" + (f": {reason.strip()}" if reason.strip() else "")
+    _record_status(appointment, appointment.status, appointment.status, changed_by, note)
+    notify.appointment_changed(appointment, "rescheduled")
+    return appointment
+
+
+@transaction.atomic
+def course_cancel_remaining(*, course: Course, changed_by: User, reason: str) -> int:
+    """Cancel every session of a course that has not happened yet; return how many."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the rest of the course is cancelled."})
+    cancelled = 0
+    for appointment in course.appointments.filter(status__in=[S.SCHEDULED, S.CONFIRMED]):
+        appointment_transition(
+            appointment=appointment, to_status=S.CANCELLED, changed_by=changed_by, reason=reason
+        )
+        cancelled += 1
+    course.refresh_from_db()
+    done = course.appointments.filter(status=S.COMPLETED).exists()
+    course.status = CourseStatus.ABANDONED if done else CourseStatus.CANCELLED
+    course.save(update_fields=["status"])
+    return cancelled

@@ -1,0 +1,167 @@
+"""Propose a whole course from the front desk's wishes. Reads only; saves nothing."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from clinic.models import Location, User
+from clinic.roles import Role
+from patients.models import Patient
+from patients.selectors import booking_blockers
+
+from ..models import Chair, LocationSchedule, NurseShift, OpeningHours, VisitTemplate
+from .booking import SessionRequest
+from .slots import (
+    SessionTimes,
+    chair_problems,
+    local,
+    local_datetime,
+    nurse_problems,
+    patient_problems,
+    session_times,
+    site_problems,
+)
+
+STEP = datetime.timedelta(minutes=15)
+
+
+@dataclass
+class ProposedSession:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    chair: Chair
+    nurse: User
+    note: str = ""  # why it differs from the wish, when it does
+
+
+@dataclass
+class Proposal:
+    sessions: list[ProposedSession] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # wishes that could not be met, and why
+    blockers: list[str] = field(default_factory=list)  # why the course cannot be booked at all
+
+    def as_requests(self) -> list[SessionRequest]:
+        return [SessionRequest(s.starts_at, s.chair, s.nurse) for s in self.sessions]
+
+
+@dataclass(frozen=True)
+class Wishes:
+    start_date: datetime.date
+    weekdays: tuple[int, ...]  # 0 = Monday
+    preferred_time: datetime.time
+    sessions_per_week: int
+    planned_infusions: int
+
+
+def _free_chair_and_nurse(location, patient, times: SessionTimes, chairs, nurses, prefer_nurse):
+    """The first free chair and a nurse with room (the previous nurse first), or reasons."""
+    if site := site_problems(location, times):
+        return None, list(site.values())
+    if taken := patient_problems(patient, times):
+        return None, list(taken.values())
+    chair = next((c for c in chairs if not chair_problems(location, c, times)), None)
+    if chair is None:
+        return None, ["no chair is free"]
+    ordered = sorted(nurses, key=lambda n: n != prefer_nurse)
+    nurse = next((n for n in ordered if not nurse_problems(location, n, times)), None)
+    if nurse is None:
+        return None, ["no nurse on shift has room"]
+    return (chair, nurse), []
+
+
+def _try_day(location, patient, day, wishes, minutes, template, chairs, nurses, prefer_nurse):
+    """The wished time on this day, else the nearest free time that day."""
+    wanted = local_datetime(location, day, wishes.preferred_time)
+    found, reasons = _free_chair_and_nurse(
+        location, patient, session_times(wanted, minutes, template), chairs, nurses, prefer_nurse
+    )
+    if found:
+        return wanted, found, ""
+    hours = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
+    if hours is None:
+        return None, None, reasons[0]
+    length = template.chair_time(minutes)
+    first = local_datetime(location, day, hours.opens_at)
+    last = local_datetime(location, day, hours.closes_at) - length
+    candidates = []
+    moment = first
+    while moment <= last:
+        candidates.append(moment)
+        moment += STEP
+    for moment in sorted(candidates, key=lambda m: abs(m - wanted)):
+        option, _ = _free_chair_and_nurse(
+            location,
+            patient,
+            session_times(moment, minutes, template),
+            chairs,
+            nurses,
+            prefer_nurse,
+        )
+        if option:
+            note = f"{wishes.preferred_time:%H:%M} not possible ({reasons[0]}); nearest free time"
+            return moment, option, note
+    return None, None, f"{reasons[0]}, and no other time that day is free"
+
+
+def course_propose(
+    *,
+    patient: Patient,
+    protocol,
+    location: Location,
+    wishes: Wishes,
+    template: VisitTemplate | None = None,
+) -> Proposal:
+    """A whole course that respects hours, closures, chairs, nurses and the minimum gap.
+
+    Where a wish cannot be met it takes the nearest alternative and says why. Nothing is
+    saved; the front desk adjusts the sessions and books them with ``course_book``.
+    """
+    rules = LocationSchedule.for_location(location)
+    template = template or VisitTemplate.default()
+    minutes = protocol.infusion_minutes
+    proposal = Proposal(blockers=booking_blockers(patient))
+    low, high = rules.min_infusions, rules.max_infusions
+    if not low <= wishes.planned_infusions <= high:
+        proposal.problems.append(f"A course has {low} to {high} infusions.")
+        return proposal
+    chairs = list(Chair.objects.in_service().filter(location=location).order_by("name"))
+    nurse_ids = NurseShift.objects.filter(location=location).values_list("nurse", flat=True)
+    nurses = [
+        n for n in User.objects.filter(pk__in=nurse_ids, is_active=True).order_by("pk")
+        if n.has_role(Role.NURSE)
+    ]  # fmt: skip
+    gap = datetime.timedelta(hours=rules.min_gap_hours)
+    last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
+    per_week: dict[tuple, int] = {}
+    day, previous = wishes.start_date, None
+    while len(proposal.sessions) < wishes.planned_infusions and day <= last_end_day:
+        week = day.isocalendar()[:2]
+        wanted_day = day.weekday() in wishes.weekdays
+        if wanted_day and per_week.get(week, 0) < wishes.sessions_per_week:
+            moment, option, note = _try_day(
+                location, patient, day, wishes, minutes, template, chairs, nurses,
+                previous.nurse if previous else None,
+            )  # fmt: skip
+            if moment and previous and moment - previous.starts_at < gap:
+                moment, note = None, f"less than {rules.min_gap_hours} h after the previous one"
+            if moment:
+                chair, nurse = option
+                times = session_times(moment, minutes, template)
+                previous = ProposedSession(times.starts_at, times.ends_at, chair, nurse, note)
+                proposal.sessions.append(previous)
+                per_week[week] = per_week.get(week, 0) + 1
+            else:
+                proposal.problems.append(f"{day:%a %m/%d}: {note}")
+        day += datetime.timedelta(days=1)
+    missing = wishes.planned_infusions - len(proposal.sessions)
+    if missing:
+        proposal.problems.append(
+            f"Only {len(proposal.sessions)} of {wishes.planned_infusions} infusions fit within "
+            f"{rules.max_course_days} days on the chosen weekdays; "
+            "add weekdays or sessions per week."
+        )
+    return proposal
+
+
+def describe(location: Location, session: ProposedSession) -> str:
+    start = local(location, session.starts_at)
+    return f"{start:%a %m/%d %H:%M} {session.chair.name} with {session.nurse}"

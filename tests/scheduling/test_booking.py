@@ -1,0 +1,275 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from clinic.errors import ConflictError
+from scheduling import services
+from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
+from scheduling.services import SessionRequest
+from tests.factories import ChairFactory, PatientFactory
+
+from .conftest import at, next_monday
+
+pytestmark = pytest.mark.usefixtures("shifts")
+
+
+def mon_wed_fri(first_day, count, hour=9):
+    """``count`` session days on Mon/Wed/Fri from ``first_day`` (a Monday)."""
+    days, day = [], first_day
+    while len(days) < count:
+        if day.weekday() in (0, 2, 4):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return [at(d, hour) for d in days]
+
+
+def book(patient, protocol, site, starts, chair, nurse, user, **kwargs):
+    sessions = [SessionRequest(s, chair, nurse) for s in starts]
+    return services.course_book(
+        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user,
+        **kwargs,
+    )  # fmt: skip
+
+
+def test_a_course_of_ten_is_booked_as_ten_real_appointments(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 10), chairs[0], nurse, front_desk
+    )
+    appointments = list(course.appointments.order_by("sequence"))
+    assert [a.sequence for a in appointments] == list(range(1, 11))
+    first = appointments[0]
+    # 20 min preparation + 40 min infusion + 45 min recovery
+    assert first.ends_at - first.starts_at == datetime.timedelta(minutes=105)
+    assert first.infusion_starts_at - first.starts_at == datetime.timedelta(minutes=20)
+    assert first.escort_name == "Pat" and not first.escort_confirmed
+    assert all(a.status_changes.count() == 1 for a in appointments)
+
+
+@pytest.mark.parametrize("count", [7, 13])
+def test_seven_or_thirteen_infusions_are_refused(
+    patient, protocol, site, chairs, nurse, front_desk, count
+):
+    starts = mon_wed_fri(next_monday(), count)
+    with pytest.raises(ValidationError) as refused:
+        book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    assert "8 to 12 infusions" in str(refused.value)
+    assert not Appointment.objects.exists() and not Course.objects.exists()
+
+
+def test_a_gap_shorter_than_24_hours_is_refused(patient, protocol, site, chairs, nurse, front_desk):
+    starts = mon_wed_fri(next_monday(), 8)
+    starts[1] = starts[0] + datetime.timedelta(hours=23)
+    with pytest.raises(ValidationError) as refused:
+        book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    assert "less than 24 h apart" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: [s[0].replace(hour=7)] + s[1:], "outside opening hours"),
+        (lambda s: [s[0].replace(hour=17)] + s[1:], "outside opening hours"),
+        (lambda s: [x - datetime.timedelta(days=14) for x in s], "already passed"),
+    ],
+    ids=["before-opening", "ends-after-closing", "past"],
+)
+def test_a_session_outside_the_clinics_hours_books_nothing(
+    patient, protocol, site, chairs, nurse, front_desk, change, message
+):
+    starts = change(mon_wed_fri(next_monday(), 8))
+    with pytest.raises((ValidationError, ConflictError)) as refused:
+        book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    assert message in str(refused.value)
+    assert not Appointment.objects.exists() and not Course.objects.exists()
+
+
+def test_a_closed_day_is_refused_naming_the_holiday(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    starts = mon_wed_fri(next_monday(), 8)
+    ClosedDay.objects.create(location=None, date=starts[3].date(), reason="Staff training")
+    with pytest.raises(ConflictError) as refused:
+        book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    assert "Staff training" in str(refused.value)
+    assert not Appointment.objects.exists()
+
+
+def test_a_chair_of_another_site_is_refused(
+    patient, protocol, site, other_site, nurse, front_desk, chairs
+):
+    elsewhere = ChairFactory(location=other_site, name="Far chair")
+    with pytest.raises(ConflictError) as refused:
+        book(patient, protocol, site, mon_wed_fri(next_monday(), 8), elsewhere, nurse, front_desk)
+    assert "Far chair is at San Diego, not Irvine" in str(refused.value)
+
+
+def test_a_patient_awaiting_clearance_cannot_be_booked(protocol, site, chairs, nurse, front_desk):
+    unscreened = PatientFactory(home_location=site)
+    with pytest.raises(ValidationError) as refused:
+        book(
+            unscreened, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+        )
+    messages = refused.value.message_dict["patient"]
+    assert any("screening" in m for m in messages) and any("escort" in m for m in messages)
+
+
+def test_a_nurse_cannot_book_courses(patient, protocol, site, chairs, nurse):
+    with pytest.raises(PermissionDenied):
+        book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, nurse)
+
+
+def test_back_to_back_visits_share_a_chair(
+    patient, protocol, site, chairs, nurse, another_nurse, front_desk
+):
+    from .conftest import add_shifts, make_bookable
+
+    add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
+    book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)
+    second = make_bookable(PatientFactory(home_location=site), nurse)
+    # 09:00 + 105 min = 10:45: the next visit may start exactly then.
+    starts = [s + datetime.timedelta(minutes=105) for s in mon_wed_fri(next_monday(), 8)]
+    book(second, protocol, site, starts, chairs[0], another_nurse, front_desk)
+    assert Appointment.objects.filter(chair=chairs[0]).count() == 16
+
+
+def test_the_database_itself_refuses_an_overlapping_chair_booking(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    first = course.appointments.get(sequence=1)
+    with pytest.raises(Exception, match="appointment_chair_no_overlap"), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO scheduling_appointment (patient_id, location_id, chair_id, nurse_id, "
+            "starts_at, ends_at, infusion_starts_at, infusion_ends_at, status, escort_name, "
+            "escort_phone, escort_confirmed, created_at) SELECT %s, location_id, chair_id, "
+            "nurse_id, starts_at + interval '30 minutes', ends_at, infusion_starts_at + "
+            "interval '30 minutes', infusion_ends_at, 'scheduled', '', '', false, now() "
+            "FROM scheduling_appointment WHERE id = %s",
+            [PatientFactory(home_location=site).pk, first.pk],
+        )
+
+
+def test_daylight_saving_keeps_nine_oclock_local(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    from .conftest import add_shifts
+
+    # US daylight saving begins Sunday 8 March 2027: a course across it stays at 09:00.
+    first = datetime.date(2027, 3, 1)
+    add_shifts(nurse, site, first, days=30)
+    course = book(patient, protocol, site, mon_wed_fri(first, 8), chairs[0], nurse, front_desk)
+    local_times = {
+        a.starts_at.astimezone(site_zone(site)).time() for a in course.appointments.all()
+    }
+    offsets = {
+        a.starts_at.astimezone(site_zone(site)).utcoffset() for a in course.appointments.all()
+    }
+    assert local_times == {datetime.time(9)}
+    assert len(offsets) == 2  # PST before, PDT after
+
+
+def site_zone(site):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(site.time_zone)
+
+
+# --- Changing one appointment ------------------------------------------------------------------
+
+
+def test_cancelling_one_session_leaves_the_others(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    third = course.appointments.get(sequence=3)
+    services.appointment_transition(
+        appointment=third, to_status=AppointmentStatus.CANCELLED, changed_by=front_desk,
+        reason="Patient unwell",
+    )  # fmt: skip
+    statuses = dict(course.appointments.values_list("sequence", "status"))
+    assert statuses[3] == "cancelled"
+    assert [s for n, s in statuses.items() if n != 3] == ["scheduled"] * 7
+
+
+def test_illegal_transitions_are_refused(patient, protocol, site, chairs, nurse, front_desk):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    first = course.appointments.get(sequence=1)
+    with pytest.raises(services.IllegalTransition):
+        services.appointment_transition(
+            appointment=first, to_status=AppointmentStatus.COMPLETED, changed_by=front_desk
+        )
+    with pytest.raises(ValidationError):
+        services.appointment_transition(
+            appointment=first, to_status=AppointmentStatus.NO_SHOW, changed_by=front_desk
+        )
+
+
+@pytest.mark.parametrize(
+    ("start", "path"),
+    [
+        ("scheduled", ["confirmed", "checked_in", "in_chair", "completed"]),
+        ("scheduled", ["no_show"]),
+        ("scheduled", ["checked_in", "cancelled"]),
+    ],
+)
+def test_legal_paths_write_a_history_row_each(
+    patient, protocol, site, chairs, nurse, front_desk, start, path
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    appointment = course.appointments.get(sequence=1)
+    for status in path:
+        appointment = services.appointment_transition(
+            appointment=appointment, to_status=status, changed_by=front_desk, reason="test"
+        )
+    assert appointment.status_changes.count() == 1 + len(path)
+
+
+def test_every_transition_in_the_table_is_exercised():
+    targets = {t for allowed in services.ALLOWED.values() for t in allowed}
+    assert targets == set(AppointmentStatus) - {AppointmentStatus.SCHEDULED} | {"scheduled"}
+
+
+def test_rescheduling_moves_only_that_session_and_checks_its_neighbours(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    second = course.appointments.get(sequence=2)  # a Wednesday
+    with pytest.raises(ValidationError) as refused:
+        services.appointment_reschedule(
+            appointment=second, starts_at=second.starts_at - datetime.timedelta(hours=30),
+            changed_by=front_desk,
+        )  # fmt: skip
+    assert "Less than 24 h from infusion 1" in str(refused.value)
+    before = {a.pk: a.starts_at for a in course.appointments.exclude(pk=second.pk)}
+    moved = services.appointment_reschedule(
+        appointment=second, starts_at=second.starts_at + datetime.timedelta(hours=4),
+        changed_by=front_desk, reason="Patient asked",
+    )  # fmt: skip
+    assert moved.starts_at == second.starts_at + datetime.timedelta(hours=4)
+    assert before == {a.pk: a.starts_at for a in course.appointments.exclude(pk=second.pk)}
+    assert course.appointments.count() == 8
+
+
+def test_cancelling_the_rest_of_a_course(patient, protocol, site, chairs, nurse, front_desk):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    assert (
+        services.course_cancel_remaining(course=course, changed_by=front_desk, reason="Moved") == 8
+    )
+    course.refresh_from_db()
+    assert course.status == "cancelled"
