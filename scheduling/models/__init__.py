@@ -14,6 +14,7 @@ from .courses import (
     AppointmentQuerySet,
     AppointmentStatus,
     AppointmentStatusChange,
+    CalendarFeed,
     Course,
     CourseStatus,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "AppointmentQuerySet",
     "AppointmentStatus",
     "AppointmentStatusChange",
+    "CalendarFeed",
     "Chair",
     "ChairOutOfService",
     "ChairQuerySet",

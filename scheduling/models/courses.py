@@ -203,3 +203,27 @@ class AppointmentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class CalendarFeed(models.Model):
+    """A patient's appointments as an iCalendar feed at a secret URL. Revoking is final;
+    a new feed gets a new token."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(revoked_at=None), name="one_live_feed_per_patient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.patient}"
