@@ -1,8 +1,13 @@
 """Demo protocols, created by the demo physician. Idempotent; dev mode only (see seed_demo)."""
 
+import datetime
 from decimal import Decimal
 
-from clinic.models import User
+from django.utils import timezone
+
+from clinic.models import Location, User
+from patients.models import Patient
+from scheduling.services import Wishes, course_book, course_propose
 
 from .models import Protocol
 from .services import protocol_create
@@ -37,4 +42,28 @@ def seed() -> list[str]:
             continue
         protocol_create(created_by=physician, **fields)
         created.append(f"protocol {fields['name']}")
+    created += _seed_course()
     return created
+
+
+def _seed_course() -> list[str]:
+    """A booked course for Susan Alvarez starting next Monday, so the board is not empty."""
+    patient = Patient.objects.get(legal_first_name="Susan", legal_last_name="Alvarez")
+    if patient.courses.exists():
+        return []
+    location = Location.objects.get(code="irvine")
+    protocol = Protocol.objects.get(code="fm-0-5-40")
+    today = timezone.localdate()
+    wishes = Wishes(
+        start_date=today + datetime.timedelta(days=7 - today.weekday()),
+        weekdays=(0, 2, 4), preferred_time=datetime.time(9), sessions_per_week=3,
+        planned_infusions=10,
+    )  # fmt: skip
+    proposal = course_propose(patient=patient, protocol=protocol, location=location, wishes=wishes)
+    if proposal.blockers or len(proposal.sessions) != wishes.planned_infusions:
+        return [f"no demo course: {proposal.blockers + proposal.problems}"]
+    course_book(
+        patient=patient, protocol=protocol, location=location,
+        sessions=proposal.as_requests(), booked_by=User.objects.get(username="frontdesk"),
+    )  # fmt: skip
+    return [f"course of {wishes.planned_infusions} for {patient.display_name}"]

@@ -2,8 +2,8 @@ import datetime
 
 from clinic.models import Location, User
 
-from .models import ConsentDocument, Patient
-from .services import escort_add, patient_register
+from .models import ConsentDocument, Patient, Screening
+from .services import escort_add, patient_register, screening_record
 
 PATIENTS = [
     ("Susan", "Alvarez", datetime.date(1971, 3, 14), "irvine", "+19495550142"),
@@ -52,4 +52,18 @@ def seed() -> list[str]:
                 added_by=desk,
             )
         created.append(f"patient {first} {last}")
+    created += _seed_screenings()
     return created
+
+
+def _seed_screenings() -> list[str]:
+    """Everyone screened negative except Linh Nguyen, who waits for a physician's clearance."""
+    nurse = User.objects.get(username="nurse")
+    done = []
+    for patient in Patient.objects.filter(screenings__isnull=True):
+        answers = dict.fromkeys(Screening.QUESTIONS, "no")
+        if patient.legal_first_name == "Linh":
+            answers["cardiovascular"] = "yes"
+        screening_record(patient=patient, recorded_by=nurse, answers=answers)
+        done.append(f"screening of {patient.display_name}")
+    return done
