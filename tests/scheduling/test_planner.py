@@ -1,0 +1,88 @@
+import datetime
+
+import pytest
+
+from scheduling import services
+from scheduling.models import Appointment, ChairOutOfService, ClosedDay, Course
+from scheduling.services import Wishes
+
+from .conftest import LA, at, next_monday
+
+pytestmark = pytest.mark.usefixtures("shifts")
+
+
+def wishes(**overrides):
+    values = {
+        "start_date": next_monday(),
+        "weekdays": (0, 2, 4),
+        "preferred_time": datetime.time(9),
+        "sessions_per_week": 3,
+        "planned_infusions": 10,
+    }
+    return Wishes(**(values | overrides))
+
+
+def propose(patient, protocol, site, **overrides):
+    return services.course_propose(
+        patient=patient, protocol=protocol, location=site, wishes=wishes(**overrides)
+    )
+
+
+def test_a_proposal_fills_the_wished_days_at_the_wished_time_and_saves_nothing(
+    patient, protocol, site, chairs
+):
+    proposal = propose(patient, protocol, site)
+    assert len(proposal.sessions) == 10 and not proposal.problems and not proposal.blockers
+    local = [s.starts_at.astimezone(LA) for s in proposal.sessions]
+    assert {t.time() for t in local} == {datetime.time(9)}
+    assert {t.weekday() for t in local} == {0, 2, 4}
+    assert not Appointment.objects.exists() and not Course.objects.exists()
+
+
+def test_a_proposal_books_as_is(patient, protocol, site, chairs, front_desk):
+    proposal = propose(patient, protocol, site, planned_infusions=8)
+    course = services.course_book(
+        patient=patient, protocol=protocol, location=site, sessions=proposal.as_requests(),
+        booked_by=front_desk,
+    )  # fmt: skip
+    assert course.appointments.count() == 8
+
+
+def test_a_closed_day_is_skipped_and_said(patient, protocol, site, chairs):
+    holiday = next_monday() + datetime.timedelta(days=2)
+    ClosedDay.objects.create(location=site, date=holiday, reason="Clinic holiday")
+    proposal = propose(patient, protocol, site, planned_infusions=8)
+    assert holiday not in {s.starts_at.astimezone(LA).date() for s in proposal.sessions}
+    assert any("Clinic holiday" in p for p in proposal.problems)
+
+
+def test_a_taken_time_moves_to_the_nearest_free_time_with_a_reason(patient, protocol, site, chairs):
+    monday = next_monday()
+    for chair in chairs:
+        ChairOutOfService.objects.create(
+            chair=chair, starts_at=at(monday, 8), ends_at=at(monday, 11), reason="Deep clean"
+        )
+    proposal = propose(patient, protocol, site, planned_infusions=8)
+    first = proposal.sessions[0]
+    assert first.starts_at.astimezone(LA) == at(monday, 11)
+    assert "09:00 not possible (no chair is free)" in first.note
+
+
+def test_too_few_weekdays_for_the_window_is_explained(patient, protocol, site, chairs):
+    proposal = propose(
+        patient, protocol, site, weekdays=(0,), sessions_per_week=1, planned_infusions=8
+    )
+    assert len(proposal.sessions) < 8
+    assert any("fit within 28 days" in p for p in proposal.problems)
+
+
+def test_a_patient_who_needs_clearance_gets_a_proposal_with_the_blocker(protocol, site, chairs):
+    from tests.factories import PatientFactory
+
+    proposal = propose(PatientFactory(home_location=site), protocol, site, planned_infusions=8)
+    assert any("screening" in b for b in proposal.blockers)
+
+
+def test_thirteen_infusions_are_not_planned(patient, protocol, site, chairs):
+    proposal = propose(patient, protocol, site, planned_infusions=13)
+    assert proposal.sessions == [] and proposal.problems == ["A course has 8 to 12 infusions."]
