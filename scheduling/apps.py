@@ -13,5 +13,13 @@ class SchedulingConfig(AppConfig):
             "scheduling.add_chair",
             "scheduling.change_chair",
             "scheduling.view_chair",
+            "scheduling.add_reminderrule",
+            "scheduling.change_reminderrule",
+            "scheduling.view_reminderrule",
+            "scheduling.add_messagetemplate",
+            "scheduling.change_messagetemplate",
+            "scheduling.view_messagetemplate",
+            "scheduling.view_outboundmessage",
+            "scheduling.view_smsoptout",
         ],
     }

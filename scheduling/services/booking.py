@@ -24,7 +24,7 @@ from ..models import (
     NurseShift,
     VisitTemplate,
 )
-from .slots import covering_shift, session_times, slot_problems
+from .slots import covering_shift, local, session_times, slot_invalid, slot_taken
 
 BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -113,6 +113,8 @@ def course_book(
 ) -> Course:
     """Book a whole course in one transaction: every session, or none of them."""
     require_role(booked_by, *BOOKERS, doing="book courses")
+    if not protocol.is_active:
+        raise ValidationError({"protocol": f"{protocol} is withdrawn; choose an active protocol."})
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if blockers := booking_blockers(patient):
         raise ValidationError({"patient": blockers})
@@ -131,13 +133,18 @@ def course_book(
     )  # fmt: skip
     escort = primary_escort(patient)
     for number, (request, times) in enumerate(zip(ordered, times_list, strict=True), start=1):
-        problems = slot_problems(
+        when = f"Infusion {number} ({local(location, times.starts_at):%m/%d %H:%M})"
+        invalid = slot_invalid(
+            location=location, chair=request.chair, nurse=request.nurse, times=times
+        )
+        if invalid:
+            raise ValidationError({field: f"{when}: {msg}" for field, msg in invalid.items()})
+        taken = slot_taken(
             location=location, patient=patient, chair=request.chair, nurse=request.nurse,
             times=times,
         )  # fmt: skip
-        if problems:
-            when = f"Infusion {number} ({times.starts_at:%m/%d %H:%M})"
-            raise ConflictError({field: f"{when}: {msg}" for field, msg in problems.items()})
+        if taken:
+            raise ConflictError({field: f"{when}: {msg}" for field, msg in taken.items()})
         appointment = Appointment(
             course=course, sequence=number, patient=patient, location=location,
             chair=request.chair, nurse=request.nurse, starts_at=times.starts_at,

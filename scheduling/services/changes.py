@@ -21,7 +21,7 @@ from ..models import (
     LocationSchedule,
 )
 from .booking import _lock_nurse_shifts, _record_status, _save_appointment
-from .slots import SessionTimes, slot_problems
+from .slots import SessionTimes, slot_invalid, slot_taken
 
 S = AppointmentStatus
 # The only legal moves. Completed, cancelled and no-show are final.
@@ -85,9 +85,8 @@ def _update_course_status(course: Course) -> None:
 def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetime):
     if appointment.course_id is None:
         return None
-    gap = datetime.timedelta(
-        hours=LocationSchedule.for_location(appointment.location).min_gap_hours
-    )
+    rules = LocationSchedule.for_location(appointment.location)
+    gap = datetime.timedelta(hours=rules.min_gap_hours)
     siblings = appointment.course.appointments.filter(status__in=ACTIVE_STATUSES).exclude(
         pk=appointment.pk
     )
@@ -97,6 +96,10 @@ def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetim
                 "starts_at": f"Less than {gap.total_seconds() / 3600:.0f} h from infusion "
                 f"{other.sequence} on {other.starts_at:%m/%d %H:%M}."
             }
+    starts = [other.starts_at for other in siblings] + [starts_at]
+    if max(starts) - min(starts) > datetime.timedelta(days=rules.max_course_days):
+        days = rules.max_course_days
+        return {"starts_at": f"The course would no longer fit within {days} days."}
     return None
 
 
@@ -127,12 +130,16 @@ def appointment_reschedule(
     if problem := _neighbour_gap_problem(appointment, starts_at):
         raise ValidationError(problem)
     _lock_nurse_shifts(appointment.location, [(nurse, times)])
-    problems = slot_problems(
+    if invalid := slot_invalid(
+        location=appointment.location, chair=chair, nurse=nurse, times=times
+    ):
+        raise ValidationError(invalid)
+    taken = slot_taken(
         location=appointment.location, patient=appointment.patient, chair=chair, nurse=nurse,
         times=times, ignore=appointment,
     )  # fmt: skip
-    if problems:
-        raise ConflictError(problems)
+    if taken:
+        raise ConflictError(taken)
     old = f"{appointment.starts_at:%m/%d %H:%M}"
     appointment.chair, appointment.nurse = chair, nurse
     appointment.starts_at, appointment.ends_at = times.starts_at, times.ends_at
@@ -149,6 +156,12 @@ def appointment_reschedule(
 @transaction.atomic
 def course_cancel_remaining(*, course: Course, changed_by: User, reason: str) -> int:
     """Cancel every session of a course that has not happened yet; return how many."""
+    require_role(changed_by, Role.FRONT_DESK, Role.CLINIC_ADMIN, doing="cancel courses")
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if course.status in (CourseStatus.CANCELLED, CourseStatus.ABANDONED, CourseStatus.COMPLETED):
+        raise ValidationError(
+            {"status": f"The course is already {course.get_status_display().lower()}."}
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the rest of the course is cancelled."})
     cancelled = 0

@@ -68,12 +68,23 @@ def _free_chair_and_nurse(location, patient, times: SessionTimes, chairs, nurses
     return (chair, nurse), []
 
 
-def _try_day(location, patient, day, wishes, minutes, template, chairs, nurses, prefer_nurse):
-    """The wished time on this day, else the nearest free time that day."""
+def _try_day(
+    location, patient, day, wishes, minutes, template, chairs, nurses, prefer_nurse, not_before
+):
+    """The wished time on this day, else the nearest free time that day (never earlier than
+    ``not_before``, the minimum gap after the previous infusion)."""
     wanted = local_datetime(location, day, wishes.preferred_time)
-    found, reasons = _free_chair_and_nurse(
-        location, patient, session_times(wanted, minutes, template), chairs, nurses, prefer_nurse
-    )
+    if not_before and wanted < not_before:
+        found, reasons = None, ["too soon after the previous infusion"]
+    else:
+        found, reasons = _free_chair_and_nurse(
+            location,
+            patient,
+            session_times(wanted, minutes, template),
+            chairs,
+            nurses,
+            prefer_nurse,
+        )
     if found:
         return wanted, found, ""
     hours = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
@@ -119,6 +130,8 @@ def course_propose(
     template = template or VisitTemplate.default()
     minutes = protocol.infusion_minutes
     proposal = Proposal(blockers=booking_blockers(patient))
+    if not protocol.is_active:
+        proposal.blockers.append(f"{protocol} is withdrawn; choose an active protocol.")
     low, high = rules.min_infusions, rules.max_infusions
     if not low <= wishes.planned_infusions <= high:
         proposal.problems.append(f"A course has {low} to {high} infusions.")
@@ -140,9 +153,8 @@ def course_propose(
             moment, option, note = _try_day(
                 location, patient, day, wishes, minutes, template, chairs, nurses,
                 previous.nurse if previous else None,
+                previous.starts_at + gap if previous else None,
             )  # fmt: skip
-            if moment and previous and moment - previous.starts_at < gap:
-                moment, note = None, f"less than {rules.min_gap_hours} h after the previous one"
             if moment:
                 chair, nurse = option
                 times = session_times(moment, minutes, template)

@@ -72,13 +72,19 @@ def site_problems(location: Location, times: SessionTimes) -> dict[str, str]:
     return {}
 
 
-def chair_problems(
-    location: Location, chair: Chair, times: SessionTimes, ignore: Appointment | None = None
-) -> dict[str, str]:
+def chair_invalid(location: Location, chair: Chair) -> dict[str, str]:
     if chair.location_id != location.pk:
         return {"chair": f"{chair.name} is at {chair.location}, not {location}."}
     if not chair.is_active:
         return {"chair": f"{chair.name} is out of service."}
+    return {}
+
+
+def chair_problems(
+    location: Location, chair: Chair, times: SessionTimes, ignore: Appointment | None = None
+) -> dict[str, str]:
+    if invalid := chair_invalid(location, chair):
+        return invalid
     if chair.out_of_service.filter(
         starts_at__lt=times.ends_at, ends_at__gt=times.starts_at
     ).exists():
@@ -112,12 +118,18 @@ def covering_shift(location: Location, nurse: User, times: SessionTimes):
     )
 
 
+def nurse_invalid(nurse: User) -> dict[str, str]:
+    if not nurse.has_role(Role.NURSE):
+        return {"nurse": f"{nurse} is not a nurse."}
+    return {}
+
+
 def nurse_problems(
     location: Location, nurse: User, times: SessionTimes, ignore: Appointment | None = None
 ) -> dict[str, str]:
     """Is the nurse on shift for the infusion, with room for one more patient?"""
-    if not nurse.has_role(Role.NURSE):
-        return {"nurse": f"{nurse} is not a nurse."}
+    if invalid := nurse_invalid(nurse):
+        return invalid
     if not covering_shift(location, nurse, times).exists():
         return {"nurse": f"{nurse} has no shift at {location} covering the infusion."}
     busy = (
@@ -136,7 +148,15 @@ def nurse_problems(
     return {}
 
 
-def slot_problems(
+def slot_invalid(
+    *, location: Location, chair: Chair, nurse: User, times: SessionTimes
+) -> dict[str, str]:
+    """Bad input, whatever else is booked (HTTP 400): past, closed, outside hours,
+    a chair of another site or out of service, someone who is not a nurse."""
+    return site_problems(location, times) or (chair_invalid(location, chair) | nurse_invalid(nurse))
+
+
+def slot_taken(
     *,
     location: Location,
     patient: Patient,
@@ -145,11 +165,8 @@ def slot_problems(
     times: SessionTimes,
     ignore: Appointment | None = None,
 ) -> dict[str, str]:
-    """Every reason this session cannot be booked as given; empty when it can."""
-    problems = site_problems(location, times)
-    if problems:
-        return problems
-    problems |= chair_problems(location, chair, times, ignore)
+    """What is already taken (HTTP 409): the chair, the patient's time, the nurse."""
+    problems = chair_problems(location, chair, times, ignore)
     problems |= patient_problems(patient, times, ignore)
     problems |= nurse_problems(location, nurse, times, ignore)
     return problems

@@ -81,7 +81,7 @@ def test_a_session_outside_the_clinics_hours_books_nothing(
     patient, protocol, site, chairs, nurse, front_desk, change, message
 ):
     starts = change(mon_wed_fri(next_monday(), 8))
-    with pytest.raises((ValidationError, ConflictError)) as refused:
+    with pytest.raises(ValidationError) as refused:  # bad input: 400, not a conflict
         book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
     assert message in str(refused.value)
     assert not Appointment.objects.exists() and not Course.objects.exists()
@@ -92,7 +92,7 @@ def test_a_closed_day_is_refused_naming_the_holiday(
 ):
     starts = mon_wed_fri(next_monday(), 8)
     ClosedDay.objects.create(location=None, date=starts[3].date(), reason="Staff training")
-    with pytest.raises(ConflictError) as refused:
+    with pytest.raises(ValidationError) as refused:
         book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
     assert "Staff training" in str(refused.value)
     assert not Appointment.objects.exists()
@@ -102,7 +102,7 @@ def test_a_chair_of_another_site_is_refused(
     patient, protocol, site, other_site, nurse, front_desk, chairs
 ):
     elsewhere = ChairFactory(location=other_site, name="Far chair")
-    with pytest.raises(ConflictError) as refused:
+    with pytest.raises(ValidationError) as refused:
         book(patient, protocol, site, mon_wed_fri(next_monday(), 8), elsewhere, nurse, front_desk)
     assert "Far chair is at San Diego, not Irvine" in str(refused.value)
 
@@ -160,7 +160,7 @@ def test_daylight_saving_keeps_nine_oclock_local(
 ):
     from .conftest import add_shifts
 
-    # US daylight saving begins Sunday 8 March 2027: a course across it stays at 09:00.
+    # US daylight saving begins Sunday 14 March 2027: a course across it stays at 09:00.
     first = datetime.date(2027, 3, 1)
     add_shifts(nurse, site, first, days=30)
     course = book(patient, protocol, site, mon_wed_fri(first, 8), chairs[0], nurse, front_desk)
@@ -273,3 +273,61 @@ def test_cancelling_the_rest_of_a_course(patient, protocol, site, chairs, nurse,
     )
     course.refresh_from_db()
     assert course.status == "cancelled"
+
+
+def test_a_taken_chair_is_a_conflict_naming_the_chair(
+    patient, protocol, site, chairs, nurse, another_nurse, front_desk
+):
+    from .conftest import add_shifts, make_bookable
+
+    add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
+    book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)
+    other = make_bookable(PatientFactory(home_location=site), nurse)
+    with pytest.raises(ConflictError) as refused:
+        book(
+            other,
+            protocol,
+            site,
+            mon_wed_fri(next_monday(), 8),
+            chairs[0],
+            another_nurse,
+            front_desk,
+        )
+    assert "Chair 1 is already booked then" in str(refused.value)
+    assert Course.objects.count() == 1
+
+
+def test_a_withdrawn_protocol_cannot_be_booked(patient, protocol, site, chairs, nurse, front_desk):
+    protocol.is_active = False
+    protocol.save()
+    with pytest.raises(ValidationError) as refused:
+        book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)
+    assert "protocol" in refused.value.message_dict
+
+
+def test_only_the_front_desk_cancels_the_rest_of_a_course_and_only_once(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    with pytest.raises(PermissionDenied):
+        services.course_cancel_remaining(course=course, changed_by=nurse, reason="x")
+    services.course_cancel_remaining(course=course, changed_by=front_desk, reason="Moved away")
+    with pytest.raises(ValidationError):
+        services.course_cancel_remaining(course=course, changed_by=front_desk, reason="again")
+
+
+def test_a_reschedule_cannot_stretch_the_course_past_its_window(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    last = course.appointments.get(sequence=8)
+    with pytest.raises(ValidationError) as refused:
+        services.appointment_reschedule(
+            appointment=last, starts_at=last.starts_at + datetime.timedelta(days=14),
+            changed_by=front_desk,
+        )  # fmt: skip
+    assert "no longer fit within 28 days" in str(refused.value)

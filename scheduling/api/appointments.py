@@ -1,0 +1,177 @@
+"""Appointments: the day's list for a board, one appointment's history, status changes and
+rescheduling. Booking happens through courses."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from patients.api.common import (
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    service_errors,
+    validated,
+)
+
+from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
+from ..services import appointment_reschedule, appointment_transition
+from .common import (
+    DESK,
+    EVERYONE,
+    AwareDateTimeField,
+    ChairRefSerializer,
+    PatientRefSerializer,
+    SchedulingErrorSerializer,
+    appointments_for,
+    chair_id,
+    staff_id,
+    starting_on,
+)
+
+
+def status_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(AppointmentStatus.choices, enum_name="AppointmentStatusEnum", **kwargs)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    patient = PatientRefSerializer(read_only=True)
+    chair = ChairRefSerializer(read_only=True)
+    nurse = StaffSerializer(read_only=True)
+    status = status_field(read_only=True)
+    course_progress = serializers.SerializerMethodField(
+        help_text='Completed of planned infusions of the course: "5 of 10".'
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id", "course", "sequence", "course_progress", "patient", "location", "chair",
+            "nurse", "starts_at", "ends_at", "infusion_starts_at", "infusion_ends_at", "status",
+            "escort_name", "escort_phone", "escort_confirmed",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_course_progress(self, appointment) -> str | None:
+        if appointment.course is None:
+            return None
+        return f"{appointment.course_completed} of {appointment.course.planned_infusions}"
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(help_text="Empty for the booking itself.")
+    to_status = status_field()
+    changed_by = StaffSerializer()
+
+    class Meta:
+        model = AppointmentStatusChange
+        fields = ["from_status", "to_status", "changed_at", "changed_by", "reason"]
+        read_only_fields = fields
+
+
+class AppointmentDetailSerializer(AppointmentSerializer):
+    status_changes = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "status_changes"]
+        read_only_fields = fields
+
+
+class AppointmentQuerySerializer(serializers.Serializer):
+    day = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD: appointments starting that day, site time."
+    )
+    location = serializers.IntegerField(required=False)
+    chair = serializers.IntegerField(required=False)
+    status = status_field(required=False)
+    patient = serializers.IntegerField(required=False)
+    course = serializers.IntegerField(required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to_status = status_field()
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text="Required for cancelled and no-show.",
+    )  # fmt: skip
+
+
+class RescheduleSerializer(serializers.Serializer):
+    starts_at = AwareDateTimeField(help_text="The new arrival time, with its UTC offset.")
+    chair = chair_id(required=False, help_text="Another chair; the same one if left out.")
+    nurse = staff_id(required=False, help_text="Another nurse; the same one if left out.")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+REFUSED = {400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer}
+
+
+class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
+    """Appointments at the caller's sites, in time order. Every member of staff reads them
+    and changes their status (check-in, in chair...); the front desk and clinic admins
+    reschedule. Booking is ``POST /courses/``."""
+
+    queryset = Appointment.objects.none()  # for the schema; requests use get_queryset
+    read_roles, write_roles = EVERYONE, DESK
+    action_roles = {"transition": EVERYONE}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Appointment.objects.none()
+        appointments = appointments_for(self.request.user)
+        if self.action == "list":
+            return self.filtered(appointments)
+        return appointments.prefetch_related("status_changes__changed_by")
+
+    def filtered(self, appointments):
+        query = AppointmentQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = dict(query.validated_data)
+        if (day := wanted.pop("day", None)) is not None:
+            appointments = starting_on(appointments, self.request.user, day)
+        if "status" in wanted:
+            appointments = appointments.filter(status=wanted.pop("status"))
+        return appointments.filter(**{f"{name}_id": value for name, value in wanted.items()})
+
+    def get_serializer_class(self):
+        return AppointmentSerializer if self.action == "list" else AppointmentDetailSerializer
+
+    def answer(self, appointment: Appointment) -> Response:
+        """The appointment as retrieve shows it, re-read after the change."""
+        fresh = self.get_queryset().get(pk=appointment.pk)
+        return Response(AppointmentDetailSerializer(fresh).data)
+
+    @extend_schema(parameters=[AppointmentQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=TransitionSerializer, responses={200: AppointmentDetailSerializer, **REFUSED}
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        """Change the status (confirm, check in, in chair, complete, cancel, no-show) if the
+        transition table allows it; 400 names the illegal move."""
+        appointment = self.get_object()
+        fields = validated(TransitionSerializer, request)
+        with service_errors({"status": "to_status"}):
+            appointment = appointment_transition(
+                appointment=appointment, changed_by=request.user, **fields
+            )
+        return self.answer(appointment)
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={200: AppointmentDetailSerializer, **REFUSED, 409: SchedulingErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, *args, **kwargs):
+        """Move this one session (its neighbours stay put); the gap to them is checked."""
+        appointment = self.get_object()
+        fields = validated(RescheduleSerializer, request)
+        with service_errors():
+            appointment = appointment_reschedule(
+                appointment=appointment, changed_by=request.user, **fields
+            )
+        return self.answer(appointment)

@@ -1,0 +1,230 @@
+"""The clinic's capacity: chairs, nurse shifts, opening hours and closed days.
+
+Chairs, hours and closures are edited in the admin; shifts are added and removed here by
+clinic admins.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from clinic.access import locations_for
+from clinic.errors import ConflictError
+from clinic.roles import Role
+from patients.api.common import RoleRules, service_errors, validated
+
+from ..models import Chair, ClosedDay, NurseShift, OpeningHours
+from .common import (
+    ADMIN,
+    EVERYONE,
+    AwareDateTimeField,
+    SchedulingErrorSerializer,
+    appointments_in_shift,
+    chairs_for,
+    local_day,
+    location_id,
+    shifts_for,
+    staff_id,
+)
+
+
+class LocationQuerySerializer(serializers.Serializer):
+    location = serializers.IntegerField(required=False, help_text="Only this site.")
+
+
+def at_location(rows, query_params):
+    """Rows of the ``?location=`` site, when one is asked for."""
+    query = LocationQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    if "location" in query.validated_data:
+        rows = rows.filter(location_id=query.validated_data["location"])
+    return rows
+
+
+# --- Chairs -----------------------------------------------------------------------------------
+
+
+class ChairSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Chair
+        fields = ["id", "location", "name", "is_active"]
+        read_only_fields = fields
+
+
+class ChairViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
+    """Infusion chairs at the caller's sites."""
+
+    queryset = Chair.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = ChairSerializer
+    read_roles = EVERYONE
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Chair.objects.none()
+        chairs = chairs_for(self.request.user).order_by("location__name", "name")
+        if self.action == "list":
+            chairs = at_location(chairs, self.request.query_params)
+        return chairs
+
+    @extend_schema(parameters=[LocationQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+# --- Nurse shifts -----------------------------------------------------------------------------
+
+
+class ShiftQuerySerializer(LocationQuerySerializer):
+    date = serializers.DateField(
+        required=False, help_text="Shifts overlapping this day (YYYY-MM-DD, the site's time)."
+    )
+
+
+class NurseShiftSerializer(serializers.ModelSerializer):
+    nurse = staff_id()
+    nurse_name = serializers.CharField(source="nurse", read_only=True)
+    location = location_id()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+
+    class Meta:
+        model = NurseShift
+        fields = ["id", "nurse", "nurse_name", "location", "starts_at", "ends_at"]
+        read_only_fields = ["id", "nurse_name"]
+
+    def validate_nurse(self, nurse):
+        if not nurse.has_role(Role.NURSE):
+            raise serializers.ValidationError(f"{nurse} is not a nurse.")
+        return nurse
+
+
+def overlapping_day(shifts, day: datetime.date):
+    """Shifts overlapping ``day`` in their own site's wall-clock time."""
+    window = Q(pk__in=[])
+    for zone in set(shifts.values_list("location__time_zone", flat=True)):
+        start, end = local_day(zone, day)
+        window |= Q(location__time_zone=zone, starts_at__lt=end, ends_at__gt=start)
+    return shifts.filter(window)
+
+
+class NurseShiftViewSet(
+    RoleRules,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Who works where, when. Everyone reads; clinic admins add and remove shifts.
+
+    There is no shift service yet: a shift is checked with ``full_clean`` and saved here.
+    """
+
+    queryset = NurseShift.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = NurseShiftSerializer
+    read_roles, write_roles = EVERYONE, ADMIN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return NurseShift.objects.none()
+        shifts = shifts_for(self.request.user).order_by("starts_at", "pk")
+        if self.action == "list":
+            query = ShiftQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            if "location" in query.validated_data:
+                shifts = shifts.filter(location_id=query.validated_data["location"])
+            if "date" in query.validated_data:
+                shifts = overlapping_day(shifts, query.validated_data["date"])
+        return shifts
+
+    @extend_schema(parameters=[ShiftQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=NurseShiftSerializer, responses={201: NurseShiftSerializer})
+    def create(self, request, *args, **kwargs):
+        shift = NurseShift(**validated(NurseShiftSerializer, request))
+        with service_errors():
+            shift.full_clean()
+            shift.save()
+        return Response(NurseShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None, 409: SchedulingErrorSerializer})
+    def destroy(self, request, *args, **kwargs):
+        """Remove a shift no booked infusion relies on."""
+        with transaction.atomic():
+            shift = self.get_queryset().select_for_update(of=("self",)).get(pk=self.get_object().pk)
+            if booked := appointments_in_shift(shift).count():
+                raise ConflictError(
+                    {"nurse": f"{shift.nurse} has {booked} booked infusion(s) in this shift; "
+                              "move them first."}
+                )  # fmt: skip
+            shift.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Opening hours and closed days ------------------------------------------------------------
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens_at = serializers.TimeField(format="%H:%M")
+    closes_at = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = OpeningHours
+        fields = ["id", "location", "weekday", "opens_at", "closes_at"]
+        read_only_fields = fields
+
+
+class OpeningHoursViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """When each of the caller's sites is open, in the site's time (0 = Monday)."""
+
+    queryset = OpeningHours.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = OpeningHoursSerializer
+    read_roles = EVERYONE
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return OpeningHours.objects.none()
+        hours = OpeningHours.objects.filter(location__in=locations_for(self.request.user))
+        hours = at_location(hours, self.request.query_params)
+        return hours.order_by("location__name", "weekday")
+
+    @extend_schema(parameters=[LocationQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class ClosedDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosedDay
+        fields = ["id", "location", "date", "reason"]
+        read_only_fields = fields
+        extra_kwargs = {"location": {"help_text": "Null: every site is closed."}}
+
+
+class ClosedDayViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Holidays and closures of the caller's sites, and those of every site."""
+
+    queryset = ClosedDay.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = ClosedDaySerializer
+    read_roles = EVERYONE
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClosedDay.objects.none()
+        mine = locations_for(self.request.user)
+        days = ClosedDay.objects.filter(Q(location__in=mine) | Q(location=None))
+        query = LocationQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        if "location" in query.validated_data:
+            location = query.validated_data["location"]
+            days = days.filter(Q(location_id=location) | Q(location=None))
+        return days.order_by("date", "pk")
+
+    @extend_schema(parameters=[LocationQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
