@@ -1,9 +1,36 @@
+"""Reads that span scheduling models. Callers never add their own joins.
+
+The day board and the week view each cost one location query (with that day's hours and
+closure folded in as subqueries), one chairs query and one appointments query, however
+many chairs and appointments a site has.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
 from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
 
 from clinic.access import locations_for
-from clinic.models import User
+from clinic.models import Location, User
+from clinic.roles import Role
 
-from .models import Chair
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    Chair,
+    ClosedDay,
+    Course,
+    OpeningHours,
+)
+
+SLOT_MINUTES = 15
+DEFAULT_HOURS = (datetime.time(8), datetime.time(18))  # the grid shown on a closed day
 
 
 def board_chairs_for(user: User) -> list[tuple]:
@@ -17,3 +44,216 @@ def board_chairs_for(user: User) -> list[tuple]:
     return [
         (location, list(group)) for location, group in groupby(chairs, key=lambda c: c.location)
     ]
+
+
+def appointments_for(user: User) -> QuerySet[Appointment]:
+    """Appointments at the user's sites, with what a screen shows of them."""
+    return Appointment.objects.filter(location__in=locations_for(user)).for_board()
+
+
+def courses_for(user: User) -> QuerySet[Course]:
+    return Course.objects.filter(location__in=locations_for(user)).select_related(
+        "patient", "location", "protocol"
+    )
+
+
+def nurses_at(location: Location) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, locations=location, groups__name=Role.NURSE.label
+    ).order_by("last_name", "first_name", "username")
+
+
+def location_on_day(user: User, location_pk, day: datetime.date) -> tuple[Location, list]:
+    """The chosen site (or the user's first) with that day's hours and closure annotated,
+    and every site the user may switch to. One query."""
+    weekday = OpeningHours.objects.filter(location=OuterRef("pk"), weekday=day.weekday())
+    closed = ClosedDay.objects.filter(Q(location=OuterRef("pk")) | Q(location=None), date=day)
+    sites = list(
+        locations_for(user).annotate(
+            opens_at=Subquery(weekday.values("opens_at")[:1]),
+            closes_at=Subquery(weekday.values("closes_at")[:1]),
+            closed_reason=Subquery(closed.values("reason")[:1]),
+        )
+    )
+    if not sites:
+        raise Http404("You are not assigned to any site.")
+    chosen = next((s for s in sites if str(s.pk) == str(location_pk)), None)
+    if location_pk and chosen is None:
+        raise Http404("No such site.")
+    return chosen or sites[0], sites
+
+
+# --- The day board ---------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """An appointment placed on the board's 15-minute grid (columns are 1-based)."""
+
+    appointment: Appointment
+    column: int
+    span: int
+
+
+@dataclass
+class Lane:
+    chair: Chair
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class DayBoard:
+    location: Location
+    day: datetime.date
+    starts_at: datetime.datetime
+    slots: int
+    lanes: list[Lane]
+    closed_reason: str = ""
+
+    @property
+    def hours(self) -> list[tuple[int, int, datetime.datetime]]:
+        """Grid column, span and time of each full hour, for the time axis and grid lines."""
+        step = datetime.timedelta(minutes=SLOT_MINUTES)
+        per_hour = 60 // SLOT_MINUTES
+        marks = []
+        for index in range(self.slots):
+            moment = self.starts_at + index * step
+            if moment.minute == 0:
+                marks.append((index + 1, min(per_hour, self.slots - index), moment))
+        return marks
+
+
+def _local_midnight(location: Location, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=ZoneInfo(location.time_zone))
+
+
+def _slot(moment: datetime.datetime, origin: datetime.datetime, rounding) -> int:
+    return int(rounding((moment - origin).total_seconds() / 60 / SLOT_MINUTES))
+
+
+def _chairs(location: Location) -> list[Chair]:
+    return list(Chair.objects.in_service().filter(location=location).order_by("name"))
+
+
+def _day_window(location, day, opens_at, closes_at, appointments):
+    """Opening hours of the day, widened to show any appointment booked outside them."""
+    opens_at, closes_at = (opens_at, closes_at) if opens_at else DEFAULT_HOURS
+    tz = ZoneInfo(location.time_zone)
+    start = datetime.datetime.combine(day, opens_at, tzinfo=tz)
+    end = datetime.datetime.combine(day, closes_at, tzinfo=tz)
+    midnight = _local_midnight(location, day)
+    if appointments:
+        start = min(start, max(midnight, min(a.starts_at for a in appointments).astimezone(tz)))
+        last = midnight + datetime.timedelta(days=1)
+        end = max(end, min(last, max(a.ends_at for a in appointments).astimezone(tz)))
+    # Snap the window to the quarter-hour grid.
+    first = _slot(start, midnight, math.floor)
+    after = _slot(end, midnight, math.ceil)
+    step = datetime.timedelta(minutes=SLOT_MINUTES)
+    return midnight + first * step, max(after - first, 4)
+
+
+def day_board(location: Location, day: datetime.date) -> DayBoard:
+    """``location`` comes from ``location_on_day`` (hours and closure annotated)."""
+    chairs = _chairs(location)
+    midnight = _local_midnight(location, day)
+    appointments = list(
+        Appointment.objects.active()
+        .at_location(location)
+        .between(midnight, midnight + datetime.timedelta(days=1))
+        .for_board()
+    )
+    starts_at, slots = _day_window(
+        location, day, location.opens_at, location.closes_at, appointments
+    )
+    lanes = {chair.pk: Lane(chair) for chair in chairs}
+    for appointment in appointments:
+        lane = lanes.get(appointment.chair_id)
+        if lane is not None:
+            lane.blocks.append(place(appointment, starts_at, slots))
+    return DayBoard(
+        location=location,
+        day=day,
+        starts_at=starts_at,
+        slots=slots,
+        lanes=list(lanes.values()),
+        closed_reason=location.closed_reason
+        or ("" if location.opens_at else f"Closed on {day:%A}s"),
+    )
+
+
+def place(appointment: Appointment, origin: datetime.datetime, slots: int) -> Block:
+    first = max(_slot(appointment.starts_at, origin, math.floor), 0)
+    after = min(_slot(appointment.ends_at, origin, math.ceil), slots)
+    return Block(appointment, first + 1, max(after - first, 1))
+
+
+def board_origin(location: Location, appointment: Appointment) -> tuple[datetime.datetime, int]:
+    """The grid an appointment's block sits on, to re-render one block after a change."""
+    day = appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+    weekday = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
+    opens_at, closes_at = (weekday.opens_at, weekday.closes_at) if weekday else (None, None)
+    return _day_window(location, day, opens_at, closes_at, [appointment])
+
+
+# --- The week view ---------------------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    chair: Chair
+    days: list[list[Appointment]]
+
+
+def week_board(location: Location, monday: datetime.date) -> tuple[list, list[WeekRow]]:
+    """Seven days from ``monday``: per chair, per day, the appointments in time order."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    chairs = _chairs(location)
+    start = _local_midnight(location, monday)
+    end = _local_midnight(location, monday + datetime.timedelta(days=7))
+    tz = ZoneInfo(location.time_zone)
+    rows = {chair.pk: WeekRow(chair, [[] for _ in days]) for chair in chairs}
+    appointments = Appointment.objects.active().at_location(location).between(start, end)
+    for appointment in appointments.for_board():
+        row = rows.get(appointment.chair_id)
+        offset = (appointment.starts_at.astimezone(tz).date() - monday).days
+        if row is not None and 0 <= offset < 7:
+            row.days[offset].append(appointment)
+    return days, list(rows.values())
+
+
+# --- A patient's courses ---------------------------------------------------------------------
+
+
+def patient_courses(patient) -> list[Course]:
+    """The patient's courses, newest first, each with its appointments and progress."""
+    appointments = Appointment.objects.select_related("chair", "nurse", "location").order_by(
+        "starts_at"
+    )
+    return list(
+        patient.courses.select_related("location", "protocol")
+        .annotate(
+            done=Count("appointments", filter=Q(appointments__status=AppointmentStatus.COMPLETED))
+        )
+        .prefetch_related(Prefetch("appointments", queryset=appointments))
+    )
+
+
+def live_feed(patient) -> CalendarFeed | None:
+    return patient.calendar_feeds.filter(revoked_at=None).first()
+
+
+CHANGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+
+
+def nurse_day(nurse: User, day: datetime.date) -> list[Appointment]:
+    """A nurse's own active appointments on a local day, in time order."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    return list(
+        Appointment.objects.active()
+        .filter(nurse=nurse)
+        .between(start, end)
+        .select_related("patient", "chair", "location", "course")
+        .order_by("starts_at")
+    )

@@ -5,4 +5,18 @@ from . import views
 app_name = "scheduling"
 urlpatterns = [
     path("board/", views.board, name="board"),
+    path("board/week/", views.week, name="week"),
+    path("plan/", views.planner, name="planner"),
+    path("plan/blockers/", views.planner_blockers, name="planner_blockers"),
+    path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<int:pk>/no-show/", views.no_show, name="no_show"),
+    path("courses/<int:pk>/cancel/", views.course_cancel, name="course_cancel"),
+    path("patients/<int:pk>/courses/", views.patient_courses, name="patient_courses"),
+    path("patients/<int:pk>/calendar/new/", views.feed_create, name="feed_create"),
+    path("patients/<int:pk>/calendar/revoke/", views.feed_revoke, name="feed_revoke"),
+    path("patients/<int:pk>/calendar.ics", views.calendar_download, name="calendar_download"),
+    # Public: the secret token is the credential (tests/clinic/test_access.py PUBLIC).
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

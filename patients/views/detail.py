@@ -14,6 +14,7 @@ from .common import ALL_STAFF, CLINICAL_READERS, can, patient_for
 
 TABS = (
     ("overview", "Overview", ALL_STAFF),
+    ("courses", "Courses", ALL_STAFF),
     ("intake", "Intake", CLINICAL_READERS),
     ("screening", "Screening", CLINICAL_READERS),
     ("consent", "Consent", ALL_STAFF),
@@ -124,6 +125,8 @@ def _history(patient, user) -> dict:
 
 TAB_CONTEXT = {
     "overview": _overview,
+    # Its content is a scheduling page loaded by htmx: patients does not import scheduling.
+    "courses": lambda patient, user: {},
     "intake": _intake,
     "screening": _screening,
     "consent": _consent,

@@ -18,10 +18,21 @@ from .courses import (
     Course,
     CourseStatus,
 )
+from .reminders import (
+    AppointmentConfirmation,
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+    MessageTemplate,
+    OutboundMessage,
+    ReminderRule,
+    SmsOptOut,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
     "Appointment",
+    "AppointmentConfirmation",
     "AppointmentQuerySet",
     "AppointmentStatus",
     "AppointmentStatusChange",
@@ -33,7 +44,14 @@ __all__ = [
     "Course",
     "CourseStatus",
     "LocationSchedule",
+    "MessageChannel",
+    "MessageKind",
+    "MessageStatus",
+    "MessageTemplate",
     "NurseShift",
     "OpeningHours",
+    "OutboundMessage",
+    "ReminderRule",
+    "SmsOptOut",
     "VisitTemplate",
 ]

@@ -1,0 +1,187 @@
+"""HTML forms for scheduling. They validate input only; every write is a service call.
+
+Times are typed as the site's wall-clock time: a form field turns "2027-03-09T09:00" into an
+aware datetime in the *site's* zone (not the server's), so 09:00 stays 09:00 across a
+daylight-saving change.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils import timezone
+
+from clinic.access import locations_for
+from clinic.models import Location
+from patients.selectors import patients_for
+
+from .models import Chair, LocationSchedule, OpeningHours
+from .selectors import nurses_at
+from .services import Wishes, local_datetime
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def protocols():
+    """Active protocols, fetched through the app registry: scheduling may not import the
+    infusions app (imports flow clinic <- patients <- scheduling <- infusions), but the
+    planner must offer its protocols. Course.protocol is a string FK for the same reason."""
+    return apps.get_model("infusions", "Protocol").objects.active().with_versions()
+
+
+def add_service_errors(form: forms.Form, errors: dict | ValidationError) -> None:
+    """Put a service's errors (a ValidationError or a ConflictError's dict) onto the form:
+    on the named field when the form has one, otherwise at the top."""
+    if isinstance(errors, ValidationError):
+        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
+    for name, messages in errors.items():
+        for message in [messages] if isinstance(messages, str) else messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def as_site_time(location: Location, value: datetime.datetime | None):
+    """A datetime-local input's value, read as wall-clock time at the site."""
+    if value is None:
+        return None
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    return local_datetime(location, naive.date(), naive.time())
+
+
+def site_input_value(location: Location, moment: datetime.datetime) -> str:
+    return timezone.localtime(moment, ZoneInfo(location.time_zone)).strftime(LOCAL_INPUT)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=LOCAL_INPUT, **kwargs)
+
+
+class PlannerForm(forms.Form):
+    WEEKDAYS = [(str(value), label) for value, label in OpeningHours.Weekday.choices]
+
+    patient = forms.ModelChoiceField(
+        queryset=None,
+        # Picking a patient shows at once, in red, anything that stops them being booked.
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("scheduling:planner_blockers"),
+                "hx-trigger": "change",
+                "hx-target": "#blockers",
+                "hx-swap": "outerHTML",
+            }
+        ),
+    )
+    protocol = forms.ModelChoiceField(queryset=None)
+    location = forms.ModelChoiceField(queryset=None, label="Site")
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label="Preferred weekdays"
+    )
+    preferred_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    sessions_per_week = forms.IntegerField(min_value=1, max_value=7, initial=3)
+    planned_infusions = forms.IntegerField(
+        min_value=1, max_value=50, initial=10, label="Planned infusions"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = (
+            patients_for(user).active().order_by("legal_last_name", "legal_first_name")
+        )
+        self.fields["protocol"].queryset = protocols()
+        self.fields["location"].queryset = locations_for(user)
+        self.fields["weekdays"].initial = ["0", "2", "4"]
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < timezone.localdate():
+            raise ValidationError("The course cannot start in the past.")
+        return start
+
+    def clean(self):
+        cleaned = super().clean()
+        location, count = cleaned.get("location"), cleaned.get("planned_infusions")
+        if location and count is not None:
+            # The site's own limits, so the front desk hears it before proposing.
+            rules = LocationSchedule.for_location(location)
+            if not rules.min_infusions <= count <= rules.max_infusions:
+                self.add_error(
+                    "planned_infusions",
+                    f"A course at {location} has {rules.min_infusions} to "
+                    f"{rules.max_infusions} infusions, not {count}.",
+                )
+        return cleaned
+
+    def wishes(self) -> Wishes:
+        data = self.cleaned_data
+        return Wishes(
+            start_date=data["start_date"],
+            weekdays=tuple(int(day) for day in data["weekdays"]),
+            preferred_time=data["preferred_time"],
+            sessions_per_week=data["sessions_per_week"],
+            planned_infusions=data["planned_infusions"],
+        )
+
+
+class ChairChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, chair: Chair) -> str:
+        return chair.name  # the site is chosen above; "Irvine · Chair 1" repeats it
+
+
+class SessionForm(forms.Form):
+    """One row of the proposal table; the front desk may change any of it."""
+
+    starts_at = forms.DateTimeField(
+        label="Starts", widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+    )
+    chair = ChairChoiceField(queryset=None)
+    nurse = forms.ModelChoiceField(queryset=None)
+    note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.location = location
+        self.fields["chair"].queryset = Chair.objects.in_service().filter(location=location)
+        self.fields["nurse"].queryset = nurses_at(location)
+
+    def clean_starts_at(self):
+        return as_site_time(self.location, self.cleaned_data["starts_at"])
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=0, max_num=50, validate_max=True)
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="New start", widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+    )
+    chair = ChairChoiceField(queryset=None)
+    nurse = forms.ModelChoiceField(queryset=None)
+    reason = forms.CharField(max_length=200, required=False, label="Why it moves")
+
+    def __init__(self, *args, appointment, **kwargs):
+        location = appointment.location
+        kwargs.setdefault(
+            "initial",
+            {
+                "starts_at": site_input_value(location, appointment.starts_at),
+                "chair": appointment.chair_id,
+                "nurse": appointment.nurse_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.location = location
+        self.fields["chair"].queryset = Chair.objects.in_service().filter(location=location)
+        self.fields["nurse"].queryset = nurses_at(location)
+
+    def clean_starts_at(self):
+        return as_site_time(self.location, self.cleaned_data["starts_at"])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,24 @@
+"""HTML screens for scheduling. Every lookup is scoped to the user's sites and every write
+goes through a service."""
+
+from .board import board, check_in, week
+from .changes import cancel, course_cancel, no_show, reschedule
+from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
+from .planner import planner, planner_blockers
+
+__all__ = [
+    "board",
+    "calendar_download",
+    "calendar_feed",
+    "cancel",
+    "check_in",
+    "course_cancel",
+    "feed_create",
+    "feed_revoke",
+    "no_show",
+    "patient_courses",
+    "planner",
+    "planner_blockers",
+    "reschedule",
+    "week",
+]

@@ -1,0 +1,102 @@
+"""The day board and the week view per site, and checking a patient in from the board."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.access import role_required
+
+from .. import selectors, services
+from ..models import AppointmentStatus
+from .common import ALL_STAFF, appointment_for, parse_day
+
+CHECK_IN_FROM = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+
+
+def _nav(name: str, location, day: datetime.date, step: datetime.timedelta) -> dict:
+    url = reverse(f"scheduling:{name}")
+    link = f"{url}?location={location.pk}&date="
+    return {
+        "prev_url": link + (day - step).isoformat(),
+        "next_url": link + (day + step).isoformat(),
+        "today_url": f"{url}?location={location.pk}",
+        "day_url": reverse("scheduling:board") + f"?location={location.pk}&date=",
+        "week_url": reverse("scheduling:week") + f"?location={location.pk}&date=",
+    }
+
+
+@role_required(*ALL_STAFF)
+def board(request):
+    """One site's day: chairs down the side, quarter hours across."""
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    location, sites = selectors.location_on_day(request.user, request.GET.get("location"), day)
+    context = {
+        "board": selectors.day_board(location, day),
+        "location": location,
+        "sites": sites,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "check_in_from": CHECK_IN_FROM,
+        **_nav("board", location, day, datetime.timedelta(days=1)),
+    }
+    return render(request, "scheduling/board.html", context)
+
+
+@role_required(*ALL_STAFF)
+def week(request):
+    """Seven days of one site: per chair, per day, who is booked when."""
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    monday = day - datetime.timedelta(days=day.weekday())
+    location, sites = selectors.location_on_day(request.user, request.GET.get("location"), monday)
+    days, rows = selectors.week_board(location, monday)
+    context = {
+        "location": location,
+        "sites": sites,
+        "day": monday,
+        "days": days,
+        "rows": rows,
+        "today": timezone.localdate(),
+        **_nav("week", location, monday, datetime.timedelta(days=7)),
+    }
+    return render(request, "scheduling/week.html", context)
+
+
+@role_required(*ALL_STAFF)
+@require_POST
+def check_in(request, pk):
+    """Scheduled or confirmed -> checked in. htmx swaps the block; without htmx, back to
+    the board."""
+    appointment = appointment_for(request.user, pk)
+    error = ""
+    try:
+        services.appointment_transition(
+            appointment=appointment,
+            to_status=AppointmentStatus.CHECKED_IN,
+            changed_by=request.user,
+        )
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"{appointment.patient.display_name} is checked in.")
+        day = timezone.localtime(appointment.starts_at).date().isoformat()
+        return redirect(
+            reverse("scheduling:board") + f"?location={appointment.location_id}&date={day}"
+        )
+    appointment = appointment_for(request.user, pk)
+    origin, slots = selectors.board_origin(appointment.location, appointment)
+    context = {
+        "block": selectors.place(appointment, origin, slots),
+        "check_in_from": CHECK_IN_FROM,
+        "error": error,
+        "tz": appointment.location.time_zone,
+    }
+    # A refusal is still swapped in (htmx ignores 4xx bodies), with its message showing.
+    return render(request, "scheduling/_block.html", context)

@@ -1,0 +1,47 @@
+"""What every scheduling screen shares: who may do what, and the scoped lookups."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+
+from clinic.models import User
+from clinic.roles import Role
+from patients.selectors import patients_for
+
+from ..selectors import appointments_for, courses_for
+
+ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+CONFLICT = 409
+
+
+def can(user: User, roles: tuple[str, ...]) -> bool:
+    return user.is_superuser or user.has_role(*roles)
+
+
+def posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def patient_for(user: User, pk: int):
+    return get_object_or_404(patients_for(user), pk=pk)
+
+
+def appointment_for(user: User, pk: int):
+    return get_object_or_404(appointments_for(user), pk=pk)
+
+
+def course_for(user: User, pk: int):
+    return get_object_or_404(courses_for(user), pk=pk)
+
+
+def parse_day(text: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def to_courses_tab(patient):
+    return redirect(reverse("patients:detail", args=[patient.pk]) + "?tab=courses")
