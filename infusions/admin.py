@@ -13,10 +13,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import Protocol, ProtocolVersion
+from .models import (
+    DoseCheck,
+    DoseOrder,
+    DoseOrderEvent,
+    DrugLogEntry,
+    Lot,
+    Protocol,
+    ProtocolVersion,
+)
 from .services import (
     PROTOCOL_EDITORS,
+    RECEIVERS,
     VERSION_FIELDS,
+    lot_receive,
     protocol_create,
     protocol_revise,
     protocol_update,
@@ -261,4 +271,158 @@ class ProtocolVersionAdmin(ProtocolEditorsMayUse):
 
     def save_model(self, request, obj, form, change) -> None:
         for field in ProtocolVersion._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(form.saved, field.attname))
+
+
+# --- Dose orders, double-checks and the controlled-substance log ---------------------------
+# Clinical records: read-only here (the database refuses changes too). Lots are added by
+# clinic admins through the receive service, which also writes the 'received' entry.
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DoseOrderEventInline(admin.TabularInline):
+    model = DoseOrderEvent
+    fields = ["from_status", "to_status", "signed_as", "reason", "at", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DoseOrder)
+class DoseOrderAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "id",
+        "appointment",
+        "dose_mg",
+        "weight_kg",
+        "protocol_version",
+        "created_at",
+        "created_by",
+    ]
+    list_select_related = [
+        "appointment__patient",
+        "appointment__chair",
+        "protocol_version__protocol",
+        "created_by",
+    ]
+    search_fields = ["appointment__patient__mrn", "appointment__patient__legal_last_name"]
+    date_hierarchy = "created_at"
+    inlines = [DoseOrderEventInline]
+
+
+@admin.register(DoseCheck)
+class DoseCheckAdmin(ReadOnlyRecordAdmin):
+    list_display = ["order", "nurse", "entered_mg", "matches", "checked_at"]
+    list_filter = ["matches"]
+    list_select_related = ["order", "nurse"]
+
+
+@admin.register(DrugLogEntry)
+class DrugLogEntryAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "id",
+        "business_date",
+        "location",
+        "lot",
+        "kind",
+        "mg",
+        "ml",
+        "balance_mg",
+        "by",
+        "witness",
+    ]
+    list_filter = ["kind", "location"]
+    list_select_related = ["location", "lot", "by", "witness"]
+    search_fields = ["lot__lot_number", "reason"]
+    date_hierarchy = "occurred_at"
+
+
+class LotReceiveForm(ServiceForm):
+    vials = forms.IntegerField(min_value=1, label="Vials received")
+
+    class Meta:
+        model = Lot
+        fields = [
+            "location",
+            "lot_number",
+            "concentration_mg_per_ml",
+            "vial_volume_ml",
+            "expires_on",
+            "supplier",
+        ]
+
+    def save_through_service(self) -> Lot:
+        fields = {name: self.cleaned_data[name] for name in LotReceiveForm.Meta.fields}
+        return lot_receive(received_by=self.staff, vials=self.cleaned_data["vials"], **fields)
+
+    def _post_clean(self) -> None:
+        # Lot's own validation is the service's (it also checks the site and expiry).
+        forms.BaseForm._post_clean(self)
+        if not self.errors:
+            try:
+                with transaction.atomic():
+                    self.saved = self.save_through_service()
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "lot_number",
+        "location",
+        "concentration_mg_per_ml",
+        "vial_volume_ml",
+        "expires_on",
+        "received_vials",
+        "received_at",
+        "received_by",
+    ]
+    list_filter = ["location"]
+    list_select_related = ["location", "received_by"]
+    search_fields = ["lot_number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return super().get_readonly_fields(request, obj) if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*LotReceiveForm.Meta.fields, "vials"]
+        return [field.name for field in Lot._meta.fields]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = LotReceiveForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.staff = request.user
+        return form
+
+    def has_add_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.has_role(*RECEIVERS))
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) or self.has_add_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or self.has_add_permission(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        for field in Lot._meta.concrete_fields:
             setattr(obj, field.attname, getattr(form.saved, field.attname))

@@ -8,6 +8,15 @@ PROTOCOL_EDITING = [
     "infusions.view_protocolversion",
 ]
 
+# The controlled-substance and dose records in the admin: read-only for everyone (the
+# database refuses changes anyway); clinic admins add lots, through the receive service.
+RECORD_READING = [
+    "infusions.view_doseorder",
+    "infusions.view_dosecheck",
+    "infusions.view_druglogentry",
+    "infusions.view_lot",
+]
+
 
 class InfusionsConfig(AppConfig):
     name = "infusions"
@@ -17,6 +26,6 @@ class InfusionsConfig(AppConfig):
     # protocols; "changing" a version in the admin adds the next one (no change_ or
     # delete_protocolversion for anyone). Everyone else reads protocols through the app.
     role_permissions = {
-        "physician": PROTOCOL_EDITING,
-        "clinic_admin": PROTOCOL_EDITING,
+        "physician": PROTOCOL_EDITING + RECORD_READING,
+        "clinic_admin": PROTOCOL_EDITING + RECORD_READING + ["infusions.add_lot"],
     }

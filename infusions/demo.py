@@ -48,8 +48,8 @@ def seed() -> list[str]:
 
 def _seed_course() -> list[str]:
     """A booked course for Susan Alvarez starting next Monday, so the board is not empty."""
-    patient = Patient.objects.get(legal_first_name="Susan", legal_last_name="Alvarez")
-    if patient.courses.exists():
+    patient = Patient.objects.filter(legal_first_name="Susan", legal_last_name="Alvarez").first()
+    if patient is None or patient.courses.exists():
         return []
     location = Location.objects.get(code="irvine")
     protocol = Protocol.objects.get(code="fm-0-5-40")

@@ -6,4 +6,18 @@ app_name = "infusions"
 urlpatterns = [
     path("nurse/", views.nurse_home, name="nurse_home"),
     path("physician/", views.physician_home, name="physician_home"),
+    # The dose panel of one appointment, and what is done from it.
+    path("appointments/<int:pk>/dose/", views.dose_panel, name="dose_panel"),
+    path("appointments/<int:pk>/dose/order/", views.order_create, name="order_create"),
+    path("orders/unsigned/", views.signing_queue, name="signing_queue"),
+    path("orders/<int:pk>/check/", views.check_create, name="check_create"),
+    path("orders/<int:pk>/sign/", views.order_sign, name="order_sign"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/draw/", views.drug_draw, name="drug_draw"),
+    path("orders/<int:pk>/account/", views.drug_account, name="drug_account"),
+    # The controlled-substance log.
+    path("drug-log/", views.lots, name="lots"),
+    path("drug-log/lots/<int:pk>/", views.lot_detail, name="lot_detail"),
+    path("drug-log/sites/<int:location_pk>/reconcile/", views.reconcile, name="reconcile"),
+    path("drug-log/report.csv", views.drug_log_csv, name="drug_log_csv"),
 ]

@@ -1,28 +1,322 @@
-from django.shortcuts import render
-from django.utils import timezone
+"""Nurse and physician homes, the dose panel (order, sign, blind double-check, drug draw and
+account), the physician's signing queue, and the drug-log pages. Every write is a service
+call; every lookup goes through a ``*_for(user, pk)`` selector (role and site scoping)."""
 
-from clinic.access import role_required
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from clinic.access import locations_for, role_required
 from clinic.roles import Role
+from patients.forms import add_service_errors
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
-from scheduling.selectors import board_chairs_for
+from scheduling.selectors import board_chairs_for, nurse_day
+
+from . import selectors, services
+from .api.reconciliation import csv_response
+from .forms import (
+    AccountForm,
+    DoseCheckForm,
+    DoseOrderForm,
+    DrawForm,
+    ReasonForm,
+    ReconcileForm,
+    SignForm,
+)
+from .models import EntryKind
+
+CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+QUEUE_ON_HOME = 10
 
 
 @role_required(Role.NURSE)
 def nurse_home(request):
     """My chairs today."""
-    return render(
-        request,
-        "infusions/nurse_home.html",
-        {"sites": board_chairs_for(request.user), "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    context = {
+        "sites": board_chairs_for(request.user),
+        "today": today,
+        "my_appointments": nurse_day(request.user, today),
+    }
+    return render(request, "infusions/nurse_home.html", context)
 
 
 @role_required(Role.PHYSICIAN)
 def physician_home(request):
     """Items awaiting the physician: clearances, unsigned orders, same-day flags."""
+    unsigned = selectors.unsigned_orders_for(request.user)
     context = {
         "today": timezone.localdate(),
         "awaiting_clearance": awaiting_clearance_for(request.user),
         "phq9_follow_ups": open_phq9_follow_ups_for(request.user),
+        "unsigned_orders": unsigned[:QUEUE_ON_HOME],
+        "unsigned_count": unsigned.count(),
     }
     return render(request, "infusions/physician_home.html", context)
+
+
+# --- Dose panel ---------------------------------------------------------------------------
+
+
+def _is(user, *roles) -> bool:
+    return user.is_superuser or user.has_role(*roles)
+
+
+def _panel_context(request, appointment, **forms) -> dict:
+    user = request.user
+    order = selectors.active_order(appointment)
+    course_protocol = appointment.course.protocol if appointment.course_id else None
+    version = order.protocol_version if order else (
+        course_protocol.current_version if course_protocol else None
+    )  # fmt: skip
+    context = {
+        "appointment": appointment, "patient": appointment.patient, "order": order,
+        "version": version, "is_physician": _is(user, Role.PHYSICIAN),
+        "is_nurse": _is(user, Role.NURSE),
+        "history": appointment.dose_orders.with_status().exclude(pk=getattr(order, "pk", None)),
+    }  # fmt: skip
+    if order is None and version is not None and _is(user, *services.ORDER_WRITERS):
+        weights = appointment.patient.weights.filter(
+            pk__in=[w.pk for w in selectors.usable_weights(appointment, version)]
+        )
+        context["order_form"] = forms.get("order_form") or DoseOrderForm(
+            weights=weights, version=version, physician=context["is_physician"]
+        )
+    if order is not None:
+        state = services.double_check_state(order)
+        checks = list(order.checks.all())
+        mine = next((c for c in checks if c.nurse_id == user.pk), None)
+        context.update(
+            may_see=selectors.may_see_dose(user, order), check_state=state, checks=checks,
+            my_check=mine, reasons=services.infusion_may_start(order),
+            can_check=_is(user, Role.NURSE) and mine is None and state in ("none", "partial"),
+            can_sign=order.status == "unsigned" and (
+                context["is_physician"]
+                or (context["is_nurse"] and order.protocol_version.standing_order)
+            ),
+            drawn=[e for e in order.drug_log.all() if e.kind == EntryKind.DRAWN],
+            accounted=[e for e in order.drug_log.all() if e.kind != EntryKind.DRAWN],
+        )  # fmt: skip
+        context.setdefault("check_form", forms.get("check_form") or DoseCheckForm())
+        context["sign_form"] = forms.get("sign_form") or SignForm()
+        context["cancel_form"] = forms.get("cancel_form") or ReasonForm()
+        if _is(user, *services.HANDLERS) and not context["accounted"]:
+            lots = selectors.lots_for(user).filter(
+                location=appointment.location, concentration_mg_per_ml=order.vial_mg_per_ml,
+                expires_on__gte=timezone.localdate(), balance_mg__gt=0,
+            )  # fmt: skip
+            context["draw_form"] = forms.get("draw_form") or DrawForm(lots=lots)
+            if context["drawn"]:
+                context["account_form"] = forms.get("account_form") or AccountForm(
+                    location=appointment.location, user=user
+                )
+    return context
+
+
+def _panel(request, appointment, status=200, **forms):
+    context = _panel_context(request, appointment, **forms)
+    return render(request, "infusions/dose_panel.html", context, status=status)
+
+
+def _to_panel(order_or_appointment_pk):
+    return redirect(reverse("infusions:dose_panel", args=[order_or_appointment_pk]))
+
+
+@role_required(*CLINICAL_READERS)
+def dose_panel(request, pk):
+    return _panel(request, selectors.appointment_for(request.user, pk))
+
+
+def _service_form_post(request, appointment, form_name, form, call, success):
+    """Validate ``form``, call the service, and either redirect with ``success`` or show the
+    panel again with the service's errors on the form (nothing saved)."""
+    if form.is_valid():
+        try:
+            warning = call(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            if warning:
+                messages.error(request, warning)
+            else:
+                messages.success(request, success)
+            return _to_panel(appointment.pk)
+    return _panel(request, appointment, status=400, **{form_name: form})
+
+
+@role_required(*services.ORDER_WRITERS)
+@require_POST
+def order_create(request, pk):
+    appointment = selectors.appointment_for(request.user, pk)
+    version = appointment.course.protocol.current_version if appointment.course_id else None
+    if version is None:
+        raise PermissionDenied("This appointment has no course protocol.")
+    weights = appointment.patient.weights.all()
+    form = DoseOrderForm(
+        request.POST, weights=weights, version=version, physician=_is(request.user, Role.PHYSICIAN)
+    )
+
+    def call(data):
+        services.dose_order_create(
+            appointment=appointment, weight=data["weight"],
+            vial_mg_per_ml=Decimal(data["vial_mg_per_ml"]),
+            created_by=request.user, override_reason=data.get("override_reason", ""),
+        )  # fmt: skip
+
+    return _service_form_post(request, appointment, "order_form", form, call, "Dose ordered.")
+
+
+def _order_post(request, pk, make_form, form_name, call, success):
+    order = selectors.order_for(request.user, pk)
+    form = make_form(order)
+    return _service_form_post(
+        request, order.appointment, form_name, form, lambda data: call(order, data), success
+    )
+
+
+@role_required(Role.NURSE)
+@require_POST
+def check_create(request, pk):
+    def call(order, data):
+        check = services.dose_check_record(
+            order=order, nurse=request.user, entered_mg=data["entered_mg"]
+        )
+        if not check.matches:
+            return "Your dose does NOT match the order. The order is blocked: do not start."
+
+    def make_form(order):
+        return DoseCheckForm(request.POST)
+
+    return _order_post(request, pk, make_form, "check_form", call, "Double-check recorded.")
+
+
+@role_required(Role.PHYSICIAN, Role.NURSE)
+@require_POST
+def order_sign(request, pk):
+    def call(order, data):
+        services.dose_order_sign(
+            order=order, signed_by=request.user, override_reason=data["override_reason"]
+        )
+
+    return _order_post(
+        request, pk, lambda order: SignForm(request.POST), "sign_form", call, "Order signed."
+    )
+
+
+@role_required(*services.ORDER_WRITERS)
+@require_POST
+def order_cancel(request, pk):
+    def call(order, data):
+        services.dose_order_cancel(order=order, cancelled_by=request.user, reason=data["reason"])
+
+    return _order_post(
+        request, pk, lambda order: ReasonForm(request.POST), "cancel_form", call, "Order cancelled."
+    )
+
+
+@role_required(*services.HANDLERS)
+@require_POST
+def drug_draw(request, pk):
+    def call(order, data):
+        services.drug_draw(order=order, lot=data["lot"], ml=data["ml"], drawn_by=request.user)
+
+    def make_form(order):
+        return DrawForm(request.POST, lots=selectors.lots_for(request.user))
+
+    return _order_post(request, pk, make_form, "draw_form", call, "Draw recorded.")
+
+
+@role_required(*services.HANDLERS)
+@require_POST
+def drug_account(request, pk):
+    def call(order, data):
+        services.infusion_drug_account(
+            order=order, administered_mg=data["administered_mg"], wasted_mg=data["wasted_mg"],
+            witness=data["witness"], by=request.user,
+        )  # fmt: skip
+
+    def make_form(order):
+        return AccountForm(request.POST, location=order.appointment.location, user=request.user)
+
+    return _order_post(request, pk, make_form, "account_form", call, "Drug accounted for.")
+
+
+@role_required(Role.PHYSICIAN)
+def signing_queue(request):
+    return render(
+        request,
+        "infusions/signing_queue.html",
+        {"orders": selectors.unsigned_orders_for(request.user), "sign_form": SignForm()},
+    )
+
+
+# --- Drug log -------------------------------------------------------------------------------
+
+
+@role_required(*CLINICAL_READERS)
+def lots(request):
+    context = {
+        "lots": selectors.lots_for(request.user),
+        "sites": locations_for(request.user),
+        "discrepancies": selectors.open_discrepancies_for(request.user),
+        "reconciliations": selectors.reconciliations_for(request.user)[:14],
+        "today": timezone.localdate(),
+    }
+    return render(request, "infusions/lots.html", context)
+
+
+@role_required(*CLINICAL_READERS)
+def lot_detail(request, pk):
+    lot = selectors.lot_for(request.user, pk)
+    return render(
+        request, "infusions/lot_detail.html", {"lot": lot, "entries": selectors.lot_entries(lot)}
+    )
+
+
+@role_required(*services.RECONCILERS)
+def reconcile(request, location_pk):
+    location = get_object_or_404(locations_for(request.user), pk=location_pk)
+    day = timezone.localdate()
+    lots_to_count = services.lots_to_count(location, day)
+    form = ReconcileForm(request.POST if request.method == "POST" else None, lots=lots_to_count)
+    if form.is_bound and form.is_valid():
+        try:
+            reconciliation = services.day_reconcile(
+                location=location, day=day, counted_ml=form.counted_ml(),
+                reconciled_by=request.user, note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if reconciliation.has_discrepancy:
+                messages.warning(
+                    request, "Reconciled with a discrepancy: the clinic admins are alerted."
+                )
+            else:
+                messages.success(request, "Reconciled: every count matched.")
+            return redirect("infusions:lots")
+    expected = {lot.pk: services.expected_on(lot, day) for lot in lots_to_count}
+    fields = zip(form.lot_fields(), lots_to_count, strict=True)
+    rows = [(field, lot, expected[lot.pk]) for field, lot in fields]
+    return render(
+        request, "infusions/reconcile.html",
+        {"location": location, "day": day, "form": form, "rows": rows},
+        status=400 if form.is_bound else 200,
+    )  # fmt: skip
+
+
+@role_required(*CLINICAL_READERS)
+def drug_log_csv(request):
+    try:
+        return csv_response(request.user, request.GET)
+    except DRFValidationError as error:
+        return HttpResponseBadRequest(str(error.detail), content_type="text/plain")

@@ -1,0 +1,206 @@
+"""Dose orders and the independent double-check.
+
+Every row here is a clinical record and append-only (database triggers refuse UPDATE and
+DELETE). An order never changes: its state is the latest ``DoseOrderEvent`` (a transition
+table: unsigned -> signed -> cancelled, unsigned -> cancelled), a physician's soft-limit
+override is a ``DoseOrderOverride`` row, and each nurse's independent check is a
+``DoseCheck`` row. A new order for the same appointment cancels (replaces) the old one.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+
+from clinic.append_only import append_only_triggers
+
+from .protocols import ProtocolVersion
+
+STAFF = settings.AUTH_USER_MODEL
+
+
+class OrderStatus(models.TextChoices):
+    UNSIGNED = "unsigned", "Unsigned"
+    SIGNED = "signed", "Signed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The transition table: every status change is one of these, recorded as a DoseOrderEvent.
+ALLOWED_TRANSITIONS = {
+    "": {OrderStatus.UNSIGNED},
+    OrderStatus.UNSIGNED: {OrderStatus.SIGNED, OrderStatus.CANCELLED},
+    OrderStatus.SIGNED: {OrderStatus.CANCELLED},
+    OrderStatus.CANCELLED: set(),
+}
+
+
+class SignedAs(models.TextChoices):
+    PHYSICIAN = "physician", "Signed by a physician"
+    STANDING_ORDER = "standing_order", "Standing order (activated under the protocol)"
+
+
+class DoseOrderQuerySet(models.QuerySet):
+    def with_status(self) -> "DoseOrderQuerySet":
+        latest = DoseOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-pk")
+        return self.annotate(current_status=Subquery(latest.values("to_status")[:1]))
+
+    def unsigned(self) -> "DoseOrderQuerySet":
+        return self.with_status().filter(current_status=OrderStatus.UNSIGNED)
+
+    def active(self) -> "DoseOrderQuerySet":
+        """Not cancelled: the order in force for its appointment (at most one)."""
+        return self.with_status().exclude(current_status=OrderStatus.CANCELLED)
+
+    def for_screens(self) -> "DoseOrderQuerySet":
+        return self.select_related(
+            "appointment__patient", "appointment__location", "appointment__chair",
+            "protocol_version__protocol", "weight", "created_by", "override__overridden_by",
+        ).prefetch_related("events__by", "checks__nurse")  # fmt: skip
+
+
+def _decimal(verbose: str, places: int = 2, digits: int = 8) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=digits, decimal_places=places)
+
+
+class DoseOrder(models.Model):
+    """One infusion's dose, calculated once by ``infusions.dosing`` and stored in full."""
+
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="dose_orders"
+    )
+    protocol_version = models.ForeignKey(
+        ProtocolVersion, on_delete=models.PROTECT, related_name="dose_orders"
+    )
+    weight = models.ForeignKey(
+        "patients.WeightMeasurement", on_delete=models.PROTECT, related_name="dose_orders"
+    )
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    # The calculation, as infusions.dosing.calculate_dose returned it.
+    weight_kg = _decimal("weight (kg)")
+    vial_mg_per_ml = _decimal("vial concentration (mg/mL)")
+    dose_mg = _decimal("dose (mg)")
+    dose_rate_mg_per_kg_per_h = _decimal("dose rate (mg/kg/h)")
+    draw_volume_ml = _decimal("volume to draw (mL)")
+    bag_volume_ml = _decimal("bag volume (mL)", places=1)
+    final_concentration_mg_per_ml = _decimal("final concentration (mg/mL)", places=3)
+    pump_rate_ml_per_h = _decimal("pump rate (mL/h)", places=1)
+    volume_to_infuse_ml = _decimal("volume to infuse (mL)", places=1)
+    infusion_minutes = models.PositiveIntegerField()
+    limits = models.JSONField(default=list, blank=True, help_text="Soft limits met.")
+    rounding_rules = models.JSONField(default=dict)
+    notes = models.JSONField(default=list, blank=True)
+    has_soft_limit = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+
+    objects = DoseOrderQuerySet.as_manager()
+
+    class Meta:
+        triggers = append_only_triggers()
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="doseorder_dose_positive"),
+            models.CheckConstraint(condition=Q(weight_kg__gt=0), name="doseorder_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dose order #{self.pk}: {self.dose_mg} mg"
+
+    @property
+    def status(self) -> str:
+        annotated = getattr(self, "current_status", None)
+        if annotated:
+            return annotated
+        latest = self.events.order_by("-pk").first()
+        return latest.to_status if latest else ""
+
+    def event_to(self, status: str) -> "DoseOrderEvent | None":
+        return next((e for e in self.events.all() if e.to_status == status), None)
+
+    @property
+    def signature(self) -> "DoseOrderEvent | None":
+        return self.event_to(OrderStatus.SIGNED)
+
+    @property
+    def cancellation(self) -> "DoseOrderEvent | None":
+        return self.event_to(OrderStatus.CANCELLED)
+
+    @property
+    def soft_limit_override(self) -> "DoseOrderOverride | None":
+        try:
+            return self.override
+        except DoseOrderOverride.DoesNotExist:
+            return None
+
+    @property
+    def needs_override(self) -> bool:
+        return self.has_soft_limit and self.soft_limit_override is None
+
+
+class DoseOrderEvent(models.Model):
+    """Every status change of an order: who, when, how (signature kind) and why."""
+
+    order = models.ForeignKey(DoseOrder, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=10, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=OrderStatus.choices)
+    signed_as = models.CharField(max_length=20, choices=SignedAs.choices, blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        triggers = append_only_triggers()
+        ordering = ["at", "pk"]
+        constraints = [
+            # Each status is reached at most once: no order is signed or cancelled twice.
+            models.UniqueConstraint(fields=["order", "to_status"], name="doseorderevent_once"),
+            models.CheckConstraint(
+                condition=Q(to_status=OrderStatus.SIGNED, signed_as__in=SignedAs.values)
+                | (~Q(to_status=OrderStatus.SIGNED) & Q(signed_as="")),
+                name="doseorderevent_signature_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class DoseOrderOverride(models.Model):
+    """A physician's recorded reason for giving a dose above the protocol's soft maximum."""
+
+    order = models.OneToOneField(DoseOrder, on_delete=models.PROTECT, related_name="override")
+    reason = models.TextField()
+    overridden_at = models.DateTimeField(auto_now_add=True)
+    overridden_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        triggers = append_only_triggers()
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="doseorderoverride_has_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"Soft-limit override by {self.overridden_by}"
+
+
+class DoseCheck(models.Model):
+    """One nurse's independently calculated dose, compared with the order's exactly."""
+
+    order = models.ForeignKey(DoseOrder, on_delete=models.PROTECT, related_name="checks")
+    nurse = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    entered_mg = _decimal("dose the nurse calculated (mg)")
+    matches = models.BooleanField()
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = append_only_triggers()
+        ordering = ["checked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "nurse"], name="dosecheck_one_per_nurse"),
+            models.CheckConstraint(condition=Q(entered_mg__gt=0), name="dosecheck_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check by {self.nurse}: {'match' if self.matches else 'MISMATCH'}"
