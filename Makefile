@@ -28,7 +28,8 @@ test: install
 	@CELERY_QUEUE="$${CELERY_QUEUE:-clinic-test-$$$$}" $(WITH_SERVICES) python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	@$(WITH_SERVICES) python -m bench.run
+	@$(WITH_SERVICES) python -m bench.run; status=$$?; \
+	  $(WITH_SERVICES) python -m bench.reminders && exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,15 +1,18 @@
 """Where scheduling tells the reminders what changed.
 
-Called inside the booking transaction, so the reminders issue can write its outbox rows
-in the same transaction (a rolled-back booking leaves none). Until then they do nothing.
+Called inside the booking, rescheduling or cancelling transaction, so the outbox rows are
+written (or cancelled) with the appointment itself: a rolled-back booking leaves none.
 """
 
 from .models import Appointment, Course
+from .reminders import outbox
 
 
 def appointment_changed(appointment: Appointment, change: str) -> None:
     """``change`` is one of: booked, rescheduled, cancelled, no_show, status."""
+    outbox.on_appointment_changed(appointment, change)
 
 
 def course_booked(course: Course) -> None:
-    """A whole course was booked (the welcome message hooks in here)."""
+    """A whole course was booked: the welcome message."""
+    outbox.on_course_booked(course)

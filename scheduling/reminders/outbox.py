@@ -1,0 +1,107 @@
+"""Writing and cancelling outbox rows, inside the transaction that changes the appointment.
+
+Nothing here talks to the broker except ``kick_dispatch``, which runs after commit, is
+best-effort and fast: with Redis down the rows simply wait for the next sweep.
+"""
+
+import datetime
+import logging
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    Course,
+    MessageKind,
+    MessageStatus,
+    OutboundMessage,
+    ReminderRule,
+)
+
+logger = logging.getLogger(__name__)
+
+# Only these appointments still need reminders.
+REMINDABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+
+
+def reminder_rows(appointment: Appointment, now: datetime.datetime) -> list[OutboundMessage]:
+    """One row per active rule and channel, at its time before the visit.
+
+    A visit booked inside every window of a kind (booked today for tomorrow) still gets
+    that kind once, now, rather than none; passed windows are otherwise dropped.
+    """
+    wanted: dict[tuple[str, str], list[datetime.datetime]] = {}
+    for rule in ReminderRule.objects.filter(is_active=True).exclude(kind=MessageKind.WELCOME):
+        send_at = appointment.starts_at - datetime.timedelta(hours=rule.hours_before)
+        for channel in rule.channels:
+            wanted.setdefault((rule.kind, channel), []).append(send_at)
+    rows = []
+    for (kind, channel), times in sorted(wanted.items()):
+        due = sorted({t for t in times if t > now}) or (
+            [now] if appointment.starts_at > now else []
+        )
+        rows += [
+            OutboundMessage(appointment=appointment, kind=kind, channel=channel, send_at=send_at)
+            for send_at in due
+        ]
+    return rows
+
+
+def write_rows(rows: list[OutboundMessage]) -> None:
+    # A row already there for the same appointment, kind, channel and time stays the only one.
+    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    if any(row.send_at <= timezone.now() for row in rows):
+        schedule_kick()
+
+
+def cancel_pending(appointment: Appointment, reason: str, *, keep_welcome: bool = False) -> int:
+    pending = OutboundMessage.objects.filter(appointment=appointment, status=MessageStatus.PENDING)
+    if keep_welcome:
+        pending = pending.exclude(kind=MessageKind.WELCOME)
+    return pending.update(status=MessageStatus.CANCELLED, reason=reason)
+
+
+def on_appointment_changed(appointment: Appointment, change: str) -> None:
+    now = timezone.now()
+    if change == "booked":
+        write_rows(reminder_rows(appointment, now))
+    elif change == "rescheduled":
+        when = f"{timezone.localtime(appointment.starts_at):%m/%d %H:%M}"
+        cancel_pending(appointment, f"Rescheduled to {when}", keep_welcome=True)
+        write_rows(reminder_rows(appointment, now))
+    elif appointment.status not in REMINDABLE:
+        cancel_pending(appointment, f"Appointment {appointment.get_status_display().lower()}")
+
+
+def on_course_booked(course: Course) -> None:
+    first = course.appointments.order_by("starts_at").first()
+    rules = ReminderRule.objects.filter(kind=MessageKind.WELCOME, is_active=True)
+    if first is None or not rules.exists():
+        return
+    now = timezone.now()
+    channels = sorted({channel for rule in rules for channel in rule.channels})
+    write_rows(
+        [
+            OutboundMessage(appointment=first, kind=MessageKind.WELCOME, channel=c, send_at=now)
+            for c in channels
+        ]
+    )
+
+
+def schedule_kick() -> None:
+    """After commit, ask the worker to sweep now instead of at the next minute (once per
+    transaction, however many rows were written)."""
+    pending = getattr(connection, "run_on_commit", [])
+    if any(entry[1] is kick_dispatch for entry in pending):
+        return
+    transaction.on_commit(kick_dispatch)
+
+
+def kick_dispatch() -> None:
+    from ..tasks import reminders_dispatch
+    from .dispatch import publish
+
+    if not publish(reminders_dispatch, [()]):
+        logger.warning("Broker unreachable: due reminders wait for the next sweep.")

@@ -1,0 +1,72 @@
+"""Reads for the delivery dashboard, the follow-up list and a patient's message history."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from clinic.access import locations_for
+from clinic.models import User
+from patients.models import Patient
+
+from ..models import Appointment, OutboundMessage
+from .outbox import REMINDABLE
+
+
+def messages_for_patient(patient: Patient) -> QuerySet[OutboundMessage]:
+    """Every message written for the patient (and for their escort), newest first."""
+    return (
+        OutboundMessage.objects.filter(appointment__patient=patient)
+        .select_related("appointment", "appointment__location")
+        .order_by("-send_at", "-pk")
+    )
+
+
+@dataclass
+class DashboardDay:
+    day: datetime.date
+    appointments: list[Appointment] = field(default_factory=list)
+
+
+def delivery_dashboard_for(user: User, today: datetime.date | None = None) -> list[DashboardDay]:
+    """Today's and tomorrow's appointments at the user's sites, each with its messages."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    end = start + datetime.timedelta(days=2)
+    messages = OutboundMessage.objects.order_by("send_at", "kind", "channel")
+    appointments = (
+        Appointment.objects.filter(location__in=locations_for(user))
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "location")
+        .prefetch_related(Prefetch("messages", queryset=messages))
+        .order_by("starts_at")
+    )
+    days = [DashboardDay(today), DashboardDay(today + datetime.timedelta(days=1))]
+    for appointment in appointments:
+        index = 0 if timezone.localdate(appointment.starts_at) == today else 1
+        days[index].appointments.append(appointment)
+    return days
+
+
+def unconfirmed_soon_for(user: User, hours: int = 24) -> QuerySet[Appointment]:
+    """Visits in the next ``hours`` whose patient has not confirmed an escort: call them."""
+    now = timezone.now()
+    return (
+        Appointment.objects.filter(location__in=locations_for(user), status__in=REMINDABLE)
+        .filter(starts_at__gt=now, starts_at__lte=now + datetime.timedelta(hours=hours))
+        .filter(escort_confirmed=False)
+        .select_related("patient", "location")
+        .order_by("starts_at")
+    )
+
+
+def message_for(user: User, pk: int) -> OutboundMessage:
+    """One message, if it belongs to an appointment at one of the user's sites (else 404)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        OutboundMessage.objects.select_related("appointment"),
+        pk=pk,
+        appointment__location__in=locations_for(user),
+    )
