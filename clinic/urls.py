@@ -1,9 +1,10 @@
 """Project URL conf. As the project's wiring it is the one module that sees every app."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -11,6 +12,7 @@ from clinic import api as clinic_api
 from clinic import views as clinic_views
 from infusions import api as infusions_api
 from patients import api as patients_api
+from scheduling import api as scheduling_api
 
 router = DefaultRouter()
 router.register("locations", clinic_api.LocationViewSet, basename="location")
@@ -58,6 +60,23 @@ router.register(
 router.register(
     "dose-calculations", infusions_api.DoseCalculationViewSet, basename="dose-calculation"
 )
+router.register("dose-orders", infusions_api.DoseOrderViewSet, basename="dose-order")
+router.register("dose-checks", infusions_api.DoseCheckViewSet, basename="dose-check")
+router.register("lots", infusions_api.LotViewSet, basename="lot")
+router.register("drug-log-entries", infusions_api.DrugLogEntryViewSet, basename="drug-log-entry")
+router.register(
+    "drug-reconciliations", infusions_api.ReconciliationViewSet, basename="drug-reconciliation"
+)
+router.register("drug-discrepancies", infusions_api.DiscrepancyViewSet, basename="drug-discrepancy")
+router.register("drug-inventories", infusions_api.InventoryViewSet, basename="drug-inventory")
+router.register("drug-log-report", infusions_api.DrugLogReportViewSet, basename="drug-log-report")
+
+router.register("chairs", scheduling_api.ChairViewSet, basename="chair")
+router.register("nurse-shifts", scheduling_api.NurseShiftViewSet, basename="nurse-shift")
+router.register("opening-hours", scheduling_api.OpeningHoursViewSet, basename="opening-hours")
+router.register("closed-days", scheduling_api.ClosedDayViewSet, basename="closed-day")
+router.register("courses", scheduling_api.CourseViewSet, basename="course")
+router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -70,10 +89,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
     path("scheduling/", include("scheduling.urls")),
+    # Reminders: the delivery dashboard, and the public confirmation link and SMS webhook.
+    path("", include("scheduling.reminders.urls")),
     path("infusions/", include("infusions.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Swagger UI sets style attributes; its script is served from this URL (no inline JS).
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]

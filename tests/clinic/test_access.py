@@ -15,6 +15,9 @@ PUBLIC = {
     "admin:login",
     "admin:logout",
     "patients:contact",  # the public "contact us" form: honeypot and per-IP rate limit
+    "reminders:confirm",  # the link in a reminder: a signed token that expires in 7 days
+    "reminders:sms_webhook",  # Twilio's inbound texts: POST only, Twilio signature checked
+    "scheduling:calendar_feed",  # a patient's iCalendar feed: the secret token is the credential
 }
 
 
