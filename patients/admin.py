@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.roles import Role
+from clinic.admin_roles import ClinicAdminReads, ReadOnlyAdmin, is_clinic_admin
 
 from .models import (
     Clearance,
@@ -26,34 +26,6 @@ from .models import (
 )
 from .services import patient_register, patient_update
 from .services.registration import PATIENT_FIELDS
-
-
-def is_clinic_admin(request) -> bool:
-    return request.user.is_active and request.user.has_role(Role.CLINIC_ADMIN)
-
-
-class ClinicAdminReads(admin.ModelAdmin):
-    """Clinic admins read every patient record, whatever model permissions their group has."""
-
-    def has_module_permission(self, request) -> bool:
-        return super().has_module_permission(request) or is_clinic_admin(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or is_clinic_admin(request)
-
-
-class ReadOnlyAdmin(ClinicAdminReads):
-    """Entries made through the app's services and never changed afterwards."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 # --- Patients -------------------------------------------------------------------------------
 

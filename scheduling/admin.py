@@ -10,6 +10,7 @@ actions that call those services.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, is_clinic_admin
 from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import Role
@@ -33,47 +34,6 @@ from .services import appointment_transition
 from .services.changes import STAFF
 
 PATIENT_SEARCH = ["patient__mrn", "patient__legal_last_name", "patient__legal_first_name"]
-
-
-def is_clinic_admin(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or user.has_role(Role.CLINIC_ADMIN))
-
-
-class ClinicAdminReads(admin.ModelAdmin):
-    """Clinic admins read every scheduling record, whatever their group's permissions."""
-
-    def has_module_permission(self, request) -> bool:
-        return super().has_module_permission(request) or is_clinic_admin(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or is_clinic_admin(request)
-
-
-class ClinicAdminEdits(ClinicAdminReads):
-    """The clinic's capacity: clinic admins add, change and remove it."""
-
-    def has_add_permission(self, request) -> bool:
-        return super().has_add_permission(request) or is_clinic_admin(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) or is_clinic_admin(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) or is_clinic_admin(request)
-
-
-class ReadOnlyAdmin(ClinicAdminReads):
-    """Rows written by scheduling.services only."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- The clinic's capacity --------------------------------------------------------------------

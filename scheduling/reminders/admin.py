@@ -3,6 +3,8 @@ by scheduling and the send task)."""
 
 from django.contrib import admin
 
+from clinic.admin_roles import ReadOnlyAdmin
+
 from ..models import MessageTemplate, OutboundMessage, ReminderRule, SmsOptOut
 
 
@@ -19,17 +21,6 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["kind", "channel", "subject"]
     list_filter = ["kind", "channel"]
     fields = ["kind", "channel", "subject", "body"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OutboundMessage)
