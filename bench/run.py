@@ -121,12 +121,92 @@ def bench_search(user, rng: random.Random) -> bool:
     return p95 < SEARCH_P95_TARGET_MS and uses_index
 
 
+BOARD_P95_TARGET_MS = 150.0
+WEEK_P95_TARGET_MS = 300.0
+
+
+def seed_full_week(user, rng: random.Random):
+    """10 chairs, every chair booked back to back all week (6 visits a day, 6 days)."""
+    from django.contrib.auth.models import Group
+
+    from clinic.models import Location, User
+    from clinic.roles import Role
+    from patients.models import Patient
+    from scheduling.models import Appointment, Chair, OpeningHours
+    from scheduling.services import local_datetime
+
+    site = Location.objects.create(name="Busy site", code="busy")
+    user.locations.add(site)
+    nurse = User.objects.create(username="bench-nurse")
+    nurse.groups.add(Group.objects.get(name=Role.NURSE.label))
+    for weekday in range(6):
+        OpeningHours.objects.create(
+            location=site, weekday=weekday, opens_at=datetime.time(8), closes_at=datetime.time(19)
+        )
+    chairs = [Chair.objects.create(location=site, name=f"Chair {n:02d}") for n in range(1, 11)]
+    patients = list(Patient.objects.order_by("pk")[:400])
+    today = datetime.date.today()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    rows, visit = [], datetime.timedelta(minutes=105)
+    for offset in range(6):
+        day = monday + datetime.timedelta(days=offset)
+        for chair in chairs:
+            for slot in range(6):
+                starts = local_datetime(site, day, datetime.time(8)) + slot * visit
+                rows.append(
+                    Appointment(
+                        patient=patients[len(rows) % len(patients)], location=site, chair=chair,
+                        nurse=nurse, starts_at=starts, ends_at=starts + visit,
+                        infusion_starts_at=starts + datetime.timedelta(minutes=20),
+                        infusion_ends_at=starts + datetime.timedelta(minutes=60),
+                    )
+                )  # fmt: skip
+    Appointment.objects.bulk_create(rows)
+    return site, monday, len(rows)
+
+
+def timed_pages(client, url: str, runs: int = 20) -> tuple[float, float]:
+    for _ in range(3):  # warm-up: template compilation, connection, caches
+        client.get(url)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+
+
+def bench_board(user, rng: random.Random) -> bool:
+    from django.test import Client
+
+    site, monday, count = seed_full_week(user, rng)
+    client = Client()
+    client.force_login(user)
+    board = f"/scheduling/board/?location={site.pk}&date={monday.isoformat()}"
+    week = f"/scheduling/board/week/?location={site.pk}&date={monday.isoformat()}"
+    ok = True
+    for name, url, target in (
+        ("day board", board, BOARD_P95_TARGET_MS),
+        ("week view", week, WEEK_P95_TARGET_MS),
+    ):
+        median, p95 = timed_pages(client, url)
+        ok &= p95 < target
+        print(
+            f"{name} at 10 chairs, {count} appointments in the week: median {median:.1f} ms, "
+            f"p95 {p95:.1f} ms (target < {target:.0f} ms)"
+        )
+    return ok
+
+
 def main() -> int:
     rng = random.Random(20261126)  # noqa: S311 - reproducible test data, not secrets
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         user = seed(rng)
         ok = bench_search(user, rng)
+        ok &= bench_board(user, rng)
     finally:
         connection.close()
         teardown_databases(old_config, verbosity=0)
