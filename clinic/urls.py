@@ -70,6 +70,21 @@ router.register(
 router.register("drug-discrepancies", infusions_api.DiscrepancyViewSet, basename="drug-discrepancy")
 router.register("drug-inventories", infusions_api.InventoryViewSet, basename="drug-inventory")
 router.register("drug-log-report", infusions_api.DrugLogReportViewSet, basename="drug-log-report")
+router.register("infusion-records", infusions_api.InfusionRecordViewSet, basename="infusion-record")
+router.register("infusion-vitals", infusions_api.VitalsViewSet, basename="infusion-vitals")
+router.register("infusion-alerts", infusions_api.AlertViewSet, basename="infusion-alert")
+router.register(
+    "infusion-alert-acknowledgements",
+    infusions_api.AcknowledgementViewSet,
+    basename="infusion-alert-acknowledgement",
+)
+router.register("infusion-events", infusions_api.EventViewSet, basename="infusion-event")
+router.register(
+    "infusion-corrections", infusions_api.CorrectionViewSet, basename="infusion-correction"
+)
+router.register(
+    "infusion-discharges", infusions_api.DischargeViewSet, basename="infusion-discharge"
+)
 
 router.register("chairs", scheduling_api.ChairViewSet, basename="chair")
 router.register("nurse-shifts", scheduling_api.NurseShiftViewSet, basename="nurse-shift")

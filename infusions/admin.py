@@ -14,13 +14,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import (
+    Alert,
+    AlertAcknowledgement,
+    Correction,
+    Discharge,
     DoseCheck,
     DoseOrder,
     DoseOrderEvent,
     DrugLogEntry,
+    InfusionEvent,
+    InfusionRecord,
+    InfusionStatusEvent,
     Lot,
     Protocol,
     ProtocolVersion,
+    VitalsReading,
 )
 from .services import (
     PROTOCOL_EDITORS,
@@ -426,3 +434,35 @@ class LotAdmin(ReadOnlyRecordAdmin):
     def save_model(self, request, obj, form, change) -> None:
         for field in Lot._meta.concrete_fields:
             setattr(obj, field.attname, getattr(form.saved, field.attname))
+
+
+# --- Chairside charting: read-only (the chart is append-only; write through the chair screen)
+
+
+@admin.register(InfusionRecord)
+class InfusionRecordAdmin(ReadOnlyRecordAdmin):
+    list_display = ["id", "appointment", "status", "started_at", "ended_at", "administered_mg"]
+    list_filter = ["status"]
+    list_select_related = ["appointment__patient", "appointment__chair"]
+    readonly_fields = [f.name for f in InfusionRecord._meta.fields]
+
+
+def _read_only_admin(model, columns):
+    attrs = {
+        "list_display": columns,
+        "readonly_fields": [f.name for f in model._meta.fields],
+        "__module__": __name__,
+    }
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyRecordAdmin,), attrs))
+
+
+for _model, _columns in (
+    (InfusionStatusEvent, ["record", "from_status", "to_status", "at", "by"]),
+    (VitalsReading, ["record", "taken_at", "phase", "__str__", "news2_score", "taken_by"]),
+    (Alert, ["record", "message", "raised_at"]),
+    (AlertAcknowledgement, ["alert", "action", "physician", "by", "at"]),
+    (InfusionEvent, ["record", "kind", "side_effect", "severity", "occurred_at", "by"]),
+    (Discharge, ["record", "score_type", "total", "escort_name", "discharged_at", "by"]),
+    (Correction, ["record", "vitals", "event", "reason", "at", "by"]),
+):
+    _read_only_admin(_model, _columns)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_charting
 
 app_name = "infusions"
 urlpatterns = [
@@ -9,6 +9,17 @@ urlpatterns = [
     # The dose panel of one appointment, and what is done from it.
     path("appointments/<int:pk>/dose/", views.dose_panel, name="dose_panel"),
     path("appointments/<int:pk>/dose/order/", views.order_create, name="order_create"),
+    # The chair screen: chairside charting from check-in to discharge.
+    path("appointments/<int:pk>/chair/", views_charting.chair, name="chair"),
+    path(
+        "appointments/<int:pk>/chair/check-in/",
+        views_charting.chair_check_in,
+        name="chair_check_in",
+    ),
+    *[
+        path(f"records/<int:pk>/{step.replace('_', '-')}/", view, name=f"chair_{step}")
+        for step, view in views_charting.CHAIR_STEPS.items()
+    ],
     path("orders/unsigned/", views.signing_queue, name="signing_queue"),
     path("orders/<int:pk>/check/", views.check_create, name="check_create"),
     path("orders/<int:pk>/sign/", views.order_sign, name="order_sign"),

@@ -1,6 +1,15 @@
 """The infusions REST API. Views validate input and call infusions.services; nothing else."""
 
 from .calculations import DoseCalculationViewSet
+from .charting import (
+    AcknowledgementViewSet,
+    AlertViewSet,
+    CorrectionViewSet,
+    DischargeViewSet,
+    EventViewSet,
+    InfusionRecordViewSet,
+    VitalsViewSet,
+)
 from .druglog import DrugLogEntryViewSet, LotViewSet
 from .orders import DoseCheckViewSet, DoseOrderViewSet
 from .protocols import ProtocolVersionViewSet, ProtocolViewSet
@@ -12,6 +21,13 @@ from .reconciliation import (
 )
 
 __all__ = [
+    "AcknowledgementViewSet",
+    "AlertViewSet",
+    "CorrectionViewSet",
+    "DischargeViewSet",
+    "EventViewSet",
+    "InfusionRecordViewSet",
+    "VitalsViewSet",
     "DiscrepancyViewSet",
     "DoseCalculationViewSet",
     "DoseCheckViewSet",

@@ -1,5 +1,23 @@
 """Protocols (the clinic's drug library); dose orders, the drug log and charting follow."""
 
+from .charting import (
+    AckAction,
+    Alert,
+    AlertAcknowledgement,
+    Consciousness,
+    Correction,
+    Discharge,
+    EventKind,
+    InfusionEvent,
+    InfusionRecord,
+    InfusionStatus,
+    InfusionStatusEvent,
+    Phase,
+    ScoreType,
+    Severity,
+    SideEffect,
+    VitalsReading,
+)
 from .druglog import (
     DailyReconciliation,
     DiscrepancyResolution,
@@ -22,6 +40,22 @@ from .orders import (
 from .protocols import Protocol, ProtocolQuerySet, ProtocolVersion
 
 __all__ = [
+    "AckAction",
+    "Alert",
+    "AlertAcknowledgement",
+    "Consciousness",
+    "Correction",
+    "Discharge",
+    "EventKind",
+    "InfusionEvent",
+    "InfusionRecord",
+    "InfusionStatus",
+    "InfusionStatusEvent",
+    "Phase",
+    "ScoreType",
+    "Severity",
+    "SideEffect",
+    "VitalsReading",
     "DailyReconciliation",
     "DiscrepancyResolution",
     "DoseCheck",

@@ -1,6 +1,23 @@
 """Every write to infusions records goes through one of these functions."""
 
+from .charting import (
+    CHARTERS,
+    IllegalInfusionTransition,
+    alert_acknowledge,
+    infusion_check_in,
+    infusion_complete,
+    infusion_pause,
+    infusion_record_stopped_dose,
+    infusion_recovery,
+    infusion_resume,
+    infusion_start,
+    infusion_stop,
+    side_effect_record,
+    vitals_due,
+    vitals_record,
+)
 from .checks import CHECKERS, dose_check_record, double_check_state, infusion_may_start
+from .discharge import correction_record, discharge_record, vitals_back_to_baseline
 from .druglog import (
     ADJUSTERS,
     HANDLERS,
@@ -39,6 +56,23 @@ from .reconciliation import (
 )
 
 __all__ = [
+    "CHARTERS",
+    "IllegalInfusionTransition",
+    "alert_acknowledge",
+    "infusion_check_in",
+    "infusion_complete",
+    "infusion_pause",
+    "infusion_record_stopped_dose",
+    "infusion_recovery",
+    "infusion_resume",
+    "infusion_start",
+    "infusion_stop",
+    "side_effect_record",
+    "vitals_due",
+    "vitals_record",
+    "correction_record",
+    "discharge_record",
+    "vitals_back_to_baseline",
     "ADJUSTERS",
     "CHECKERS",
     "HANDLERS",

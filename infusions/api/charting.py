@@ -1,0 +1,341 @@
+"""Chairside charting: infusion records, vitals, events, alert acknowledgements, corrections
+and discharge. Create and read only: the chart is append-only, so nothing is updated or
+deleted. Every write is a service call."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from clinic.models import User
+from patients.api.common import CLINICAL_READERS, RoleRules, StaffSerializer, validated
+
+from ..chart_reads import alerts_for, record_for, records_for, vitals_for
+from ..models import (
+    AckAction,
+    Alert,
+    AlertAcknowledgement,
+    Consciousness,
+    Correction,
+    Discharge,
+    InfusionEvent,
+    InfusionRecord,
+    ScoreType,
+    Severity,
+    SideEffect,
+    VitalsReading,
+)
+from ..scoring import DISCHARGE_ITEMS
+from ..selectors import appointment_for
+from ..services import (
+    CHARTERS,
+    alert_acknowledge,
+    correction_record,
+    discharge_record,
+    infusion_check_in,
+    infusion_complete,
+    infusion_pause,
+    infusion_recovery,
+    infusion_resume,
+    infusion_start,
+    infusion_stop,
+    side_effect_record,
+    vitals_record,
+)
+
+
+class CreateList(RoleRules, mixins.ListModelMixin, mixins.CreateModelMixin,
+                 mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # fmt: skip
+    read_roles, write_roles = CLINICAL_READERS, CHARTERS
+
+    def record_filter(self, queryset):
+        record = self.request.query_params.get("record", "")
+        return queryset.filter(record=record) if record.isdigit() else queryset
+
+
+# --- Records ---------------------------------------------------------------------------------
+
+
+class InfusionRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InfusionRecord
+        fields = ["id", "appointment", "order", "protocol_version", "status", "checked_in_at",
+                  "started_at", "ended_at", "administered_mg"]  # fmt: skip
+        read_only_fields = fields
+
+
+class InfusionCheckInSerializer(serializers.Serializer):
+    appointment = serializers.IntegerField()
+
+
+class InfusionReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class InfusionCompleteSerializer(serializers.Serializer):
+    administered_mg = serializers.DecimalField(max_digits=8, decimal_places=2)
+    wasted_mg = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    witness = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class InfusionRecordViewSet(CreateList):
+    """One infusion's record. POST checks the appointment in; actions move its status."""
+
+    serializer_class = InfusionRecordSerializer
+    queryset = InfusionRecord.objects.none()
+    action_roles = dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery"],
+                                 CHARTERS)  # fmt: skip
+
+    def get_queryset(self):
+        return records_for(self.request.user)
+
+    def _respond(self, record, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(record_for(self.request.user, record.pk)).data, code)
+
+    @extend_schema(request=InfusionCheckInSerializer, responses={201: InfusionRecordSerializer})
+    def create(self, request, *args, **kwargs):
+        fields = validated(InfusionCheckInSerializer, request)
+        appointment = appointment_for(request.user, fields["appointment"])
+        record = infusion_check_in(appointment=appointment, by=request.user)
+        return self._respond(record, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._respond(infusion_start(record=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def recovery(self, request, pk=None):
+        return self._respond(infusion_recovery(record=self.get_object(), by=request.user))
+
+    def _with_reason(self, request, service):
+        fields = validated(InfusionReasonSerializer, request)
+        record = self.get_object()
+        service(record=record, by=request.user, reason=fields["reason"])
+        return self._respond(record)
+
+    @extend_schema(request=InfusionReasonSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._with_reason(request, infusion_pause)
+
+    @extend_schema(request=InfusionReasonSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._with_reason(request, infusion_resume)
+
+    @extend_schema(request=InfusionReasonSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        return self._with_reason(request, infusion_stop)
+
+    @extend_schema(request=InfusionCompleteSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        fields = validated(InfusionCompleteSerializer, request)
+        record = infusion_complete(record=self.get_object(), by=request.user, **fields)
+        return self._respond(record)
+
+
+# --- Vitals and alerts -----------------------------------------------------------------------
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    acknowledged = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = ["id", "record", "reading", "protocol_version", "parameter", "value",
+                  "message", "raised_at", "acknowledged"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_acknowledged(self, alert) -> bool:
+        return AlertAcknowledgement.objects.filter(alert=alert).exists()
+
+
+class VitalsSerializer(serializers.ModelSerializer):
+    taken_by = StaffSerializer(read_only=True)
+    alerts = AlertSerializer(many=True, read_only=True)
+    corrected = serializers.SerializerMethodField()
+    confirm_implausible = serializers.BooleanField(write_only=True, default=False)
+    consciousness = serializers.ChoiceField(Consciousness.choices, required=False)
+    # Range checks are the service's, so every door gives the same field messages.
+    systolic_mmhg = serializers.IntegerField()
+    diastolic_mmhg = serializers.IntegerField()
+    pulse_bpm = serializers.IntegerField()
+    spo2_percent = serializers.IntegerField()
+    respiratory_rate_per_min = serializers.IntegerField(required=False, allow_null=True)
+
+    class Meta:
+        model = VitalsReading
+        fields = ["id", "record", "taken_at", "phase", "systolic_mmhg", "diastolic_mmhg",
+                  "pulse_bpm", "spo2_percent", "respiratory_rate_per_min", "consciousness",
+                  "temperature_c", "on_oxygen", "news2_score", "news2_band",
+                  "implausible_confirmed", "taken_by", "recorded_at", "alerts", "corrected",
+                  "confirm_implausible"]  # fmt: skip
+        read_only_fields = ["news2_score", "news2_band", "implausible_confirmed", "recorded_at"]
+        extra_kwargs = {"taken_at": {"required": False}, "phase": {"required": False},
+                        "record": {"queryset": InfusionRecord.objects.all()}}  # fmt: skip
+
+    def get_corrected(self, reading) -> bool:
+        return reading.corrections.exists()
+
+
+class VitalsViewSet(CreateList):
+    """Vitals sets. A 400 names the field for an impossible value; an implausible one asks
+    for ``confirm_implausible``. The response lists any alerts the reading raised."""
+
+    serializer_class = VitalsSerializer
+    queryset = VitalsReading.objects.none()
+
+    def get_queryset(self):
+        return self.record_filter(vitals_for(self.request.user))
+
+    def create(self, request, *args, **kwargs):
+        fields = validated(VitalsSerializer, request)
+        record = record_for(request.user, fields.pop("record").pk)
+        reading, _alerts = vitals_record(record=record, taken_by=request.user, **fields)
+        data = self.get_serializer(vitals_for(request.user).get(pk=reading.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+    action = serializers.ChoiceField(AckAction.choices)
+    physician = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    alert = serializers.PrimaryKeyRelatedField(queryset=Alert.objects.all())
+
+    class Meta:
+        model = AlertAcknowledgement
+        fields = ["id", "alert", "action", "physician", "note", "at", "by"]
+        read_only_fields = ["at"]
+
+
+class AlertViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AlertSerializer
+    queryset = Alert.objects.none()
+    read_roles = CLINICAL_READERS
+
+    def get_queryset(self):
+        return alerts_for(self.request.user)
+
+
+class AcknowledgementViewSet(CreateList):
+    """What was done about an alert: paused, stopped, or continued with a named physician."""
+
+    serializer_class = AcknowledgementSerializer
+    queryset = AlertAcknowledgement.objects.none()
+
+    def get_queryset(self):
+        return AlertAcknowledgement.objects.filter(
+            alert__in=alerts_for(self.request.user)
+        ).select_related("by")
+
+    def create(self, request, *args, **kwargs):
+        fields = validated(AcknowledgementSerializer, request)
+        alert = alerts_for(request.user).get(pk=fields.pop("alert").pk)
+        ack = alert_acknowledge(alert=alert, by=request.user, **fields)
+        return Response(self.get_serializer(ack).data, status=status.HTTP_201_CREATED)
+
+
+# --- Events, corrections, discharge ----------------------------------------------------------
+
+
+class EventSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+    side_effect = serializers.ChoiceField(SideEffect.choices)
+    severity = serializers.ChoiceField(Severity.choices)
+    note = serializers.CharField(source="reason", required=False, allow_blank=True)
+    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
+
+    class Meta:
+        model = InfusionEvent
+        fields = ["id", "record", "kind", "occurred_at", "side_effect", "severity", "note",
+                  "intervention", "intervention_drug", "intervention_dose", "cadss_items",
+                  "by"]  # fmt: skip
+        read_only_fields = ["kind", "occurred_at"]
+
+
+class EventViewSet(CreateList):
+    """Pauses, resumes and stops (made through the record's actions) and side effects (made
+    here), newest last."""
+
+    serializer_class = EventSerializer
+    queryset = InfusionEvent.objects.none()
+
+    def get_queryset(self):
+        events = InfusionEvent.objects.filter(record__in=records_for(self.request.user))
+        return self.record_filter(events.select_related("by"))
+
+    def create(self, request, *args, **kwargs):
+        fields = validated(EventSerializer, request)
+        record = record_for(request.user, fields.pop("record").pk)
+        note = fields.pop("reason", "")
+        event = side_effect_record(record=record, by=request.user, note=note, **fields)
+        return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
+
+    class Meta:
+        model = Correction
+        fields = ["id", "record", "vitals", "event", "reason", "at", "by"]
+        read_only_fields = ["at"]
+
+
+class CorrectionViewSet(CreateList):
+    serializer_class = CorrectionSerializer
+    queryset = Correction.objects.none()
+
+    def get_queryset(self):
+        corrections = Correction.objects.filter(record__in=records_for(self.request.user))
+        return self.record_filter(corrections.select_related("by"))
+
+    def create(self, request, *args, **kwargs):
+        fields = validated(CorrectionSerializer, request)
+        record = record_for(request.user, fields.pop("record").pk)
+        correction = correction_record(record=record, by=request.user, **fields)
+        return Response(self.get_serializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+class DischargeSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+    score_type = serializers.ChoiceField(ScoreType.choices)
+    item_scores = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="PADSS: " + ", ".join(DISCHARGE_ITEMS["padss"]) + "; modified Aldrete: "
+        + ", ".join(DISCHARGE_ITEMS["aldrete"]) + ". Each 0-2.",
+    )  # fmt: skip
+    pain_nrs = serializers.IntegerField()
+    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
+
+    class Meta:
+        model = Discharge
+        fields = ["id", "record", "protocol_version", "score_type", "item_scores", "total",
+                  "vitals_within_baseline", "vitals_override_reason", "escort_present",
+                  "escort_name", "pain_nrs", "instructions_given", "discharged_at",
+                  "by"]  # fmt: skip
+        read_only_fields = ["protocol_version", "total", "vitals_within_baseline",
+                            "discharged_at"]  # fmt: skip
+
+
+class DischargeViewSet(CreateList):
+    serializer_class = DischargeSerializer
+    queryset = Discharge.objects.none()
+
+    def get_queryset(self):
+        discharges = Discharge.objects.filter(record__in=records_for(self.request.user))
+        return self.record_filter(discharges.select_related("by"))
+
+    def create(self, request, *args, **kwargs):
+        fields = validated(DischargeSerializer, request)
+        record = record_for(request.user, fields.pop("record").pk)
+        discharge = discharge_record(record=record, by=request.user, **fields)
+        return Response(self.get_serializer(discharge).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,134 @@
+"""Discharge from recovery, and corrections of charted entries.
+
+Discharge needs: the protocol version's score type total at or above its minimum, the last
+vitals within 20% of the baseline (or a recorded override reason), the escort physically
+present and named, the post-infusion pain NRS (recorded as a patients outcome measure) and
+discharge instructions given. The appointment then becomes completed, which moves the course.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.access import require_role
+from clinic.models import User
+from patients.services import measure_record
+from scheduling.models import AppointmentStatus
+
+from .. import scoring
+from ..models import (
+    Correction,
+    Discharge,
+    InfusionEvent,
+    InfusionRecord,
+    InfusionStatus,
+    Phase,
+    VitalsReading,
+)
+from .charting import CHARTERS, _appointment_to, _lock, _transition
+
+BASELINE_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm")
+BASELINE_PERCENT = 20
+
+
+def _current(readings) -> list[VitalsReading]:
+    return [reading for reading in readings if not reading.corrections.exists()]
+
+
+def vitals_back_to_baseline(record: InfusionRecord) -> tuple[bool, list[str], str]:
+    """(within, fields away, explanation): the latest reading against the last baseline."""
+    readings = _current(record.vitals.order_by("taken_at", "pk"))
+    baseline = [r for r in readings if r.phase == Phase.BASELINE]
+    if not baseline or len(readings) < 2 or readings[-1].phase == Phase.BASELINE:
+        return False, [], "No reading since the baseline to compare."
+    first, last = baseline[-1], readings[-1]
+    away = scoring.outside_baseline(
+        {name: getattr(first, name) for name in BASELINE_FIELDS},
+        {name: getattr(last, name) for name in BASELINE_FIELDS},
+        BASELINE_PERCENT,
+    )
+    if away:
+        return False, away, f"More than {BASELINE_PERCENT}% from baseline: " + ", ".join(away)
+    return True, [], f"Within {BASELINE_PERCENT}% of baseline."
+
+
+@transaction.atomic
+def discharge_record(
+    *,
+    record: InfusionRecord,
+    by: User,
+    score_type: str,
+    item_scores: dict,
+    escort_present: bool,
+    escort_name: str,
+    pain_nrs: int,
+    instructions_given: bool,
+    vitals_override_reason: str = "",
+) -> Discharge:
+    require_role(by, *CHARTERS, doing="discharge patients")
+    record = _lock(record)
+    if record.status != InfusionStatus.RECOVERY:
+        raise ValidationError({"status": "Discharge is from recovery only."})
+    version = record.protocol_version
+    total, problems = scoring.discharge_score(score_type, item_scores or {})
+    if total is not None and total < version.min_discharge_score:
+        problems["item_scores"] = (
+            f"Score {total} is below the protocol's minimum of {version.min_discharge_score}: "
+            "the patient is not ready to leave."
+        )
+    if not escort_present or not escort_name.strip():
+        problems["escort_name"] = (
+            "The escort must be here in person: record who is collecting the patient."
+        )
+    if not instructions_given:
+        problems["instructions_given"] = "Give the discharge instructions first."
+    if isinstance(pain_nrs, bool) or not isinstance(pain_nrs, int) or not 0 <= pain_nrs <= 10:
+        problems["pain_nrs"] = "Pain is a whole number from 0 to 10."
+    within, _away, explanation = vitals_back_to_baseline(record)
+    if not within and not vitals_override_reason.strip():
+        problems["vitals_override_reason"] = f"{explanation} Give a reason to discharge anyway."
+    if problems:
+        raise ValidationError(problems)
+    measure = measure_record(
+        patient=record.appointment.patient, kind="pain_nrs", answers={"score": pain_nrs},
+        recorded_by=by, context="post_infusion",
+    )  # fmt: skip
+    status = _transition(record, InfusionStatus.DISCHARGED, by, timezone.now())
+    discharge = Discharge(
+        record=record, protocol_version=version, score_type=score_type,
+        item_scores=item_scores, total=total, vitals_within_baseline=within,
+        vitals_override_reason="" if within else vitals_override_reason.strip(),
+        escort_present=True, escort_name=escort_name.strip(), pain_nrs=pain_nrs,
+        pain_measure=measure, instructions_given=True, discharged_at=status.at, by=by,
+    )  # fmt: skip
+    discharge.full_clean()
+    discharge.save()
+    _appointment_to(record.appointment, AppointmentStatus.COMPLETED, by)
+    return discharge
+
+
+@transaction.atomic
+def correction_record(
+    *,
+    record: InfusionRecord,
+    by: User,
+    reason: str,
+    vitals: VitalsReading | None = None,
+    event: InfusionEvent | None = None,
+) -> Correction:
+    """Mark one charted entry as wrong, with why. The entry stays, struck through."""
+    require_role(by, *CHARTERS, doing="correct the chart")
+    if (vitals is None) == (event is None):
+        raise ValidationError("Correct one entry at a time: a vitals reading or an event.")
+    target = vitals or event
+    if target.record_id != record.pk:
+        raise ValidationError("That entry belongs to another infusion.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what was wrong with the entry."})
+    if target.corrections.exists():
+        raise ValidationError("That entry has already been corrected.")
+    correction = Correction(record=record, vitals=vitals, event=event, reason=reason.strip(),
+                            by=by)  # fmt: skip
+    correction.full_clean()
+    correction.save()
+    return correction

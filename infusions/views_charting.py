@@ -1,0 +1,238 @@
+"""The chair screen: one infusion from check-in to discharge on a nurse's tablet.
+
+Every form posts to one small view that calls one service. With htmx the answer is the chair
+panel partial (swapped in place, typed values kept on an error); without it, a redirect (or
+the page with the errors). Lookups go through ``chart_reads.record_for`` (site scoping).
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.access import role_required
+from clinic.models import User
+from clinic.roles import Role
+
+from . import services
+from .chart_reads import chart, record_for
+from .models import AckAction, Consciousness, InfusionRecord, ScoreType, Severity, SideEffect
+from .scoring import DISCHARGE_ITEMS
+from .selectors import active_order, appointment_for, may_see_dose
+from .services import infusion_may_start
+
+CHARTERS = (Role.NURSE, Role.PHYSICIAN)
+CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+
+
+def _context(record: InfusionRecord, user: User, **extra) -> dict:
+    appointment = record.appointment
+    order = active_order(appointment)
+    errors = extra.get("errors", {})
+    return {
+        **chart(record),
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "version": record.protocol_version,
+        "order": order,
+        "show_dose": bool(order and may_see_dose(user, order)),
+        "start_blockers": infusion_may_start(order) if order else ["No dose order yet."],
+        "error_list": [
+            (name.replace("_", " ") if name != "__all__" else "", messages)
+            for name, messages in errors.items()
+        ],
+        "consciousness_choices": Consciousness.choices,
+        "side_effect_choices": SideEffect.choices,
+        "severity_choices": Severity.choices,
+        "ack_choices": AckAction.choices,
+        "score_types": ScoreType.choices,
+        "discharge_items": [
+            (kind, label, [(n, n.replace("_", " ").capitalize()) for n in DISCHARGE_ITEMS[kind]])
+            for kind, label in ScoreType.choices
+        ],
+        "item_values": (0, 1, 2),
+        "physicians": User.objects.filter(
+            is_active=True, groups__name=Role.PHYSICIAN.label, locations=appointment.location
+        ).distinct(),
+        "errors": {},
+        "posted": {},
+        **extra,
+    }
+
+
+@role_required(*CLINICAL_READERS)
+def chair(request, pk):
+    """The chair screen of an appointment (pk: appointment); a check-in button until then."""
+    appointment = appointment_for(request.user, pk)
+    record = InfusionRecord.objects.filter(appointment=appointment).first()
+    if record is None:
+        return render(request, "infusions/chair_check_in.html", {"appointment": appointment})
+    record = record_for(request.user, record.pk)
+    return render(request, "infusions/chair.html", _context(record, request.user))
+
+
+@require_POST
+@role_required(*CHARTERS)
+def chair_check_in(request, pk):
+    appointment = appointment_for(request.user, pk)
+    try:
+        services.infusion_check_in(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        context = {"appointment": appointment, "errors": error.messages}
+        return render(request, "infusions/chair_check_in.html", context, status=400)
+    return redirect("infusions:chair", pk)
+
+
+def _respond(request, record: InfusionRecord, error: ValidationError | None = None):
+    record = record_for(request.user, record.pk)
+    if error is None and not request.htmx:
+        return redirect("infusions:chair", record.appointment_id)
+    errors = {}
+    if error is not None:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    posted = request.POST if error is not None else {}
+    context = _context(record, request.user, errors=errors, posted=posted)
+    template = "infusions/_chair_panel.html" if request.htmx else "infusions/chair.html"
+    return render(request, template, context, status=200 if request.htmx or not error else 400)
+
+
+def _charting(service_call):
+    """A POST view around one service call taking (request, record)."""
+
+    @require_POST
+    @role_required(*CHARTERS)
+    def view(request, pk):
+        record = record_for(request.user, pk)
+        try:
+            service_call(request, record)
+        except ValidationError as error:
+            return _respond(request, record, error)
+        return _respond(request, record)
+
+    view.__name__ = service_call.__name__
+    return view
+
+
+def _post(request, name: str, default=""):
+    return request.POST.get(name, default).strip()
+
+
+@_charting
+def vitals(request, record):
+    fields = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm", "spo2_percent",
+              "respiratory_rate_per_min", "temperature_c")  # fmt: skip
+    services.vitals_record(
+        record=record, taken_by=request.user, consciousness=_post(request, "consciousness"),
+        on_oxygen=request.POST.get("on_oxygen") == "on",
+        confirm_implausible=request.POST.get("confirm_implausible") == "on",
+        **{name: _post(request, name) or None for name in fields},
+    )  # fmt: skip
+
+
+@_charting
+def start(request, record):
+    services.infusion_start(record=record, by=request.user)
+
+
+@_charting
+def pause(request, record):
+    services.infusion_pause(record=record, by=request.user, reason=_post(request, "reason"))
+
+
+@_charting
+def resume(request, record):
+    reason = _post(request, "reason") or "Resumed after review"
+    services.infusion_resume(record=record, by=request.user, reason=reason)
+
+
+@_charting
+def stop(request, record):
+    services.infusion_stop(record=record, by=request.user, reason=_post(request, "reason"))
+
+
+@_charting
+def side_effect(request, record):
+    cadss = {f"item_{n}": _post(request, f"cadss_{n}") for n in range(1, 7)}
+    if any(cadss.values()):
+        try:
+            cadss = {name: int(value) for name, value in cadss.items()}
+        except ValueError:
+            raise ValidationError({"cadss_items": "Score all six CADSS items 0-4."}) from None
+    services.side_effect_record(
+        record=record, by=request.user, side_effect=_post(request, "side_effect"),
+        severity=_post(request, "severity"), note=_post(request, "note"),
+        intervention=_post(request, "intervention"),
+        intervention_drug=_post(request, "intervention_drug"),
+        intervention_dose=_post(request, "intervention_dose"),
+        cadss_items=cadss if any(v != "" for v in cadss.values()) else None,
+    )  # fmt: skip
+
+
+@_charting
+def complete(request, record):
+    services.infusion_complete(
+        record=record, by=request.user, administered_mg=_post(request, "administered_mg")
+    )
+
+
+@_charting
+def stopped_dose(request, record):
+    services.infusion_record_stopped_dose(
+        record=record, by=request.user, administered_mg=_post(request, "administered_mg")
+    )
+
+
+@_charting
+def recovery(request, record):
+    services.infusion_recovery(record=record, by=request.user)
+
+
+@_charting
+def acknowledge(request, record):
+    alert = record.alerts.filter(pk=_post(request, "alert")).first()
+    if alert is None:
+        raise ValidationError({"alert": "Choose the alert to acknowledge."})
+    physician_pk = _post(request, "physician")
+    physician = User.objects.filter(pk=physician_pk).first() if physician_pk.isdigit() else None
+    services.alert_acknowledge(
+        alert=alert, by=request.user, action=_post(request, "action"),
+        note=_post(request, "note"), physician=physician,
+    )  # fmt: skip
+
+
+@_charting
+def correct(request, record):
+    kind, _, pk = _post(request, "entry").partition(":")
+    target = {"vitals": record.vitals, "event": record.events}.get(kind)
+    entry = target.filter(pk=pk).first() if target is not None and pk.isdigit() else None
+    if entry is None:
+        raise ValidationError({"entry": "Choose the entry to correct."})
+    services.correction_record(
+        record=record, by=request.user, reason=_post(request, "reason"), **{kind: entry}
+    )
+
+
+@_charting
+def discharge(request, record):
+    score_type = _post(request, "score_type")
+    items = {}
+    for name in DISCHARGE_ITEMS.get(score_type, ()):
+        value = _post(request, f"{score_type}__{name}")
+        items[name] = int(value) if value.isdigit() else None
+    pain = _post(request, "pain_nrs")
+    services.discharge_record(
+        record=record, by=request.user, score_type=score_type, item_scores=items,
+        escort_present=request.POST.get("escort_present") == "on",
+        escort_name=_post(request, "escort_name"),
+        pain_nrs=int(pain) if pain.isdigit() else None,
+        instructions_given=request.POST.get("instructions_given") == "on",
+        vitals_override_reason=_post(request, "vitals_override_reason"),
+    )  # fmt: skip
+
+
+# Each POST step of the chair screen, by URL name (infusions:chair_<step>).
+CHAIR_STEPS = {
+    "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
+    "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
+    "recovery": recovery, "acknowledge": acknowledge, "correct": correct,
+    "discharge": discharge,
+}  # fmt: skip

@@ -1,0 +1,86 @@
+# ruff: noqa: F401, F811
+"""The chair screen on a nurse's tablet (768 x 1024), a whole session in a real browser:
+check-in, baseline vitals, start, vitals with an alert, complete, recovery and discharge."""
+
+import pytest
+
+from infusions.models import InfusionRecord, InfusionStatus
+from scheduling.models import AppointmentStatus
+from tests.infusions.test_charting import verified_order
+from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.test_browser import TABLET, screenshot
+from tests.test_browser_intake import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def enter_vitals(page, systolic, diastolic, pulse, spo2):
+    page.get_by_role("textbox", name="Systolic").fill(str(systolic))
+    page.get_by_role("textbox", name="Diastolic").fill(str(diastolic))
+    page.get_by_role("textbox", name="Pulse", exact=True).fill(str(pulse))
+    page.get_by_role("textbox", name="SpO2 %").fill(str(spo2))
+    page.get_by_role("button", name="Save vitals").click()
+    page.get_by_role("cell", name=f"{systolic}/{diastolic}", exact=True).wait_for()
+
+
+def status_is(page, label):
+    page.locator("#infusion-status", has_text=label).wait_for()
+
+
+def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
+    browser, live_server, password, appointment, verified_order, nurse
+):
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.goto(f"{live_server.url}/infusions/nurse/")
+    page.get_by_role("link", name="Chair screen").click()
+    page.get_by_role("button", name="Check in and open the chart").click()
+    status_is(page, "Checked in")
+
+    enter_vitals(page, 120, 78, 72, 98)  # baseline
+    status_is(page, "Pre-assessment")
+    page.get_by_role("button", name="Start infusion").click()
+    status_is(page, "Running")
+    assert page.locator(".timer").inner_text() != "–"
+
+    enter_vitals(page, 126, 80, 76, 97)
+    assert page.locator("polyline.line-systolic").count() == 1
+    assert "Next vitals due" in page.locator(".due").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "chair-screen-mid-infusion-tablet")
+
+    enter_vitals(page, 186, 90, 80, 97)  # above the protocol's systolic 180
+    page.get_by_role("heading", name="Alert: Systolic 186 > 180").wait_for()
+    screenshot(page, "chair-screen-alert-tablet")
+    page.get_by_label("Paused the infusion").check()
+    page.get_by_role("button", name="Acknowledge alert").click()
+    status_is(page, "Paused")
+    page.get_by_role("button", name="Resume").click()
+    status_is(page, "Running")
+
+    page.get_by_role("button", name="Complete infusion").click()
+    status_is(page, "Completed")
+    enter_vitals(page, 118, 76, 70, 98)  # end of infusion
+    page.get_by_role("button", name="Begin recovery").click()
+    status_is(page, "Recovery")
+
+    for item in ("vital_signs", "activity", "nausea_vomiting", "pain"):
+        page.locator(f'input[name="padss__{item}"][value="2"]').check()
+    page.locator('input[name="padss__surgical_bleeding"][value="1"]').check()
+    page.get_by_label("Post-infusion pain (0-10)").fill("3")
+    page.get_by_label("Escort collecting the patient").fill("Pat Lee")
+    page.get_by_label("Escort is here in person").check()
+    page.get_by_label("Discharge instructions given").check()
+    page.get_by_role("button", name="Discharge").click()
+    status_is(page, "Discharged")
+    assert page.get_by_text("Discharged").first.is_visible()
+    screenshot(page, "chair-screen-discharged-tablet")
+    context.close()
+
+    record = InfusionRecord.objects.get(appointment=appointment)
+    appointment.refresh_from_db()
+    assert record.status == InfusionStatus.DISCHARGED
+    assert appointment.status == AppointmentStatus.COMPLETED
+    assert record.vitals.count() == 4 and record.discharge.escort_name == "Pat Lee"
+    assert not [p for p in problems if "Content Security Policy" in p], problems
