@@ -7,7 +7,8 @@ from django.utils import timezone
 from clinic.access import locations_for
 from clinic.models import User
 
-from .models import Alert, EventKind, InfusionRecord, VitalsReading
+from .models import Alert, Correction, EventKind, InfusionRecord, VitalsReading
+from .scoring import next_vitals_due
 from .services import vitals_due
 
 TREND_WIDTH, TREND_HEIGHT = 700, 160
@@ -105,3 +106,58 @@ def _has_discharge(record: InfusionRecord) -> bool:
         return record.discharge is not None
     except InfusionRecord.discharge.RelatedObjectDoesNotExist:
         return False
+
+
+def nurse_board(user: User, appointments, now=None) -> list[dict]:
+    """One row per appointment for the nurse board, in a fixed number of queries.
+
+    The records come with their uncorrected readings and their unacknowledged alerts
+    prefetched; the next reading due uses the same rule as the chair screen.
+    """
+    now = now or timezone.now()
+    records = records_for(user).filter(appointment__in=[a.pk for a in appointments])
+    records = records.prefetch_related(
+        Prefetch(
+            "vitals",
+            queryset=VitalsReading.objects.filter(corrections__isnull=True),
+            to_attr="current_vitals",
+        ),
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.filter(acknowledgement__isnull=True),
+            to_attr="open_alert_list",
+        ),
+    )
+    by_appointment = {record.appointment_id: record for record in records}
+    rows = []
+    for appointment in appointments:
+        record = by_appointment.get(appointment.pk)
+        row = {"appointment": appointment, "record": record, "minutes_in": None,
+               "due_at": None, "overdue": False, "open_alerts": 0}  # fmt: skip
+        if record is not None:
+            if record.started_at:
+                until = record.ended_at or now
+                row["minutes_in"] = int((until - record.started_at).total_seconds() // 60)
+            row["due_at"], row["overdue"] = next_vitals_due(record, record.current_vitals, now)
+            row["open_alerts"] = len(record.open_alert_list)
+        rows.append(row)
+    return rows
+
+
+def print_chart(record: InfusionRecord) -> dict:
+    """The chart, with who made each correction and acknowledgement, for the printed record."""
+    data = chart(record)
+    corrections = {
+        c.pk: c for c in Correction.objects.filter(record=record).select_related("by")
+    }  # fmt: skip
+    for entry in [*data["readings"], *data["events"]]:
+        if entry.correction is not None:
+            entry.correction = corrections.get(entry.correction.pk, entry.correction)
+    data["alerts"] = list(
+        record.alerts.select_related("reading", "acknowledgement__by", "acknowledgement__physician")
+    )
+    if data["discharge"] is not None:
+        data["discharge"] = (
+            type(data["discharge"]).objects.select_related("by").get(pk=data["discharge"].pk)
+        )
+    return data

@@ -4,7 +4,7 @@ from . import views, views_charting
 
 app_name = "infusions"
 urlpatterns = [
-    path("nurse/", views.nurse_home, name="nurse_home"),
+    path("nurse/", views_charting.nurse_home, name="nurse_home"),
     path("physician/", views.physician_home, name="physician_home"),
     # The dose panel of one appointment, and what is done from it.
     path("appointments/<int:pk>/dose/", views.dose_panel, name="dose_panel"),
@@ -16,6 +16,7 @@ urlpatterns = [
         views_charting.chair_check_in,
         name="chair_check_in",
     ),
+    path("appointments/<int:pk>/record/", views_charting.record_print, name="record_print"),
     *[
         path(f"records/<int:pk>/{step.replace('_', '-')}/", view, name=f"chair_{step}")
         for step, view in views_charting.CHAIR_STEPS.items()

@@ -17,7 +17,6 @@ from clinic.access import locations_for, role_required
 from clinic.roles import Role
 from patients.forms import add_service_errors
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
-from scheduling.selectors import board_chairs_for, nurse_day
 
 from . import selectors, services
 from .api.reconciliation import csv_response
@@ -34,18 +33,6 @@ from .models import EntryKind
 
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 QUEUE_ON_HOME = 10
-
-
-@role_required(Role.NURSE)
-def nurse_home(request):
-    """My chairs today."""
-    today = timezone.localdate()
-    context = {
-        "sites": board_chairs_for(request.user),
-        "today": today,
-        "my_appointments": nurse_day(request.user, today),
-    }
-    return render(request, "infusions/nurse_home.html", context)
 
 
 @role_required(Role.PHYSICIAN)

@@ -6,16 +6,27 @@ the page with the errors). Lookups go through ``chart_reads.record_for`` (site s
 """
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
 from clinic.models import User
 from clinic.roles import Role
+from scheduling.selectors import board_chairs_for, nurse_day
 
 from . import services
-from .chart_reads import chart, record_for
-from .models import AckAction, Consciousness, InfusionRecord, ScoreType, Severity, SideEffect
+from .chart_reads import chart, nurse_board, print_chart, record_for
+from .models import (
+    AckAction,
+    Consciousness,
+    DoseOrder,
+    InfusionRecord,
+    ScoreType,
+    Severity,
+    SideEffect,
+)
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
 from .services import infusion_may_start
@@ -68,6 +79,41 @@ def chair(request, pk):
         return render(request, "infusions/chair_check_in.html", {"appointment": appointment})
     record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
+
+
+@role_required(Role.NURSE)
+def nurse_home(request):
+    """My chairs today: the nurse board (minutes in, next vitals due, open alerts)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    context = {
+        "sites": board_chairs_for(request.user),
+        "today": today,
+        "board": nurse_board(request.user, nurse_day(request.user, today), now),
+    }
+    return render(request, "infusions/nurse_home.html", context)
+
+
+@role_required(*CLINICAL_READERS)
+def record_print(request, pk):
+    """The printable infusion record of an appointment (pk: appointment), site-scoped."""
+    appointment = appointment_for(request.user, pk)
+    record = InfusionRecord.objects.filter(appointment=appointment).first()
+    if record is None:
+        raise Http404("This visit has no infusion record yet.")
+    record = record_for(request.user, record.pk)
+    orders = DoseOrder.objects.with_status().for_screens()
+    order = orders.filter(pk=record.order_id).first() if record.order_id else None
+    order = order or active_order(appointment)
+    context = {
+        **print_chart(record),
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "version": record.protocol_version,
+        "order": order,
+        "show_dose": bool(order and may_see_dose(request.user, order)),
+    }
+    return render(request, "infusions/record_print.html", context)
 
 
 @require_POST
