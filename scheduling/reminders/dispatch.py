@@ -1,4 +1,4 @@
-"""The sweep: claim due rows, then hand each to a send task after the claim is committed.
+"""The sweep: claim due rows, then hand them to send tasks after the claim is committed.
 
 Two sweeps at once (two beat processes, a beat and a kick) never claim the same row:
 ``select_for_update(skip_locked=True)`` lets each take rows the other has not locked, and
@@ -93,13 +93,19 @@ def publish_each(task, arg_lists: list[tuple]) -> int:
     return published
 
 
-def hand_over(ids: list[int]) -> None:
-    """Publish a send task per claimed row; rows that could not be published go back to
-    pending at once, so a broker outage loses nothing and needs no reclaim."""
-    from ..tasks import reminder_send
+# Rows per send task: see tasks.reminder_send_batch for why the sweep batches.
+SEND_BATCH = 50
 
-    published = publish_each(reminder_send, [(pk,) for pk in ids])
-    unpublished = ids[published:]
+
+def hand_over(ids: list[int]) -> None:
+    """Publish the claimed rows to send tasks, SEND_BATCH rows a task; rows that could not
+    be published go back to pending at once, so a broker outage loses nothing and needs no
+    reclaim."""
+    from ..tasks import reminder_send_batch
+
+    batches = [ids[i : i + SEND_BATCH] for i in range(0, len(ids), SEND_BATCH)]
+    published = publish_each(reminder_send_batch, [(batch,) for batch in batches])
+    unpublished = [pk for batch in batches[published:] for pk in batch]
     if unpublished:
         OutboundMessage.objects.filter(
             pk__in=unpublished, status=MessageStatus.SENDING, attempt_started_at=None

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from patients.models import CommunicationConsent
@@ -106,9 +105,14 @@ def recipient_for(message: OutboundMessage) -> str:
     return str(patient.phone or "") if message.channel == MessageChannel.SMS else patient.email
 
 
-def _patient_consent_problem(message: OutboundMessage) -> str:
+# "Look the consent up": a batch passes the consent it has already read (or None).
+LOOK_UP = object()
+
+
+def _patient_consent_problem(message: OutboundMessage, consent=LOOK_UP) -> str:
     channel = message.get_channel_display()
-    consent = communication_consent(message.appointment.patient, message.channel)
+    if consent is LOOK_UP:
+        consent = communication_consent(message.appointment.patient, message.channel)
     if consent is None:
         return f"No {channel} consent on file"
     if not consent.granted:
@@ -134,8 +138,13 @@ def _escort_consent_problem(message: OutboundMessage, recipient: str) -> str:
     return ""
 
 
-def send_time_decision(message: OutboundMessage, now: datetime.datetime) -> Skip | Defer | str:
-    """Skip (with the reason shown to the front desk), Defer (quiet hours) or the recipient."""
+def send_time_decision(
+    message: OutboundMessage, now: datetime.datetime, consent=LOOK_UP
+) -> Skip | Defer | str:
+    """Skip (with the reason shown to the front desk), Defer (quiet hours) or the recipient.
+
+    ``consent``: the patient's consent in force for the channel, when the caller has read
+    it already (see consents_in_force); looked up here otherwise."""
     appointment = message.appointment
     if appointment.status not in REMINDABLE:
         return Skip(f"Appointment {appointment.get_status_display().lower()}")
@@ -148,7 +157,7 @@ def send_time_decision(message: OutboundMessage, now: datetime.datetime) -> Skip
     if message.kind == MessageKind.ESCORT_ESCORT:
         problem = _escort_consent_problem(message, recipient)
     else:
-        problem = _patient_consent_problem(message)
+        problem = _patient_consent_problem(message, consent)
     if problem:
         return Skip(problem)
     if message.channel == MessageChannel.SMS:
@@ -173,6 +182,27 @@ MESSAGE_FIELDS = [
 ]  # fmt: skip
 
 
+# The two UPDATEs of every row sent (sending -> attempt started, sending -> sent), as
+# plain SQL: the ORM takes longer to build them than Postgres takes to run them. Both are
+# conditional on the row's status exactly like move() (the ALLOWED table) and the ORM
+# queries they replace.
+_START_ATTEMPT = (
+    'UPDATE "scheduling_outboundmessage" SET attempt_started_at = %s, claimed_at = %s, '
+    "attempts = attempts + 1, recipient = %s, subject = %s, body = %s "
+    "WHERE id = %s AND status = %s AND attempt_started_at IS NULL"
+)
+_MARK_SENT = (
+    "UPDATE \"scheduling_outboundmessage\" SET status = %s, last_error = '', reason = '', "
+    "sent_at = %s, provider_id = %s, attempt_started_at = NULL WHERE id = %s AND status = %s"
+)
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 @dataclass(frozen=True)
 class Prepared:
     pk: int
@@ -182,19 +212,48 @@ class Prepared:
     body: str
 
 
+def _with_details():
+    return OutboundMessage.objects.select_related(
+        "appointment__patient", "appointment__location"
+    ).only(*MESSAGE_FIELDS)
+
+
+def load_many(pks: list[int]) -> dict[int, OutboundMessage]:
+    """The rows of a batch, with what sending reads, in one query."""
+    return {message.pk: message for message in _with_details().filter(pk__in=pks)}
+
+
+def consents_in_force(messages) -> dict[tuple[int, str], CommunicationConsent]:
+    """The latest consent per (patient, channel) for these rows, in one query: what
+    patients.selectors.communication_consent returns for each, read in bulk."""
+    wanted = [m for m in messages if m.kind != MessageKind.ESCORT_ESCORT]
+    if not wanted:
+        return {}
+    rows = (
+        CommunicationConsent.objects.filter(
+            patient_id__in={m.appointment.patient_id for m in wanted},
+            channel__in={m.channel for m in wanted},
+        )
+        .order_by("patient_id", "channel", "-recorded_at", "-pk")
+        .distinct("patient_id", "channel")
+    )
+    return {(c.patient_id, c.channel): c for c in rows}
+
+
 def prepare(pk: int) -> Prepared | None:
     """Apply the rules at sending time and mark the attempt started; None: nothing to send."""
-    message = (
-        OutboundMessage.objects.select_related("appointment__patient", "appointment__location")
-        .only(*MESSAGE_FIELDS)
-        .filter(pk=pk)
-        .first()
-    )
+    return prepare_loaded(pk, _with_details().filter(pk=pk).first())
+
+
+def prepare_loaded(pk: int, message: OutboundMessage | None, consent=LOOK_UP) -> Prepared | None:
+    """prepare() for a row already read (None: not found). The attempt starts only if the
+    row is still ``sending`` with no attempt in progress when it is marked, whatever was
+    read before: the conditional UPDATE is what makes the row ours."""
     if message is None or message.status != M.SENDING or message.attempt_started_at:
         return None  # sent, cancelled, reclaimed, or another copy of the task is sending it
     now = timezone.now()
     untouched = {"attempt_started_at": None}
-    decision = send_time_decision(message, now)
+    decision = send_time_decision(message, now, consent)
     if isinstance(decision, Skip):
         move(pk, M.SENDING, M.SKIPPED, reason=decision.reason, where=untouched)
         return None
@@ -207,11 +266,9 @@ def prepare(pk: int) -> Prepared | None:
             move(pk, M.SENDING, M.SKIPPED, reason="Already due after quiet hours", where=untouched)
         return None
     rendered = render(message)
-    started = OutboundMessage.objects.filter(pk=pk, status=M.SENDING, attempt_started_at=None)
-    if not started.update(
-        attempt_started_at=now, claimed_at=now, attempts=F("attempts") + 1, recipient=decision,
-        subject=rendered.subject, body=rendered.body,
-    ):  # fmt: skip
+    started = _execute(_START_ATTEMPT, [now, now, decision, rendered.subject, rendered.body,
+                                        pk, M.SENDING])  # fmt: skip
+    if not started:
         return None
     return Prepared(pk, message.channel, decision, rendered.subject, rendered.body)
 
@@ -226,10 +283,12 @@ def deliver(prepared: Prepared) -> str:
 
 
 def mark_sent(pk: int, provider_id: str) -> None:
-    done = {"sent_at": timezone.now(), "provider_id": provider_id, "attempt_started_at": None}
+    now = timezone.now()
+    if _execute(_MARK_SENT, [M.SENT, now, provider_id, pk, M.SENDING]):  # sending -> sent
+        return
     # FAILED too: a reclaim that gave up on a slow provider call must not hide a real send.
-    if not move(pk, M.SENDING, M.SENT, last_error="", reason="", **done):
-        move(pk, M.FAILED, M.SENT, reason="", **done)
+    done = {"sent_at": now, "provider_id": provider_id, "attempt_started_at": None}
+    move(pk, M.FAILED, M.SENT, reason="", **done)
 
 
 def mark_attempt_failed(pk: int, error: ProviderError, *, final: bool) -> None:
