@@ -116,8 +116,8 @@ def record_print(request, pk):
     return render(request, "infusions/record_print.html", context)
 
 
+@role_required(*CHARTERS)  # outermost: an anonymous visitor is sent to login, not told 405
 @require_POST
-@role_required(*CHARTERS)
 def chair_check_in(request, pk):
     appointment = appointment_for(request.user, pk)
     try:
@@ -144,8 +144,8 @@ def _respond(request, record: InfusionRecord, error: ValidationError | None = No
 def _charting(service_call):
     """A POST view around one service call taking (request, record)."""
 
-    @require_POST
     @role_required(*CHARTERS)
+    @require_POST
     def view(request, pk):
         record = record_for(request.user, pk)
         try:
