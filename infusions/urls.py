@@ -16,6 +16,7 @@ urlpatterns = [
         views_charting.chair_check_in,
         name="chair_check_in",
     ),
+    path("records/<int:pk>/alerts/", views_charting.chair_alerts, name="chair_alerts"),
     path("appointments/<int:pk>/record/", views_charting.record_print, name="record_print"),
     *[
         path(f"records/<int:pk>/{step.replace('_', '-')}/", view, name=f"chair_{step}")

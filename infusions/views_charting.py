@@ -6,6 +6,7 @@ the page with the errors). Lookups go through ``chart_reads.record_for`` (site s
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,8 @@ from clinic.roles import Role
 from scheduling.selectors import board_chairs_for, nurse_day
 
 from . import services
-from .chart_reads import chart, nurse_board, print_chart, record_for
+from .chart_reads import chart, hasattr_ack, nurse_board, print_chart, record_for
+from .forms_charting import CheckInForm
 from .models import (
     AckAction,
     Consciousness,
@@ -30,9 +32,16 @@ from .models import (
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
 from .services import infusion_may_start
+from .services.charting import infusion_check_in_full
 
 CHARTERS = (Role.NURSE, Role.PHYSICIAN)
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+
+
+def _physicians(appointment):
+    return User.objects.filter(
+        is_active=True, groups__name=Role.PHYSICIAN.label, locations=appointment.location
+    ).distinct()
 
 
 def _context(record: InfusionRecord, user: User, **extra) -> dict:
@@ -61,9 +70,7 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
             for kind, label in ScoreType.choices
         ],
         "item_values": (0, 1, 2),
-        "physicians": User.objects.filter(
-            is_active=True, groups__name=Role.PHYSICIAN.label, locations=appointment.location
-        ).distinct(),
+        "physicians": _physicians(appointment),
         "errors": {},
         "posted": {},
         **extra,
@@ -76,7 +83,7 @@ def chair(request, pk):
     appointment = appointment_for(request.user, pk)
     record = InfusionRecord.objects.filter(appointment=appointment).first()
     if record is None:
-        return render(request, "infusions/chair_check_in.html", {"appointment": appointment})
+        return _check_in_page(request, appointment, CheckInForm(appointment=appointment))
     record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
 
@@ -116,16 +123,42 @@ def record_print(request, pk):
     return render(request, "infusions/record_print.html", context)
 
 
+def _check_in_page(request, appointment, form, status=200):
+    context = {"appointment": appointment, "patient": appointment.patient, "form": form}
+    return render(request, "infusions/chair_check_in.html", context, status=status)
+
+
 @role_required(*CHARTERS)  # outermost: an anonymous visitor is sent to login, not told 405
 @require_POST
 def chair_check_in(request, pk):
+    """The whole check-in in one form: escort, today's weight, pain, comfort; all or nothing."""
     appointment = appointment_for(request.user, pk)
+    form = CheckInForm(request.POST, appointment=appointment)
+    if not form.is_valid():
+        return _check_in_page(request, appointment, form, status=400)
     try:
-        services.infusion_check_in(appointment=appointment, by=request.user)
+        with transaction.atomic():
+            infusion_check_in_full(
+                appointment=appointment, by=request.user, **form.service_kwargs()
+            )
     except ValidationError as error:
-        context = {"appointment": appointment, "errors": error.messages}
-        return render(request, "infusions/chair_check_in.html", context, status=400)
+        form.add_service_error(error)
+        return _check_in_page(request, appointment, form, status=400)
     return redirect("infusions:chair", pk)
+
+
+@role_required(*CLINICAL_READERS)
+def chair_alerts(request, pk):
+    """The open-alert banner of a record (pk: record), polled by the chair screen."""
+    record = record_for(request.user, pk)
+    alerts = record.alerts.select_related("reading").prefetch_related("acknowledgement")
+    context = {
+        "record": record,
+        "open_alerts": [alert for alert in alerts if not hasattr_ack(alert)],
+        "ack_choices": AckAction.choices,
+        "physicians": _physicians(record.appointment),
+    }
+    return render(request, "infusions/_chair_alert_banner.html", context)
 
 
 def _respond(request, record: InfusionRecord, error: ValidationError | None = None):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
+from patients.services import measure_record, weight_record
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import appointment_transition
 
@@ -85,8 +86,11 @@ def _appointment_to(appointment: Appointment, status: str, by: User) -> None:
 
 
 @transaction.atomic
-def infusion_check_in(*, appointment: Appointment, by: User) -> InfusionRecord:
-    """Open the chart (once per appointment) and check the appointment in."""
+def infusion_check_in(*, appointment: Appointment, by: User, reason: str = "") -> InfusionRecord:
+    """Open the chart (once per appointment) and check the appointment in.
+
+    ``reason`` is kept on the checked-in status event (e.g. the escort and comfort notes).
+    """
     require_role(by, *CHARTERS, doing="chart infusions")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if InfusionRecord.objects.filter(appointment=appointment).exists():
@@ -105,8 +109,92 @@ def infusion_check_in(*, appointment: Appointment, by: User) -> InfusionRecord:
     )  # fmt: skip
     record.full_clean(exclude=["status"])
     record.save()
-    _transition(record, S.CHECKED_IN, by, now)
+    _transition(record, S.CHECKED_IN, by, now, reason)
     return record
+
+
+@transaction.atomic
+def appointment_escort_confirm(
+    *, appointment: Appointment, by: User, name: str, phone: str
+) -> None:
+    """Store the escort's name and phone on the appointment and mark them confirmed.
+
+    Done chairside at check-in. A queryset update of the three escort fields only: no
+    status change, so it needs no scheduling transition (and sends no signal).
+    """
+    require_role(by, *CHARTERS, doing="confirm the escort")
+    name, phone = name.strip(), phone.strip()
+    errors = {}
+    if not name:
+        errors["escort_name"] = "Enter the escort's name."
+    elif len(name) > Appointment._meta.get_field("escort_name").max_length:
+        errors["escort_name"] = "The name is too long."
+    if not phone:
+        errors["escort_phone"] = "Enter the escort's phone number."
+    elif len(phone) > Appointment._meta.get_field("escort_phone").max_length:
+        errors["escort_phone"] = "The phone number is too long."
+    if errors:
+        raise ValidationError(errors)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        escort_name=name, escort_phone=phone, escort_confirmed=True
+    )
+
+
+def _renamed(error: ValidationError, names: dict[str, str], default: str) -> ValidationError:
+    """The error with its field names mapped to the check-in form's (``default`` if unknown)."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({default: error.messages})
+    renamed: dict[str, list] = {}
+    for name, messages in error.message_dict.items():
+        renamed.setdefault(names.get(name, default), []).extend(messages)
+    return ValidationError(renamed)
+
+
+@transaction.atomic
+def infusion_check_in_full(
+    *,
+    appointment: Appointment,
+    by: User,
+    escort_present: bool,
+    escort_name: str,
+    escort_phone: str,
+    weight_value: Decimal,
+    weight_unit: str,
+    pain_nrs: int,
+    confirm_large_change: bool = False,
+    comfort_applied: tuple[str, ...] = (),
+) -> InfusionRecord:
+    """The whole chairside check-in, all or nothing: the escort confirmed on the appointment,
+    today's weight, the pre-infusion pain NRS, then the chart opened (``infusion_check_in``).
+
+    Any ValidationError rolls everything back; its field names are the check-in form's
+    (``weight_value``, ``weight_unit``, ``confirm_large_change``, ``pain_nrs``, ``escort_*``).
+    """
+    require_role(by, *CHARTERS, doing="chart infusions")
+    if InfusionRecord.objects.filter(appointment=appointment).exists():
+        raise ValidationError("This visit is already checked in.")
+    appointment_escort_confirm(appointment=appointment, by=by, name=escort_name, phone=escort_phone)
+    try:
+        weight_record(
+            patient=appointment.patient, value=weight_value, unit=weight_unit, measured_by=by,
+            confirm_large_change=confirm_large_change,
+        )  # fmt: skip
+    except ValidationError as error:
+        names = {"value": "weight_value", "unit": "weight_unit", "measured_at": "weight_value",
+                 "confirm_large_change": "confirm_large_change"}  # fmt: skip
+        raise _renamed(error, names, "weight_value") from error
+    try:
+        measure_record(
+            patient=appointment.patient, kind="pain_nrs", answers={"score": pain_nrs},
+            recorded_by=by, context="pre_infusion",
+        )  # fmt: skip
+    except ValidationError as error:
+        raise _renamed(error, {}, "pain_nrs") from error
+    escort = "Escort present" if escort_present else "Escort on the way"
+    reason = f"{escort}: {escort_name.strip()}, {escort_phone.strip()}."
+    if comfort_applied:
+        reason += " Comfort applied: " + ", ".join(comfort_applied) + "."
+    return infusion_check_in(appointment=appointment, by=by, reason=reason)
 
 
 # --- Vitals and alerts -------------------------------------------------------------------
