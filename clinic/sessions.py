@@ -7,17 +7,22 @@ out mid-infusion comes straight back to the chair screen she was on.
 """
 
 import time
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 LAST_SEEN = "clinic:last_seen"
 STARTED = "clinic:started"
 TOUCH_AFTER_SECONDS = 60
+# Polls a screen makes by itself (the chair screen's alert banner) send this header; they
+# must not keep an unattended tablet logged in.
+BACKGROUND_HEADER = "X-Clinic-Background"
 
 
 @receiver(user_logged_in)
@@ -45,7 +50,16 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # now anonymous: the API answers 401/403
                 messages.info(request, "You were logged out after a period of inactivity.")
+                if request.headers.get("HX-Request"):
+                    # An htmx swap must not paint the login page into a fragment: send the
+                    # whole screen to login, and back to this page afterwards.
+                    page = urlsplit(request.headers.get("HX-Current-URL", "/"))
+                    here = page.path + (f"?{page.query}" if page.query else "")
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = f"{settings.LOGIN_URL_PATH}?next={quote(here)}"
+                    return response
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
-            if now - request.session.get(LAST_SEEN, 0) > TOUCH_AFTER_SECONDS:
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if not background and now - request.session.get(LAST_SEEN, 0) > TOUCH_AFTER_SECONDS:
                 request.session[LAST_SEEN] = now  # a session write at most once a minute
         return self.get_response(request)

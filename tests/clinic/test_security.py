@@ -88,3 +88,20 @@ def test_no_template_has_an_inline_script_or_style_attribute():
         if " style=" in text or "<script>" in text or "onclick=" in text:
             offenders.append(str(template))
     assert offenders == []
+
+
+def test_background_polls_do_not_keep_an_idle_session_alive(client, nurse, password):
+    client.post(reverse("login"), {"username": "nurse", "password": password})
+    page = reverse("infusions:nurse_home")
+    for minutes in (5, 10, 14):  # the screen polls on its own; nobody touches it
+        with time_machine.travel(datetime.timedelta(minutes=minutes)):
+            client.get(page, HTTP_X_CLINIC_BACKGROUND="1")
+    with time_machine.travel(datetime.timedelta(minutes=16)):
+        response = client.get(
+            page,
+            HTTP_HX_REQUEST="true",
+            HTTP_X_CLINIC_BACKGROUND="1",
+            HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+        )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/accounts/login/?next={page}"
