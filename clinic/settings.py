@@ -291,6 +291,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The embedded Postgres logs every process that ever used it when a command exits.
+    "loggers": {"pgserver": {"level": "WARNING"}},
 }
 
 # A weight counts as current on the patient page for this many days (dosing uses the

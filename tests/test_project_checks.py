@@ -56,3 +56,10 @@ def test_demo_data_is_refused_outside_dev_mode():
     result = run([sys.executable, "manage.py", "seed_demo"], env=production_env())
     assert result.returncode != 0
     assert "CLINIC_DEV" in result.stderr
+
+
+def test_a_checkout_with_nothing_configured_runs_manage_py_in_dev_mode():
+    bare = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+    result = run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env=bare)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
