@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import django
 
@@ -30,6 +29,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+from clinic import devservices  # noqa: E402
 
 REMINDERS = int(os.environ.get("BENCH_REMINDERS", "10000"))
 PATIENTS = max(1, REMINDERS // 10)
@@ -91,27 +92,15 @@ def seed() -> None:
 def start_worker() -> subprocess.Popen:
     from clinic.celery import app
 
-    db = connection.settings_dict
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    auth = db["USER"] + (f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else "")
-    env = {
-        **os.environ, "CLINIC_DEV": "1", "CELERY_QUEUE": QUEUE, "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(SMS_FOLDER), "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"postgres://{auth}@{host}{port}/{db['NAME']}",
-    }  # fmt: skip
     name = f"bench-{os.getpid()}"
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--concurrency=2",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
-         "-Q", QUEUE, "-n", f"{name}@%h"],
-        env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5, destination=[f"{name}@{os.uname().nodename}"]):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            raise RuntimeError("The bench worker did not start")
+    worker = devservices.start_celery_worker(
+        database=connection.settings_dict,
+        queue=QUEUE,
+        name=name,
+        extra_env={"SMS_BACKEND": "file", "SMS_FILE_PATH": str(SMS_FOLDER), "LOG_LEVEL": "WARNING"},
+        worker_args=("--concurrency=2",),
+    )
+    devservices.wait_for_worker(app, worker, name)
     return worker
 
 

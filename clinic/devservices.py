@@ -120,6 +120,55 @@ def start_postgres(directory: Path) -> str:
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
+def database_url(database: dict) -> str:
+    """DATABASE_URL for a Django connection's ``settings_dict`` (e.g. the test database)."""
+    host = database.get("HOST") or ""
+    host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    password = database.get("PASSWORD")
+    auth = database["USER"] + (f":{quote(password, safe='')}" if password else "")
+    return f"postgres://{auth}@{host}{port}/{database['NAME']}"
+
+
+def start_celery_worker(
+    *,
+    database: dict,
+    queue: str,
+    name: str,
+    extra_env: dict | None = None,
+    worker_args: tuple[str, ...] = ("--pool=solo",),
+) -> subprocess.Popen:
+    """A Celery worker process in dev mode on the given database, consuming one queue.
+
+    For tests and benchmarks: a queue of their own keeps a developer's worker out of it.
+    """
+    env = {
+        **os.environ,
+        "CLINIC_DEV": "1",
+        "DATABASE_URL": database_url(database),
+        "CELERY_QUEUE": queue,
+        **(extra_env or {}),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "clinic", "worker", *worker_args,
+        "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
+        "-Q", queue, "-n", f"{name}@%h",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env)  # noqa: S603 - our interpreter, fixed arguments
+
+
+def wait_for_worker(app, process: subprocess.Popen, name: str, timeout_seconds: float = 60):
+    """Block until the worker ``name`` answers a ping; kill it and raise if it never does."""
+    import socket
+
+    destination = [f"{name}@{socket.gethostname()}"]
+    deadline = time.monotonic() + timeout_seconds
+    while not app.control.ping(timeout=0.5, destination=destination):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"Celery worker {name} did not start")
+
+
 def ensure_environment() -> dict[str, str]:
     """Fill DATABASE_URL and REDIS_URL with embedded servers where they are unset."""
     chosen: dict[str, str] = {}

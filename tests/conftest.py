@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -72,57 +73,20 @@ def celery_worker(django_db_setup, django_db_blocker):
     It consumes this run's own queue (CELERY_QUEUE, unique per ``make test``), so a
     developer's ``make run`` worker on the same Redis never takes the tests' tasks.
     """
-    import subprocess
-    import sys
-    import time
-    from urllib.parse import quote
-
     from django.conf import settings
     from django.db import connection
 
-    db = connection.settings_dict
-    host = db["HOST"]
-    host_part = quote(host, safe="") if host.startswith("/") else host
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    auth = db["USER"] + (f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else "")
-    env = {
-        **os.environ,
-        "CLINIC_DEV": "1",
-        "DATABASE_URL": f"postgres://{auth}@{host_part}{port}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "clinic",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        env=env,
-    )
+    from clinic import devservices
     from clinic.celery import app
 
-    worker_name = f"test-{os.getpid()}@{os.uname().nodename}"
-    deadline = time.monotonic() + 60
-    while True:
-        replies = app.control.ping(timeout=0.5, destination=[worker_name])
-        if replies:
-            break
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("The test Celery worker did not start")
+    name = f"test-{os.getpid()}"
+    process = devservices.start_celery_worker(
+        database=connection.settings_dict,
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        name=name,
+        extra_env={"REDIS_URL": settings.REDIS_URL},
+    )
+    devservices.wait_for_worker(app, process, name)
     yield process
     process.terminate()
     try:

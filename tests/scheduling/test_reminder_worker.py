@@ -11,12 +11,10 @@ os.environ["SMS_BACKEND"] = "file"
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
 
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -139,21 +137,12 @@ def test_two_sweeps_at_once_send_each_message_once(
 
 
 def worker_process(redis_url: str, queue: str, sms_folder: Path) -> subprocess.Popen:
-    db = connection.settings_dict
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    auth = db["USER"] + (f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else "")
-    env = {
-        **os.environ, "CLINIC_DEV": "1", "REDIS_URL": redis_url, "CELERY_QUEUE": queue,
-        "DATABASE_URL": f"postgres://{auth}@{host}{port}/{db['NAME']}",
-        "SMS_BACKEND": "file", "SMS_FILE_PATH": str(sms_folder),
-    }  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
-         "-Q", queue, "-n", f"redis-outage-{uuid.uuid4().hex[:8]}@%h"],
-        env=env,
-    )  # fmt: skip
+    return devservices.start_celery_worker(
+        database=connection.settings_dict,
+        queue=queue,
+        name=f"redis-outage-{uuid.uuid4().hex[:8]}",
+        extra_env={"REDIS_URL": redis_url, "SMS_BACKEND": "file", "SMS_FILE_PATH": str(sms_folder)},
+    )
 
 
 def test_with_redis_stopped_booking_succeeds_quickly_and_reminders_go_out_once_it_is_back(
