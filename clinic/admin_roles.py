@@ -34,7 +34,9 @@ class ClinicAdminEdits(ClinicAdminReads):
         return super().has_delete_permission(request, obj) or is_clinic_admin(request)
 
 
-class ReadOnlyAdmin(ClinicAdminReads):
+class NoWrites:
+    """Mixin for a ModelAdmin of rows only services write: no add, change or delete."""
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -43,3 +45,7 @@ class ReadOnlyAdmin(ClinicAdminReads):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(NoWrites, ClinicAdminReads):
+    pass

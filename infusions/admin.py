@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clinic.admin_roles import NoWrites
+
 from .models import (
     Alert,
     AlertAcknowledgement,
@@ -287,18 +289,9 @@ class ProtocolVersionAdmin(ProtocolEditorsMayUse):
 # clinic admins through the receive service, which also writes the 'received' entry.
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
+class ReadOnlyRecordAdmin(NoWrites, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DoseOrderEventInline(admin.TabularInline):
