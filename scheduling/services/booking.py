@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from clinic.access import require_role
 from clinic.errors import ConflictError
@@ -17,25 +17,15 @@ from .. import notify
 from ..models import (
     Appointment,
     AppointmentStatus,
-    AppointmentStatusChange,
     Chair,
     Course,
     LocationSchedule,
-    NurseShift,
     VisitTemplate,
 )
-from .slots import covering_shift, local, session_times, slot_invalid, slot_taken
+from .appointments import lock_nurse_shifts, record_status, save_appointment
+from .slots import local, session_times, slot_invalid, slot_taken
 
 BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
-
-# Constraint name -> what to tell the person booking, when a race reaches the database.
-CONSTRAINT_MESSAGES = {
-    "appointment_chair_no_overlap": ("chair", "This chair was just booked by someone else."),
-    "appointment_patient_no_overlap": (
-        "starts_at",
-        "The patient was just booked at an overlapping time.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -71,35 +61,6 @@ def course_rules_problems(
     return {}
 
 
-def _lock_nurse_shifts(location: Location, nurse_times: list[tuple]) -> None:
-    """Nurse capacity cannot be a constraint: bookings for a nurse are serialised by locking
-    the shift rows first, in id order, so two bookings never wait on each other in a cycle."""
-    shift_ids = set()
-    for nurse, times in nurse_times:
-        shift_ids.update(covering_shift(location, nurse, times).values_list("pk", flat=True))
-    list(NurseShift.objects.select_for_update().filter(pk__in=shift_ids).order_by("pk"))
-
-
-def _save_appointment(appointment: Appointment) -> None:
-    # Overlaps are the database's job (exclusion constraints); a race ends up here.
-    appointment.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        for name, (field, message) in CONSTRAINT_MESSAGES.items():
-            if name in str(error):
-                raise ConflictError({field: message}) from error
-        raise
-
-
-def _record_status(appointment, from_status, to_status, user, reason="") -> None:
-    AppointmentStatusChange.objects.create(
-        appointment=appointment, from_status=from_status, to_status=to_status,
-        changed_by=user, reason=reason,
-    )  # fmt: skip
-
-
 @transaction.atomic
 def course_book(
     *,
@@ -126,7 +87,7 @@ def course_book(
     infusion_minutes = protocol.infusion_minutes
     ordered = sorted(sessions, key=lambda s: s.starts_at)
     times_list = [session_times(s.starts_at, infusion_minutes, template) for s in ordered]
-    _lock_nurse_shifts(location, [(s.nurse, t) for s, t in zip(ordered, times_list, strict=True)])
+    lock_nurse_shifts(location, [(s.nurse, t) for s, t in zip(ordered, times_list, strict=True)])
     course = Course.objects.create(
         patient=patient, protocol=protocol, location=location,
         planned_infusions=planned_infusions, booked_by=booked_by,
@@ -153,8 +114,8 @@ def course_book(
             escort_name=escort.name if escort else "",
             escort_phone=str(escort.phone) if escort else "",
         )  # fmt: skip
-        _save_appointment(appointment)
-        _record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
+        save_appointment(appointment)
+        record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
         notify.appointment_changed(appointment, "booked")
     notify.course_booked(course)
     return course

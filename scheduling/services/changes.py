@@ -20,7 +20,7 @@ from ..models import (
     CourseStatus,
     LocationSchedule,
 )
-from .booking import _lock_nurse_shifts, _record_status, _save_appointment
+from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .slots import SessionTimes, slot_invalid, slot_taken
 
 S = AppointmentStatus
@@ -61,7 +61,7 @@ def appointment_transition(
         )
     appointment.status = to_status
     appointment.save(update_fields=["status"])
-    _record_status(appointment, from_status, to_status, changed_by, reason.strip())
+    record_status(appointment, from_status, to_status, changed_by, reason.strip())
     if appointment.course_id:
         _update_course_status(appointment.course)
     change = {S.CANCELLED: "cancelled", S.NO_SHOW: "no_show"}.get(to_status, "status")
@@ -129,7 +129,7 @@ def appointment_reschedule(
     )
     if problem := _neighbour_gap_problem(appointment, starts_at):
         raise ValidationError(problem)
-    _lock_nurse_shifts(appointment.location, [(nurse, times)])
+    lock_nurse_shifts(appointment.location, [(nurse, times)])
     if invalid := slot_invalid(
         location=appointment.location, chair=chair, nurse=nurse, times=times
     ):
@@ -146,9 +146,9 @@ def appointment_reschedule(
     appointment.infusion_starts_at = times.infusion_starts_at
     appointment.infusion_ends_at = times.infusion_ends_at
     appointment.escort_confirmed = False  # the escort must confirm the new time
-    _save_appointment(appointment)
+    save_appointment(appointment)
     note = f"Rescheduled from {old}" + (f": {reason.strip()}" if reason.strip() else "")
-    _record_status(appointment, appointment.status, appointment.status, changed_by, note)
+    record_status(appointment, appointment.status, appointment.status, changed_by, note)
     notify.appointment_changed(appointment, "rescheduled")
     return appointment
 
