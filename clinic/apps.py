@@ -24,7 +24,7 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from . import roles
+        from . import accounts, roles  # noqa: F401 - accounts registers its system check
 
         post_migrate.connect(
             roles.sync_role_permissions_after_migrate, dispatch_uid="clinic.sync_roles"

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models, transaction
 
 from .roles import Role
 
@@ -43,3 +44,31 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def save(self, *args, **kwargs) -> None:
+        if self.is_active:
+            return super().save(*args, **kwargs)
+        # However a user is deactivated (admin form, command, code), their sessions and API
+        # token end in the same transaction; see clinic.accounts.
+        from .accounts import end_sessions_and_tokens
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            end_sessions_and_tokens(self)
+
+
+class StaffSession(AbstractBaseSession):
+    """A login session, with the user it belongs to (Django's own table does not say).
+
+    Filled by ``clinic.staff_sessions.SessionStore`` (the SESSION_ENGINE) on every save.
+    """
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .staff_sessions import SessionStore
+
+        return SessionStore
