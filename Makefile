@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean audit
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# pip-audit over the installed packages; see .ci/audit.py. AUDIT_STRICT=1 also fails when
+# nothing could be audited (set it where pypi.org or api.osv.dev can be reached).
+audit: install
+	@$(PY) .ci/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts
