@@ -18,12 +18,14 @@ from clinic.admin_roles import NoWrites
 from .models import (
     Alert,
     AlertAcknowledgement,
+    ComfortApplied,
     Correction,
     Discharge,
     DoseCheck,
     DoseOrder,
     DoseOrderEvent,
     DrugLogEntry,
+    EscortEntry,
     InfusionEvent,
     InfusionRecord,
     InfusionStatusEvent,
@@ -453,9 +455,14 @@ for _model, _columns in (
     (InfusionStatusEvent, ["record", "from_status", "to_status", "at", "by"]),
     (VitalsReading, ["record", "taken_at", "phase", "__str__", "news2_score", "taken_by"]),
     (Alert, ["record", "message", "raised_at"]),
-    (AlertAcknowledgement, ["alert", "action", "physician", "by", "at"]),
+    (AlertAcknowledgement, ["alert", "action", "physician", "by", "at", "corrects"]),
     (InfusionEvent, ["record", "kind", "side_effect", "severity", "occurred_at", "by"]),
-    (Discharge, ["record", "score_type", "total", "escort_name", "discharged_at", "by"]),
+    (
+        Discharge,
+        ["record", "score_type", "total", "escort_name", "discharged_at", "by", "corrects"],
+    ),
+    (EscortEntry, ["record", "status", "name", "phone", "at", "by"]),
+    (ComfortApplied, ["record", "item", "detail", "at", "by"]),
     (Correction, ["record", "vitals", "event", "reason", "at", "by"]),
 ):
     _read_only_admin(_model, _columns)

@@ -7,9 +7,23 @@ from django.utils import timezone
 from clinic.access import locations_for
 from clinic.models import User
 
-from .models import Alert, Correction, EventKind, InfusionRecord, VitalsReading
+from .models import (
+    Alert,
+    AlertAcknowledgement,
+    Correction,
+    Discharge,
+    EventKind,
+    InfusionRecord,
+    VitalsReading,
+)
 from .scoring import next_vitals_due
-from .services import vitals_due
+from .services import comfort_offered
+
+CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.select_related("by"))
+ACKS = Prefetch(
+    "acknowledgements",
+    queryset=AlertAcknowledgement.objects.select_related("by", "physician"),
+)
 
 TREND_WIDTH, TREND_HEIGHT = 700, 160
 TREND_MIN, TREND_MAX = 30, 200  # mmHg / bpm shown on the trend
@@ -31,13 +45,21 @@ def record_for(user: User, pk) -> InfusionRecord:
 def vitals_for(user: User) -> QuerySet[VitalsReading]:
     return VitalsReading.objects.filter(record__in=records_for(user)).select_related(
         "taken_by"
-    ).prefetch_related("alerts", "corrections")  # fmt: skip
+    ).prefetch_related("alerts__acknowledgements", "corrections")  # fmt: skip
 
 
 def alerts_for(user: User) -> QuerySet[Alert]:
-    return Alert.objects.filter(record__in=records_for(user)).select_related(
-        "acknowledgement__by", "acknowledgement__physician"
-    )
+    return Alert.objects.filter(record__in=records_for(user)).prefetch_related(ACKS)
+
+
+def discharge_history(record: InfusionRecord) -> tuple[list[Discharge], Discharge | None]:
+    """(every discharge entry oldest first, each with ``corrected``; the standing one)."""
+    entries = list(record.discharges.select_related("by").order_by("recorded_at", "pk"))
+    corrected = {entry.corrects_id for entry in entries}
+    for entry in entries:
+        entry.corrected = entry.pk in corrected
+    standing = [entry for entry in entries if not entry.corrected]
+    return entries, standing[-1] if standing else None
 
 
 def _points(readings, attribute: str) -> str:
@@ -57,21 +79,23 @@ def _points(readings, attribute: str) -> str:
 def chart(record: InfusionRecord) -> dict:
     """Everything the chair screen and the printable record show."""
     readings = list(
-        record.vitals.select_related("taken_by").prefetch_related("corrections", "alerts")
+        record.vitals.select_related("taken_by").prefetch_related(CORRECTIONS, "alerts")
     )
     for reading in readings:
         reading.correction = next(iter(reading.corrections.all()), None)
     current = [reading for reading in readings if reading.correction is None]
     events = list(
         record.events.select_related("by").prefetch_related(
-            Prefetch("corrections", to_attr="correction_list")
+            Prefetch("corrections", Correction.objects.select_related("by"), "correction_list")
         )
     )
     for event in events:
         event.correction = next(iter(event.correction_list), None)
-    alerts = list(record.alerts.select_related("reading").prefetch_related("acknowledgement"))
-    open_alerts = [a for a in alerts if not hasattr_ack(a)]
-    due_at, overdue = vitals_due(record, timezone.now())
+    alerts = list(record.alerts.select_related("reading").prefetch_related(ACKS))
+    open_alerts = [a for a in alerts if a.acknowledgement is None]
+    due_at, overdue = next_vitals_due(record, current, timezone.now())
+    discharges, discharge = discharge_history(record)
+    escort_entries = list(record.escort_entries.select_related("by"))
     return {
         "record": record,
         "readings": readings,
@@ -80,6 +104,7 @@ def chart(record: InfusionRecord) -> dict:
         "side_effects": [e for e in events if e.kind == EventKind.SIDE_EFFECT],
         "alerts": alerts,
         "open_alerts": open_alerts,
+        "acknowledged_alerts": [a for a in alerts if a.acknowledgement is not None],
         "due_at": due_at,
         "overdue": overdue,
         "statuses": list(record.statuses.select_related("by")),
@@ -90,22 +115,13 @@ def chart(record: InfusionRecord) -> dict:
             "diastolic": _points(current, "diastolic_mmhg"),
             "pulse": _points(current, "pulse_bpm"),
         },  # fmt: skip
-        "discharge": record.discharge if _has_discharge(record) else None,
+        "discharges": discharges,
+        "discharge": discharge,
+        "escort_entries": escort_entries,
+        "escort": escort_entries[-1] if escort_entries else None,
+        "comfort_applied": list(record.comfort_applied.all()),
+        "comfort_offered": comfort_offered(record.appointment.patient),
     }
-
-
-def hasattr_ack(alert: Alert) -> bool:
-    try:
-        return alert.acknowledgement is not None
-    except Alert.acknowledgement.RelatedObjectDoesNotExist:
-        return False
-
-
-def _has_discharge(record: InfusionRecord) -> bool:
-    try:
-        return record.discharge is not None
-    except InfusionRecord.discharge.RelatedObjectDoesNotExist:
-        return False
 
 
 def nurse_board(user: User, appointments, now=None) -> list[dict]:
@@ -124,7 +140,7 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
         ),
         Prefetch(
             "alerts",
-            queryset=Alert.objects.filter(acknowledgement__isnull=True),
+            queryset=Alert.objects.filter(acknowledgements__isnull=True),
             to_attr="open_alert_list",
         ),
     )
@@ -145,19 +161,6 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
 
 
 def print_chart(record: InfusionRecord) -> dict:
-    """The chart, with who made each correction and acknowledgement, for the printed record."""
-    data = chart(record)
-    corrections = {
-        c.pk: c for c in Correction.objects.filter(record=record).select_related("by")
-    }  # fmt: skip
-    for entry in [*data["readings"], *data["events"]]:
-        if entry.correction is not None:
-            entry.correction = corrections.get(entry.correction.pk, entry.correction)
-    data["alerts"] = list(
-        record.alerts.select_related("reading", "acknowledgement__by", "acknowledgement__physician")
-    )
-    if data["discharge"] is not None:
-        data["discharge"] = (
-            type(data["discharge"]).objects.select_related("by").get(pk=data["discharge"].pk)
-        )
-    return data
+    """The chart for the printed record: the same reads (who made each correction and
+    acknowledgement included)."""
+    return chart(record)

@@ -1,9 +1,11 @@
 """The chairside check-in form: it validates input only; the write is one service call
-(``infusions.services.charting.infusion_check_in_full``)."""
+(``infusions.services.infusion_check_in_full``)."""
 
 from django import forms
 
 from patients.selectors import primary_escort
+
+from .services import comfort_offered
 
 ESCORT_PRESENT, ESCORT_ON_THE_WAY = "present", "on_the_way"
 BIG_NUMBER = {"inputmode": "decimal", "autocomplete": "off", "class": "big-input"}
@@ -55,8 +57,7 @@ class CheckInForm(forms.Form):
             **kwargs.pop("initial", {}),
         }
         super().__init__(*args, initial=initial, **kwargs)
-        comforts = patient.comfort_preferences
-        self.fields["comfort_applied"].choices = [(c, c) for c in comforts]
+        self.fields["comfort_applied"].choices = comfort_offered(patient)
 
     @property
     def needs_confirmation(self) -> bool:

@@ -18,10 +18,11 @@ from clinic.roles import Role
 from scheduling.selectors import board_chairs_for, nurse_day
 
 from . import services
-from .chart_reads import chart, hasattr_ack, nurse_board, print_chart, record_for
+from .chart_reads import ACKS, chart, nurse_board, print_chart, record_for
 from .forms_charting import CheckInForm
 from .models import (
     AckAction,
+    AlertAcknowledgement,
     Consciousness,
     DoseOrder,
     InfusionRecord,
@@ -31,8 +32,7 @@ from .models import (
 )
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
-from .services import infusion_may_start
-from .services.charting import infusion_check_in_full
+from .services import infusion_check_in_full, infusion_may_start
 
 CHARTERS = (Role.NURSE, Role.PHYSICIAN)
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
@@ -44,12 +44,28 @@ def _physicians(appointment):
     ).distinct()
 
 
+def _score_items(discharge) -> list:
+    """(kind, label, [(item, item label, [(value, checked)])]) for the discharge score form,
+    checked as in ``discharge`` (the entry a correction starts from) when given."""
+    given = discharge.item_scores if discharge is not None else {}
+    return [
+        (kind, label, [
+            (item, item.replace("_", " ").capitalize(),
+             [(n, discharge is not None and discharge.score_type == kind and given.get(item) == n)
+              for n in (0, 1, 2)])
+            for item in DISCHARGE_ITEMS[kind]
+        ])
+        for kind, label in ScoreType.choices
+    ]  # fmt: skip
+
+
 def _context(record: InfusionRecord, user: User, **extra) -> dict:
     appointment = record.appointment
     order = active_order(appointment)
     errors = extra.get("errors", {})
+    charted = chart(record)
     return {
-        **chart(record),
+        **charted,
         "appointment": appointment,
         "patient": appointment.patient,
         "version": record.protocol_version,
@@ -65,11 +81,8 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "severity_choices": Severity.choices,
         "ack_choices": AckAction.choices,
         "score_types": ScoreType.choices,
-        "discharge_items": [
-            (kind, label, [(n, n.replace("_", " ").capitalize()) for n in DISCHARGE_ITEMS[kind]])
-            for kind, label in ScoreType.choices
-        ],
-        "item_values": (0, 1, 2),
+        "discharge_items": _score_items(None),
+        "correction_items": _score_items(charted["discharge"]),
         "physicians": _physicians(appointment),
         "errors": {},
         "posted": {},
@@ -151,10 +164,10 @@ def chair_check_in(request, pk):
 def chair_alerts(request, pk):
     """The open-alert banner of a record (pk: record), polled by the chair screen."""
     record = record_for(request.user, pk)
-    alerts = record.alerts.select_related("reading").prefetch_related("acknowledgement")
+    alerts = record.alerts.select_related("reading").prefetch_related(ACKS)
     context = {
         "record": record,
-        "open_alerts": [alert for alert in alerts if not hasattr_ack(alert)],
+        "open_alerts": [alert for alert in alerts if alert.acknowledgement is None],
         "ack_choices": AckAction.choices,
         "physicians": _physicians(record.appointment),
     }
@@ -165,13 +178,18 @@ def _respond(request, record: InfusionRecord, error: ValidationError | None = No
     record = record_for(request.user, record.pk)
     if error is None and not request.htmx:
         return redirect("infusions:chair", record.appointment_id)
-    errors = {}
+    errors, posted = {}, {}
     if error is not None:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    posted = request.POST if error is not None else {}
+        posted = request.POST
     context = _context(record, request.user, errors=errors, posted=posted)
     template = "infusions/_chair_panel.html" if request.htmx else "infusions/chair.html"
-    return render(request, template, context, status=200 if request.htmx or not error else 400)
+    response = render(request, template, context, status=200 if request.htmx or not error else 400)
+    if error is None:
+        # The chair screen's draft keeper (chair.js) forgets what was typed into a form only
+        # when this header says it was saved.
+        response["X-Chair-Saved"] = "1"
+    return response
 
 
 def _charting(service_call):
@@ -265,16 +283,20 @@ def recovery(request, record):
     services.infusion_recovery(record=record, by=request.user)
 
 
+def _physician(request) -> User | None:
+    physician_pk = _post(request, "physician")
+    return User.objects.filter(pk=physician_pk).first() if physician_pk.isdigit() else None
+
+
 @_charting
 def acknowledge(request, record):
-    alert = record.alerts.filter(pk=_post(request, "alert")).first()
+    alert_pk = _post(request, "alert")  # not a number: the field error below, not a 500
+    alert = record.alerts.filter(pk=alert_pk).first() if alert_pk.isdigit() else None
     if alert is None:
         raise ValidationError({"alert": "Choose the alert to acknowledge."})
-    physician_pk = _post(request, "physician")
-    physician = User.objects.filter(pk=physician_pk).first() if physician_pk.isdigit() else None
     services.alert_acknowledge(
         alert=alert, by=request.user, action=_post(request, "action"),
-        note=_post(request, "note"), physician=physician,
+        note=_post(request, "note"), physician=_physician(request),
     )  # fmt: skip
 
 
@@ -290,16 +312,16 @@ def correct(request, record):
     )
 
 
-@_charting
-def discharge(request, record):
+def _assessment(request) -> dict:
+    """The discharge form's fields, as the discharge services take them."""
     score_type = _post(request, "score_type")
     items = {}
     for name in DISCHARGE_ITEMS.get(score_type, ()):
         value = _post(request, f"{score_type}__{name}")
         items[name] = int(value) if value.isdigit() else None
     pain = _post(request, "pain_nrs")
-    services.discharge_record(
-        record=record, by=request.user, score_type=score_type, item_scores=items,
+    return dict(
+        score_type=score_type, item_scores=items,
         escort_present=request.POST.get("escort_present") == "on",
         escort_name=_post(request, "escort_name"),
         pain_nrs=int(pain) if pain.isdigit() else None,
@@ -308,10 +330,48 @@ def discharge(request, record):
     )  # fmt: skip
 
 
+@_charting
+def discharge(request, record):
+    services.discharge_record(record=record, by=request.user, **_assessment(request))
+
+
+@_charting
+def correct_discharge(request, record):
+    entry = record.discharges.filter(pk=_post(request, "discharge")).first()
+    if entry is None:
+        raise ValidationError({"discharge": "Choose the discharge entry to correct."})
+    services.discharge_correct(
+        discharge=entry, by=request.user, reason=_post(request, "reason"), **_assessment(request)
+    )
+
+
+@_charting
+def correct_acknowledgement(request, record):
+    ack = AlertAcknowledgement.objects.filter(
+        alert__record=record, pk=_post(request, "acknowledgement")
+    ).first()
+    if ack is None:
+        raise ValidationError({"acknowledgement": "Choose the acknowledgement to correct."})
+    services.acknowledgement_correct(
+        acknowledgement=ack, by=request.user, reason=_post(request, "reason"),
+        action=_post(request, "action"), note=_post(request, "note"),
+        physician=_physician(request),
+    )  # fmt: skip
+
+
+@_charting
+def escort_arrived(request, record):
+    services.escort_arrived(
+        record=record, by=request.user, name=_post(request, "escort_name"),
+        phone=_post(request, "escort_phone"),
+    )  # fmt: skip
+
+
 # Each POST step of the chair screen, by URL name (infusions:chair_<step>).
 CHAIR_STEPS = {
     "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
     "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
     "recovery": recovery, "acknowledge": acknowledge, "correct": correct,
-    "discharge": discharge,
+    "discharge": discharge, "escort_arrived": escort_arrived,
+    "correct_acknowledgement": correct_acknowledgement, "correct_discharge": correct_discharge,
 }  # fmt: skip

@@ -2,6 +2,7 @@
 and discharge. Create and read only: the chart is append-only, so nothing is updated or
 deleted. Every write is a service call."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,9 +16,13 @@ from ..models import (
     AckAction,
     Alert,
     AlertAcknowledgement,
+    ComfortApplied,
+    ComfortItem,
     Consciousness,
     Correction,
     Discharge,
+    EscortEntry,
+    EscortStatus,
     InfusionEvent,
     InfusionRecord,
     ScoreType,
@@ -29,9 +34,12 @@ from ..scoring import DISCHARGE_ITEMS
 from ..selectors import appointment_for
 from ..services import (
     CHARTERS,
+    acknowledgement_correct,
     alert_acknowledge,
     correction_record,
+    discharge_correct,
     discharge_record,
+    escort_arrived,
     infusion_check_in,
     infusion_complete,
     infusion_pause,
@@ -56,16 +64,48 @@ class CreateList(RoleRules, mixins.ListModelMixin, mixins.CreateModelMixin,
 # --- Records ---------------------------------------------------------------------------------
 
 
+class EscortEntrySerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+
+    class Meta:
+        model = EscortEntry
+        fields = ["id", "status", "name", "phone", "at", "by"]
+        read_only_fields = fields
+
+
+class ComfortAppliedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComfortApplied
+        fields = ["item", "detail", "at"]
+        read_only_fields = fields
+
+
 class InfusionRecordSerializer(serializers.ModelSerializer):
+    escort_entries = EscortEntrySerializer(many=True, read_only=True)
+    comfort_applied = ComfortAppliedSerializer(many=True, read_only=True)
+
     class Meta:
         model = InfusionRecord
         fields = ["id", "appointment", "order", "protocol_version", "status", "checked_in_at",
-                  "started_at", "ended_at", "administered_mg"]  # fmt: skip
+                  "started_at", "ended_at", "administered_mg", "escort_entries",
+                  "comfort_applied"]  # fmt: skip
         read_only_fields = fields
 
 
 class InfusionCheckInSerializer(serializers.Serializer):
     appointment = serializers.IntegerField()
+    escort_status = serializers.ChoiceField(EscortStatus.choices, required=False)
+    escort_name = serializers.CharField(required=False, max_length=120)
+    escort_phone = serializers.CharField(required=False, max_length=32)
+    comfort_applied = serializers.ListField(
+        child=serializers.ChoiceField(ComfortItem.choices), required=False,
+        help_text="The patient's comfort preferences applied (among those they have).",
+    )  # fmt: skip
+
+
+class EscortArrivedSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
 class InfusionReasonSerializer(serializers.Serializer):
@@ -85,11 +125,14 @@ class InfusionRecordViewSet(CreateList):
 
     serializer_class = InfusionRecordSerializer
     queryset = InfusionRecord.objects.none()
-    action_roles = dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery"],
-                                 CHARTERS)  # fmt: skip
+    action_roles = dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery",
+                                  "escort_arrived"], CHARTERS)  # fmt: skip
 
     def get_queryset(self):
-        return records_for(self.request.user)
+        return records_for(self.request.user).prefetch_related(
+            Prefetch("escort_entries", EscortEntry.objects.select_related("by")),
+            "comfort_applied",
+        )
 
     def _respond(self, record, code=status.HTTP_200_OK):
         return Response(self.get_serializer(record_for(self.request.user, record.pk)).data, code)
@@ -97,9 +140,19 @@ class InfusionRecordViewSet(CreateList):
     @extend_schema(request=InfusionCheckInSerializer, responses={201: InfusionRecordSerializer})
     def create(self, request, *args, **kwargs):
         fields = validated(InfusionCheckInSerializer, request)
-        appointment = appointment_for(request.user, fields["appointment"])
-        record = infusion_check_in(appointment=appointment, by=request.user)
+        appointment = appointment_for(request.user, fields.pop("appointment"))
+        fields["comfort_applied"] = tuple(fields.get("comfort_applied", ()))
+        record = infusion_check_in(appointment=appointment, by=request.user, **fields)
         return self._respond(record, status.HTTP_201_CREATED)
+
+    @extend_schema(request=EscortArrivedSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="escort-arrived")
+    def escort_arrived(self, request, pk=None):
+        """The escort who was on the way is here (needed before discharge)."""
+        fields = validated(EscortArrivedSerializer, request)
+        record = self.get_object()
+        escort_arrived(record=record, by=request.user, **fields)
+        return self._respond(record)
 
     @extend_schema(request=None, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"])
@@ -153,7 +206,7 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_acknowledged(self, alert) -> bool:
-        return AlertAcknowledgement.objects.filter(alert=alert).exists()
+        return alert.acknowledgement is not None
 
 
 class VitalsSerializer(serializers.ModelSerializer):
@@ -209,11 +262,26 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     alert = serializers.PrimaryKeyRelatedField(queryset=Alert.objects.all())
+    corrected = serializers.SerializerMethodField()
 
     class Meta:
         model = AlertAcknowledgement
-        fields = ["id", "alert", "action", "physician", "note", "at", "by"]
-        read_only_fields = ["at"]
+        fields = ["id", "alert", "action", "physician", "note", "at", "by", "corrects",
+                  "correction_reason", "corrected"]  # fmt: skip
+        read_only_fields = ["at", "corrects", "correction_reason"]
+
+    def get_corrected(self, ack) -> bool:
+        """True when a later acknowledgement corrects this one (struck through)."""
+        return hasattr(ack, "corrected_by")
+
+
+class AcknowledgementCorrectSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    action = serializers.ChoiceField(AckAction.choices)
+    note = serializers.CharField(required=False, allow_blank=True)
+    physician = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
 
 
 class AlertViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -231,15 +299,28 @@ class AcknowledgementViewSet(CreateList):
     serializer_class = AcknowledgementSerializer
     queryset = AlertAcknowledgement.objects.none()
 
+    action_roles = {"correct": CHARTERS}
+
     def get_queryset(self):
         return AlertAcknowledgement.objects.filter(
             alert__in=alerts_for(self.request.user)
-        ).select_related("by")
+        ).select_related("by", "corrected_by")
 
     def create(self, request, *args, **kwargs):
         fields = validated(AcknowledgementSerializer, request)
         alert = alerts_for(request.user).get(pk=fields.pop("alert").pk)
         ack = alert_acknowledge(alert=alert, by=request.user, **fields)
+        return Response(self.get_serializer(ack).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AcknowledgementCorrectSerializer, responses={201: AcknowledgementSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """A new acknowledgement that corrects this one, with the reason; this one stays."""
+        fields = validated(AcknowledgementCorrectSerializer, request)
+        ack = acknowledgement_correct(acknowledgement=self.get_object(), by=request.user, **fields)
+        ack = self.get_queryset().get(pk=ack.pk)
         return Response(self.get_serializer(ack).data, status=status.HTTP_201_CREATED)
 
 
@@ -315,27 +396,54 @@ class DischargeSerializer(serializers.ModelSerializer):
     )  # fmt: skip
     pain_nrs = serializers.IntegerField()
     record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
+    corrected = serializers.SerializerMethodField()
 
     class Meta:
         model = Discharge
         fields = ["id", "record", "protocol_version", "score_type", "item_scores", "total",
                   "vitals_within_baseline", "vitals_override_reason", "escort_present",
                   "escort_name", "pain_nrs", "instructions_given", "discharged_at",
-                  "by"]  # fmt: skip
+                  "recorded_at", "by", "corrects", "correction_reason", "corrected"]  # fmt: skip
         read_only_fields = ["protocol_version", "total", "vitals_within_baseline",
-                            "discharged_at"]  # fmt: skip
+                            "discharged_at", "recorded_at", "corrects",
+                            "correction_reason"]  # fmt: skip
+
+    def get_corrected(self, discharge) -> bool:
+        """True when a later discharge entry corrects this one (struck through)."""
+        return hasattr(discharge, "corrected_by")
+
+
+class DischargeCorrectSerializer(DischargeSerializer):
+    reason = serializers.CharField()
+    record = None
+
+    class Meta(DischargeSerializer.Meta):
+        fields = ["reason", "score_type", "item_scores", "vitals_override_reason",
+                  "escort_present", "escort_name", "pain_nrs", "instructions_given"]  # fmt: skip
+        read_only_fields = []
 
 
 class DischargeViewSet(CreateList):
+    """Discharges. ``POST .../{id}/correct/`` corrects one with a new entry (and a reason)."""
+
     serializer_class = DischargeSerializer
     queryset = Discharge.objects.none()
+    action_roles = {"correct": CHARTERS}
 
     def get_queryset(self):
         discharges = Discharge.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(discharges.select_related("by"))
+        return self.record_filter(discharges.select_related("by", "corrected_by"))
 
     def create(self, request, *args, **kwargs):
         fields = validated(DischargeSerializer, request)
         record = record_for(request.user, fields.pop("record").pk)
         discharge = discharge_record(record=record, by=request.user, **fields)
         return Response(self.get_serializer(discharge).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DischargeCorrectSerializer, responses={201: DischargeSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        fields = validated(DischargeCorrectSerializer, request)
+        entry = discharge_correct(discharge=self.get_object(), by=request.user, **fields)
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)

@@ -5,19 +5,18 @@ from .charting import (
     Alert,
     AlertAcknowledgement,
     Consciousness,
-    Correction,
-    Discharge,
     EventKind,
     InfusionEvent,
     InfusionRecord,
     InfusionStatus,
     InfusionStatusEvent,
     Phase,
-    ScoreType,
     Severity,
     SideEffect,
     VitalsReading,
 )
+from .check_in import ComfortApplied, ComfortItem, EscortEntry, EscortStatus
+from .discharge import Correction, Discharge, ScoreType
 from .druglog import (
     DailyReconciliation,
     DiscrepancyResolution,
@@ -43,6 +42,10 @@ __all__ = [
     "AckAction",
     "Alert",
     "AlertAcknowledgement",
+    "ComfortApplied",
+    "ComfortItem",
+    "EscortEntry",
+    "EscortStatus",
     "Consciousness",
     "Correction",
     "Discharge",

@@ -3,10 +3,13 @@
 The ``InfusionRecord`` row holds the current status and the exact start and end times; the
 services change it only through ``ALLOWED_TRANSITIONS`` and write an ``InfusionStatusEvent``
 per change. Every clinical entry (vitals, alerts, acknowledgements, events, discharge,
-corrections, status events) is append-only in the database: a mistake is corrected by a
-``Correction`` row pointing at it, and the chart shows the corrected entry struck through.
+corrections, status events, escort and comfort entries) is append-only in the database. A
+mistaken vitals reading or event is corrected by a ``Correction`` row pointing at it; a
+mistaken acknowledgement or discharge by a new acknowledgement or discharge that ``corrects``
+it, with a reason. The chart shows the corrected entry struck through.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,8 +49,76 @@ ALLOWED_TRANSITIONS = {
 }
 
 
+# Why the record's status and times are columns at all, and how they stay honest: the
+# status history (``InfusionStatusEvent``) is the append-only truth; the record keeps the
+# current status and the start and end times as columns because every screen, the nurse
+# board and the billing export read them, and deriving them per row would cost a subquery
+# each. So the database itself holds the columns to the history (see ``InfusionRecord``).
+RECORD_INTEGRITY_SQL = """
+IF OLD.appointment_id IS DISTINCT FROM NEW.appointment_id
+   OR OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
+   OR OLD.checked_in_by_id IS DISTINCT FROM NEW.checked_in_by_id THEN
+  RAISE EXCEPTION 'infusion record %: the appointment and check-in never change', OLD.id;
+END IF;
+IF OLD.started_at IS NOT NULL AND (
+     OLD.started_at IS DISTINCT FROM NEW.started_at
+     OR OLD.order_id IS DISTINCT FROM NEW.order_id
+     OR OLD.protocol_version_id IS DISTINCT FROM NEW.protocol_version_id) THEN
+  RAISE EXCEPTION 'infusion record %: started_at, order and protocol version are set once', OLD.id;
+END IF;
+IF OLD.ended_at IS NOT NULL AND OLD.ended_at IS DISTINCT FROM NEW.ended_at THEN
+  RAISE EXCEPTION 'infusion record %: ended_at is set once', OLD.id;
+END IF;
+IF OLD.administered_mg IS NOT NULL AND OLD.administered_mg IS DISTINCT FROM NEW.administered_mg
+THEN
+  RAISE EXCEPTION 'infusion record %: administered_mg is set once', OLD.id;
+END IF;
+IF NEW.status IS DISTINCT FROM OLD.status THEN
+  SELECT to_status INTO latest FROM infusions_infusionstatusevent
+   WHERE record_id = NEW.id ORDER BY id DESC LIMIT 1;
+  IF NEW.status IS DISTINCT FROM latest THEN
+    RAISE EXCEPTION 'infusion record %: status % is not the last status event (%)',
+      OLD.id, NEW.status, latest;
+  END IF;
+END IF;
+IF NEW.started_at IS DISTINCT FROM OLD.started_at THEN
+  SELECT min(at) INTO moment FROM infusions_infusionstatusevent
+   WHERE record_id = NEW.id AND to_status = 'running';
+  IF NEW.started_at IS DISTINCT FROM moment THEN
+    RAISE EXCEPTION 'infusion record %: started_at must be the first move to running', OLD.id;
+  END IF;
+END IF;
+IF NEW.ended_at IS DISTINCT FROM OLD.ended_at THEN
+  SELECT min(at) INTO moment FROM infusions_infusionstatusevent
+   WHERE record_id = NEW.id AND to_status IN ('stopped', 'completed');
+  IF NEW.ended_at IS DISTINCT FROM moment THEN
+    RAISE EXCEPTION 'infusion record %: ended_at must be the move to stopped or completed',
+      OLD.id;
+  END IF;
+END IF;
+RETURN NEW;
+"""
+
+
 class InfusionRecord(models.Model):
-    """One per appointment. Changed only by ``infusions.services.charting``."""
+    """One per appointment. Changed only by the ``infusions.services`` charting functions.
+
+    The status history rows are the append-only truth; ``status``, ``started_at`` and
+    ``ended_at`` are kept on this row for the screens and billing (CPT 96365 needs more than
+    15 minutes between start and end). Rather than derive them on every read, the database
+    guards them (trigger ``record_integrity``, refusing the UPDATE otherwise):
+
+    - ``status`` may only become the ``to_status`` of the latest status event, so the column
+      can never disagree with the history;
+    - ``started_at`` and ``ended_at`` are set once, and only to the time of the first move to
+      running and of the move to stopped or completed: the billed duration is the history's;
+    - ``administered_mg``, and the ``order`` and ``protocol_version`` after the start, are set
+      once; the appointment and the check-in time and nurse never change;
+    - the row is never deleted.
+
+    A wrong start or end time is therefore not "fixed" by editing the row: it stands, and
+    the explanation goes on the chart (a correction of the event, a note).
+    """
 
     appointment = models.OneToOneField(
         "scheduling.Appointment", on_delete=models.PROTECT, related_name="infusion_record"
@@ -70,6 +141,16 @@ class InfusionRecord(models.Model):
 
     class Meta:
         ordering = ["-checked_in_at"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="record_integrity",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                declare=[("latest", "varchar"), ("moment", "timestamptz")],
+                func=RECORD_INTEGRITY_SQL,
+            ),
+            pgtrigger.Protect(name="record_no_delete", operation=pgtrigger.Delete),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
@@ -177,6 +258,22 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def acknowledgement_history(self) -> list["AlertAcknowledgement"]:
+        """The acknowledgements, oldest first, each with ``corrected``; from a prefetch of
+        ``acknowledgements`` when there is one."""
+        acks = sorted(self.acknowledgements.all(), key=lambda ack: (ack.at, ack.pk))
+        corrected = {ack.corrects_id for ack in acks}
+        for ack in acks:
+            ack.corrected = ack.pk in corrected
+        return acks
+
+    @property
+    def acknowledgement(self) -> "AlertAcknowledgement | None":
+        """The acknowledgement that stands (the last one not corrected), or None: open."""
+        current = [ack for ack in self.acknowledgement_history if not ack.corrected]
+        return current[-1] if current else None
+
 
 class AckAction(models.TextChoices):
     PAUSED = "paused", "Paused the infusion"
@@ -185,7 +282,15 @@ class AckAction(models.TextChoices):
 
 
 class AlertAcknowledgement(models.Model):
-    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="acknowledgement")
+    """What was done about an alert. One per alert, unless it ``corrects`` an earlier one: a
+    correction is a whole new acknowledgement with its reason, and the one it corrects stays
+    on the chart, struck through."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="acknowledgements")
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    correction_reason = models.TextField(blank=True)
     action = models.CharField(max_length=40, choices=AckAction.choices)
     physician = models.ForeignKey(
         STAFF, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -201,7 +306,19 @@ class AlertAcknowledgement(models.Model):
                 condition=~Q(action=AckAction.CONTINUED) | Q(physician__isnull=False),
                 name="alertack_continue_names_physician",
                 violation_error_message="Name the physician who approved continuing.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["alert"],
+                condition=Q(corrects__isnull=True),
+                name="alertack_one_first_per_alert",
+                violation_error_message="This alert has already been acknowledged.",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, correction_reason="")
+                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
+                name="alertack_correction_has_reason",
+                violation_error_message="Say what was wrong with the acknowledgement.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,79 +381,3 @@ class InfusionEvent(models.Model):
     @property
     def cadss_total(self) -> int | None:
         return sum(self.cadss_items.values()) if self.cadss_items else None
-
-
-class ScoreType(models.TextChoices):
-    PADSS = "padss", "PADSS"
-    ALDRETE = "aldrete", "Modified Aldrete"
-
-
-class Discharge(models.Model):
-    record = models.OneToOneField(
-        InfusionRecord, on_delete=models.PROTECT, related_name="discharge"
-    )
-    protocol_version = models.ForeignKey(
-        ProtocolVersion, on_delete=models.PROTECT, related_name="+"
-    )
-    score_type = models.CharField(max_length=8, choices=ScoreType.choices)
-    item_scores = models.JSONField()
-    total = models.PositiveSmallIntegerField()
-    vitals_within_baseline = models.BooleanField()
-    vitals_override_reason = models.TextField(blank=True)
-    escort_present = models.BooleanField()
-    escort_name = models.CharField(max_length=120)
-    pain_nrs = models.PositiveSmallIntegerField("post-infusion pain NRS")
-    pain_measure = models.ForeignKey(
-        "patients.OutcomeMeasure", on_delete=models.PROTECT, related_name="+"
-    )
-    instructions_given = models.BooleanField()
-    discharged_at = models.DateTimeField()
-    by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        triggers = append_only_triggers()
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(escort_present=True, instructions_given=True) & ~Q(escort_name=""),
-                name="discharge_escort_and_instructions",
-            ),
-            models.CheckConstraint(
-                condition=Q(vitals_within_baseline=True) | ~Q(vitals_override_reason=""),
-                name="discharge_vitals_or_override",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return (
-            f"Discharged {self.discharged_at:%H:%M} ({self.get_score_type_display()} {self.total})"
-        )
-
-
-class Correction(models.Model):
-    """Points at exactly one corrected entry; the chart strikes that entry through."""
-
-    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="corrections")
-    vitals = models.ForeignKey(
-        VitalsReading, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
-    event = models.ForeignKey(
-        InfusionEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
-    reason = models.TextField()
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        triggers = append_only_triggers()
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(vitals__isnull=False) & Q(event__isnull=True))
-                | (Q(vitals__isnull=True) & Q(event__isnull=False)),
-                name="correction_exactly_one_target",
-            ),
-            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Correction: {self.reason[:40]}"

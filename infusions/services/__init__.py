@@ -1,23 +1,17 @@
 """Every write to infusions records goes through one of these functions."""
 
-from .charting import (
-    CHARTERS,
-    IllegalInfusionTransition,
-    alert_acknowledge,
+from .check_in import (
+    appointment_escort_confirm,
+    comfort_offered,
+    escort_arrived,
+    escort_now,
     infusion_check_in,
-    infusion_complete,
-    infusion_pause,
-    infusion_record_stopped_dose,
-    infusion_recovery,
-    infusion_resume,
-    infusion_start,
-    infusion_stop,
-    side_effect_record,
-    vitals_due,
-    vitals_record,
+    infusion_check_in_full,
 )
 from .checks import CHECKERS, dose_check_record, double_check_state, infusion_may_start
-from .discharge import correction_record, discharge_record, vitals_back_to_baseline
+from .completion import infusion_complete, infusion_record_stopped_dose, infusion_recovery
+from .corrections import acknowledgement_correct, correction_record, discharge_correct
+from .discharge import discharge_record, vitals_back_to_baseline
 from .druglog import (
     ADJUSTERS,
     HANDLERS,
@@ -27,6 +21,13 @@ from .druglog import (
     infusion_drug_account,
     lot_balance,
     lot_receive,
+)
+from .events import (
+    infusion_pause,
+    infusion_resume,
+    infusion_start,
+    infusion_stop,
+    side_effect_record,
 )
 from .orders import (
     ORDER_WRITERS,
@@ -54,12 +55,21 @@ from .reconciliation import (
     inventory_record,
     lots_to_count,
 )
+from .transitions import CHARTERS, IllegalInfusionTransition
+from .vitals import alert_acknowledge, vitals_due, vitals_record
 
 __all__ = [
     "CHARTERS",
     "IllegalInfusionTransition",
+    "acknowledgement_correct",
     "alert_acknowledge",
+    "appointment_escort_confirm",
+    "comfort_offered",
+    "discharge_correct",
+    "escort_arrived",
+    "escort_now",
     "infusion_check_in",
+    "infusion_check_in_full",
     "infusion_complete",
     "infusion_pause",
     "infusion_record_stopped_dose",

@@ -1,9 +1,11 @@
-"""Discharge from recovery, and corrections of charted entries.
+"""Discharge from recovery.
 
 Discharge needs: the protocol version's score type total at or above its minimum, the last
 vitals within 20% of the baseline (or a recorded override reason), the escort physically
-present and named, the post-infusion pain NRS (recorded as a patients outcome measure) and
-discharge instructions given. The appointment then becomes completed, which moves the course.
+present and named (an escort who was on the way at check-in must have been marked arrived),
+the post-infusion pain NRS (recorded as a patients outcome measure) and discharge
+instructions given. The appointment then becomes completed, which moves the course.
+A mistaken discharge entry is corrected in ``corrections.discharge_correct``.
 """
 
 from django.core.exceptions import ValidationError
@@ -16,28 +18,17 @@ from patients.services import measure_record
 from scheduling.models import AppointmentStatus
 
 from .. import scoring
-from ..models import (
-    Correction,
-    Discharge,
-    InfusionEvent,
-    InfusionRecord,
-    InfusionStatus,
-    Phase,
-    VitalsReading,
-)
-from .charting import CHARTERS, _appointment_to, _lock, _transition
+from ..models import Discharge, EscortStatus, InfusionRecord, InfusionStatus, Phase, ProtocolVersion
+from .transitions import CHARTERS, _appointment_to, _lock, _transition
 
 BASELINE_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm")
 BASELINE_PERCENT = 20
 
 
-def _current(readings) -> list[VitalsReading]:
-    return [reading for reading in readings if not reading.corrections.exists()]
-
-
 def vitals_back_to_baseline(record: InfusionRecord) -> tuple[bool, list[str], str]:
-    """(within, fields away, explanation): the latest reading against the last baseline."""
-    readings = _current(record.vitals.order_by("taken_at", "pk"))
+    """(within, fields away, explanation): the latest reading against the last baseline,
+    ignoring corrected readings."""
+    readings = list(record.vitals.filter(corrections__isnull=True).order_by("taken_at", "pk"))
     baseline = [r for r in readings if r.phase == Phase.BASELINE]
     if not baseline or len(readings) < 2 or readings[-1].phase == Phase.BASELINE:
         return False, [], "No reading since the baseline to compare."
@@ -50,6 +41,32 @@ def vitals_back_to_baseline(record: InfusionRecord) -> tuple[bool, list[str], st
     if away:
         return False, away, f"More than {BASELINE_PERCENT}% from baseline: " + ", ".join(away)
     return True, [], f"Within {BASELINE_PERCENT}% of baseline."
+
+
+def assessment_problems(
+    *, version: ProtocolVersion, score_type: str, item_scores: dict, escort_present: bool,
+    escort_name: str, pain_nrs, instructions_given: bool, within: bool, explanation: str,
+    vitals_override_reason: str,
+) -> tuple[int | None, dict]:  # fmt: skip
+    """(total, problems by field) of a discharge assessment: the rules a discharge entry and
+    its correction share."""
+    total, problems = scoring.discharge_score(score_type, item_scores or {})
+    if total is not None and total < version.min_discharge_score:
+        problems["item_scores"] = (
+            f"Score {total} is below the protocol's minimum of {version.min_discharge_score}: "
+            "the patient is not ready to leave."
+        )
+    if not escort_present or not (escort_name or "").strip():
+        problems["escort_name"] = (
+            "The escort must be here in person: record who is collecting the patient."
+        )
+    if not instructions_given:
+        problems["instructions_given"] = "Give the discharge instructions first."
+    if isinstance(pain_nrs, bool) or not isinstance(pain_nrs, int) or not 0 <= pain_nrs <= 10:
+        problems["pain_nrs"] = "Pain is a whole number from 0 to 10."
+    if not within and not (vitals_override_reason or "").strip():
+        problems["vitals_override_reason"] = f"{explanation} Give a reason to discharge anyway."
+    return total, problems
 
 
 @transaction.atomic
@@ -70,23 +87,19 @@ def discharge_record(
     if record.status != InfusionStatus.RECOVERY:
         raise ValidationError({"status": "Discharge is from recovery only."})
     version = record.protocol_version
-    total, problems = scoring.discharge_score(score_type, item_scores or {})
-    if total is not None and total < version.min_discharge_score:
-        problems["item_scores"] = (
-            f"Score {total} is below the protocol's minimum of {version.min_discharge_score}: "
-            "the patient is not ready to leave."
-        )
-    if not escort_present or not escort_name.strip():
-        problems["escort_name"] = (
-            "The escort must be here in person: record who is collecting the patient."
-        )
-    if not instructions_given:
-        problems["instructions_given"] = "Give the discharge instructions first."
-    if isinstance(pain_nrs, bool) or not isinstance(pain_nrs, int) or not 0 <= pain_nrs <= 10:
-        problems["pain_nrs"] = "Pain is a whole number from 0 to 10."
     within, _away, explanation = vitals_back_to_baseline(record)
-    if not within and not vitals_override_reason.strip():
-        problems["vitals_override_reason"] = f"{explanation} Give a reason to discharge anyway."
+    total, problems = assessment_problems(
+        version=version, score_type=score_type, item_scores=item_scores,
+        escort_present=escort_present, escort_name=escort_name, pain_nrs=pain_nrs,
+        instructions_given=instructions_given, within=within, explanation=explanation,
+        vitals_override_reason=vitals_override_reason,
+    )  # fmt: skip
+    escort = record.escort_entries.order_by("at", "pk").last()
+    if escort is not None and escort.status == EscortStatus.ON_THE_WAY:
+        problems["escort_present"] = (
+            f"The escort ({escort.name}) was on the way at check-in: mark them arrived "
+            "before discharge."
+        )
     if problems:
         raise ValidationError(problems)
     measure = measure_record(
@@ -105,30 +118,3 @@ def discharge_record(
     discharge.save()
     _appointment_to(record.appointment, AppointmentStatus.COMPLETED, by)
     return discharge
-
-
-@transaction.atomic
-def correction_record(
-    *,
-    record: InfusionRecord,
-    by: User,
-    reason: str,
-    vitals: VitalsReading | None = None,
-    event: InfusionEvent | None = None,
-) -> Correction:
-    """Mark one charted entry as wrong, with why. The entry stays, struck through."""
-    require_role(by, *CHARTERS, doing="correct the chart")
-    if (vitals is None) == (event is None):
-        raise ValidationError("Correct one entry at a time: a vitals reading or an event.")
-    target = vitals or event
-    if target.record_id != record.pk:
-        raise ValidationError("That entry belongs to another infusion.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say what was wrong with the entry."})
-    if target.corrections.exists():
-        raise ValidationError("That entry has already been corrected.")
-    correction = Correction(record=record, vitals=vitals, event=event, reason=reason.strip(),
-                            by=by)  # fmt: skip
-    correction.full_clean()
-    correction.save()
-    return correction

@@ -6,8 +6,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from infusions.models import (
     AckAction,
@@ -35,7 +37,7 @@ from infusions.services import (
     vitals_due,
     vitals_record,
 )
-from infusions.services.charting import _transition
+from infusions.services.transitions import _transition
 from patients.models import OutcomeMeasure
 from scheduling.models import AppointmentStatus
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
@@ -322,11 +324,10 @@ def test_the_api_lists_records_and_takes_vitals_but_not_edits(login, running, nu
 
 
 def test_the_chair_screen_shows_an_overdue_baseline_and_saves_vitals_with_htmx(
-    login, record, nurse
+    login, appointment, nurse
 ):
-    InfusionRecord.objects.filter(pk=record.pk).update(
-        checked_in_at=record.checked_in_at - datetime.timedelta(minutes=30)
-    )
+    with time_machine.travel(timezone.now() - datetime.timedelta(minutes=30), tick=True):
+        record = infusion_check_in(appointment=appointment, by=nurse)
     client = login(nurse)
     page = client.get(f"/infusions/appointments/{record.appointment_id}/chair/")
     assert page.status_code == 200 and b"VITALS OVERDUE" in page.content

@@ -6,13 +6,22 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from infusions.models import InfusionRecord, InfusionStatus
-from infusions.services import vitals_record
+from infusions.models import ComfortApplied, EscortEntry, InfusionRecord, InfusionStatus
+from infusions.services import escort_arrived, infusion_check_in, infusion_start, vitals_record
 from patients.models import OutcomeMeasure, WeightMeasurement
 from scheduling.models import AppointmentStatus
-from tests.infusions.test_charting import GOOD, record, running, verified_order
+from tests.infusions.test_charting import (
+    GOOD,
+    discharge,
+    in_recovery,
+    record,
+    running,
+    verified_order,
+)
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 
 FULL = {
@@ -45,8 +54,12 @@ def test_a_full_check_in_saves_weight_pain_escort_and_checks_in(client, nurse, a
 
     record = InfusionRecord.objects.get(appointment=appointment)
     assert record.status == InfusionStatus.CHECKED_IN
-    event = record.statuses.get()
-    assert "Escort present" in event.reason and "blanket" in event.reason
+    assert record.statuses.get().to_status == InfusionStatus.CHECKED_IN
+    escort = record.escort_entries.get()
+    assert (escort.status, escort.name, escort.phone) == ("present", "Pat Lee", "+19495550123")
+    assert escort.by == nurse and escort.at == record.checked_in_at
+    comfort = record.comfort_applied.get()
+    assert (comfort.item, comfort.by) == ("blanket", nurse)
     weight = WeightMeasurement.objects.get(patient=appointment.patient)
     assert str(weight.weight_kg) == "70.40" and weight.measured_by == nurse
     pain = OutcomeMeasure.objects.get(patient=appointment.patient, kind="pain_nrs")
@@ -114,3 +127,122 @@ def test_anonymous_visitors_are_sent_to_login(client, appointment, name):
     response = client.get(reverse(f"infusions:{name}", args=[appointment.pk]))
     assert response.status_code == 302
     assert urlparse(response["Location"]).path == reverse(settings.LOGIN_URL)
+
+
+# --- Escort and comfort as append-only rows ----------------------------------------------
+
+
+@pytest.fixture
+def escort_late(appointment, nurse):
+    """Checked in with the escort on the way."""
+    return infusion_check_in(
+        appointment=appointment, by=nurse, escort_status="on_the_way", escort_name="Pat Lee",
+        escort_phone="+19495550123",
+    )  # fmt: skip
+
+
+def test_an_escort_on_the_way_must_arrive_before_discharge(escort_late, verified_order, nurse):
+    vitals_record(record=escort_late, taken_by=nurse, **GOOD)
+    infusion_start(record=escort_late, by=nurse)
+    in_recovery(escort_late, nurse)
+    with pytest.raises(ValidationError) as error:
+        discharge(escort_late, nurse)
+    assert "mark them arrived" in error.value.message_dict["escort_present"][0]
+    arrived = escort_arrived(record=escort_late, by=nurse)
+    assert (arrived.status, arrived.name, arrived.phone) == ("present", "Pat Lee", "+19495550123")
+    assert [e.status for e in escort_late.escort_entries.all()] == ["on_the_way", "present"]
+    with pytest.raises(ValidationError, match="already recorded as here"):
+        escort_arrived(record=escort_late, by=nurse)
+    assert discharge(escort_late, nurse).escort_name == "Pat Lee"
+
+
+def test_an_escort_entry_needs_a_name_and_phone_and_refuses_nonsense(appointment, nurse):
+    with pytest.raises(ValidationError) as error:
+        infusion_check_in(appointment=appointment, by=nurse, escort_status="present",
+                          escort_name=" ", escort_phone="")  # fmt: skip
+    assert set(error.value.message_dict) == {"escort_name", "escort_phone"}
+    assert not InfusionRecord.objects.filter(appointment=appointment).exists()
+
+
+def test_comfort_applied_must_be_one_of_the_patients_preferences(appointment, nurse):
+    patient = appointment.patient
+    patient.comfort_music, patient.comfort_notes = True, "Window seat"
+    patient.save(update_fields=["comfort_music", "comfort_notes"])
+    with pytest.raises(ValidationError) as error:
+        infusion_check_in(appointment=appointment, by=nurse, comfort_applied=("eye_mask",))
+    assert "eye_mask" in error.value.message_dict["comfort_applied"][0]
+    assert not InfusionRecord.objects.filter(appointment=appointment).exists()
+    record = infusion_check_in(appointment=appointment, by=nurse,
+                               comfort_applied=("music", "notes"))  # fmt: skip
+    assert [(c.item, c.detail) for c in record.comfort_applied.all()] == [
+        ("music", ""),
+        ("notes", "Window seat"),
+    ]
+
+
+def test_the_check_in_form_offers_the_patients_comfort_preferences(client, nurse, appointment):
+    patient = appointment.patient
+    patient.comfort_dim_lights = patient.comfort_aromatherapy = True
+    patient.save(update_fields=["comfort_dim_lights", "comfort_aromatherapy"])
+    client.force_login(nurse)
+    html = client.get(reverse("infusions:chair", args=[appointment.pk])).content.decode()
+    assert 'value="dim_lights"' in html and 'value="aromatherapy"' in html
+    assert 'value="eye_mask"' not in html
+    response = check_in(client, appointment, comfort_applied=["dim_lights", "aromatherapy"],
+                         escort_status="on_the_way")  # fmt: skip
+    assert response.status_code == 302
+    record = InfusionRecord.objects.get(appointment=appointment)
+    assert record.escort_entries.get().status == "on_the_way"
+    chair = client.get(reverse("infusions:chair", args=[appointment.pk])).content.decode()
+    assert 'id="escort-status">On the way' in chair and "Escort has arrived" in chair
+    assert "Dim lights, Aromatherapy" in chair
+    printed = client.get(reverse("infusions:record_print", args=[appointment.pk]))
+    html = printed.content.decode()
+    assert "On the way" in html and "+19495550123" in html and "Dim lights, Aromatherapy" in html
+
+
+def test_the_escort_arrives_from_the_chair_screen(login, escort_late, nurse):
+    client = login(nurse)
+    url = reverse("infusions:chair_escort_arrived", args=[escort_late.pk])
+    response = client.post(url, {"escort_name": "Sam Lee", "escort_phone": "+19495550124"},
+                           HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 200 and response["X-Chair-Saved"] == "1"
+    assert 'id="escort-status">Here' in response.content.decode()
+    assert escort_late.escort_entries.last().name == "Sam Lee"
+
+
+def test_the_api_shows_the_escort_and_comfort_and_marks_arrival(login, escort_late, nurse):
+    client = login(nurse)
+    url = f"/api/v1/infusion-records/{escort_late.pk}/"
+    body = client.get(url).json()
+    assert body["escort_entries"][0]["status"] == "on_the_way"
+    assert body["comfort_applied"] == []
+    arrived = client.post(f"{url}escort-arrived/", {}, content_type="application/json")
+    assert arrived.status_code == 200, arrived.content
+    assert [e["status"] for e in arrived.json()["escort_entries"]] == ["on_the_way", "present"]
+    again = client.post(f"{url}escort-arrived/", {}, content_type="application/json")
+    assert again.status_code == 400 and "escort_status" in again.json()["errors"]
+
+
+def test_the_api_check_in_takes_the_escort(login, appointment, nurse):
+    response = login(nurse).post(
+        "/api/v1/infusion-records/",
+        {"appointment": appointment.pk, "escort_status": "present", "escort_name": "Pat Lee",
+         "escort_phone": "+19495550123"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["escort_entries"][0]["name"] == "Pat Lee"
+
+
+@pytest.mark.parametrize("table", ["infusions_escortentry", "infusions_comfortapplied"])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET at = now()", "DELETE FROM {table}"])
+def test_escort_and_comfort_rows_refuse_sql_update_and_delete(appointment, nurse, table,
+                                                              statement):  # fmt: skip
+    appointment.patient.comfort_music = True
+    appointment.patient.save(update_fields=["comfort_music"])
+    infusion_check_in(appointment=appointment, by=nurse, escort_status="present",
+                      escort_name="Pat", escort_phone="1", comfort_applied=("music",))  # fmt: skip
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement.format(table=table))
+    assert EscortEntry.objects.count() == ComfortApplied.objects.count() == 1

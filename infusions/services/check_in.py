@@ -1,0 +1,232 @@
+"""Check-in: the chart opened once per appointment, with the escort (here or on the way,
+name and phone as confirmed) and the comfort preferences applied kept as append-only rows;
+and the escort's arrival later on.
+
+``infusion_check_in_full`` is the chair screen's whole check-in in one transaction (escort
+confirmed on the appointment, today's weight, pre-infusion pain, then the chart).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.access import require_role
+from clinic.models import User
+from patients.models import Patient
+from patients.services import measure_record, weight_record
+from scheduling.models import Appointment, AppointmentStatus
+
+from ..models import (
+    ComfortApplied,
+    ComfortItem,
+    EscortEntry,
+    EscortStatus,
+    InfusionRecord,
+    InfusionStatus,
+)
+from .transitions import CHARTERS, _appointment_to, _lock, _transition
+
+
+def comfort_offered(patient: Patient) -> list[tuple[str, str]]:
+    """The patient's comfort preferences as (item, label): what the check-in shows."""
+    offered = [
+        (item, label)
+        for item, label in ComfortItem.choices
+        if item != ComfortItem.NOTES and getattr(patient, f"comfort_{item}", False)
+    ]
+    if patient.comfort_notes:
+        offered.append((ComfortItem.NOTES.value, patient.comfort_notes))
+    return offered
+
+
+def _escort_entry(record, by, status: str, name: str, phone: str, at) -> EscortEntry:
+    name, phone = (name or "").strip(), (phone or "").strip()
+    errors = {}
+    if status not in EscortStatus.values:
+        errors["escort_status"] = "Say whether the escort is here or on the way."
+    if not name:
+        errors["escort_name"] = "Enter the escort's name."
+    elif len(name) > EscortEntry._meta.get_field("name").max_length:
+        errors["escort_name"] = "The name is too long."
+    if not phone:
+        errors["escort_phone"] = "Enter the escort's phone number."
+    elif len(phone) > EscortEntry._meta.get_field("phone").max_length:
+        errors["escort_phone"] = "The phone number is too long."
+    if errors:
+        raise ValidationError(errors)
+    entry = EscortEntry(record=record, status=status, name=name, phone=phone, at=at, by=by)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _comfort_rows(record, by, items, at) -> list[ComfortApplied]:
+    offered = dict(comfort_offered(record.appointment.patient))
+    unknown = [item for item in items if item not in offered]
+    if unknown:
+        raise ValidationError(
+            {"comfort_applied": "Not one of the patient's comfort preferences: "
+             + ", ".join(unknown) + "."}
+        )  # fmt: skip
+    rows = []
+    for item in dict.fromkeys(items):  # once each, in the order given
+        detail = offered[item] if item == ComfortItem.NOTES else ""
+        row = ComfortApplied(record=record, item=item, detail=detail, at=at, by=by)
+        row.full_clean()
+        row.save()
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def infusion_check_in(
+    *,
+    appointment: Appointment,
+    by: User,
+    reason: str = "",
+    escort_status: str = "",
+    escort_name: str = "",
+    escort_phone: str = "",
+    comfort_applied: tuple[str, ...] = (),
+) -> InfusionRecord:
+    """Open the chart (once per appointment) and check the appointment in.
+
+    With ``escort_status`` the escort as confirmed is recorded (an ``EscortEntry``); each of
+    ``comfort_applied`` (``ComfortItem`` values among the patient's preferences) is a
+    ``ComfortApplied`` row. ``reason`` is kept on the checked-in status event.
+    """
+    require_role(by, *CHARTERS, doing="chart infusions")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if InfusionRecord.objects.filter(appointment=appointment).exists():
+        raise ValidationError("This visit is already checked in.")
+    order = appointment.dose_orders.active().first()
+    version = order.protocol_version if order else None
+    if version is None and appointment.course_id:
+        version = appointment.course.protocol.current_version
+    if version is None:
+        raise ValidationError("This visit has no protocol: book it under a course first.")
+    _appointment_to(appointment, AppointmentStatus.CHECKED_IN, by)
+    now = timezone.now()
+    record = InfusionRecord(
+        appointment=appointment, order=order, protocol_version=version, status="",
+        checked_in_at=now, checked_in_by=by,
+    )  # fmt: skip
+    record.full_clean(exclude=["status"])
+    record.save()
+    _transition(record, InfusionStatus.CHECKED_IN, by, now, reason)
+    if escort_status or escort_name or escort_phone:
+        _escort_entry(record, by, escort_status, escort_name, escort_phone, now)
+    _comfort_rows(record, by, tuple(comfort_applied), now)
+    return record
+
+
+@transaction.atomic
+def escort_arrived(
+    *, record: InfusionRecord, by: User, name: str = "", phone: str = ""
+) -> EscortEntry:
+    """The escort is here now: a new "here" entry (name and phone default to the last ones
+    confirmed). Needed before discharge when the escort was on the way at check-in."""
+    require_role(by, *CHARTERS, doing="confirm the escort")
+    record = _lock(record)
+    if record.status == InfusionStatus.DISCHARGED:
+        raise ValidationError("The patient has been discharged; the chart is closed.")
+    last = record.escort_entries.order_by("at", "pk").last()
+    if last is not None and last.status == EscortStatus.PRESENT and not name.strip():
+        raise ValidationError({"escort_status": "The escort is already recorded as here."})
+    name = name.strip() or (last.name if last else "")
+    phone = phone.strip() or (last.phone if last else "")
+    return _escort_entry(record, by, EscortStatus.PRESENT, name, phone, timezone.now())
+
+
+def escort_now(record: InfusionRecord) -> EscortEntry | None:
+    """The escort entry that stands (the latest), from a prefetch when there is one."""
+    entries = sorted(record.escort_entries.all(), key=lambda entry: (entry.at, entry.pk))
+    return entries[-1] if entries else None
+
+
+@transaction.atomic
+def appointment_escort_confirm(
+    *, appointment: Appointment, by: User, name: str, phone: str
+) -> None:
+    """Store the escort's name and phone on the appointment and mark them confirmed.
+
+    Done chairside at check-in. A queryset update of the three escort fields only: no
+    status change, so it needs no scheduling transition (and sends no signal).
+    """
+    require_role(by, *CHARTERS, doing="confirm the escort")
+    name, phone = name.strip(), phone.strip()
+    errors = {}
+    if not name:
+        errors["escort_name"] = "Enter the escort's name."
+    elif len(name) > Appointment._meta.get_field("escort_name").max_length:
+        errors["escort_name"] = "The name is too long."
+    if not phone:
+        errors["escort_phone"] = "Enter the escort's phone number."
+    elif len(phone) > Appointment._meta.get_field("escort_phone").max_length:
+        errors["escort_phone"] = "The phone number is too long."
+    if errors:
+        raise ValidationError(errors)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        escort_name=name, escort_phone=phone, escort_confirmed=True
+    )
+
+
+def _renamed(error: ValidationError, names: dict[str, str], default: str) -> ValidationError:
+    """The error with its field names mapped to the check-in form's (``default`` if unknown)."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({default: error.messages})
+    renamed: dict[str, list] = {}
+    for name, messages in error.message_dict.items():
+        renamed.setdefault(names.get(name, default), []).extend(messages)
+    return ValidationError(renamed)
+
+
+@transaction.atomic
+def infusion_check_in_full(
+    *,
+    appointment: Appointment,
+    by: User,
+    escort_present: bool,
+    escort_name: str,
+    escort_phone: str,
+    weight_value: Decimal,
+    weight_unit: str,
+    pain_nrs: int,
+    confirm_large_change: bool = False,
+    comfort_applied: tuple[str, ...] = (),
+) -> InfusionRecord:
+    """The whole chairside check-in, all or nothing: the escort confirmed on the appointment,
+    today's weight, the pre-infusion pain NRS, then the chart opened (``infusion_check_in``)
+    with the escort entry and the comfort applied.
+
+    Any ValidationError rolls everything back; its field names are the check-in form's
+    (``weight_value``, ``weight_unit``, ``confirm_large_change``, ``pain_nrs``, ``escort_*``,
+    ``comfort_applied``).
+    """
+    require_role(by, *CHARTERS, doing="chart infusions")
+    if InfusionRecord.objects.filter(appointment=appointment).exists():
+        raise ValidationError("This visit is already checked in.")
+    appointment_escort_confirm(appointment=appointment, by=by, name=escort_name, phone=escort_phone)
+    try:
+        weight_record(
+            patient=appointment.patient, value=weight_value, unit=weight_unit, measured_by=by,
+            confirm_large_change=confirm_large_change,
+        )  # fmt: skip
+    except ValidationError as error:
+        names = {"value": "weight_value", "unit": "weight_unit", "measured_at": "weight_value",
+                 "confirm_large_change": "confirm_large_change"}  # fmt: skip
+        raise _renamed(error, names, "weight_value") from error
+    try:
+        measure_record(
+            patient=appointment.patient, kind="pain_nrs", answers={"score": pain_nrs},
+            recorded_by=by, context="pre_infusion",
+        )  # fmt: skip
+    except ValidationError as error:
+        raise _renamed(error, {}, "pain_nrs") from error
+    status = EscortStatus.PRESENT if escort_present else EscortStatus.ON_THE_WAY
+    return infusion_check_in(
+        appointment=appointment, by=by, escort_status=status, escort_name=escort_name,
+        escort_phone=escort_phone, comfort_applied=comfort_applied,
+    )  # fmt: skip

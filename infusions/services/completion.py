@@ -1,0 +1,68 @@
+"""The end of the infusion: completion (the mg administered on the chart, and the drug log
+accounted in the same transaction when the wasted amount is given; otherwise the dose panel's
+drug-log form does it, and refuses to account twice), the mg given before an early stop, and
+the move to recovery."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.access import require_role
+from clinic.models import User
+
+from ..models import InfusionRecord
+from .druglog import infusion_drug_account
+from .transitions import CHARTERS, S, _lock, _transition
+
+
+@transaction.atomic
+def infusion_complete(
+    *, record: InfusionRecord, by: User, administered_mg, wasted_mg=None,
+    witness: User | None = None,
+) -> InfusionRecord:  # fmt: skip
+    """The whole bag given: end time now, the mg administered on the chart (and the drug
+    log accounted too when ``wasted_mg`` is given)."""
+    require_role(by, *CHARTERS, doing="complete infusions")
+    record = _lock(record)
+    try:
+        given = Decimal(str(administered_mg))
+    except InvalidOperation:
+        raise ValidationError({"administered_mg": "Enter the mg given."}) from None
+    if given < 0 or (record.order and given > record.order.dose_mg):
+        raise ValidationError(
+            {"administered_mg": "The mg given must be between 0 and the ordered dose."}
+        )
+    status = _transition(record, S.COMPLETED, by, timezone.now())
+    record.ended_at, record.administered_mg = status.at, given
+    record.save(update_fields=["ended_at", "administered_mg"])
+    if wasted_mg not in (None, ""):
+        infusion_drug_account(
+            order=record.order, administered_mg=given, wasted_mg=Decimal(str(wasted_mg)),
+            witness=witness, by=by, occurred_at=status.at,
+        )  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def infusion_recovery(*, record: InfusionRecord, by: User) -> InfusionRecord:
+    require_role(by, *CHARTERS, doing="chart recovery")
+    record = _lock(record)
+    if record.status == S.STOPPED and record.administered_mg is None:
+        raise ValidationError({"administered_mg": "Record the mg given before recovery."})
+    _transition(record, S.RECOVERY, by, timezone.now())
+    return record
+
+
+@transaction.atomic
+def infusion_record_stopped_dose(*, record: InfusionRecord, by: User, administered_mg):
+    """After an early stop: the mg that went in before the stop."""
+    require_role(by, *CHARTERS, doing="chart infusions")
+    record = _lock(record)
+    if record.status != S.STOPPED or record.administered_mg is not None:
+        raise ValidationError("Only a stopped infusion without a recorded dose takes one.")
+    record.administered_mg = Decimal(str(administered_mg))
+    record.full_clean()
+    record.save(update_fields=["administered_mg"])
+    return record
