@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install run test lint bench clean audit
+.PHONY: install run test lint bench clean audit backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,16 @@ lint: install
 # nothing could be audited (set it where pypi.org or api.osv.dev can be reached).
 audit: install
 	@$(PY) .ci/audit.py $(AUDIT_ARGS)
+
+# pg_dump to BACKUP_DIR (default .local/backups) or OUTPUT=file; see "Backup and restore".
+backup: install
+	@$(WITH_SERVICES) python manage.py backup_database $(if $(OUTPUT),--output "$(OUTPUT)")
+
+# make restore FILE=x.dump [DB=new_name]: into the configured database if it is empty, or
+# into a new database DB on the same server (created first).
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backup.dump [DB=new_database]"; exit 2; }
+	@$(WITH_SERVICES) python manage.py restore_database "$(FILE)" $(if $(DB),--database "$(DB)" --create)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts

@@ -258,6 +258,9 @@ REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
 
 PHONENUMBER_DEFAULT_REGION = "US"
 
+# --- Backups (manage.py backup_database) ------------------------------------------------
+BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups"))
+
 # --- Security: strict unless CLINIC_DEV --------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = not DEV
