@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import Location, User
+from .two_factor import admin as _two_factor_admin  # noqa: F401 - device list and reset
 
 
 @admin.register(Location)

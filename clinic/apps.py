@@ -17,6 +17,9 @@ class ClinicConfig(AppConfig):
             "clinic.change_user",
             "clinic.view_user",
             "auth.view_group",
+            # Two-factor: see who has it and reset it for a lost phone (clinic.two_factor).
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
         ],
         "physician": ["clinic.view_location"],
         "nurse": ["clinic.view_location"],
@@ -25,6 +28,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from . import accounts, roles  # noqa: F401 - accounts registers its system check
+        from .two_factor import services  # noqa: F401 - connects its login signal
 
         post_migrate.connect(
             roles.sync_role_permissions_after_migrate, dispatch_uid="clinic.sync_roles"

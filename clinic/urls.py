@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from clinic import api as clinic_api
 from clinic import views as clinic_views
+from clinic.two_factor import api as two_factor_api
+from clinic.two_factor import views as two_factor_views
 from infusions import api as infusions_api
 from patients import api as patients_api
 from scheduling import api as scheduling_api
@@ -99,8 +100,9 @@ admin.site.site_title = "Clinic admin"
 urlpatterns = [
     path("", clinic_views.home, name="home"),
     path("healthz", clinic_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("clinic.two_factor.urls")),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
     path("scheduling/", include("scheduling.urls")),
@@ -109,7 +111,7 @@ urlpatterns = [
     path("infusions/", include("infusions.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", two_factor_api.token_view, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

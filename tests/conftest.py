@@ -55,9 +55,30 @@ def password():
     return TEST_PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_two_factor(monkeypatch):
+    """``client.force_login`` skips the password, and for a physician, a clinic admin or
+    anyone with a device, the code step too: the session is verified as django_otp.login
+    leaves it, with a confirmed test device. The real steps are tested in
+    tests/clinic/test_two_factor.py through the login page."""
+    from django.test import Client
+
+    from tests import two_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if two_factor.needs_code(user):
+            two_factor.verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client):
-    """``login(user)`` -> the test client, logged in as that user."""
+    """``login(user)`` -> the test client, logged in as that user (two-factor verified for
+    the roles that need it)."""
 
     def _login(user):
         client.force_login(user)
