@@ -85,5 +85,62 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     appointment.refresh_from_db()
     assert record.status == InfusionStatus.DISCHARGED
     assert appointment.status == AppointmentStatus.COMPLETED
-    assert record.vitals.count() == 4 and record.discharge.escort_name == "Pat Lee"
+    assert record.vitals.count() == 4 and record.discharges.get().escort_name == "Pat Lee"
+    assert record.escort_entries.get().status == "present"
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_a_nurse_logged_out_mid_entry_comes_back_to_her_typed_vitals(
+    browser, live_server, password, appointment, nurse
+):
+    """Idle logout between typing and saving: the save goes to login (htmx HX-Redirect with
+    next=<chair screen>), and after logging in again the typed values are back, unsaved."""
+    import time
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from clinic.sessions import LAST_SEEN
+    from infusions.models import VitalsReading
+    from infusions.services import infusion_check_in
+
+    record = infusion_check_in(appointment=appointment, by=nurse)
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    chair = f"{live_server.url}/infusions/appointments/{appointment.pk}/chair/"
+    page.goto(chair)
+    typed = {"Systolic": "124", "Diastolic": "79", "Pulse": "71", "SpO2 %": "97"}
+    for name, value in typed.items():
+        page.get_by_role("textbox", name=name, exact=True).fill(value)
+
+    # The tablet sat idle past the timeout: move the session's idle clock back.
+    cookie = next(c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
+    session[LAST_SEEN] = time.time() - settings.SESSION_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+    page.get_by_role("button", name="Save vitals").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert "next=" in page.url and f"/appointments/{appointment.pk}/chair/" in page.url
+    stored = page.evaluate("JSON.stringify(window.sessionStorage)")
+    assert "124" in stored and f"record-{record.pk}-user-{nurse.pk}" in stored
+    patient = appointment.patient
+    assert patient.legal_last_name not in stored and patient.legal_first_name not in stored
+    assert patient.mrn not in stored
+    assert not VitalsReading.objects.filter(record=record).exists()
+
+    page.get_by_label("Username").fill(nurse.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(chair)
+    for name, value in typed.items():
+        assert page.get_by_role("textbox", name=name, exact=True).input_value() == value
+    assert "not saved yet" in page.locator(".vitals-form .draft-note").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "chair-screen-draft-restored-tablet")
+
+    page.get_by_role("button", name="Save vitals").click()
+    page.get_by_role("cell", name="124/79", exact=True).wait_for()
+    assert VitalsReading.objects.get(record=record).systolic_mmhg == 124
+    assert "chair-draft:" not in page.evaluate("JSON.stringify(window.sessionStorage)")
+    page.reload()
+    assert page.get_by_role("textbox", name="Systolic", exact=True).input_value() == ""
+    context.close()
