@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "axes",
     "csp",
+    "auditlog",
+    "audit.apps.AuditConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -65,12 +67,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The change log's actor (also for API token requests); see audit.middleware.
+    "audit.middleware.AuditActorMiddleware",
     # Tells whether the session passed the code step (request.user.otp_device).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.sessions.SessionTimeoutMiddleware",
     # After the idle timeout: an unverified session reaches only the code step.
     "clinic.two_factor.middleware.TwoFactorMiddleware",
+    # One access-log row per successful read of a patient's record (audit.reads).
+    "audit.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -267,6 +273,11 @@ REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", defau
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
 
 PHONENUMBER_DEFAULT_REGION = "US"
+
+# --- Audit ------------------------------------------------------------------------------
+# How many proxies of ours (load balancer, ...) append to X-Forwarded-For; 0 = none, and
+# the header is ignored: the access and change logs then record REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Backups (manage.py backup_database) ------------------------------------------------
 BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups"))

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from audit import api as audit_api
 from clinic import api as clinic_api
 from clinic import views as clinic_views
 from clinic.two_factor import api as two_factor_api
@@ -109,6 +110,12 @@ urlpatterns = [
     # Reminders: the delivery dashboard, and the public confirmation link and SMS webhook.
     path("", include("scheduling.reminders.urls")),
     path("infusions/", include("infusions.urls")),
+    path("audit/", include("audit.urls")),
+    path(
+        "api/v1/audit/patients/<int:pk>/access-log/",
+        audit_api.PatientAccessLogView.as_view(),
+        name="audit-patient-access",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
     path("api/v1/auth/token/", two_factor_api.token_view, name="api-token"),

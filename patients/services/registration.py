@@ -114,7 +114,10 @@ def escort_add(
     )  # fmt: skip
     escort.full_clean(validate_constraints=False)
     if is_primary:
-        active.filter(is_primary=True).update(is_primary=False)
+        # One save per demoted row (not a queryset update), so the change log records it.
+        for previous in active.filter(is_primary=True):
+            previous.is_primary = False
+            previous.save(update_fields=["is_primary"])
     escort.save()
     return escort
 

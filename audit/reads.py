@@ -1,0 +1,287 @@
+"""The read access log's registry: which views show a patient's record, and how the
+patient is found from the request, so one middleware writes one row per read.
+
+``READS`` maps a URL name to a ``PatientFrom``. ``EXEMPT`` names the views of the clinical
+apps that show no single patient's record, each with the reason. tests/audit/test_reads.py
+walks the URL conf and fails on a view of patients, scheduling or infusions that is in
+neither, so a new screen cannot be forgotten. Admin change pages of every model that leads
+to a patient are registered automatically (``admin_reads``).
+
+The row is written with ``INSERT ... SELECT``: the patient id comes from the object the URL
+names (an appointment, an order, a record...) inside the same statement, so a read costs
+exactly one query. Only successful GET/HEAD requests of an authenticated user are logged;
+writes are in auditlog's change log.
+"""
+
+import ipaddress
+from collections import deque
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection, models
+from django.utils import timezone
+
+from infusions.views_charting import CHAIR_STEPS
+
+from .models import AccessKind, AccessLog
+from .network import client_ip
+
+
+@dataclass(frozen=True)
+class PatientFrom:
+    """The patient of the ``model`` row whose pk is the URL kwarg (or the query parameter
+    ``param``; a list without it is not one patient's and is not logged). ``path`` to the
+    patient defaults to the shortest chain of foreign keys (``patient_path``)."""
+
+    model: str
+    path: str | None = None
+    kwarg: str | None = "pk"
+    param: str | None = None
+    kind: str | None = None  # default: api under /api/, page otherwise
+
+
+def patient(kwarg="pk", kind=None):
+    return PatientFrom("patients.Patient", kwarg=kwarg, kind=kind)
+
+
+APPOINTMENT = PatientFrom("scheduling.Appointment")
+COURSE = PatientFrom("scheduling.Course")
+RECORD = PatientFrom("infusions.InfusionRecord")
+ORDER = PatientFrom("infusions.DoseOrder")
+
+
+def by_param(source: PatientFrom, param: str) -> PatientFrom:
+    return PatientFrom(source.model, source.path, kwarg=None, param=param)
+
+
+_API_NESTED = ("escort", "intake", "screening", "weight", "measure", "consent-signature",
+               "communication-consent")  # fmt: skip
+_RECORD_PARTS = {
+    "infusion-vitals": "infusions.VitalsReading",
+    "infusion-alert-acknowledgement": "infusions.AlertAcknowledgement",
+    "infusion-event": "infusions.InfusionEvent",
+    "infusion-correction": "infusions.Correction",
+    "infusion-discharge": "infusions.Discharge",
+}
+
+READS: dict[str, PatientFrom] = {
+    # Patient pages and the patient's tabs.
+    **{
+        f"patients:{name}": patient()
+        for name in (
+            "detail",
+            "edit",
+            "deactivate",
+            "escort_add",
+            "intake_new",
+            "screening_new",
+            "clearance",
+            "weight_new",
+            "consent_sign",
+            "communication_consent",
+            "measure_new",
+            "phq9_follow_up",
+        )  # fmt: skip
+    },
+    "scheduling:patient_courses": patient(),
+    "scheduling:feed_create": patient(),
+    "scheduling:feed_revoke": patient(),
+    "scheduling:calendar_download": patient(kind=AccessKind.EXPORT),
+    "reminders:patient_messages": patient(),
+    # Appointment, course, order and chair screens.
+    **{
+        f"scheduling:{name}": APPOINTMENT
+        for name in ("check_in", "reschedule", "cancel", "no_show")
+    },
+    "scheduling:course_cancel": COURSE,
+    **{
+        f"infusions:{name}": APPOINTMENT
+        for name in ("dose_panel", "order_create", "chair", "chair_check_in")
+    },
+    "infusions:record_print": PatientFrom("scheduling.Appointment", kind=AccessKind.EXPORT),
+    # The chair screen's actions (POST; a GET that answers would be a read of the record).
+    **{f"infusions:chair_{step}": RECORD for step in CHAIR_STEPS},
+    **{
+        f"infusions:{name}": ORDER
+        for name in ("check_create", "order_sign", "order_cancel", "drug_draw", "drug_account")
+    },
+    # REST API.
+    "patient-detail": patient(),
+    **{
+        f"patient-{part}-{suffix}": patient("patient_pk")
+        for part in _API_NESTED
+        for suffix in ("list", "detail")
+    },
+    "patient-screening-clearance": patient("patient_pk"),
+    "patient-measure-phq9-follow-up": patient("patient_pk"),
+    "appointment-detail": APPOINTMENT,
+    "appointment-list": by_param(patient(), "patient"),
+    "course-detail": COURSE,
+    "course-list": by_param(patient(), "patient"),
+    "dose-order-detail": ORDER,
+    "dose-order-list": by_param(APPOINTMENT, "appointment"),
+    "dose-check-list": by_param(ORDER, "order"),
+    "infusion-record-detail": RECORD,
+    "infusion-record-list": by_param(APPOINTMENT, "appointment"),
+    **{f"{part}-detail": PatientFrom(model) for part, model in _RECORD_PARTS.items()},
+    **{f"{part}-list": by_param(RECORD, "record") for part in _RECORD_PARTS},
+    "infusion-alert-list": by_param(RECORD, "record"),
+    "drug-log-entry-list": by_param(ORDER, "order"),
+    "drug-log-entry-detail": PatientFrom("infusions.DrugLogEntry"),
+    # This app: the access report and the right-of-access export.
+    "audit:patient_access": patient(),
+    "audit:patient_access_csv": patient(kind=AccessKind.EXPORT),
+    "audit:patient_export": patient(kind=AccessKind.EXPORT),
+    "audit:patient_export_json": patient(kind=AccessKind.EXPORT),
+    "audit-patient-access": patient(),
+}
+
+_LIST = "a list across many patients, not one patient's record (each entry's own page is logged)"
+_NO_PATIENT = "shows no patient data"
+_POST = "a write (POST only); writes are in the change log"
+_DRUG_LOG = "the controlled-substance log: lots and amounts by site; orders appear as ids only"
+
+EXEMPT: dict[str, str] = {
+    "patients:list": _LIST,
+    "patients:search": _LIST,
+    "patients:register": "a blank registration form",
+    "patients:contact": "the public contact form",
+    "patients:consultations": "requests from the public, before anyone is a patient",
+    "patients:consultation_register": "a request from the public, before it is a patient",
+    "patients:consultation_close": _POST,
+    "scheduling:board": _LIST,
+    "scheduling:week": _LIST,
+    "scheduling:planner": "the course planner; the booked course is logged at its own pages",
+    "scheduling:planner_blockers": "booking blockers (flag labels only), loaded by the planner",
+    "scheduling:calendar_feed": "fetched by the patient's own calendar with the secret token, "
+    "no staff user",
+    "reminders:dashboard": _LIST,
+    "reminders:follow_up": _LIST,
+    "reminders:retry": _POST,
+    "reminders:confirm": "the patient's own confirmation link, no staff user",
+    "reminders:sms_webhook": "the SMS provider's webhook, no staff user",
+    "infusions:nurse_home": _LIST,
+    "infusions:physician_home": _LIST,
+    "infusions:signing_queue": _LIST,
+    "infusions:chair_alerts": "a background poll every 30 s of a chair screen whose opening is "
+    "logged; logging it would write a row per chair every 30 s",
+    "infusions:lots": _DRUG_LOG,
+    "infusions:lot_detail": _DRUG_LOG,
+    "infusions:reconcile": _DRUG_LOG,
+    "infusions:drug_log_csv": _DRUG_LOG,
+    "patient-list": _LIST,
+    "consent-document-list": "consent document texts, no patient",
+    "consent-document-detail": "a consent document text, no patient",
+    "consultation-request-list": "requests from the public, before anyone is a patient",
+    "consultation-request-detail": "a request from the public, before it is a patient",
+    "consultation-request-close": _POST,
+    "consultation-request-convert": _POST,
+    "protocol-list": _NO_PATIENT,
+    "protocol-detail": _NO_PATIENT,
+    "protocol-version-list": _NO_PATIENT,
+    "protocol-version-detail": _NO_PATIENT,
+    "dose-calculation-list": "a calculation from numbers sent by the caller; saves nothing",
+    **{f"dose-order-{action}": _POST for action in ("cancel", "override", "sign")},
+    **{
+        f"infusion-record-{action}": _POST
+        for action in ("complete", "pause", "recovery", "resume", "start", "stop")
+    },
+    "lot-list": _DRUG_LOG,
+    "lot-detail": _DRUG_LOG,
+    "drug-log-entry-account": _POST,
+    "drug-reconciliation-list": _DRUG_LOG,
+    "drug-reconciliation-detail": _DRUG_LOG,
+    "drug-discrepancy-list": _DRUG_LOG,
+    "drug-discrepancy-resolve": _POST,
+    "drug-inventory-list": _DRUG_LOG,
+    "drug-inventory-detail": _DRUG_LOG,
+    "drug-log-report-list": _DRUG_LOG,
+    "chair-list": _NO_PATIENT,
+    "chair-detail": _NO_PATIENT,
+    "nurse-shift-list": _NO_PATIENT,
+    "nurse-shift-detail": _NO_PATIENT,
+    "opening-hours-list": _NO_PATIENT,
+    "closed-day-list": _NO_PATIENT,
+    "course-propose": "a proposal computed for the caller; saves nothing",
+    "course-cancel-remaining": _POST,
+    "appointment-reschedule": _POST,
+    "appointment-transition": _POST,
+}
+
+
+@cache
+def patient_path(model: type[models.Model], depth: int = 4) -> str | None:
+    """The shortest chain of foreign keys from ``model`` to a patient id, e.g.
+    ``record__appointment__patient``; None when the model does not lead to a patient."""
+    Patient = apps.get_model("patients", "Patient")
+    if model is Patient:
+        return "pk"
+    queue = deque([(model, "")])
+    while queue:
+        current, prefix = queue.popleft()
+        for field in current._meta.concrete_fields:
+            if not field.is_relation or field.related_model is None:
+                continue
+            if field.related_model is Patient:
+                return f"{prefix}{field.name}"
+            if prefix.count("__") < depth - 1 and field.related_model._meta.app_label != "clinic":
+                queue.append((field.related_model, f"{prefix}{field.name}__"))
+    return None
+
+
+@cache
+def admin_reads() -> dict[str, PatientFrom]:
+    """The admin change page of every model that leads to a patient."""
+    found = {}
+    for model in admin.site._registry:
+        if (path := patient_path(model)) is not None:
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
+            found[name] = PatientFrom(model._meta.label, path, kwarg="object_id")
+    return found
+
+
+def source_for(view_name: str) -> PatientFrom | None:
+    return READS.get(view_name) or admin_reads().get(view_name)
+
+
+def log_read(request) -> None:
+    """Write the access-log row of this request, if it read a registered view."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or user is None or not user.is_authenticated:
+        return
+    source = source_for(match.view_name)
+    if source is None:
+        return
+    value = request.GET.get(source.param) if source.param else match.kwargs.get(source.kwarg)
+    if value is None or not str(value).isdigit():
+        return
+    kind = source.kind or (AccessKind.API if request.path.startswith("/api/") else AccessKind.PAGE)
+    write(user=user, source=source, pk=int(value), view_name=match.view_name, kind=kind,
+          ip_address=_valid_ip(client_ip(request)))  # fmt: skip
+
+
+def write(*, user, source: PatientFrom, pk: int, view_name: str, kind: str, ip_address) -> None:
+    """One ``INSERT ... SELECT``: no row when the object does not exist."""
+    model = apps.get_model(source.model)
+    path = source.path or patient_path(model)
+    lookup = model._base_manager.filter(pk=pk).values_list(path)[:1]
+    select_sql, select_params = lookup.query.sql_with_params()
+    table = connection.ops.quote_name(AccessLog._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (user_id, patient_id, at, ip_address, view_name, kind) "  # noqa: S608 - names from model meta, values are parameters
+        f"SELECT %s, found.patient_id, %s, %s, %s, %s FROM ({select_sql}) AS found(patient_id) "
+        "WHERE found.patient_id IS NOT NULL"
+    )
+    params = (user.pk, timezone.now(), ip_address, view_name[:120], kind, *select_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _valid_ip(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
