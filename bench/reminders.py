@@ -104,6 +104,30 @@ def start_worker() -> subprocess.Popen:
     return worker
 
 
+def cpu_seconds_of(pids: list[int], *, with_children: bool = False) -> float | None:
+    """User + system CPU seconds of these processes (and their children) so far; None when
+    they cannot be read (psutil missing, a database on another host)."""
+    try:
+        import psutil
+
+        processes = [psutil.Process(pid) for pid in pids]
+        if with_children:
+            processes += [c for p in processes for c in p.children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in processes)
+    except (ImportError, OSError, psutil.Error):
+        return None
+
+
+def database_backends() -> list[int]:
+    """The Postgres backends connected to the bench database (the worker's), but this one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def dispatch_with_two_sweeps() -> float:
     from scheduling.models import OutboundMessage
     from scheduling.reminders.dispatch import dispatch_due
@@ -127,7 +151,7 @@ def dispatch_with_two_sweeps() -> float:
     return time.perf_counter() - started
 
 
-def report(seconds: float) -> bool:
+def report(seconds: float, cpu: dict[str, float | None]) -> bool:
     from django.db.models import Count
 
     from scheduling.models import OutboundMessage
@@ -143,6 +167,14 @@ def report(seconds: float) -> bool:
         f"({REMINDERS / seconds:.0f}/s, target < {TARGET_SECONDS:.0f} s); "
         f"files {len(references)}, duplicates {duplicates}, rows {statuses}"
     )
+    # CPU, not wall time, is what a loaded machine does not change: compare these.
+    measured = {name: value for name, value in cpu.items() if value is not None}
+    print(
+        "reminders CPU seconds: "
+        + ", ".join(f"{name} {value:.1f}" for name, value in measured.items())
+        + f"; total {sum(measured.values()):.1f} ({sum(measured.values()) * 10_000 / REMINDERS:.1f}"
+        " per 10,000)"
+    )
     return seconds < TARGET_SECONDS and duplicates == 0 and sent == REMINDERS
 
 
@@ -152,7 +184,17 @@ def main() -> int:
     try:
         seed()
         worker = start_worker()
-        ok = report(dispatch_with_two_sweeps())
+        worker_cpu = cpu_seconds_of([worker.pid], with_children=True)
+        sweep_cpu = time.process_time()
+        seconds = dispatch_with_two_sweeps()
+        sweep_cpu = time.process_time() - sweep_cpu
+        worker_after = cpu_seconds_of([worker.pid], with_children=True)
+        cpu = {
+            "worker": None if worker_cpu is None else worker_after - worker_cpu,
+            "postgres (worker's connections)": cpu_seconds_of(database_backends()),
+            "sweeps and polling": sweep_cpu,
+        }
+        ok = report(seconds, cpu)
     finally:
         if worker is not None:
             worker.terminate()
@@ -163,6 +205,8 @@ def main() -> int:
         connection.close()
         teardown_databases(old_config, verbosity=0)
         shutil.rmtree(SMS_FOLDER, ignore_errors=True)
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    print(f"machine load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
     print("bench reminders:", "all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

@@ -44,7 +44,7 @@ def _send_claimed(message_id: int, retries: int, prepare=sending.prepare) -> str
             return "failed"
         countdown = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**retries
         raise _RetryLater(error, countdown) from error
-    sending.mark_sent(message_id, provider_id)
+    sending.mark_sent_async(message_id, provider_id)  # see its docstring: never a resend
     return "sent"
 
 
@@ -73,7 +73,11 @@ def reminder_send_batch(message_ids: list[int]) -> dict[str, int]:
     batch (late ack) sends nothing twice. The only difference is when a row's "sent" mark
     commits: in the same transaction as the next row's start, before that row is
     delivered, since a commit (WAL flush) costs more than the rest of the row; at any
-    provider call the rows stand exactly as they would with one task per row.
+    provider call the rows stand exactly as they would with one task per row. So one
+    durable commit per row, the attempt's start, and no other: the mark riding with it
+    costs nothing more, and the batch's last mark (no next row) commits without waiting
+    for the disk (sending.mark_sent_async: losing it can only turn a sent row into
+    "failed, outcome unknown", never into a second send).
 
     A row that fails never stops the others: a transient provider error hands that row
     alone to ``reminder_send`` as its first retry (same backoff, same attempt count); any
@@ -97,7 +101,7 @@ def reminder_send_batch(message_ids: list[int]) -> dict[str, int]:
 
     def mark_sent_alone(pk: int, provider_id: str) -> None:
         try:
-            sending.mark_sent(pk, provider_id)
+            sending.mark_sent_async(pk, provider_id)
         except Exception:  # left "sending" with its attempt started: reclaimed as unknown
             logger.exception("Reminder %s was sent but could not be marked sent", pk)
 

@@ -31,7 +31,6 @@ class FileSmsBackend(SmsBackend):
         provider_id = f"file-{uuid.uuid4().hex}"
         folder = Path(settings.SMS_FILE_PATH)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             record = {
                 "to": to,
                 "body": body,
@@ -42,7 +41,11 @@ class FileSmsBackend(SmsBackend):
             # Written under a temporary name, then renamed: a reader never sees half a file.
             final = folder / f"{provider_id}.json"
             partial = folder / f".{provider_id}.tmp"
-            partial.write_text(json.dumps(record))
+            try:
+                partial.write_text(json.dumps(record))
+            except FileNotFoundError:  # the folder is made on first use, not checked per message
+                folder.mkdir(parents=True, exist_ok=True)
+                partial.write_text(json.dumps(record))
             partial.rename(final)
         except OSError as error:
             raise ProviderError(f"Cannot write {folder}: {error}") from error

@@ -1,6 +1,7 @@
 """Turning an outbox row into words: the template, the site's details in local time, the
 signed confirmation link, and the last guard that keeps health words out of an SMS."""
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -42,9 +43,20 @@ def confirm_token(appointment: Appointment) -> str:
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(appointment.pk))
 
 
+_PLACEHOLDER = "PLACEHOLDER"
+
+
+@functools.cache
+def _confirm_url_parts(base_url: str) -> tuple[str, str]:
+    """The link around its token, reversed once per process instead of once per message
+    (the URLconf does not change while a worker runs)."""
+    before, _, after = reverse("reminders:confirm", args=[_PLACEHOLDER]).partition(_PLACEHOLDER)
+    return base_url.rstrip("/") + before, after
+
+
 def confirm_url(appointment: Appointment) -> str:
-    path = reverse("reminders:confirm", args=[confirm_token(appointment)])
-    return settings.REMINDER_LINK_BASE_URL.rstrip("/") + path
+    before, after = _confirm_url_parts(settings.REMINDER_LINK_BASE_URL)
+    return before + confirm_token(appointment) + after
 
 
 def appointment_from_token(token: str) -> tuple[int | None, bool]:
@@ -106,17 +118,17 @@ def render(message: OutboundMessage) -> Rendered:
         "confirm_url": LINK,
     }
     subject, body = compiled_template(message.kind, message.channel)
+    sms = message.channel == MessageChannel.SMS
     # Dates render in the site's own time zone, whatever the worker's is.
     with timezone.override(ZoneInfo(location.time_zone)):
-        rendered = Rendered(
-            subject=" ".join(subject.render(Context(context, autoescape=False)).split()),
-            body=body.render(Context(context, autoescape=False)).strip(),
-        )
+        text = body.render(Context(context, autoescape=False)).strip()
+        if not sms:  # an SMS has no subject: not rendered at all
+            title = " ".join(subject.render(Context(context, autoescape=False)).split())
     link = confirm_url(appointment)
-    if message.channel == MessageChannel.SMS:
+    if sms:
         # Redact before the link goes in: a random signature must never be cut.
-        return Rendered(subject="", body=sms_safe(rendered.body).replace(LINK, link))
-    return Rendered(rendered.subject.replace(LINK, link), rendered.body.replace(LINK, link))
+        return Rendered(subject="", body=sms_safe(text).replace(LINK, link))
+    return Rendered(title.replace(LINK, link), text.replace(LINK, link))
 
 
 def is_for_escort(kind: str) -> bool:

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from patients.models import CommunicationConsent
@@ -92,6 +94,10 @@ def _quiet_hours() -> tuple[datetime.time, datetime.time]:
     )
 
 
+# The name _with_details() gives the patient's phone as stored, read past its model field.
+RAW_PATIENT_PHONE = "patient_phone_as_stored"
+
+
 def recipient_for(message: OutboundMessage) -> str:
     appointment = message.appointment
     if message.kind == MessageKind.ESCORT_ESCORT:
@@ -102,7 +108,12 @@ def recipient_for(message: OutboundMessage) -> str:
         ).first()
         return escort.email if escort else ""
     patient = appointment.patient
-    return str(patient.phone or "") if message.channel == MessageChannel.SMS else patient.email
+    if message.channel == MessageChannel.SMS:
+        # _with_details() reads the number as stored (E.164), not through the model field,
+        # which parses and validates it twice per row; str() of a parsed number is the same.
+        raw = message.__dict__.get(RAW_PATIENT_PHONE)
+        return (raw if raw is not None else str(patient.phone or "")) or ""
+    return patient.email
 
 
 # "Look the consent up": a batch passes the consent it has already read (or None).
@@ -171,12 +182,13 @@ def send_time_decision(
 
 
 # What sending reads, and no more: a patient row is wide and most of it is clinical.
+# The patient's phone is read raw (RAW_PATIENT_PHONE), not through its model field.
 MESSAGE_FIELDS = [
     "kind", "channel", "status", "send_at", "attempt_started_at",
     "appointment__status", "appointment__starts_at", "appointment__ends_at",
     "appointment__escort_name", "appointment__escort_phone",
     "appointment__patient__preferred_name", "appointment__patient__legal_first_name",
-    "appointment__patient__phone", "appointment__patient__email",
+    "appointment__patient__email",
     "appointment__location__name", "appointment__location__address",
     "appointment__location__phone", "appointment__location__time_zone",
 ]  # fmt: skip
@@ -213,9 +225,11 @@ class Prepared:
 
 
 def _with_details():
-    return OutboundMessage.objects.select_related(
-        "appointment__patient", "appointment__location"
-    ).only(*MESSAGE_FIELDS)
+    return (
+        OutboundMessage.objects.select_related("appointment__patient", "appointment__location")
+        .only(*MESSAGE_FIELDS)
+        .annotate(**{RAW_PATIENT_PHONE: Cast("appointment__patient__phone", CharField())})
+    )
 
 
 def load_many(pks: list[int]) -> dict[int, OutboundMessage]:
@@ -289,6 +303,24 @@ def mark_sent(pk: int, provider_id: str) -> None:
     # FAILED too: a reclaim that gave up on a slow provider call must not hide a real send.
     done = {"sent_at": now, "provider_id": provider_id, "attempt_started_at": None}
     move(pk, M.FAILED, M.SENT, reason="", **done)
+
+
+def mark_sent_async(pk: int, provider_id: str) -> None:
+    """mark_sent() in a transaction of its own that does not wait for the disk.
+
+    ``synchronous_commit = off`` for this transaction only: Postgres answers before the
+    WAL is flushed. If Postgres itself crashes in the next fraction of a second the mark
+    is lost, and the row is left ``sending`` with its attempt started; the reclaim sweep
+    then makes it "failed, outcome unknown" for a person to check. It is never sent a
+    second time: that needs the *start* of the attempt to be lost, and that commit stays
+    durable. Inside a caller's transaction the caller's commit decides, so no change.
+    """
+    if connection.in_atomic_block:
+        mark_sent(pk, provider_id)
+        return
+    with transaction.atomic():
+        _execute("SET LOCAL synchronous_commit = off", [])
+        mark_sent(pk, provider_id)
 
 
 def mark_attempt_failed(pk: int, error: ProviderError, *, final: bool) -> None:
