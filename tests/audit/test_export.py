@@ -20,6 +20,7 @@ from patients.services import (
     screening_record,
 )
 from scheduling.models import MessageChannel, MessageKind, OutboundMessage
+from tests.factories import PatientFactory
 from tests.infusions.test_orders import NEGATIVE
 
 from .conftest import make_appointment, order_for, weigh
@@ -65,7 +66,9 @@ def full_record(charted, nurse, physician):
 @pytest.fixture
 def other_patient(site, nurse, protocol):
     """Another patient at the same site, with an appointment and a weight."""
-    other = make_appointment(site=site, nurse=nurse, protocol=protocol,
+    # A last name no staff member has: staff names appear in the export (who recorded what).
+    patient = PatientFactory(home_location=site, legal_last_name="Quixotic-Other")
+    other = make_appointment(site=site, nurse=nurse, protocol=protocol, patient=patient,
                              starts_at=timezone.now() + datetime.timedelta(days=2))  # fmt: skip
     weigh(other, nurse, "80")
     return other.patient
