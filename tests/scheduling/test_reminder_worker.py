@@ -24,7 +24,7 @@ from clinic import devservices  # noqa: E402
 from scheduling.models import MessageStatus, OutboundMessage  # noqa: E402
 from scheduling.reminders import dispatch  # noqa: E402
 
-from .test_reminders import (  # noqa: E402
+from .reminders.helpers import (  # noqa: E402
     book,
     bookable_site,
     consenting_patient,

@@ -1,0 +1,77 @@
+"""Sending: what goes out and in what words, provider errors, backoff, failure and retry."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduling.messaging import ProviderError, SmsBackend
+from scheduling.models import MessageStatus, MessageTemplate, OutboundMessage
+from scheduling.reminders.services import message_retry
+from scheduling.tasks import reminder_send
+
+from .helpers import booked, make_due, send_now, sms_files
+
+S = MessageStatus
+
+
+def test_a_due_sms_goes_out_once_with_no_drug_or_diagnosis_in_it(
+    clinic, protocol, front_desk, file_backends
+):
+    site = clinic[0]
+    site.name = "Irvine Ketamine Center"
+    site.save()
+    appointment = booked(clinic, protocol, front_desk)
+    ids = make_due(appointment, channel="sms")
+    send_now(ids)
+    sent = OutboundMessage.objects.filter(pk__in=ids)
+    assert {m.status for m in sent} == {S.SENT, S.SKIPPED}  # the escort has not agreed yet
+    bodies = [r["body"] for r in sms_files(file_backends, str(appointment.patient.phone))]
+    assert len(bodies) == sent.filter(status=S.SENT).count() >= 3
+    for body in bodies:
+        assert "ketamine" not in body.lower() and "fibromyalgia" not in body.lower()
+        assert "Irvine Center" in body and "/c/" in body
+    assert all(m.provider_id.startswith("file-") and m.sent_at for m in sent.filter(status=S.SENT))
+    for pk in ids:  # a second copy of the task finds nothing to do
+        reminder_send.apply(args=[pk])
+    assert len(sms_files(file_backends, str(appointment.patient.phone))) == len(bodies)
+
+
+def test_email_is_rendered_in_the_sites_local_time(clinic, protocol, front_desk, file_backends):
+    from django.core import mail
+
+    appointment = booked(clinic, protocol, front_desk)
+    send_now(make_due(appointment, channel="email", kind="appointment"))
+    local = appointment.starts_at.astimezone(ZoneInfo(clinic[0].time_zone))
+    assert len(mail.outbox) == 2
+    assert f"{local:%B} {local.day} at 12:00 PM" in mail.outbox[0].body
+    assert mail.outbox[0].to == [appointment.patient.email]
+
+
+class FailingSms(SmsBackend):
+    def send(self, *, to, body, reference):
+        raise ProviderError("503 Service Unavailable")
+
+
+def test_provider_errors_are_retried_then_failed_and_a_retry_sends_again(
+    clinic, protocol, front_desk, file_backends, settings
+):
+    settings.SMS_BACKEND = "tests.scheduling.reminders.test_reminders_sending.FailingSms"
+    appointment = booked(clinic, protocol, front_desk)
+    two_days_ahead = appointment.starts_at - datetime.timedelta(hours=30)
+    [pk] = make_due(appointment, channel="sms", kind="appointment", send_at__lt=two_days_ahead)
+    send_now([pk])
+    message = OutboundMessage.objects.get(pk=pk)
+    assert (message.status, message.attempts) == (S.FAILED, settings.REMINDER_MAX_ATTEMPTS)
+    assert "503" in message.last_error and message.reason.startswith("Provider error")
+    settings.SMS_BACKEND = "file"
+    message_retry(message=message, retried_by=front_desk)
+    send_now([pk])
+    assert OutboundMessage.objects.get(pk=pk).status == S.SENT
+
+
+def test_an_sms_template_naming_the_drug_is_refused_in_the_admin():
+    template = MessageTemplate.objects.get(kind="appointment", channel="sms")
+    template.body = "Your ketamine infusion is {{ starts_at }}"
+    with pytest.raises(Exception, match="must not name a drug"):
+        template.full_clean()
