@@ -16,7 +16,9 @@ from infusions import api as infusions_api
 from patients import api as patients_api
 from scheduling import api as scheduling_api
 
+# No ".json" suffix routes: JSON is the only format, and actions do not take the argument.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("locations", clinic_api.LocationViewSet, basename="location")
 router.register("patients", patients_api.PatientViewSet, basename="patient")
 router.register(

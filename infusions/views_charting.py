@@ -213,6 +213,12 @@ def _post(request, name: str, default=""):
     return request.POST.get(name, default).strip()
 
 
+def _post_id(request, name: str) -> int | None:
+    """A posted row id; anything but digits is None (a field error, not a 500)."""
+    value = _post(request, name)
+    return int(value) if value.isdigit() else None
+
+
 @_charting
 def vitals(request, record):
     fields = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm", "spo2_percent",
@@ -290,8 +296,7 @@ def _physician(request) -> User | None:
 
 @_charting
 def acknowledge(request, record):
-    alert_pk = _post(request, "alert")  # not a number: the field error below, not a 500
-    alert = record.alerts.filter(pk=alert_pk).first() if alert_pk.isdigit() else None
+    alert = record.alerts.filter(pk=_post_id(request, "alert")).first()
     if alert is None:
         raise ValidationError({"alert": "Choose the alert to acknowledge."})
     services.alert_acknowledge(
@@ -337,7 +342,7 @@ def discharge(request, record):
 
 @_charting
 def correct_discharge(request, record):
-    entry = record.discharges.filter(pk=_post(request, "discharge")).first()
+    entry = record.discharges.filter(pk=_post_id(request, "discharge")).first()
     if entry is None:
         raise ValidationError({"discharge": "Choose the discharge entry to correct."})
     services.discharge_correct(
@@ -348,7 +353,7 @@ def correct_discharge(request, record):
 @_charting
 def correct_acknowledgement(request, record):
     ack = AlertAcknowledgement.objects.filter(
-        alert__record=record, pk=_post(request, "acknowledgement")
+        alert__record=record, pk=_post_id(request, "acknowledgement")
     ).first()
     if ack is None:
         raise ValidationError({"acknowledgement": "Choose the acknowledgement to correct."})

@@ -24,7 +24,7 @@ from ..models import Patient
 from ..selectors import patients_for
 
 EVERYONE = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
-# Registration, escorts, communication consent and the consultation queue.
+# Registration and the consultation queue.
 DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 # Clinical entries are recorded by nurses and physicians and read by them and clinic admins;
 # the front desk sees none of them.

@@ -6,7 +6,6 @@ from rest_framework import serializers, viewsets
 from ..models import CommunicationConsent, ConsentDocument, ConsentSignature
 from ..services import communication_consent_record, consent_sign
 from .common import (
-    DESK,
     EVERYONE,
     PatientRecordViewSet,
     RoleRules,
@@ -86,7 +85,8 @@ class CommunicationConsentViewSet(PatientRecordViewSet):
 
     queryset = CommunicationConsent.objects.select_related("recorded_by")
     serializer_class = CommunicationConsentSerializer
-    read_roles, write_roles = EVERYONE, DESK
+    # Any staff member records it, as on the patient page (the service's rule).
+    read_roles, write_roles = EVERYONE, EVERYONE
 
     def create(self, request, *args, **kwargs):
         fields = validated(CommunicationConsentSerializer, request)

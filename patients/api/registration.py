@@ -197,7 +197,8 @@ class EscortViewSet(PatientRecordViewSet):
 
     queryset = EscortContact.objects.all()
     serializer_class = EscortSerializer
-    read_roles, write_roles = EVERYONE, DESK
+    # Any staff member adds or removes an escort, as on the patient page (the service's rule).
+    read_roles, write_roles = EVERYONE, EVERYONE
 
     def create(self, request, *args, **kwargs):
         fields = validated(EscortSerializer, request)
