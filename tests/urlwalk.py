@@ -2,7 +2,8 @@
 
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -21,45 +22,68 @@ SAMPLES = {
 class WalkedURL:
     path: str
     name: str  # "namespace:name", or the dotted view name when the pattern has no name
+    # The patterns from the root to this one, to build the path with other arguments.
+    patterns: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def is_api(self) -> bool:
         return self.path.startswith("/api/")
 
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The names of the path's arguments, e.g. ``("patient_pk", "pk", "format")``."""
+        names: list[str] = []
+        for pattern in self.patterns:
+            if isinstance(pattern, RoutePattern):
+                names += [m.group(2) for m in ROUTE_ARGUMENT.finditer(str(pattern))]
+            elif isinstance(pattern, RegexPattern):
+                names += list(pattern.regex.groupindex)
+        return tuple(names)
 
-def _route_to_path(route: str) -> str:
-    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES.get(m.group(1) or "str", "x"), route)
+    def path_with(self, values: Mapping[str, str]) -> str:
+        """The path with these argument values (by name); others keep the sample values."""
+        return "/" + "".join(_piece(pattern, values) for pattern in self.patterns)
 
 
-def _regex_to_path(regex: str) -> str:
+ROUTE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _route_to_path(route: str, values: Mapping[str, str] = {}) -> str:
+    def sample(m):
+        return values.get(m.group(2)) or SAMPLES.get(m.group(1) or "str", "x")
+
+    return ROUTE_ARGUMENT.sub(sample, route)
+
+
+def _regex_to_path(regex: str, values: Mapping[str, str] = {}) -> str:
     text = regex.lstrip("^").rstrip("$").replace("\\Z", "")
     # A named group of alternatives (admin's app_label) takes its first alternative.
     text = re.sub(r"\(\?P<\w+>([\w-]+)(?:\|[^)]*)?\)", r"\1", text)
     # DRF's format suffix, then any other group, becomes a sample value.
     text = re.sub(r"\\\.\(\?P<format>[^)]*\)/?\??", ".json", text)
-    text = re.sub(r"\(\?P<\w+>[^)]*\)", "1", text)
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values.get(m.group(1)) or "1", text)
     text = re.sub(r"\([^)]*\)", "1", text)
     return text.replace("\\", "").replace("/?", "/").replace("?", "")
 
 
-def _piece(pattern) -> str:
+def _piece(pattern, values: Mapping[str, str] = {}) -> str:
     if isinstance(pattern, RoutePattern):
-        return _route_to_path(str(pattern))
+        return _route_to_path(str(pattern), values)
     if isinstance(pattern, RegexPattern):
-        return _regex_to_path(pattern.regex.pattern)
+        return _regex_to_path(pattern.regex.pattern, values)
     return str(pattern)
 
 
-def walk(resolver: URLResolver | None = None, prefix: str = "/", namespace: str = ""):
+def walk(resolver: URLResolver | None = None, prefix: str = "/", namespace: str = "", patterns=()):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         piece = _piece(entry.pattern)
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry, prefix + piece, inner)
+            yield from walk(entry, prefix + piece, inner, (*patterns, entry.pattern))
         elif isinstance(entry, URLPattern):
             name = f"{namespace}{entry.name}" if entry.name else entry.lookup_str
-            yield WalkedURL(path=prefix + piece, name=name)
+            yield WalkedURL(path=prefix + piece, name=name, patterns=(*patterns, entry.pattern))
 
 
 def all_urls() -> list[WalkedURL]:

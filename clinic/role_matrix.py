@@ -1,0 +1,575 @@
+"""Who may do what: the role matrix as data.
+
+``URLS`` classifies every named URL of the URL conf: which roles get an answer to GET
+(``read``), which roles get past the role check of the mutating methods (``write``), and
+which object each path argument names. ``ADMIN`` does the same for every model in the Django
+admin. ``ACTIONS`` is the table for people (the README's "Who may do what"), each row tied
+to the URLs that carry it out.
+
+This module only describes; the rules are enforced where they always were (``role_required``,
+``HasRole``, ``require_role`` in the services, the ``*_for(user, ...)`` lookups and the
+admin's permission methods). ``tests/clinic/test_role_matrix.py`` walks every URL with every
+role and an anonymous visitor and fails where the two disagree, or where a URL or admin
+model is not classified here. ``python -m clinic.role_matrix`` rewrites the README table.
+"""
+
+from dataclasses import dataclass, field
+
+from .roles import Role
+
+FD, NU, PH, CA = Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN
+ROLES = (FD, NU, PH, CA)
+ALL = frozenset(ROLES)
+DESK = frozenset({FD, CA})
+CLINICAL = frozenset({NU, PH})  # record clinical entries and chart
+CLINICAL_READERS = frozenset({NU, PH, CA})
+PHYSICIAN = frozenset({PH})
+NURSE = frozenset({NU})
+EDITORS = frozenset({PH, CA})  # protocols, lots received, inventories
+ADMIN = frozenset({CA})
+NOBODY: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one URL answers to each role.
+
+    ``read``: roles whose GET is answered (2xx, or a redirect to a page other than login;
+    405 when the URL takes no GET). Every other role gets 403.
+    ``write``: roles that get past the role check of ``methods``; every other role gets 403
+    and nothing changes.
+    ``args``: which object each path argument names (``"=phq9"`` is a literal value); the
+    walk fills in a real object at the user's site, then the same object at another site.
+    ``public``: why an anonymous visitor may use it (empty: anonymous visitors are sent to
+    login, or get 401 from the API).
+    """
+
+    read: frozenset = NOBODY
+    write: frozenset = NOBODY
+    methods: tuple[str, ...] = ()
+    gets: bool = True  # False: the URL takes only ``methods`` (GET answers 405)
+    args: dict = field(default_factory=dict)
+    public: str = ""
+    note: str = ""
+
+
+def page(read, **kwargs) -> Access:
+    return Access(read=frozenset(read), **kwargs)
+
+
+def form(roles, **kwargs) -> Access:
+    """A page with a form: shown to and posted by the same roles."""
+    return Access(read=frozenset(roles), write=frozenset(roles), methods=("POST",), **kwargs)
+
+
+def action(roles, *, door=None, **kwargs) -> Access:
+    """POST only. ``door``: roles whose GET gets 405 rather than 403 (default ``roles``)."""
+    door = frozenset(roles if door is None else door)
+    return Access(read=door, write=frozenset(roles), methods=("POST",), gets=False, **kwargs)
+
+
+def api(read, write=NOBODY, methods=("POST",), **kwargs) -> Access:
+    """A REST endpoint: ``read`` for GET, ``write`` for ``methods``."""
+    write = frozenset(write)
+    return Access(read=frozenset(read), write=write, methods=methods if write else (), **kwargs)
+
+
+def public(reason: str, **kwargs) -> Access:
+    return Access(read=ALL, public=reason, **kwargs)
+
+
+P = {"pk": "patient"}
+APPT = {"pk": "appointment"}
+ORDER = {"pk": "order"}
+RECORD = {"pk": "record"}
+
+
+def nested(kind: str) -> dict:
+    return {"patient_pk": "patient", "pk": kind}
+
+
+# The chair screen's charting steps: POST only, nurses and physicians (views_charting).
+CHART_STEPS = [
+    "vitals", "start", "pause", "resume", "stop", "side_effect", "complete", "stopped_dose",
+    "recovery", "acknowledge", "correct", "discharge", "escort_arrived",
+    "correct_acknowledgement", "correct_discharge",
+]  # fmt: skip
+
+URLS: dict[str, Access] = {
+    # --- Core --------------------------------------------------------------------------------
+    "home": page(ALL, note="redirects to the role's home page"),
+    "healthz": public("load balancer health check; no patient data"),
+    "login": public("the login page"),
+    "logout": public("POST only; logging out an anonymous session is harmless"),
+    "two_factor:verify": page(ALL, note="the code step after the password"),
+    "two_factor:enrol": page(ALL),
+    "two_factor:security": page(ALL),
+    "two_factor:backup_codes": action(ALL),
+    "two_factor:turn_off": action(ALL, note="refused (a message) where two-factor is required"),
+    # --- Audit -------------------------------------------------------------------------------
+    "audit:patient_access": page(ADMIN, args=P),
+    "audit:patient_access_csv": page(ADMIN, args=P),
+    "audit:patient_export": page(ADMIN, args=P),
+    "audit:patient_export_json": page(ADMIN, args=P),
+    "audit-patient-access": api(ADMIN, args=P),
+    # --- Patients (HTML) ---------------------------------------------------------------------
+    "patients:list": page(ALL),
+    "patients:search": page(ALL),
+    "patients:register": form(DESK),
+    "patients:contact": public("the public contact form: honeypot and per-IP rate limit"),
+    "patients:consultations": page(DESK),
+    "patients:consultation_register": form(DESK, args={"pk": "consultation"}),
+    "patients:consultation_close": form(DESK, args={"pk": "consultation"}),
+    "patients:detail": page(ALL, args=P),
+    "patients:edit": form(DESK, args=P),
+    "patients:deactivate": form(DESK, args=P),
+    "patients:escort_add": form(ALL, args=P),
+    "patients:intake_new": form(CLINICAL, args=P),
+    "patients:screening_new": form(CLINICAL, args=P),
+    "patients:clearance": form(PHYSICIAN, args=P),
+    "patients:weight_new": form(CLINICAL, args=P),
+    "patients:consent_sign": form(ALL, args={"pk": "patient", "document_pk": "consent_document"}),
+    "patients:communication_consent": form(ALL, args=P),
+    "patients:measure_new": form(CLINICAL, args={"pk": "patient", "kind": "=phq9"}),
+    "patients:phq9_follow_up": form(PHYSICIAN, args={"pk": "patient", "measure_pk": "measure"}),
+    # --- Scheduling (HTML) -------------------------------------------------------------------
+    "scheduling:board": page(ALL),
+    "scheduling:week": page(ALL),
+    "scheduling:planner": form(DESK),
+    "scheduling:planner_blockers": page(DESK),
+    "scheduling:check_in": action(ALL, args=APPT),
+    "scheduling:reschedule": form(DESK, args=APPT),
+    "scheduling:cancel": form(DESK, args=APPT),
+    "scheduling:no_show": form(DESK, args=APPT),
+    "scheduling:course_cancel": form(DESK, args={"pk": "course"}),
+    "scheduling:patient_courses": page(ALL, args=P),
+    "scheduling:feed_create": action(DESK, args=P),
+    "scheduling:feed_revoke": action(DESK, args=P),
+    "scheduling:calendar_download": page(ALL, args=P),
+    "scheduling:calendar_feed": public(
+        "a patient's iCalendar feed: the secret token is the key", args={"token": "=x"}
+    ),
+    "reminders:dashboard": page(DESK),
+    "reminders:follow_up": page(DESK),
+    "reminders:retry": action(DESK, args={"pk": "outbound_message"}),
+    "reminders:patient_messages": page(ALL, args=P),
+    "reminders:confirm": public(
+        "the link in a reminder: signed, expires in 7 days", args={"token": "=x"}
+    ),
+    "reminders:sms_webhook": public("Twilio's inbound texts: POST only, signature checked"),
+    # --- Infusions (HTML) --------------------------------------------------------------------
+    "infusions:nurse_home": page(NURSE),
+    "infusions:physician_home": page(PHYSICIAN),
+    "infusions:dose_panel": page(CLINICAL_READERS, args=APPT),
+    "infusions:order_create": action(CLINICAL, args=APPT),
+    "infusions:chair": page(CLINICAL_READERS, args=APPT),
+    "infusions:chair_check_in": action(CLINICAL, args=APPT),
+    "infusions:chair_alerts": page(CLINICAL_READERS, args=RECORD),
+    "infusions:record_print": page(CLINICAL_READERS, args=APPT),
+    **{f"infusions:chair_{step}": action(CLINICAL, args=RECORD) for step in CHART_STEPS},
+    "infusions:signing_queue": page(PHYSICIAN),
+    "infusions:check_create": action(NURSE, args=ORDER),
+    "infusions:order_sign": action(
+        {PH, NU}, args=ORDER, note="a nurse only activates a standing order (the service checks)"
+    ),
+    "infusions:order_cancel": action(CLINICAL, args=ORDER),
+    "infusions:drug_draw": action(CLINICAL, args=ORDER),
+    "infusions:drug_account": action(CLINICAL, args=ORDER),
+    "infusions:lots": page(CLINICAL_READERS),
+    "infusions:lot_detail": page(CLINICAL_READERS, args={"pk": "lot"}),
+    "infusions:reconcile": form(CLINICAL_READERS, args={"location_pk": "location"}),
+    "infusions:drug_log_csv": page(CLINICAL_READERS),
+    # --- REST API ----------------------------------------------------------------------------
+    "api-root": page(ALL),
+    "api-me": page(ALL),
+    "api-token": public("POST username and password for a token (lockout applies)"),
+    "api-schema": page(ALL),
+    "api-docs": page(ALL),
+    "location-list": api(ALL),
+    "location-detail": api(ALL, args={"pk": "location"}),
+    "patient-list": api(ALL, DESK),
+    "patient-detail": api(ALL, DESK, ("PATCH",), args=P),
+    "patient-deactivate": action(DESK, door=ALL, args=P),
+    "patient-escort-list": api(ALL, ALL, args={"patient_pk": "patient"}),
+    "patient-escort-detail": api(ALL, args=nested("escort")),
+    "patient-escort-deactivate": action(ALL, args=nested("escort")),
+    "patient-intake-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
+    "patient-intake-detail": api(CLINICAL_READERS, args=nested("intake")),
+    "patient-screening-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
+    "patient-screening-detail": api(CLINICAL_READERS, args=nested("screening")),
+    "patient-screening-clearance": action(
+        PHYSICIAN, door=CLINICAL_READERS, args=nested("screening")
+    ),
+    "patient-weight-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
+    "patient-weight-detail": api(CLINICAL_READERS, args=nested("weight")),
+    "patient-measure-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
+    "patient-measure-detail": api(CLINICAL_READERS, args=nested("measure")),
+    "patient-measure-phq9-follow-up": action(
+        PHYSICIAN, door=CLINICAL_READERS, args=nested("measure")
+    ),
+    "patient-consent-signature-list": api(ALL, ALL, args={"patient_pk": "patient"}),
+    "patient-consent-signature-detail": api(ALL, args=nested("consent_signature")),
+    "patient-communication-consent-list": api(ALL, ALL, args={"patient_pk": "patient"}),
+    "patient-communication-consent-detail": api(ALL, args=nested("communication_consent")),
+    "consent-document-list": api(ALL),
+    "consent-document-detail": api(ALL, args={"pk": "consent_document"}),
+    "consultation-request-list": api(DESK),
+    "consultation-request-detail": api(DESK, args={"pk": "consultation"}),
+    "consultation-request-close": action(DESK, args={"pk": "consultation"}),
+    "consultation-request-convert": action(DESK, args={"pk": "consultation"}),
+    "protocol-list": api(ALL),
+    "protocol-detail": api(ALL, args={"pk": "protocol"}),
+    "protocol-version-list": api(ALL, EDITORS),
+    "protocol-version-detail": api(ALL, args={"pk": "protocol_version"}),
+    "dose-calculation-list": action(CLINICAL_READERS, note="calculates; saves nothing"),
+    "dose-order-list": api(CLINICAL_READERS, CLINICAL),
+    "dose-order-detail": api(CLINICAL_READERS, args=ORDER),
+    "dose-order-cancel": action(CLINICAL, door=CLINICAL_READERS, args=ORDER),
+    "dose-order-override": action(PHYSICIAN, door=CLINICAL_READERS, args=ORDER),
+    "dose-order-sign": action(
+        PHYSICIAN,
+        door=CLINICAL_READERS,
+        args=ORDER,
+        note="a nurse may activate a standing order; without one: 403",
+    ),  # fmt: skip
+    "dose-check-list": api(CLINICAL_READERS, NURSE),
+    "lot-list": api(CLINICAL_READERS, EDITORS),
+    "lot-detail": api(CLINICAL_READERS, args={"pk": "lot"}),
+    "drug-log-entry-list": api(
+        CLINICAL_READERS,
+        CLINICAL_READERS,
+        note="nurses and physicians draw; physicians and clinic admins adjust (the service checks)",
+    ),  # fmt: skip
+    "drug-log-entry-account": action(CLINICAL, door=CLINICAL_READERS),
+    "drug-log-entry-detail": api(CLINICAL_READERS, args={"pk": "drug_log_entry"}),
+    "drug-reconciliation-list": api(CLINICAL_READERS, CLINICAL_READERS),
+    "drug-reconciliation-detail": api(CLINICAL_READERS, args={"pk": "reconciliation"}),
+    "drug-discrepancy-list": api(CLINICAL_READERS),
+    "drug-discrepancy-resolve": action(ADMIN, door=CLINICAL_READERS, args={"pk": "discrepancy"}),
+    "drug-inventory-list": api(CLINICAL_READERS, EDITORS),
+    "drug-inventory-detail": api(CLINICAL_READERS, args={"pk": "inventory"}),
+    "drug-log-report-list": api(CLINICAL_READERS),
+    "infusion-record-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-record-detail": api(CLINICAL_READERS, args=RECORD),
+    **{
+        f"infusion-record-{step}": action(CLINICAL, door=CLINICAL_READERS, args=RECORD)
+        for step in ("start", "pause", "resume", "stop", "complete", "recovery")
+    },
+    "infusion-record-escort-arrived": action(CLINICAL, door=CLINICAL_READERS, args=RECORD),
+    "infusion-alert-acknowledgement-correct": action(
+        CLINICAL, door=CLINICAL_READERS, args={"pk": "acknowledgement"}
+    ),
+    "infusion-discharge-correct": action(CLINICAL, door=CLINICAL_READERS, args={"pk": "discharge"}),
+    "infusion-vitals-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-vitals-detail": api(CLINICAL_READERS, args={"pk": "vitals"}),
+    "infusion-alert-list": api(CLINICAL_READERS),
+    "infusion-alert-acknowledgement-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-alert-acknowledgement-detail": api(CLINICAL_READERS, args={"pk": "acknowledgement"}),
+    "infusion-event-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-event-detail": api(CLINICAL_READERS, args={"pk": "event"}),
+    "infusion-correction-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-correction-detail": api(CLINICAL_READERS, args={"pk": "correction"}),
+    "infusion-discharge-list": api(CLINICAL_READERS, CLINICAL),
+    "infusion-discharge-detail": api(CLINICAL_READERS, args={"pk": "discharge"}),
+    "chair-list": api(ALL),
+    "chair-detail": api(ALL, args={"pk": "chair"}),
+    "nurse-shift-list": api(ALL, ADMIN),
+    "nurse-shift-detail": api(ALL, ADMIN, ("DELETE",), args={"pk": "nurse_shift"}),
+    "opening-hours-list": api(ALL),
+    "closed-day-list": api(ALL),
+    "course-list": api(ALL, DESK),
+    "course-propose": action(DESK, door=ALL),
+    "course-detail": api(ALL, args={"pk": "course"}),
+    "course-cancel-remaining": action(DESK, door=ALL, args={"pk": "course"}),
+    "appointment-list": api(ALL),
+    "appointment-detail": api(ALL, args=APPT),
+    "appointment-reschedule": action(DESK, door=ALL, args=APPT),
+    "appointment-transition": action(
+        ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
+    ),
+}
+
+# Parts of a page with their own rule: the patient page's tabs. The front desk sees the
+# flags on every tab but not the clinical tabs themselves.
+PATIENT_TABS = {
+    "overview": ALL, "courses": ALL, "intake": CLINICAL_READERS, "screening": CLINICAL_READERS,
+    "consent": ALL, "measures": CLINICAL_READERS, "weights": CLINICAL_READERS, "history": ALL,
+}  # fmt: skip
+VARIANTS: dict[str, Access] = {
+    f"patients:detail?tab={tab}": page(roles, args=P) for tab, roles in PATIENT_TABS.items()
+}
+
+# Through the API's transition endpoint, who may move an appointment to each status: the
+# same people as on the pages (cancel and no-show are the front desk's; in chair and
+# completed follow the chair screen).
+APPOINTMENT_STATUS_ROLES = {
+    "scheduled": ALL,
+    "confirmed": ALL,
+    "checked_in": ALL,
+    "cancelled": DESK,
+    "no_show": DESK,
+    "in_chair": CLINICAL,
+    "completed": CLINICAL,
+}
+
+
+# --- The Django admin -------------------------------------------------------------------------
+# Who may view, add, change and delete each model once they can open the admin at all (a user
+# needs is_staff for that; clinic admins have it). The walk makes every role staff, so that the
+# role, not the flag, is what is tested.
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    view: frozenset = NOBODY
+    add: frozenset = NOBODY
+    change: frozenset = NOBODY
+    delete: frozenset = NOBODY
+
+
+def admin_rows(view=ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY) -> AdminAccess:
+    return AdminAccess(frozenset(view), frozenset(add), frozenset(change), frozenset(delete))
+
+
+READ_ONLY = admin_rows()  # clinic admins read; only the services write
+EDITED = admin_rows(ADMIN, ADMIN, ADMIN, ADMIN)
+PROTOCOLS = admin_rows(EDITORS, EDITORS, EDITORS)
+DOSE_RECORDS = admin_rows(EDITORS)
+SERVICE_ONLY = admin_rows(NOBODY)  # charting rows: read in the app (the chart), not here
+
+ADMIN_MODELS: dict[str, AdminAccess] = {
+    "auth.group": admin_rows(ADMIN),
+    "clinic.location": admin_rows(ALL, ADMIN, ADMIN),
+    "clinic.user": admin_rows(ADMIN, ADMIN, ADMIN),
+    "authtoken.tokenproxy": admin_rows(NOBODY),
+    "axes.accessattempt": admin_rows(NOBODY),
+    "axes.accesslog": admin_rows(NOBODY),
+    "axes.accessfailurelog": admin_rows(NOBODY),
+    "patients.patient": admin_rows(ADMIN, ADMIN, ADMIN),
+    "patients.escortcontact": READ_ONLY,
+    "patients.clinicalintake": READ_ONLY,
+    "patients.priortreatment": READ_ONLY,
+    "patients.screening": READ_ONLY,
+    "patients.clearance": READ_ONLY,
+    "patients.weightmeasurement": READ_ONLY,
+    "patients.outcomemeasure": READ_ONLY,
+    "patients.phq9followup": READ_ONLY,
+    "patients.consentdocument": admin_rows(ADMIN, ADMIN, ADMIN),
+    "patients.consentsignature": READ_ONLY,
+    "patients.communicationconsent": READ_ONLY,
+    "patients.consultationrequest": READ_ONLY,
+    "scheduling.locationschedule": EDITED,
+    "scheduling.openinghours": EDITED,
+    "scheduling.closedday": EDITED,
+    "scheduling.chair": admin_rows(ALL, ADMIN, ADMIN),
+    "scheduling.chairoutofservice": EDITED,
+    "scheduling.nurseshift": EDITED,
+    "scheduling.visittemplate": EDITED,
+    "scheduling.course": READ_ONLY,
+    "scheduling.appointment": READ_ONLY,
+    "scheduling.appointmentstatuschange": READ_ONLY,
+    "scheduling.calendarfeed": READ_ONLY,
+    "scheduling.reminderrule": admin_rows(ADMIN, ADMIN, ADMIN),
+    "scheduling.messagetemplate": admin_rows(ADMIN, ADMIN, ADMIN),
+    "scheduling.outboundmessage": READ_ONLY,
+    "scheduling.smsoptout": READ_ONLY,
+    "infusions.protocol": PROTOCOLS,
+    "infusions.protocolversion": PROTOCOLS,
+    "infusions.doseorder": DOSE_RECORDS,
+    "infusions.dosecheck": DOSE_RECORDS,
+    "infusions.druglogentry": DOSE_RECORDS,
+    "infusions.lot": admin_rows(EDITORS, EDITORS),
+    "infusions.infusionrecord": SERVICE_ONLY,
+    "infusions.infusionstatusevent": SERVICE_ONLY,
+    "infusions.vitalsreading": SERVICE_ONLY,
+    "infusions.alert": SERVICE_ONLY,
+    "infusions.alertacknowledgement": SERVICE_ONLY,
+    "infusions.infusionevent": SERVICE_ONLY,
+    "infusions.discharge": SERVICE_ONLY,
+    "infusions.correction": SERVICE_ONLY,
+    "infusions.escortentry": SERVICE_ONLY,
+    "infusions.comfortapplied": SERVICE_ONLY,
+    "audit.accesslog": READ_ONLY,
+    "auditlog.logentry": READ_ONLY,
+    "otp_totp.totpdevice": admin_rows(ADMIN, delete=ADMIN),
+}
+
+
+# --- The table for people ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of the README table. ``urls`` are ``(url name, "read" | "write")``: the walk
+    checks that each lets exactly ``roles`` through (or, with ``shared``, at least them:
+    that URL also serves another row)."""
+
+    label: str
+    roles: frozenset
+    urls: tuple[tuple[str, str], ...] = ()
+    admin: tuple[tuple[str, str], ...] = ()  # (model, "view" | "add" | "change")
+    shared: frozenset = NOBODY  # url names that also serve other rows
+    note: str = ""
+
+
+def _a(label, roles, urls=(), admin=(), shared=(), note="") -> Action:
+    return Action(label, frozenset(roles), tuple(urls), tuple(admin), frozenset(shared), note)
+
+
+def R(*names):
+    return [(name, "read") for name in names]
+
+
+def W(*names):
+    return [(name, "write") for name in names]
+
+
+ACTIONS: list[Action] = [
+    _a("Search patients; see registration, flags, courses, consent, history", ALL,
+       R("patients:list", "patients:search", "patients:detail", "scheduling:patient_courses",
+         "patient-list", "patient-detail")),
+    _a("Register a patient, edit the registration, deactivate", DESK,
+       W("patients:register", "patients:edit", "patients:deactivate", "patient-list",
+         "patient-detail", "patient-deactivate")),
+    _a("Work the contact-form queue (register or close a request)", DESK,
+       R("patients:consultations", "consultation-request-list")
+       + W("patients:consultation_register", "patients:consultation_close",
+           "consultation-request-close", "consultation-request-convert")),
+    _a("Add or remove an escort", ALL,
+       W("patients:escort_add", "patient-escort-list", "patient-escort-deactivate")),
+    _a("Witness a consent signature; record SMS and email consent", ALL,
+       W("patients:consent_sign", "patients:communication_consent",
+         "patient-consent-signature-list", "patient-communication-consent-list")),
+    _a("See intake, screening answers, outcome measures and weights", CLINICAL_READERS,
+       R("patient-intake-list", "patient-screening-list", "patient-measure-list",
+         "patient-weight-list"),
+       note="the front desk sees only the flags: needs clearance, PHQ-9 follow-up"),
+    _a("Record intake and screening", CLINICAL,
+       W("patients:intake_new", "patients:screening_new", "patient-intake-list",
+         "patient-screening-list")),
+    _a("Clear a patient whose screening raised a flag", PHYSICIAN,
+       W("patients:clearance", "patient-screening-clearance")),
+    _a("Record a weight", CLINICAL, W("patients:weight_new", "patient-weight-list")),
+    _a("Record outcome measures (pain, FIQR, ACR, PHQ-9)", CLINICAL,
+       W("patients:measure_new", "patient-measure-list")),
+    _a("Record the same-day PHQ-9 item 9 follow-up", PHYSICIAN,
+       W("patients:phq9_follow_up", "patient-measure-phq9-follow-up")),
+    _a("See the day board and week of one's own sites", ALL,
+       R("scheduling:board", "scheduling:week", "appointment-list", "course-list")),
+    _a("Check a patient in at the board", ALL, W("scheduling:check_in")),
+    _a("Plan and book a course", DESK,
+       W("scheduling:planner", "course-list", "course-propose")),
+    _a("Reschedule, cancel, mark no-show, cancel the rest of a course", DESK,
+       W("scheduling:reschedule", "scheduling:cancel", "scheduling:no_show",
+         "scheduling:course_cancel", "appointment-reschedule", "course-cancel-remaining")),
+    _a("Give or revoke a patient's calendar link", DESK,
+       W("scheduling:feed_create", "scheduling:feed_revoke")),
+    _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,
+       R("reminders:dashboard", "reminders:follow_up") + W("reminders:retry")),
+    _a("Calculate a dose (saves nothing)", CLINICAL_READERS, W("dose-calculation-list")),
+    _a("Order a dose, cancel an order", CLINICAL,
+       W("infusions:order_create", "infusions:order_cancel", "dose-order-list",
+         "dose-order-cancel")),
+    _a("See dose orders and the dose panel", CLINICAL_READERS,
+       R("infusions:dose_panel", "dose-order-list")),
+    _a("Sign a dose order", PHYSICIAN, W("infusions:order_sign", "dose-order-sign"),
+       shared={"infusions:order_sign", "dose-order-sign"},
+       note="a nurse may activate a standing order where the protocol allows one"),
+    _a("Override a soft dose limit (with a reason)", PHYSICIAN, W("dose-order-override")),
+    _a("Independent double-check of a dose", NURSE,
+       W("infusions:check_create", "dose-check-list")),
+    _a("Draw, give and waste the drug; witness a waste", CLINICAL,
+       W("infusions:drug_draw", "infusions:drug_account", "drug-log-entry-account")),
+    _a("View the controlled-substance log; CSV export", CLINICAL_READERS,
+       R("infusions:lots", "infusions:lot_detail", "infusions:drug_log_csv", "lot-list",
+         "drug-log-entry-list", "drug-log-report-list")),
+    _a("Receive a lot of the drug", EDITORS, W("lot-list"), admin=[("infusions.lot", "add")]),
+    _a("Adjust the drug log", EDITORS, W("drug-log-entry-list"),
+       shared={"drug-log-entry-list"}),
+    _a("Reconcile the day", CLINICAL_READERS,
+       W("infusions:reconcile", "drug-reconciliation-list")),
+    _a("Take an inventory (opening, biennial)", EDITORS, W("drug-inventory-list")),
+    _a("Resolve a drug-log discrepancy", ADMIN, W("drug-discrepancy-resolve")),
+    _a("See the chair screen and the printable infusion record", CLINICAL_READERS,
+       R("infusions:chair", "infusions:chair_alerts", "infusions:record_print",
+         "infusion-record-list", "infusion-vitals-list")),
+    _a("Chart: check in at the chair, vitals, start, pause, side effects, corrections", CLINICAL,
+       W("infusions:chair_check_in", "infusions:chair_vitals", "infusions:chair_start",
+         "infusions:chair_pause", "infusions:chair_side_effect", "infusions:chair_correct",
+         "infusions:chair_acknowledge", "infusion-record-list", "infusion-vitals-list",
+         "infusion-event-list", "infusion-correction-list",
+         "infusion-alert-acknowledgement-list")),
+    _a("Discharge a patient", CLINICAL,
+       W("infusions:chair_discharge", "infusion-discharge-list")),
+    _a("Nurse's home (my chairs today)", NURSE, R("infusions:nurse_home")),
+    _a("Physician's home and signing queue", PHYSICIAN,
+       R("infusions:physician_home", "infusions:signing_queue")),
+    _a("Edit protocols (a revision is a new version)", EDITORS,
+       W("protocol-version-list"),
+       admin=[("infusions.protocol", "add"), ("infusions.protocolversion", "add")]),
+    _a("Read protocols", ALL, R("protocol-list", "protocol-version-list")),
+    _a("Nurse shifts", ADMIN, W("nurse-shift-list", "nurse-shift-detail"),
+       admin=[("scheduling.nurseshift", "add")]),
+    _a("Sites, chairs, opening hours, closed days, visit template", ADMIN,
+       admin=[("clinic.location", "add"), ("scheduling.chair", "add"),
+              ("scheduling.openinghours", "add"), ("scheduling.closedday", "add"),
+              ("scheduling.visittemplate", "change")]),
+    _a("Consent documents, reminder rules and message wording", ADMIN,
+       admin=[("patients.consentdocument", "add"), ("scheduling.reminderrule", "add"),
+              ("scheduling.messagetemplate", "add")]),
+    _a("See who looked at a patient's record; export the full record (right of access)",
+       ADMIN,
+       R("audit:patient_access", "audit:patient_access_csv", "audit:patient_export",
+         "audit:patient_export_json", "audit-patient-access"),
+       admin=[("audit.accesslog", "view"), ("auditlog.logentry", "view")]),
+    _a("Set up two-factor, new backup codes", ALL,
+       R("two_factor:enrol", "two_factor:security") + W("two_factor:backup_codes")),
+    _a("Reset a colleague's two-factor (lost phone)", ADMIN,
+       admin=[("otp_totp.totpdevice", "delete")]),
+    _a("Manage staff accounts and their sites and roles", ADMIN,
+       admin=[("clinic.user", "add"), ("clinic.user", "change")]),
+    _a("Read clinical and scheduling records in the admin", ADMIN,
+       admin=[("patients.screening", "view"), ("scheduling.appointment", "view")]),
+]  # fmt: skip
+
+
+def url_roles(name: str, kind: str) -> frozenset:
+    access = URLS[name]
+    return access.read if kind == "read" else access.write
+
+
+def admin_roles(model: str, kind: str) -> frozenset:
+    return getattr(ADMIN_MODELS[model], kind)
+
+
+# --- The README table -------------------------------------------------------------------------
+
+README_START = "<!-- role-matrix: generated by `python -m clinic.role_matrix`; do not edit -->"
+README_END = "<!-- role-matrix: end -->"
+
+
+def markdown_table() -> str:
+    header = "| action | " + " | ".join(role.label for role in ROLES) + " |"
+    lines = [header, "|---|" + ":-:|" * len(ROLES)]
+    for row in ACTIONS:
+        marks = " | ".join("yes" if role in row.roles else "" for role in ROLES)
+        label = f"{row.label} ({row.note})" if row.note else row.label
+        lines.append(f"| {label} | {marks} |")
+    return "\n".join(lines)
+
+
+def readme_block() -> str:
+    return f"{README_START}\n{markdown_table()}\n{README_END}"
+
+
+def rewrite_readme(text: str) -> str:
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    return text[:start] + readme_block() + text[end:]
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    readme.write_text(rewrite_readme(readme.read_text()))
+    print(f"{readme}: role matrix rewritten ({len(ACTIONS)} actions)")

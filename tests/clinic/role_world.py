@@ -1,0 +1,126 @@
+"""A small clinic for the role-matrix walk: one of every object a URL names, at one site.
+
+``build_site(site, staff)`` makes them through the services (as the clinic would) and returns
+``{kind: pk}``; the walk puts those ids into each URL, so that the role decides what happens,
+not a 404 for a missing object. Kinds it cannot make cheaply are left out: their URLs are
+walked with an id that does not exist (an allowed role then gets 404; a refused one 403).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clinic.models import Location, User
+from clinic.roles import Role
+from infusions import services as infusions
+from patients import services as patients
+from patients.models import ConsentDocument, Screening
+from scheduling.calendar import calendar_feed_create
+from scheduling.models import NurseShift
+from tests.factories import PatientFactory, UserFactory
+from tests.infusions.test_orders import make_appointment
+
+MISSING = 999_999_999
+NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
+GOOD_VITALS = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
+
+
+@dataclass
+class Staff:
+    front_desk: User
+    nurse: User
+    physician: User
+    clinic_admin: User
+
+
+def staff_at(site: Location, suffix: str) -> Staff:
+    """Staff working only at ``site`` (the services check the site of who records)."""
+
+    def make(role):
+        return UserFactory(username=f"{role}-{suffix}", role=role, locations=[site])
+
+    return Staff(
+        make(Role.FRONT_DESK), make(Role.NURSE), make(Role.PHYSICIAN), make(Role.CLINIC_ADMIN)
+    )
+
+
+def shared_objects(physician: User) -> dict[str, int]:
+    """Objects of no site: the protocol, its version, a consent document."""
+    protocol = infusions.protocol_create(
+        name="Fibromyalgia 0.5 mg/kg over 40 min", code="fm", created_by=physician,
+        soft_max_mg=Decimal("60"), hard_max_mg=Decimal("100"),
+    )  # fmt: skip
+    document = ConsentDocument.objects.create(
+        title="IV ketamine consent", version="1.0", body="I consent.",
+        effective_from=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    return {
+        "protocol": protocol.pk,
+        "protocol_version": protocol.current_version.pk,
+        "consent_document": document.pk,
+    }
+
+
+def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str, int]:
+    from infusions.models import Protocol
+
+    protocol = Protocol.objects.get(pk=shared["protocol"])
+    ids: dict[str, int] = {"location": site.pk}
+    patient = PatientFactory(home_location=site, phone=f"+1949555{site.pk % 10000:04d}")
+    ids["patient"] = patient.pk
+    # Screened negative, with an escort, a course and today's appointment.
+    appointment = make_appointment(site=site, nurse=staff.nurse, protocol=protocol, patient=patient)
+    ids["appointment"] = appointment.pk
+    ids["course"] = appointment.course_id
+    ids["chair"] = appointment.chair_id
+    ids["escort"] = patient.escorts.get().pk
+    ids["intake"] = patients.intake_record(
+        patient=patient, recorded_by=staff.nurse, symptom_duration_months=24,
+        no_known_drug_allergies=True,
+    ).pk  # fmt: skip
+    ids["screening"] = patients.screening_record(
+        patient=patient, recorded_by=staff.nurse, answers={**NEGATIVE, "cardiovascular": "unknown"}
+    ).pk
+    ids["weight"] = patients.weight_record(
+        patient=patient, value=Decimal("70"), unit="kg", measured_by=staff.nurse
+    ).pk
+    ids["measure"] = patients.measure_record(
+        patient=patient, kind="phq9", answers={f"item_{n}": 1 for n in range(1, 10)},
+        recorded_by=staff.nurse,
+    ).pk  # fmt: skip
+    ids["consultation"] = patients.consultation_submit(
+        name="Maria Lopez", phone="+19495550111", email="", preferred_location=site, message=""
+    ).pk
+    ids["communication_consent"] = patients.communication_consent_record(
+        patient=patient, channel="sms", granted=True, method="verbal", recorded_by=staff.front_desk
+    ).pk
+    ids["consent_signature"] = patients.consent_sign(
+        patient=patient, document=ConsentDocument.objects.get(pk=shared["consent_document"]),
+        typed_name=f"{patient.legal_first_name} {patient.legal_last_name}",
+        witness=staff.front_desk,
+    ).pk  # fmt: skip
+    calendar_feed_create(patient=patient, created_by=staff.front_desk)
+    start = timezone.now().replace(hour=7, minute=0, second=0, microsecond=0)
+    ids["nurse_shift"] = NurseShift.objects.create(
+        nurse=staff.nurse, location=site, starts_at=start + datetime.timedelta(days=30),
+        ends_at=start + datetime.timedelta(days=30, hours=12),
+    ).pk  # fmt: skip
+    order = infusions.dose_order_create(
+        appointment=appointment, weight=patient.weights.get(pk=ids["weight"]),
+        vial_mg_per_ml=Decimal("50"), created_by=staff.nurse,
+    )  # fmt: skip
+    ids["order"] = order.pk
+    lot = infusions.lot_receive(
+        location=site, lot_number=f"K{site.pk}", concentration_mg_per_ml=Decimal("50"),
+        vial_volume_ml=Decimal("10"), vials=2, received_by=staff.physician,
+        expires_on=timezone.localdate() + datetime.timedelta(days=365),
+    )  # fmt: skip
+    ids["lot"] = lot.pk
+    ids["drug_log_entry"] = lot.entries.get().pk
+    record = infusions.infusion_check_in(appointment=appointment, by=staff.nurse)
+    ids["record"] = record.pk
+    reading = infusions.vitals_record(record=record, taken_by=staff.nurse, **GOOD_VITALS)
+    ids["vitals"] = (reading[0] if isinstance(reading, tuple) else reading).pk
+    return ids
