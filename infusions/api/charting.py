@@ -9,7 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.models import User
-from patients.api.common import CLINICAL_READERS, RoleRules, StaffSerializer, validated
+from patients.api.common import (
+    CLINICAL_READERS,
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    validated,
+)
 
 from ..chart_reads import alerts_for, record_for, records_for, vitals_for
 from ..models import (
@@ -66,6 +72,7 @@ class CreateList(RoleRules, mixins.ListModelMixin, mixins.CreateModelMixin,
 
 class EscortEntrySerializer(serializers.ModelSerializer):
     by = StaffSerializer(read_only=True)
+    status = NamedChoiceField(EscortStatus.choices, enum_name="EscortStatusEnum", read_only=True)
 
     class Meta:
         model = EscortEntry
@@ -74,6 +81,8 @@ class EscortEntrySerializer(serializers.ModelSerializer):
 
 
 class ComfortAppliedSerializer(serializers.ModelSerializer):
+    item = NamedChoiceField(ComfortItem.choices, enum_name="ComfortItemEnum", read_only=True)
+
     class Meta:
         model = ComfortApplied
         fields = ["item", "detail", "at"]
@@ -94,11 +103,13 @@ class InfusionRecordSerializer(serializers.ModelSerializer):
 
 class InfusionCheckInSerializer(serializers.Serializer):
     appointment = serializers.IntegerField()
-    escort_status = serializers.ChoiceField(EscortStatus.choices, required=False)
+    escort_status = NamedChoiceField(
+        EscortStatus.choices, enum_name="EscortStatusEnum", required=False
+    )
     escort_name = serializers.CharField(required=False, max_length=120)
     escort_phone = serializers.CharField(required=False, max_length=32)
     comfort_applied = serializers.ListField(
-        child=serializers.ChoiceField(ComfortItem.choices), required=False,
+        child=NamedChoiceField(ComfortItem.choices, enum_name="ComfortItemEnum"), required=False,
         help_text="The patient's comfort preferences applied (among those they have).",
     )  # fmt: skip
 
