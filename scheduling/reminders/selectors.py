@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.access import locations_for
@@ -15,11 +16,12 @@ from .outbox import REMINDABLE
 
 
 def messages_for_patient(patient: Patient) -> QuerySet[OutboundMessage]:
-    """Every message written for the patient (and for their escort), newest first."""
+    """Every message written for the patient (and for their escort), newest first: by the
+    time it went out, or is due to."""
     return (
         OutboundMessage.objects.filter(appointment__patient=patient)
         .select_related("appointment", "appointment__location")
-        .order_by("-send_at", "-pk")
+        .order_by(Coalesce("sent_at", "send_at").desc(), "-pk")
     )
 
 

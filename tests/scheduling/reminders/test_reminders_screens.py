@@ -5,12 +5,16 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.roles import Role
 from scheduling.models import MessageStatus, OutboundMessage
 from scheduling.reminders.rendering import confirm_token
 from scheduling.reminders.selectors import messages_for_patient
+from tests.factories import UserFactory
 
 from .helpers import (
     book,
@@ -114,3 +118,60 @@ def test_a_patients_messages_are_listed_for_the_patient_page(login, clinic, prot
     url = reverse("reminders:patient_messages", args=[appointment.patient.pk])
     page = login(front_desk).get(url)
     assert page.status_code == 200 and page.content.count(b"<tr>") == 10
+
+
+def test_the_patient_pages_courses_tab_loads_the_message_history(
+    login, clinic, protocol, front_desk
+):
+    patient = booked(clinic, protocol, front_desk).patient
+    page = login(front_desk).get(reverse("patients:detail", args=[patient.pk]) + "?tab=courses")
+    url = reverse("reminders:patient_messages", args=[patient.pk])
+    assert page.status_code == 200 and f'hx-get="{url}"' in page.content.decode()
+
+
+def test_the_message_history_shows_each_outcome_with_its_reason_in_a_few_queries(
+    login, clinic, protocol, front_desk
+):
+    appointment = booked(clinic, protocol, front_desk)
+    sent, failed, skipped = appointment.messages.filter(channel="sms").order_by("pk")[:3]
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=sent.pk).update(
+        status=S.SENT, sent_at=now, recipient="+19495550123", attempts=1
+    )
+    OutboundMessage.objects.filter(pk=failed.pk).update(
+        status=S.FAILED, attempts=5, reason="Provider error after 5 attempt(s)",
+        last_error="503 Service Unavailable",
+    )  # fmt: skip
+    OutboundMessage.objects.filter(pk=skipped.pk).update(
+        status=S.SKIPPED, reason="No SMS consent on file"
+    )
+    client = login(front_desk)
+    url = reverse("reminders:patient_messages", args=[appointment.patient.pk])
+    with CaptureQueriesContext(connection) as nine:
+        page = client.get(url).content.decode()
+    for text in ("Sent", "+19495550123", "Failed", "after 5 attempts",
+                 "Provider error after 5 attempt(s)", "503 Service Unavailable",
+                 "Skipped", "No SMS consent on file", "Pending"):  # fmt: skip
+        assert text in page, text
+    assert page.count('class="badge ok"') == 1 and page.count('class="badge danger"') == 1
+    # A second visit doubles the rows, not the queries.
+    site, chair, nurse = clinic
+    book(appointment.patient, site, chair, nurse, protocol, front_desk, local_at(site, 5, 12))
+    with CaptureQueriesContext(connection) as eighteen:
+        page = client.get(url).content.decode()
+    assert page.count("<tr>") == 19
+    assert len(eighteen) == len(nine) <= 8
+
+
+def test_the_message_history_is_for_staff_of_the_patients_site(
+    client, login, clinic, protocol, front_desk, other_site
+):
+    patient = booked(clinic, protocol, front_desk).patient
+    url = reverse("reminders:patient_messages", args=[patient.pk])
+    assert "/accounts/login/" in client.get(url)["Location"]
+    for role in (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN):
+        colleague = UserFactory(role=role, locations=[clinic[0]])
+        assert login(colleague).get(url).status_code == 200, role
+    elsewhere = UserFactory(role=Role.FRONT_DESK, locations=[other_site])
+    assert login(elsewhere).get(url).status_code == 404
+    assert patient.display_name not in login(elsewhere).get(url).content.decode()
