@@ -78,7 +78,7 @@ def verify(request):
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form, "next": _next_url(request), "two_factor_pending": True},
         status=400 if form.errors else 200,
     )
 
@@ -126,6 +126,7 @@ def enrol(request):
             "secret": services.secret_for_typing(device),
             "required": services.is_required_for(user),
             "next": _next_url(request),
+            "two_factor_pending": not services.is_verified(request),
         },
         status=400 if form.errors else 200,
     )
