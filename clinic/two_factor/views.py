@@ -148,6 +148,7 @@ def security(request):
     )
 
 
+@never_cache  # the new codes are in this response only
 @login_required  # before the method check: anonymous visitors go to login
 @require_POST
 def backup_codes(request):
