@@ -1,15 +1,8 @@
 """The infusions REST API. Views validate input and call infusions.services; nothing else."""
 
 from .calculations import DoseCalculationViewSet
-from .charting import (
-    AcknowledgementViewSet,
-    AlertViewSet,
-    CorrectionViewSet,
-    DischargeViewSet,
-    EventViewSet,
-    InfusionRecordViewSet,
-    VitalsViewSet,
-)
+from .chart_events import CorrectionViewSet, DischargeViewSet, EventViewSet
+from .charting import AcknowledgementViewSet, AlertViewSet, InfusionRecordViewSet, VitalsViewSet
 from .druglog import DrugLogEntryViewSet, LotViewSet
 from .orders import DoseCheckViewSet, DoseOrderViewSet
 from .protocols import ProtocolVersionViewSet, ProtocolViewSet

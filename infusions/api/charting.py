@@ -1,6 +1,7 @@
-"""Chairside charting: infusion records, vitals, events, alert acknowledgements, corrections
-and discharge. Create and read only: the chart is append-only, so nothing is updated or
-deleted. Every write is a service call."""
+"""Chairside charting API: infusion records (check-in, escort arrival, status moves), vitals,
+alerts and their acknowledgements (with corrections). Events, corrections of readings and
+events, and discharges are in ``chart_events``. Create and read only: the chart is
+append-only, so nothing is updated or deleted. Every write is a service call."""
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
@@ -25,26 +26,16 @@ from ..models import (
     ComfortApplied,
     ComfortItem,
     Consciousness,
-    Correction,
-    Discharge,
     EscortEntry,
     EscortStatus,
-    InfusionEvent,
     InfusionRecord,
-    ScoreType,
-    Severity,
-    SideEffect,
     VitalsReading,
 )
-from ..scoring import DISCHARGE_ITEMS
 from ..selectors import appointment_for
 from ..services import (
     CHARTERS,
     acknowledgement_correct,
     alert_acknowledge,
-    correction_record,
-    discharge_correct,
-    discharge_record,
     escort_arrived,
     infusion_check_in,
     infusion_complete,
@@ -53,7 +44,6 @@ from ..services import (
     infusion_resume,
     infusion_start,
     infusion_stop,
-    side_effect_record,
     vitals_record,
 )
 
@@ -333,128 +323,3 @@ class AcknowledgementViewSet(CreateList):
         ack = acknowledgement_correct(acknowledgement=self.get_object(), by=request.user, **fields)
         ack = self.get_queryset().get(pk=ack.pk)
         return Response(self.get_serializer(ack).data, status=status.HTTP_201_CREATED)
-
-
-# --- Events, corrections, discharge ----------------------------------------------------------
-
-
-class EventSerializer(serializers.ModelSerializer):
-    by = StaffSerializer(read_only=True)
-    side_effect = serializers.ChoiceField(SideEffect.choices)
-    severity = serializers.ChoiceField(Severity.choices)
-    note = serializers.CharField(source="reason", required=False, allow_blank=True)
-    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
-
-    class Meta:
-        model = InfusionEvent
-        fields = ["id", "record", "kind", "occurred_at", "side_effect", "severity", "note",
-                  "intervention", "intervention_drug", "intervention_dose", "cadss_items",
-                  "by"]  # fmt: skip
-        read_only_fields = ["kind", "occurred_at"]
-
-
-class EventViewSet(CreateList):
-    """Pauses, resumes and stops (made through the record's actions) and side effects (made
-    here), newest last."""
-
-    serializer_class = EventSerializer
-    queryset = InfusionEvent.objects.none()
-
-    def get_queryset(self):
-        events = InfusionEvent.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(events.select_related("by"))
-
-    def create(self, request, *args, **kwargs):
-        fields = validated(EventSerializer, request)
-        record = record_for(request.user, fields.pop("record").pk)
-        note = fields.pop("reason", "")
-        event = side_effect_record(record=record, by=request.user, note=note, **fields)
-        return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
-
-
-class CorrectionSerializer(serializers.ModelSerializer):
-    by = StaffSerializer(read_only=True)
-    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
-
-    class Meta:
-        model = Correction
-        fields = ["id", "record", "vitals", "event", "reason", "at", "by"]
-        read_only_fields = ["at"]
-
-
-class CorrectionViewSet(CreateList):
-    serializer_class = CorrectionSerializer
-    queryset = Correction.objects.none()
-
-    def get_queryset(self):
-        corrections = Correction.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(corrections.select_related("by"))
-
-    def create(self, request, *args, **kwargs):
-        fields = validated(CorrectionSerializer, request)
-        record = record_for(request.user, fields.pop("record").pk)
-        correction = correction_record(record=record, by=request.user, **fields)
-        return Response(self.get_serializer(correction).data, status=status.HTTP_201_CREATED)
-
-
-class DischargeSerializer(serializers.ModelSerializer):
-    by = StaffSerializer(read_only=True)
-    score_type = serializers.ChoiceField(ScoreType.choices)
-    item_scores = serializers.DictField(
-        child=serializers.IntegerField(),
-        help_text="PADSS: " + ", ".join(DISCHARGE_ITEMS["padss"]) + "; modified Aldrete: "
-        + ", ".join(DISCHARGE_ITEMS["aldrete"]) + ". Each 0-2.",
-    )  # fmt: skip
-    pain_nrs = serializers.IntegerField()
-    record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
-    corrected = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Discharge
-        fields = ["id", "record", "protocol_version", "score_type", "item_scores", "total",
-                  "vitals_within_baseline", "vitals_override_reason", "escort_present",
-                  "escort_name", "pain_nrs", "instructions_given", "discharged_at",
-                  "recorded_at", "by", "corrects", "correction_reason", "corrected"]  # fmt: skip
-        read_only_fields = ["protocol_version", "total", "vitals_within_baseline",
-                            "discharged_at", "recorded_at", "corrects",
-                            "correction_reason"]  # fmt: skip
-
-    def get_corrected(self, discharge) -> bool:
-        """True when a later discharge entry corrects this one (struck through)."""
-        return hasattr(discharge, "corrected_by")
-
-
-class DischargeCorrectSerializer(DischargeSerializer):
-    reason = serializers.CharField()
-    record = None
-
-    class Meta(DischargeSerializer.Meta):
-        fields = ["reason", "score_type", "item_scores", "vitals_override_reason",
-                  "escort_present", "escort_name", "pain_nrs", "instructions_given"]  # fmt: skip
-        read_only_fields = []
-
-
-class DischargeViewSet(CreateList):
-    """Discharges. ``POST .../{id}/correct/`` corrects one with a new entry (and a reason)."""
-
-    serializer_class = DischargeSerializer
-    queryset = Discharge.objects.none()
-    action_roles = {"correct": CHARTERS}
-
-    def get_queryset(self):
-        discharges = Discharge.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(discharges.select_related("by", "corrected_by"))
-
-    def create(self, request, *args, **kwargs):
-        fields = validated(DischargeSerializer, request)
-        record = record_for(request.user, fields.pop("record").pk)
-        discharge = discharge_record(record=record, by=request.user, **fields)
-        return Response(self.get_serializer(discharge).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=DischargeCorrectSerializer, responses={201: DischargeSerializer})
-    @action(detail=True, methods=["post"])
-    def correct(self, request, pk=None):
-        fields = validated(DischargeCorrectSerializer, request)
-        entry = discharge_correct(discharge=self.get_object(), by=request.user, **fields)
-        entry = self.get_queryset().get(pk=entry.pk)
-        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)

@@ -4,7 +4,6 @@ from .check_in import (
     appointment_escort_confirm,
     comfort_offered,
     escort_arrived,
-    escort_now,
     infusion_check_in,
     infusion_check_in_full,
 )
@@ -67,7 +66,6 @@ __all__ = [
     "comfort_offered",
     "discharge_correct",
     "escort_arrived",
-    "escort_now",
     "infusion_check_in",
     "infusion_check_in_full",
     "infusion_complete",

@@ -140,12 +140,6 @@ def escort_arrived(
     return _escort_entry(record, by, EscortStatus.PRESENT, name, phone, timezone.now())
 
 
-def escort_now(record: InfusionRecord) -> EscortEntry | None:
-    """The escort entry that stands (the latest), from a prefetch when there is one."""
-    entries = sorted(record.escort_entries.all(), key=lambda entry: (entry.at, entry.pk))
-    return entries[-1] if entries else None
-
-
 @transaction.atomic
 def appointment_escort_confirm(
     *, appointment: Appointment, by: User, name: str, phone: str
