@@ -4,7 +4,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 
 from .messaging import ProviderError
 from .models import MessageKind
@@ -71,13 +70,13 @@ def reminder_send_batch(message_ids: list[int]) -> dict[str, int]:
     The guarantees stay per row: each row is prepared (its attempt committed as started),
     delivered and marked on its own, with the same conditional UPDATEs, so a redelivered
     batch (late ack) sends nothing twice. The only difference is when a row's "sent" mark
-    commits: in the same transaction as the next row's start, before that row is
-    delivered, since a commit (WAL flush) costs more than the rest of the row; at any
-    provider call the rows stand exactly as they would with one task per row. So one
-    durable commit per row, the attempt's start, and no other: the mark riding with it
-    costs nothing more, and the batch's last mark (no next row) commits without waiting
-    for the disk (sending.mark_sent_async: losing it can only turn a sent row into
-    "failed, outcome unknown", never into a second send).
+    commits: in the same statement as the next row's start (sending.prepare_loaded's
+    ``mark``), before that row is delivered, since a commit (WAL flush) and a round trip
+    cost more than the rest of the row; at any provider call the rows stand exactly as
+    they would with one task per row. So one durable commit per row, the attempt's start,
+    and no other: the mark riding with it costs nothing more, and the batch's last mark
+    (no next row) commits without waiting for the disk (sending.mark_sent_async: losing it
+    can only turn a sent row into "failed, outcome unknown", never into a second send).
 
     A row that fails never stops the others: a transient provider error hands that row
     alone to ``reminder_send`` as its first retry (same backoff, same attempt count); any
@@ -87,12 +86,12 @@ def reminder_send_batch(message_ids: list[int]) -> dict[str, int]:
     messages = sending.load_many(message_ids)
     consents = sending.consents_in_force(messages.values())
 
-    def prepare(pk: int) -> sending.Prepared | None:
+    def prepare(pk: int, mark: tuple[int, str] | None) -> sending.Prepared | None:
         message = messages.get(pk)
         if message is None or message.kind == MessageKind.ESCORT_ESCORT:
-            return sending.prepare_loaded(pk, message)
+            return sending.prepare_loaded(pk, message, mark=mark)
         consent = consents.get((message.appointment.patient_id, message.channel))
-        return sending.prepare_loaded(pk, message, consent)
+        return sending.prepare_loaded(pk, message, consent, mark=mark)
 
     outcomes: dict[str, int] = {}
 
@@ -105,19 +104,16 @@ def reminder_send_batch(message_ids: list[int]) -> dict[str, int]:
         except Exception:  # left "sending" with its attempt started: reclaimed as unknown
             logger.exception("Reminder %s was sent but could not be marked sent", pk)
 
-    # Delivered, not yet marked: its mark commits with the next row's start (one commit
-    # per row instead of two; each row is still marked sent before the next is delivered).
+    # Delivered, not yet marked: its mark rides with the next row's start (one statement
+    # and one commit per row; each row is still marked sent before the next is delivered).
     unmarked: tuple[int, str] | None = None
     for message_id in message_ids:
         previous, unmarked = unmarked, None
         try:
-            with transaction.atomic():
-                if previous is not None:
-                    sending.mark_sent(*previous)
-                prepared = prepare(message_id)
+            prepared = prepare(message_id, previous)
         except Exception:
             logger.exception("Reminder %s could not be prepared", message_id)
-            if previous is not None:  # rolled back with this row's start: mark it alone
+            if previous is not None:  # perhaps not marked: marking again is harmless
                 mark_sent_alone(*previous)
             count("error")
             continue

@@ -207,6 +207,12 @@ _MARK_SENT = (
     "UPDATE \"scheduling_outboundmessage\" SET status = %s, last_error = '', reason = '', "
     "sent_at = %s, provider_id = %s, attempt_started_at = NULL WHERE id = %s AND status = %s"
 )
+# A batch's usual step: the previous row's "sent" mark and this row's start in one
+# statement, so one round trip and one (durable) commit; each UPDATE is the one above.
+_MARK_SENT_AND_START = (
+    f"WITH marked AS ({_MARK_SENT} RETURNING 1), started AS ({_START_ATTEMPT} RETURNING 1) "  # noqa: S608 - constants
+    "SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM started)"
+)
 
 
 def _execute(sql: str, params: list) -> int:
@@ -259,15 +265,28 @@ def prepare(pk: int) -> Prepared | None:
     return prepare_loaded(pk, _with_details().filter(pk=pk).first())
 
 
-def prepare_loaded(pk: int, message: OutboundMessage | None, consent=LOOK_UP) -> Prepared | None:
+def prepare_loaded(
+    pk: int,
+    message: OutboundMessage | None,
+    consent=LOOK_UP,
+    mark: tuple[int, str] | None = None,
+) -> Prepared | None:
     """prepare() for a row already read (None: not found). The attempt starts only if the
     row is still ``sending`` with no attempt in progress when it is marked, whatever was
-    read before: the conditional UPDATE is what makes the row ours."""
+    read before: the conditional UPDATE is what makes the row ours.
+
+    ``mark``: (id, provider id) of a row delivered just before, to be marked sent first;
+    it rides in the same statement as this row's start when this row is sent. Either way
+    it is marked before this function returns, so before this row goes to the provider.
+    """
     if message is None or message.status != M.SENDING or message.attempt_started_at:
+        _mark_first(mark)
         return None  # sent, cancelled, reclaimed, or another copy of the task is sending it
     now = timezone.now()
     untouched = {"attempt_started_at": None}
     decision = send_time_decision(message, now, consent)
+    if not isinstance(decision, str):
+        _mark_first(mark)
     if isinstance(decision, Skip):
         move(pk, M.SENDING, M.SKIPPED, reason=decision.reason, where=untouched)
         return None
@@ -280,11 +299,23 @@ def prepare_loaded(pk: int, message: OutboundMessage | None, consent=LOOK_UP) ->
             move(pk, M.SENDING, M.SKIPPED, reason="Already due after quiet hours", where=untouched)
         return None
     rendered = render(message)
-    started = _execute(_START_ATTEMPT, [now, now, decision, rendered.subject, rendered.body,
-                                        pk, M.SENDING])  # fmt: skip
+    start = [now, now, decision, rendered.subject, rendered.body, pk, M.SENDING]
+    if mark is None:
+        started = _execute(_START_ATTEMPT, start)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_SENT_AND_START, [M.SENT, now, mark[1], mark[0], M.SENDING, *start])
+            marked, started = cursor.fetchone()
+        if not marked:  # no longer "sending" (reclaimed as failed): mark_sent's other case
+            mark_sent(*mark)
     if not started:
         return None
     return Prepared(pk, message.channel, decision, rendered.subject, rendered.body)
+
+
+def _mark_first(mark: tuple[int, str] | None) -> None:
+    if mark is not None:
+        mark_sent(*mark)
 
 
 def deliver(prepared: Prepared) -> str:
