@@ -2,7 +2,7 @@
 
 ``build_site(site, staff)`` makes them through the services (as the clinic would) and returns
 ``{kind: pk}``; the walk puts those ids into each URL, so that the role decides what happens,
-not a 404 for a missing object. Kinds it cannot make cheaply are left out: their URLs are
+not a 404 for a missing object. The kinds in ``NOT_MADE`` are left out: their URLs are
 walked with an id that does not exist (an allowed role then gets 404; a refused one 403).
 """
 
@@ -15,16 +15,26 @@ from django.utils import timezone
 from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
+from infusions.models import AckAction, Alert, InventoryKind
 from patients import services as patients
 from patients.models import ConsentDocument, Screening
 from scheduling.calendar import calendar_feed_create
-from scheduling.models import NurseShift
+from scheduling.models import (
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+    NurseShift,
+    OutboundMessage,
+)
 from tests.factories import PatientFactory, UserFactory
 from tests.infusions.test_orders import make_appointment
 
 MISSING = 999_999_999
+# Kinds a URL names that the walk does not make (each needs a whole session or day first).
+NOT_MADE = {"reconciliation", "discrepancy", "event", "discharge"}
 NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
 GOOD_VITALS = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
+HIGH_BP = dict(systolic_mmhg=185, diastolic_mmhg=95)  # above the default alert threshold
 
 
 @dataclass
@@ -122,5 +132,23 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     record = infusions.infusion_check_in(appointment=appointment, by=staff.nurse)
     ids["record"] = record.pk
     reading = infusions.vitals_record(record=record, taken_by=staff.nurse, **GOOD_VITALS)
-    ids["vitals"] = (reading[0] if isinstance(reading, tuple) else reading).pk
+    reading = reading[0] if isinstance(reading, tuple) else reading
+    ids["vitals"] = reading.pk
+    ids["correction"] = infusions.correction_record(
+        record=record, by=staff.nurse, reason="Taken on the wrong arm.", vitals=reading
+    ).pk
+    infusions.vitals_record(record=record, taken_by=staff.nurse, **{**GOOD_VITALS, **HIGH_BP})
+    alert = Alert.objects.filter(record=record).first()
+    if alert is not None:
+        ids["acknowledgement"] = infusions.alert_acknowledge(
+            alert=alert, by=staff.nurse, action=AckAction.PAUSED, note="Paused."
+        ).pk
+    ids["inventory"] = infusions.inventory_record(
+        location=site, kind=InventoryKind.OPENING, counted_ml={lot.pk: Decimal("20")},
+        taken_by=staff.physician,
+    ).pk  # fmt: skip
+    ids["outbound_message"] = OutboundMessage.objects.create(
+        appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
+        recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,
+    ).pk  # fmt: skip
     return ids

@@ -26,7 +26,7 @@ from clinic.roles import Role
 from tests.factories import LocationFactory
 from tests.urlwalk import all_urls
 
-from .role_world import MISSING, Staff, build_site, shared_objects, staff_at
+from .role_world import MISSING, NOT_MADE, Staff, build_site, shared_objects, staff_at
 
 ROLES = ["front_desk", "nurse", "physician", "clinic_admin"]
 WHO = [*ROLES, "anonymous"]
@@ -157,6 +157,12 @@ def test_the_role_matrix_declares_the_arguments_each_url_takes():
     for url in SITE_URLS:
         declared = set(rule_for(url).args) | {"format"}
         assert set(url.params) <= declared, f"{url.name}: {url.params} vs {declared}"
+
+
+def test_the_walk_makes_an_object_of_every_kind_a_url_names(db, world):
+    named = {kind for access in URLS.values() for kind in access.args.values()}
+    named = {kind for kind in named if not kind.startswith("=")}
+    assert named - NOT_MADE <= set(world.here) & set(world.there)
 
 
 def test_every_public_url_is_public_in_the_anonymous_walk_too():
