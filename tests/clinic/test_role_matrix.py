@@ -438,3 +438,35 @@ def test_the_readme_shows_the_table_the_module_holds():
 
 def test_the_roles_in_the_table_are_the_clinics_roles():
     assert set(role_matrix.ROLES) == set(Role)
+
+
+# --- What the front desk sees of a patient ------------------------------------------------------
+
+# Words that appear only with clinical details: weights, vitals, doses, screening answers, scores.
+# (Not "mg/kg": protocol names carry it, and the front desk books by protocol.)
+CLINICAL_WORDS = [" kg", "mmHg", "weight_kg", "dose_mg", "Screening (", "PHQ-9:"]
+DESK_TABS = [tab for tab, roles in role_matrix.PATIENT_TABS.items() if Role.FRONT_DESK in roles]
+
+
+def test_the_front_desk_sees_the_flags_but_no_clinical_detail(as_role, world):
+    client = as_role("front_desk")
+    patient, appointment = world.here["patient"], world.here["appointment"]
+    pages = [
+        *[f"{reverse('patients:detail', args=[patient])}?tab={tab}" for tab in DESK_TABS],
+        reverse("scheduling:patient_courses", args=[patient]),
+        reverse("reminders:patient_messages", args=[patient]),
+        reverse("patient-detail", args=[patient]),
+        reverse("appointment-detail", args=[appointment]),
+        reverse("appointment-list"),
+        reverse("scheduling:board"),
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        shown = [word for word in CLINICAL_WORDS if word in text]
+        assert not shown, f"{path} shows {shown} to the front desk"
+    flags = client.get(reverse("patients:detail", args=[patient])).content.decode()
+    assert "Needs physician clearance" in flags  # the flag, without the answers behind it
+    weights = f"{reverse('patients:detail', args=[patient])}?tab=weights"
+    assert " kg" in as_role("nurse").get(weights).content.decode()  # the check does see them
