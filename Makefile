@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install run test lint bench clean audit backup restore
+.PHONY: install run test lint bench clean demo-code audit backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install
 bench: install
 	@$(WITH_SERVICES) python -m bench.run; status=$$?; \
 	  $(WITH_SERVICES) python -m bench.reminders && exit $$status
+
+demo-code: install
+	@$(WITH_SERVICES) python manage.py demo_code
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Location, User
 from .roles import Role
+from .two_factor.services import APP_DEVICE_NAME, is_required_for
 
 LOCATIONS = [
     ("Irvine", "irvine", "15 Spectrum Pointe Dr, Irvine, CA 92618", "+19495550100"),
@@ -42,4 +44,11 @@ def seed() -> list[str]:
             created.append(f"user {username}")
         user.groups.add(Group.objects.get(name=Role(role).label))
         user.locations.add(*Location.objects.filter(code__in=codes))
+        if is_required_for(user) and not TOTPDevice.objects.filter(user=user).exists():
+            # A published authenticator key, like the demo password: `make demo-code` prints
+            # the current code, so the demo runs without a phone.
+            TOTPDevice.objects.create(
+                user=user, name=APP_DEVICE_NAME, key=settings.DEMO_TOTP_KEY, confirmed=True
+            )
+            created.append(f"authenticator for {username}")
     return created

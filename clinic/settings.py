@@ -332,3 +332,4 @@ CONSULTATION_REQUESTS_PER_HOUR = env.int("CONSULTATION_REQUESTS_PER_HOUR", defau
 
 # Demo data and its published passwords exist only in dev mode.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - published on purpose, dev only
+DEMO_TOTP_KEY = "64656d6f2d636c696e69632d32303236746f7470"  # published on purpose, dev only

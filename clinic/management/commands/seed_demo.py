@@ -30,4 +30,6 @@ class Command(BaseCommand):
             f"\n  Open http://127.0.0.1:{port}/ and log in as one of\n"
             "    frontdesk, nurse, nurse2, physician, admin\n"
             f"  with the demo password: {settings.DEMO_PASSWORD}\n"
+            "  physician and admin then give a two-factor code: run `make demo-code`\n"
+            "  (or add the demo key to an authenticator app: see README, Two-factor).\n"
         )
