@@ -35,6 +35,14 @@ ALLOWED = {
     S.NO_SHOW: set(),
 }
 STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+# Who may set a status, whichever door is used (page, API, admin): cancel and no-show are the
+# front desk's; in chair and completed belong to the chair screen. Others: all staff.
+STATUS_SETTERS = {
+    S.CANCELLED: (Role.FRONT_DESK, Role.CLINIC_ADMIN),
+    S.NO_SHOW: (Role.FRONT_DESK, Role.CLINIC_ADMIN),
+    S.IN_CHAIR: (Role.NURSE, Role.PHYSICIAN),
+    S.COMPLETED: (Role.NURSE, Role.PHYSICIAN),
+}
 NEEDS_REASON = {S.CANCELLED, S.NO_SHOW}
 
 
@@ -47,7 +55,11 @@ def appointment_transition(
     *, appointment: Appointment, to_status: str, changed_by: User, reason: str = ""
 ) -> Appointment:
     """Move an appointment to a new status, if the table allows it, with a history row."""
-    require_role(changed_by, *STAFF, doing="change appointments")
+    require_role(
+        changed_by,
+        *STATUS_SETTERS.get(to_status, STAFF),
+        doing=f"mark an appointment {S(to_status).label.lower()}",
+    )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     from_status = appointment.status
     if to_status not in ALLOWED[from_status]:

@@ -206,7 +206,7 @@ def test_illegal_transitions_are_refused(patient, protocol, site, chairs, nurse,
     first = course.appointments.get(sequence=1)
     with pytest.raises(services.IllegalTransition):
         services.appointment_transition(
-            appointment=first, to_status=AppointmentStatus.COMPLETED, changed_by=front_desk
+            appointment=first, to_status=AppointmentStatus.COMPLETED, changed_by=nurse
         )
     with pytest.raises(ValidationError):
         services.appointment_transition(
@@ -230,10 +230,35 @@ def test_legal_paths_write_a_history_row_each(
     )
     appointment = course.appointments.get(sequence=1)
     for status in path:
+        by = nurse if status in ("in_chair", "completed") else front_desk
         appointment = services.appointment_transition(
-            appointment=appointment, to_status=status, changed_by=front_desk, reason="test"
+            appointment=appointment, to_status=status, changed_by=by, reason="test"
         )
     assert appointment.status_changes.count() == 1 + len(path)
+
+
+@pytest.mark.parametrize(
+    ("role", "to_status"),
+    [("nurse", "cancelled"), ("nurse", "no_show"), ("front_desk", "in_chair")],
+)
+def test_the_service_refuses_a_status_the_role_may_not_set_whichever_door_is_used(
+    patient, protocol, site, chairs, nurse, front_desk, role, to_status
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    appointment = course.appointments.get(sequence=1)
+    if to_status == "in_chair":
+        services.appointment_transition(
+            appointment=appointment, to_status="checked_in", changed_by=front_desk
+        )
+    by = {"nurse": nurse, "front_desk": front_desk}[role]
+    with pytest.raises(PermissionDenied, match="may not mark an appointment"):
+        services.appointment_transition(
+            appointment=appointment, to_status=to_status, changed_by=by, reason="test"
+        )
+    appointment.refresh_from_db()
+    assert appointment.status != to_status
 
 
 def test_every_transition_in_the_table_is_exercised():
