@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -22,3 +23,9 @@ def beat_heartbeat() -> str:
     now = timezone.now().isoformat()
     redis_client().set(BEAT_KEY, now, ex=3600)
     return now
+
+
+@shared_task
+def sessions_clear() -> None:
+    """Beat runs this daily: expired sessions leave the session table (clearsessions)."""
+    call_command("clearsessions")

@@ -305,7 +305,7 @@ class AcknowledgementViewSet(CreateList):
     def get_queryset(self):
         return AlertAcknowledgement.objects.filter(
             alert__in=alerts_for(self.request.user)
-        ).select_related("by", "corrected_by")
+        ).select_related("by", "corrected_by").order_by("pk")
 
     def create(self, request, *args, **kwargs):
         fields = validated(AcknowledgementSerializer, request)

@@ -162,9 +162,10 @@ def appointment_escort_confirm(
         errors["escort_phone"] = "The phone number is too long."
     if errors:
         raise ValidationError(errors)
-    Appointment.objects.filter(pk=appointment.pk).update(
-        escort_name=name, escort_phone=phone, escort_confirmed=True
-    )
+    # save(), not update(): the change log (django-auditlog) records who confirmed what.
+    appointment.escort_name, appointment.escort_phone = name, phone
+    appointment.escort_confirmed = True
+    appointment.save(update_fields=["escort_name", "escort_phone", "escort_confirmed"])
 
 
 def _renamed(error: ValidationError, names: dict[str, str], default: str) -> ValidationError:

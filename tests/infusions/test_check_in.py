@@ -5,6 +5,7 @@ self-reloading open-alert banner of the chair screen."""
 from urllib.parse import urlparse
 
 import pytest
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -68,6 +69,11 @@ def test_a_full_check_in_saves_weight_pain_escort_and_checks_in(client, nurse, a
     assert appointment.status == AppointmentStatus.CHECKED_IN
     assert (appointment.escort_name, appointment.escort_phone) == ("Pat Lee", "+19495550123")
     assert appointment.escort_confirmed
+    # The confirmation is in the change log, with who made it.
+    change = LogEntry.objects.get_for_object(appointment).filter(
+        changes__has_key="escort_confirmed"
+    )
+    assert change.latest("timestamp").actor == nurse
 
 
 def test_an_impossible_weight_re_renders_the_form_and_saves_nothing(client, nurse, appointment):
