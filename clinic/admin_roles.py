@@ -3,16 +3,51 @@
 Clinic admins read every record in the admin whatever model permissions their group holds;
 ``ClinicAdminEdits`` lets them change a model too; ``ReadOnlyAdmin`` is for rows that only
 services write (clinical entries, history), which nobody edits in the admin.
+``SiteScoped`` keeps everyone but clinic admins to the rows of the sites they work at.
 """
 
 from django.contrib import admin
+from django.db.models import Q
 
+from .access import locations_for
+from .models import Location
 from .roles import Role
 
 
 def is_clinic_admin(request) -> bool:
     user = request.user
     return user.is_active and (user.is_superuser or user.has_role(Role.CLINIC_ADMIN))
+
+
+class SiteScoped:
+    """Mixin for a ModelAdmin whose rows belong to a site: ``site_path`` is the lookup from
+    the row to its ``Location`` (``"location"``, ``"patient__home_location"``,
+    ``"appointment__location"``...).
+
+    Clinic admins and superusers see every row, as before; anyone else (a physician reading
+    dose records, staff given a model permission by hand) sees only the rows of the sites
+    ``locations_for`` gives them, in the changelist, the change, history and delete pages
+    (another site's row is "does not exist") and the autocomplete. ``shared_when_null``: a
+    row without a site (a closed day of every site) is everyone's. Site choices in the forms
+    are limited the same way.
+    """
+
+    site_path: str = ""
+    shared_when_null: bool = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_clinic_admin(request):
+            return queryset
+        here = Q(**{f"{self.site_path}__in": locations_for(request.user)})
+        if self.shared_when_null:
+            here |= Q(**{f"{self.site_path}__isnull": True})
+        return queryset.filter(here)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Location and not is_clinic_admin(request):
+            kwargs["queryset"] = locations_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ClinicAdminReads(admin.ModelAdmin):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from clinic.admin_roles import NoWrites
+from clinic.admin_roles import NoWrites, SiteScoped
 
 from .models import (
     Alert,
@@ -308,7 +308,8 @@ class DoseOrderEventInline(admin.TabularInline):
 
 
 @admin.register(DoseOrder)
-class DoseOrderAdmin(ReadOnlyRecordAdmin):
+class DoseOrderAdmin(SiteScoped, ReadOnlyRecordAdmin):
+    site_path = "appointment__location"
     list_display = [
         "id",
         "appointment",
@@ -330,14 +331,16 @@ class DoseOrderAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(DoseCheck)
-class DoseCheckAdmin(ReadOnlyRecordAdmin):
+class DoseCheckAdmin(SiteScoped, ReadOnlyRecordAdmin):
+    site_path = "order__appointment__location"
     list_display = ["order", "nurse", "entered_mg", "matches", "checked_at"]
     list_filter = ["matches"]
     list_select_related = ["order", "nurse"]
 
 
 @admin.register(DrugLogEntry)
-class DrugLogEntryAdmin(ReadOnlyRecordAdmin):
+class DrugLogEntryAdmin(SiteScoped, ReadOnlyRecordAdmin):
+    site_path = "location"
     list_display = [
         "id",
         "business_date",
@@ -386,7 +389,8 @@ class LotReceiveForm(ServiceForm):
 
 
 @admin.register(Lot)
-class LotAdmin(ReadOnlyRecordAdmin):
+class LotAdmin(SiteScoped, ReadOnlyRecordAdmin):
+    site_path = "location"
     list_display = [
         "lot_number",
         "location",
@@ -435,27 +439,29 @@ class LotAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(InfusionRecord)
-class InfusionRecordAdmin(ReadOnlyRecordAdmin):
+class InfusionRecordAdmin(SiteScoped, ReadOnlyRecordAdmin):
+    site_path = "appointment__location"
     list_display = ["id", "appointment", "status", "started_at", "ended_at", "administered_mg"]
     list_filter = ["status"]
     list_select_related = ["appointment__patient", "appointment__chair"]
     readonly_fields = [f.name for f in InfusionRecord._meta.fields]
 
 
-def _read_only_admin(model, columns):
+def _read_only_admin(model, columns, site_path="record__appointment__location"):
     attrs = {
+        "site_path": site_path,
         "list_display": columns,
         "readonly_fields": [f.name for f in model._meta.fields],
         "__module__": __name__,
     }
-    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyRecordAdmin,), attrs))
+    bases = (SiteScoped, ReadOnlyRecordAdmin)
+    admin.site.register(model, type(f"{model.__name__}Admin", bases, attrs))
 
 
 for _model, _columns in (
     (InfusionStatusEvent, ["record", "from_status", "to_status", "at", "by"]),
     (VitalsReading, ["record", "taken_at", "phase", "__str__", "news2_score", "taken_by"]),
     (Alert, ["record", "message", "raised_at"]),
-    (AlertAcknowledgement, ["alert", "action", "physician", "by", "at", "corrects"]),
     (InfusionEvent, ["record", "kind", "side_effect", "severity", "occurred_at", "by"]),
     (
         Discharge,
@@ -466,3 +472,8 @@ for _model, _columns in (
     (Correction, ["record", "vitals", "event", "reason", "at", "by"]),
 ):
     _read_only_admin(_model, _columns)
+_read_only_admin(
+    AlertAcknowledgement,
+    ["alert", "action", "physician", "by", "at", "corrects"],
+    site_path="alert__record__appointment__location",
+)

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.admin_roles import ClinicAdminReads, ReadOnlyAdmin, is_clinic_admin
+from clinic.admin_roles import ClinicAdminReads, ReadOnlyAdmin, SiteScoped, is_clinic_admin
 
 from .models import (
     Clearance,
@@ -68,7 +68,8 @@ class PatientAdminForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(ClinicAdminReads):
+class PatientAdmin(SiteScoped, ClinicAdminReads):
+    site_path = "home_location"
     form = PatientAdminForm
     list_display = [
         "mrn", "legal_last_name", "legal_first_name", "date_of_birth", "home_location",
@@ -104,8 +105,10 @@ class PatientAdmin(ClinicAdminReads):
 
 
 @admin.register(EscortContact)
-class EscortContactAdmin(ReadOnlyAdmin):
+class EscortContactAdmin(SiteScoped, ReadOnlyAdmin):
     """Escorts are added and deactivated by the front desk (escort_add keeps one primary)."""
+
+    site_path = "patient__home_location"
 
     list_display = ["name", "relationship", "phone", "patient", "is_primary", "is_active"]
     list_filter = ["is_active", "is_primary"]
@@ -137,7 +140,8 @@ class PriorTreatmentInline(admin.TabularInline):
 
 
 @admin.register(ClinicalIntake)
-class ClinicalIntakeAdmin(ReadOnlyAdmin):
+class ClinicalIntakeAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = ["patient", "diagnosis_code", "symptom_duration_months", "recorded_at"]
     list_filter = ["diagnosis_code", "no_known_drug_allergies"]
     list_select_related = ["patient", "recorded_by"]
@@ -147,7 +151,8 @@ class ClinicalIntakeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PriorTreatment)
-class PriorTreatmentAdmin(ReadOnlyAdmin):
+class PriorTreatmentAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "intake__patient__home_location"
     list_display = ["patient", "kind", "result", "detail"]
     list_filter = ["kind", "result"]
     list_select_related = ["intake__patient"]
@@ -159,7 +164,8 @@ class PriorTreatmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(ReadOnlyAdmin):
+class ScreeningAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = ["patient", "recorded_at", "recorded_by", "needs_clearance"]
     list_filter = list(Screening.QUESTIONS)
     list_select_related = ["patient", "recorded_by"]
@@ -172,7 +178,8 @@ class ScreeningAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Clearance)
-class ClearanceAdmin(ReadOnlyAdmin):
+class ClearanceAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "screening__patient__home_location"
     list_display = ["patient", "decision", "physician", "decided_at"]
     list_filter = ["decision"]
     list_select_related = ["screening__patient", "physician"]
@@ -184,7 +191,8 @@ class ClearanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WeightMeasurement)
-class WeightMeasurementAdmin(ReadOnlyAdmin):
+class WeightMeasurementAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = [
         "patient", "weight_kg", "entered_value", "entered_unit", "change_from_previous_percent",
         "large_change_confirmed", "measured_at", "measured_by",
@@ -196,7 +204,8 @@ class WeightMeasurementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(ReadOnlyAdmin):
+class OutcomeMeasureAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = [
         "patient", "kind", "score", "interpretation", "context", "needs_same_day_follow_up",
         "recorded_at",
@@ -208,7 +217,8 @@ class OutcomeMeasureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Phq9FollowUp)
-class Phq9FollowUpAdmin(ReadOnlyAdmin):
+class Phq9FollowUpAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "measure__patient__home_location"
     list_display = ["patient", "physician", "recorded_at"]
     list_select_related = ["measure__patient", "physician"]
     list_filter = ["physician"]
@@ -245,7 +255,8 @@ class ConsentDocumentAdmin(ClinicAdminReads):
 
 
 @admin.register(ConsentSignature)
-class ConsentSignatureAdmin(ReadOnlyAdmin):
+class ConsentSignatureAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = ["patient", "document", "typed_name", "signed_at", "witness"]
     list_filter = ["document"]
     list_select_related = ["patient", "document", "witness"]
@@ -254,7 +265,8 @@ class ConsentSignatureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CommunicationConsent)
-class CommunicationConsentAdmin(ReadOnlyAdmin):
+class CommunicationConsentAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
     list_display = ["patient", "channel", "granted", "method", "recorded_at", "recorded_by"]
     list_filter = ["channel", "granted", "method"]
     list_select_related = ["patient", "recorded_by"]
@@ -262,8 +274,10 @@ class CommunicationConsentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(ReadOnlyAdmin):
+class ConsultationRequestAdmin(SiteScoped, ReadOnlyAdmin):
     """The website's "contact us" queue; the front desk converts or closes requests in the app."""
+
+    site_path = "preferred_location"
 
     list_display = ["name", "phone", "preferred_location", "status", "created_at", "handled_by"]
     list_filter = ["status", "preferred_location"]

@@ -10,7 +10,7 @@ actions that call those services.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, is_clinic_admin
+from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, SiteScoped, is_clinic_admin
 from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import Role
@@ -40,7 +40,8 @@ PATIENT_SEARCH = ["patient__mrn", "patient__legal_last_name", "patient__legal_fi
 
 
 @admin.register(LocationSchedule)
-class LocationScheduleAdmin(ClinicAdminEdits):
+class LocationScheduleAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
     list_display = [
         "location", "nurse_capacity", "min_gap_hours", "min_infusions", "max_infusions",
         "max_course_days",
@@ -50,7 +51,8 @@ class LocationScheduleAdmin(ClinicAdminEdits):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(ClinicAdminEdits):
+class OpeningHoursAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
     list_display = ["location", "weekday", "opens_at", "closes_at"]
     list_filter = ["location", "weekday"]
     list_select_related = ["location"]
@@ -58,7 +60,9 @@ class OpeningHoursAdmin(ClinicAdminEdits):
 
 
 @admin.register(ClosedDay)
-class ClosedDayAdmin(ClinicAdminEdits):
+class ClosedDayAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
+    shared_when_null = True  # a day every site is closed
     list_display = ["date", "location", "reason"]
     list_filter = ["location"]
     list_select_related = ["location"]
@@ -85,7 +89,8 @@ class OutOfServiceInline(admin.TabularInline):
 
 
 @admin.register(Chair)
-class ChairAdmin(ClinicAdminEdits):
+class ChairAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
     list_display = ["name", "location", "is_active"]
     list_filter = ["location", "is_active"]
     list_select_related = ["location"]
@@ -97,7 +102,8 @@ class ChairAdmin(ClinicAdminEdits):
 
 
 @admin.register(ChairOutOfService)
-class ChairOutOfServiceAdmin(ClinicAdminEdits):
+class ChairOutOfServiceAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "chair__location"
     list_display = ["chair", "starts_at", "ends_at", "reason"]
     list_filter = ["chair__location"]
     list_select_related = ["chair__location"]
@@ -106,7 +112,8 @@ class ChairOutOfServiceAdmin(ClinicAdminEdits):
 
 
 @admin.register(NurseShift)
-class NurseShiftAdmin(ClinicAdminEdits):
+class NurseShiftAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
     list_display = ["nurse", "location", "starts_at", "ends_at"]
     list_filter = ["location", "nurse"]
     list_select_related = ["nurse", "location"]
@@ -167,7 +174,8 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ReadOnlyAdmin):
+class CourseAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "location"
     list_display = [
         "patient", "protocol", "location", "planned_infusions", "status", "booked_at",
         "booked_by",
@@ -202,7 +210,8 @@ class HistoryInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "location"
     list_display = [
         "starts_at", "patient", "location", "chair", "nurse", "status", "course", "sequence",
         "escort_confirmed",
@@ -239,7 +248,8 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AppointmentStatusChange)
-class AppointmentStatusChangeAdmin(ReadOnlyAdmin):
+class AppointmentStatusChangeAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "appointment__location"
     list_display = ["appointment", "from_status", "to_status", "changed_at", "changed_by"]
     list_filter = ["to_status"]
     list_select_related = [
@@ -252,8 +262,10 @@ class AppointmentStatusChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ReadOnlyAdmin):
+class CalendarFeedAdmin(SiteScoped, ReadOnlyAdmin):
     """Feeds are created and revoked on the patient page; the token is never shown here."""
+
+    site_path = "patient__home_location"
 
     list_display = ["patient", "created_at", "created_by", "revoked_at"]
     list_filter = ["revoked_at"]

@@ -3,7 +3,7 @@ by scheduling and the send task)."""
 
 from django.contrib import admin
 
-from clinic.admin_roles import ReadOnlyAdmin
+from clinic.admin_roles import ReadOnlyAdmin, SiteScoped
 
 from ..models import MessageTemplate, OutboundMessage, ReminderRule, SmsOptOut
 
@@ -24,7 +24,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(ReadOnlyAdmin):
+class OutboundMessageAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "appointment__location"
     list_display = ["send_at", "kind", "channel", "recipient", "status", "reason", "attempts"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "provider_id"]
