@@ -10,8 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic.access import HasRole
+from clinic.api import NamedChoiceField, validated
 from clinic.roles import Role
-from patients.api.common import NamedChoiceField, validated
 from patients.models import WeightMeasurement
 from patients.units import kg_to_lb, lb_to_kg
 

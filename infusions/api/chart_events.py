@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patients.api.common import StaffSerializer, validated
+from clinic.api import StaffSerializer, validated
 
 from ..chart_reads import record_for, records_for
 from ..models import (

@@ -9,14 +9,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
 from clinic.models import User
-from patients.api.common import (
-    CLINICAL_READERS,
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    validated,
-)
 
 from ..chart_reads import alerts_for, record_for, records_for, vitals_for
 from ..models import (
@@ -303,9 +297,11 @@ class AcknowledgementViewSet(CreateList):
     action_roles = {"correct": CHARTERS}
 
     def get_queryset(self):
-        return AlertAcknowledgement.objects.filter(
-            alert__in=alerts_for(self.request.user)
-        ).select_related("by", "corrected_by").order_by("pk")
+        return (
+            AlertAcknowledgement.objects.filter(alert__in=alerts_for(self.request.user))
+            .select_related("by", "corrected_by")
+            .order_by("pk")
+        )
 
     def create(self, request, *args, **kwargs):
         fields = validated(AcknowledgementSerializer, request)

@@ -9,14 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
 from clinic.models import Location, User
-from patients.api.common import (
-    CLINICAL_READERS,
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    validated,
-)
 
 from ..models import (
     DrugLogEntry,

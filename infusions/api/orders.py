@@ -16,14 +16,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
 from clinic.roles import Role
-from patients.api.common import (
-    CLINICAL_READERS,
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    validated,
-)
 from patients.models import WeightMeasurement
 
 from ..models import DoseCheck, DoseOrder, ProtocolVersion, SignedAs

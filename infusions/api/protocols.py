@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.access import HasRole
-from patients.api.common import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
+from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
 
 from ..models import Protocol, ProtocolVersion
 from ..selectors import protocol_versions, protocols_with_versions

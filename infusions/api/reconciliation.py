@@ -10,15 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic.access import HasRole, locations_for
+from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
 from clinic.models import Location
 from clinic.roles import Role
-from patients.api.common import (
-    CLINICAL_READERS,
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    validated,
-)
 
 from ..models import DailyReconciliation, Inventory, InventoryKind, ReconciliationCount
 from ..reports import drug_log_csv, report_filename

@@ -7,6 +7,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
+from clinic.api import (
+    CLINICAL,
+    CLINICAL_READERS,
+    PHYSICIAN,
+    NamedChoiceField,
+    StaffSerializer,
+    service_errors,
+    validated,
+)
+
 from ..models import (
     Answer,
     Clearance,
@@ -16,16 +26,7 @@ from ..models import (
     WeightMeasurement,
 )
 from ..services import clearance_record, intake_record, screening_record, weight_record
-from .common import (
-    CLINICAL,
-    CLINICAL_READERS,
-    PHYSICIAN,
-    NamedChoiceField,
-    PatientRecordViewSet,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from .common import PatientRecordViewSet
 
 # --- Intake -------------------------------------------------------------------------------
 

@@ -3,16 +3,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
+
 from ..models import CommunicationConsent, ConsentDocument, ConsentSignature
 from ..services import communication_consent_record, consent_sign
-from .common import (
-    EVERYONE,
-    PatientRecordViewSet,
-    RoleRules,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from .common import PatientRecordViewSet
 
 
 class ConsentDocumentSerializer(serializers.ModelSerializer):

@@ -4,19 +4,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from ..models import MeasureKind, OutcomeMeasure, Phq9FollowUp
-from ..services import measure_record, phq9_follow_up_record
-from ..services.measures import CONTEXTS
-from .common import (
+from clinic.api import (
     CLINICAL,
     CLINICAL_READERS,
     PHYSICIAN,
     NamedChoiceField,
-    PatientRecordViewSet,
     StaffSerializer,
     service_errors,
     validated,
 )
+
+from ..models import MeasureKind, OutcomeMeasure, Phq9FollowUp
+from ..services import measure_record, phq9_follow_up_record
+from ..services.measures import CONTEXTS
+from .common import PatientRecordViewSet
 
 
 def kind_field(**kwargs) -> NamedChoiceField:

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.access import locations_for
+from clinic.api import DESK, EVERYONE, RoleRules, StaffSerializer, service_errors, validated
 from clinic.models import Location
 
 from ..models import ConsultationRequest, EscortContact, Patient
@@ -23,15 +24,7 @@ from ..services import (
     patient_update,
 )
 from ..services.registration import PATIENT_FIELDS
-from .common import (
-    DESK,
-    EVERYONE,
-    PatientRecordViewSet,
-    RoleRules,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from .common import PatientRecordViewSet
 
 # The fields the front desk sets, in the model's order so the schema reads like the form.
 EDITABLE_FIELDS = [field.name for field in Patient._meta.fields if field.name in PATIENT_FIELDS]

@@ -6,13 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patients.api.common import (
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
 from ..services import appointment_reschedule, appointment_transition

@@ -13,9 +13,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.access import locations_for
+from clinic.api import RoleRules, service_errors, validated
 from clinic.errors import ConflictError
 from clinic.roles import Role
-from patients.api.common import RoleRules, service_errors, validated
 
 from ..models import Chair, ClosedDay, NurseShift, OpeningHours
 from .common import (

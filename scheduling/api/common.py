@@ -11,9 +11,9 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from clinic.access import locations_for
+from clinic.api import DESK, EVERYONE
 from clinic.models import Location, User
 from clinic.roles import Role
-from patients.api.common import DESK, EVERYONE
 from patients.models import Patient
 from patients.selectors import patients_for
 

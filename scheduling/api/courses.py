@@ -6,13 +6,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patients.api.common import (
-    NamedChoiceField,
-    RoleRules,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
 
 from ..models import Appointment, Course, CourseStatus
 from ..services import SessionRequest, Wishes, course_book, course_cancel_remaining, course_propose
