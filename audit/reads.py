@@ -83,6 +83,8 @@ READS: dict[str, PatientFrom] = {
             "communication_consent",
             "measure_new",
             "phq9_follow_up",
+            "weight_correct",
+            "measure_correct",
         )  # fmt: skip
     },
     "scheduling:patient_courses": patient(),
@@ -116,6 +118,8 @@ READS: dict[str, PatientFrom] = {
     },
     "patient-screening-clearance": patient("patient_pk"),
     "patient-measure-phq9-follow-up": patient("patient_pk"),
+    "patient-weight-correct": patient("patient_pk"),
+    "patient-measure-correct": patient("patient_pk"),
     "appointment-detail": APPOINTMENT,
     "appointment-list": by_param(patient(), "patient"),
     "course-detail": COURSE,

@@ -132,6 +132,8 @@ URLS: dict[str, Access] = {
     "patients:communication_consent": form(ALL, args=P),
     "patients:measure_new": form(CLINICAL, args={"pk": "patient", "kind": "=phq9"}),
     "patients:phq9_follow_up": form(PHYSICIAN, args={"pk": "patient", "measure_pk": "measure"}),
+    "patients:weight_correct": form(CLINICAL, args={"pk": "patient", "weight_pk": "weight"}),
+    "patients:measure_correct": form(CLINICAL, args={"pk": "patient", "measure_pk": "measure"}),
     # --- Scheduling (HTML) -------------------------------------------------------------------
     "scheduling:board": page(ALL),
     "scheduling:week": page(ALL),
@@ -202,6 +204,8 @@ URLS: dict[str, Access] = {
     ),
     "patient-weight-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
     "patient-weight-detail": api(CLINICAL_READERS, args=nested("weight")),
+    "patient-weight-correct": action(CLINICAL, door=CLINICAL_READERS, args=nested("weight")),
+    "patient-measure-correct": action(CLINICAL, door=CLINICAL_READERS, args=nested("measure")),
     "patient-measure-list": api(CLINICAL_READERS, CLINICAL, args={"patient_pk": "patient"}),
     "patient-measure-detail": api(CLINICAL_READERS, args=nested("measure")),
     "patient-measure-phq9-follow-up": action(
@@ -452,6 +456,9 @@ ACTIONS: list[Action] = [
     _a("Record a weight", CLINICAL, W("patients:weight_new", "patient-weight-list")),
     _a("Record outcome measures (pain, FIQR, ACR, PHQ-9)", CLINICAL,
        W("patients:measure_new", "patient-measure-list")),
+    _a("Correct a weight or an outcome measure (a new entry with the reason)", CLINICAL,
+       W("patients:weight_correct", "patients:measure_correct", "patient-weight-correct",
+         "patient-measure-correct")),
     _a("Record the same-day PHQ-9 item 9 follow-up", PHYSICIAN,
        W("patients:phq9_follow_up", "patient-measure-phq9-follow-up")),
     _a("See the day board and week of one's own sites", ALL,

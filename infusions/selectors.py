@@ -87,7 +87,9 @@ def usable_weights(appointment: Appointment, version: ProtocolVersion) -> list:
     """The patient's weights that the protocol's window accepts for this appointment."""
     from .services.orders import weight_window_problem
 
-    weights = appointment.patient.weights.order_by("-measured_at", "-pk")[:10]
+    weights = appointment.patient.weights.select_related("corrected_by").order_by(
+        "-measured_at", "-pk"
+    )[:10]
     return [
         weight
         for weight in weights

@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.access import locations_for
@@ -144,6 +145,77 @@ class PatientFlags:
     labels: list[str] = field(default_factory=list)
 
 
+# --- Weights and measures: corrected rows never count ------------------------------------
+
+
+def standing_weights(patient: Patient) -> QuerySet[WeightMeasurement]:
+    """The patient's weights that stand: a corrected weight is replaced by its correction."""
+    return patient.weights.filter(corrected_by__isnull=True)
+
+
+def current_weight(patient: Patient) -> WeightMeasurement | None:
+    """The latest standing weight (a correction counts at the time the weight was taken)."""
+    return standing_weights(patient).order_by("-measured_at", "-pk").first()
+
+
+def weights_with_corrections(patient: Patient, limit: int = 50) -> list[WeightMeasurement]:
+    """Every weight for the weights tab, newest first, each with ``corrected_by`` loaded
+    (struck through on screen with the correction's reason, who and when)."""
+    return list(
+        patient.weights.select_related("measured_by", "corrected_by__measured_by").order_by(
+            "-measured_at", "-pk"
+        )[:limit]
+    )
+
+
+def standing_measures(patient: Patient, kind: str | None = None) -> QuerySet[OutcomeMeasure]:
+    """The patient's measures that stand (corrected ones left out), each annotated with
+    ``given`` (when the answers were given: a correction takes the original's time)."""
+    measures = patient.measures.filter(corrected_by__isnull=True).annotate(
+        given=Coalesce(F("taken_at"), F("recorded_at"))
+    )
+    return measures.filter(kind=kind) if kind else measures
+
+
+def measure_series(patient: Patient, kind: str, context: str | None = None) -> list:
+    """One measure's scores over time, oldest first, as (when given, score, measure): the
+    series for a chart or a trend. Corrections replace what they correct."""
+    measures = standing_measures(patient, kind)
+    if context:
+        measures = measures.filter(context=context)
+    return [(m.given, m.score, m) for m in measures.order_by("given", "pk")]
+
+
+@dataclass
+class MeasureTrend:
+    kind: str
+    label: str
+    baseline: OutcomeMeasure | None
+    latest: OutcomeMeasure | None
+    count: int
+
+    @property
+    def change(self):
+        if self.baseline is None or self.latest is None or self.baseline.pk == self.latest.pk:
+            return None
+        if self.baseline.score is None or self.latest.score is None:
+            return None
+        return self.latest.score - self.baseline.score
+
+
+def measure_trends(patient: Patient) -> list[MeasureTrend]:
+    """Baseline (the first standing entry) against the latest, per kind of measure, from
+    standing entries only: one query."""
+    by_kind: dict[str, list] = {}
+    for measure in standing_measures(patient).order_by("given", "pk"):
+        by_kind.setdefault(measure.kind, []).append(measure)
+    return [
+        MeasureTrend(kind, label, series[0], series[-1], len(series))
+        for kind, label in MeasureKind.choices
+        if (series := by_kind.get(kind))
+    ]
+
+
 def weight_is_current(weight: WeightMeasurement | None) -> bool:
     if weight is None:
         return False
@@ -160,7 +232,7 @@ def patient_flags(patient: Patient) -> PatientFlags:
         phq9_item9_open=open_phq9_follow_ups().filter(patient=patient).exists(),
         no_escort=not patient.escorts.filter(is_active=True).exists(),
         no_consent=not patient.consents.exists(),
-        weight_out_of_date=not weight_is_current(patient.weights.first()),
+        weight_out_of_date=not weight_is_current(current_weight(patient)),
     )
     labels = [
         (flags.phq9_item9_open, "PHQ-9 item 9: same-day follow-up"),
@@ -194,9 +266,14 @@ def awaiting_clearance_for(user: User) -> QuerySet[Screening]:
 
 
 def open_phq9_follow_ups() -> QuerySet[OutcomeMeasure]:
+    """PHQ-9s with item 9 raised and no physician follow-up: a corrected PHQ-9 no longer
+    counts (its correction does), nor does a correction whose original was followed up."""
     return OutcomeMeasure.objects.filter(
-        kind=MeasureKind.PHQ9, needs_same_day_follow_up=True, follow_up__isnull=True
-    )
+        kind=MeasureKind.PHQ9,
+        needs_same_day_follow_up=True,
+        follow_up__isnull=True,
+        corrected_by__isnull=True,
+    ).filter(Q(corrects__isnull=True) | Q(corrects__follow_up__isnull=True))
 
 
 def open_phq9_follow_ups_for(user: User) -> QuerySet[OutcomeMeasure]:

@@ -23,9 +23,15 @@ urlpatterns = [
     path("<int:pk>/screening/new/", views.screening_new, name="screening_new"),
     path("<int:pk>/clearance/", views.clearance, name="clearance"),
     path("<int:pk>/weights/new/", views.weight_new, name="weight_new"),
+    path("<int:pk>/weights/<int:weight_pk>/correct/", views.weight_correct, name="weight_correct"),
     path("<int:pk>/consent/<int:document_pk>/", views.consent_sign, name="consent_sign"),
     path("<int:pk>/communication/", views.communication_consent, name="communication_consent"),
     path("<int:pk>/measures/<slug:kind>/new/", views.measure_new, name="measure_new"),
+    path(
+        "<int:pk>/measures/<int:measure_pk>/correct/",
+        views.measure_correct,
+        name="measure_correct",
+    ),
     path(
         "<int:pk>/measures/<int:measure_pk>/follow-up/",
         views.phq9_follow_up,

@@ -13,6 +13,7 @@ from django.db import transaction
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
+from patients.models import WeightMeasurement
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
 
@@ -88,6 +89,13 @@ def infusion_may_start(order: DoseOrder) -> list[str]:
     status = order.status
     if status == OrderStatus.CANCELLED:
         return ["This order was cancelled; use the order that replaced it."]
+    correction = WeightMeasurement.objects.filter(corrects_id=order.weight_id).first()
+    if correction is not None:
+        reasons.append(
+            f"The weight this dose was calculated from ({order.weight_kg} kg) has since been "
+            f"corrected to {correction.weight_kg} kg ({correction.correction_reason}). "
+            "Cancel this order and write a new one from the corrected weight."
+        )
     if status != OrderStatus.SIGNED:
         reasons.append(
             "The order is not signed: a physician must sign it (or activate it as a "

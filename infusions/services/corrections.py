@@ -7,7 +7,9 @@ the mistaken entry struck through.
 - An alert acknowledgement or a discharge: a whole new acknowledgement or discharge entry
   that ``corrects`` the standing one. These correct the record of what was done; they do not
   pause, stop or discharge anything again. A discharge correction keeps the time the patient
-  left; the post-infusion pain score is a patients outcome measure and is not changed here.
+  left. A changed post-infusion pain score is corrected where it lives, in the patient's
+  outcome measures (``patients.services.measure_correct``): the mistaken measure drops out
+  of the pain series and the correction takes its place, so the course is not counted twice.
 """
 
 from django.core.exceptions import ValidationError
@@ -16,6 +18,8 @@ from django.db import transaction
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
+from patients.models import OutcomeMeasure
+from patients.services import measure_correct
 
 from ..models import (
     AckAction,
@@ -100,6 +104,13 @@ def acknowledgement_correct(
     return corrected
 
 
+def _standing(measure: OutcomeMeasure) -> OutcomeMeasure:
+    """The entry that stands for ``measure``: itself, or the end of its corrections."""
+    while (following := OutcomeMeasure.objects.filter(corrects=measure).first()) is not None:
+        measure = following
+    return measure
+
+
 @transaction.atomic
 def discharge_correct(
     *,
@@ -115,7 +126,8 @@ def discharge_correct(
     vitals_override_reason: str = "",
 ) -> Discharge:
     """Replace the standing discharge entry with the right assessment, with why. The same
-    rules as at discharge apply; the patient's discharge time and pain score stay."""
+    rules as at discharge apply; the patient's discharge time stays. A different pain score
+    corrects the post-infusion pain measure (the new entry points at the correction)."""
     require_role(by, *CHARTERS, doing="correct the chart")
     record = _lock(discharge.record)
     discharge = Discharge.objects.select_related("protocol_version").get(pk=discharge.pk)
@@ -130,20 +142,21 @@ def discharge_correct(
     )  # fmt: skip
     if not (reason or "").strip():
         problems["reason"] = "Say what was wrong with the discharge entry."
-    if "pain_nrs" not in problems and pain_nrs != discharge.pain_nrs:
-        problems["pain_nrs"] = (
-            f"The post-infusion pain score ({discharge.pain_nrs}) is the patient's outcome "
-            "measure and cannot be changed by a discharge correction."
-        )
     if problems:
         raise ValidationError(problems)
+    pain_measure = _standing(discharge.pain_measure)
+    if pain_nrs != pain_measure.score:
+        pain_measure = measure_correct(
+            measure=pain_measure, answers={"score": pain_nrs}, corrected_by=by,
+            reason=f"Discharge correction: {reason.strip()}",
+        )  # fmt: skip
     corrected = Discharge(
         record=record, corrects=discharge, correction_reason=reason.strip(),
         protocol_version=discharge.protocol_version, score_type=score_type,
         item_scores=item_scores, total=total, vitals_within_baseline=within,
         vitals_override_reason="" if within else vitals_override_reason.strip(),
         escort_present=True, escort_name=escort_name.strip(), pain_nrs=pain_nrs,
-        pain_measure=discharge.pain_measure, instructions_given=True,
+        pain_measure=pain_measure, instructions_given=True,
         discharged_at=discharge.discharged_at, by=by,
     )  # fmt: skip
     corrected.full_clean()

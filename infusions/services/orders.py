@@ -43,6 +43,8 @@ def weight_window_problem(*, weight: WeightMeasurement, appointment, version) ->
     """
     if weight.patient_id != appointment.patient_id:
         return "This weight belongs to another patient."
+    if getattr(weight, "corrected_by", None) is not None:
+        return "This weight was corrected; order from the corrected weight."
     zone = ZoneInfo(appointment.location.time_zone)
     measured = weight.measured_at.astimezone(zone)
     hours = version.weight_max_age_hours

@@ -25,7 +25,13 @@ from ..models import (
     Screening,
     WeightMeasurement,
 )
-from ..services import clearance_record, intake_record, screening_record, weight_record
+from ..services import (
+    clearance_record,
+    intake_record,
+    screening_record,
+    weight_correct,
+    weight_record,
+)
 from .common import PatientRecordViewSet
 
 # --- Intake -------------------------------------------------------------------------------
@@ -181,17 +187,29 @@ class WeightInputSerializer(serializers.Serializer):
     measured_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
 
+class WeightCorrectionSerializer(WeightInputSerializer):
+    measured_at = None  # a correction keeps the measuring time of the weight it corrects
+    reason = serializers.CharField(help_text="What was wrong with the recorded weight.")
+
+
 class WeightSerializer(serializers.ModelSerializer):
     weight_lb = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
     entered_unit = unit_field(read_only=True)
     measured_by = StaffSerializer(read_only=True)
+    corrected_by = serializers.SerializerMethodField(
+        help_text="The id of the weight that corrects this one (this one no longer counts)."
+    )
+
+    def get_corrected_by(self, weight) -> int | None:
+        correction = getattr(weight, "corrected_by", None)
+        return correction.pk if correction else None
 
     class Meta:
         model = WeightMeasurement
         fields = [
             "id", "weight_kg", "weight_lb", "entered_value", "entered_unit",
             "change_from_previous_percent", "large_change_confirmed", "measured_at",
-            "measured_by",
+            "measured_by", "corrects", "correction_reason", "corrected_by", "recorded_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -199,9 +217,10 @@ class WeightSerializer(serializers.ModelSerializer):
 class WeightViewSet(PatientRecordViewSet):
     """Every weight taken, newest first; stored in kg, shown in kg and lb."""
 
-    queryset = WeightMeasurement.objects.select_related("measured_by")
+    queryset = WeightMeasurement.objects.select_related("measured_by", "corrected_by")
     serializer_class = WeightSerializer
     read_roles, write_roles = CLINICAL_READERS, CLINICAL
+    action_roles = {"correct": CLINICAL}
 
     @extend_schema(request=WeightInputSerializer)
     def create(self, request, *args, **kwargs):
@@ -210,3 +229,15 @@ class WeightViewSet(PatientRecordViewSet):
         with service_errors(as_entered):
             weight = weight_record(patient=self.patient, measured_by=self.staff, **fields)
         return self.created(weight)
+
+    @extend_schema(request=WeightCorrectionSerializer, responses={201: WeightSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, *args, **kwargs):
+        """Correct a mistyped weight: a new weight that ``corrects`` this one, measured at
+        the same time, with the reason. The recorded one stays and no longer counts."""
+        weight = self.get_object()
+        fields = validated(WeightCorrectionSerializer, request)
+        as_entered = {"entered_value": "value", "entered_unit": "unit", "weight_kg": "value"}
+        with service_errors(as_entered):
+            correction = weight_correct(weight=weight, corrected_by=self.staff, **fields)
+        return self.created(correction)

@@ -15,7 +15,7 @@ from clinic.api import (
 )
 
 from ..models import MeasureKind, OutcomeMeasure, Phq9FollowUp
-from ..services import measure_record, phq9_follow_up_record
+from ..services import measure_correct, measure_record, phq9_follow_up_record
 from ..services.measures import CONTEXTS
 from .common import PatientRecordViewSet
 
@@ -34,6 +34,13 @@ class MeasureInputSerializer(serializers.Serializer):
     completed_by_patient = serializers.BooleanField(default=False)
 
 
+class MeasureCorrectionSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        help_text="All the answers again, right this time, in the form of the measure's kind."
+    )
+    reason = serializers.CharField(help_text="What was wrong with the recorded entry.")
+
+
 class Phq9FollowUpSerializer(serializers.ModelSerializer):
     physician = StaffSerializer(read_only=True)
 
@@ -47,13 +54,20 @@ class MeasureSerializer(serializers.ModelSerializer):
     kind = kind_field(read_only=True)
     follow_up = Phq9FollowUpSerializer(read_only=True, allow_null=True)
     recorded_by = StaffSerializer(read_only=True)
+    corrected_by = serializers.SerializerMethodField(
+        help_text="The id of the entry that corrects this one (this one no longer counts)."
+    )
+
+    def get_corrected_by(self, measure) -> int | None:
+        correction = getattr(measure, "corrected_by", None)
+        return correction.pk if correction else None
 
     class Meta:
         model = OutcomeMeasure
         fields = [
             "id", "kind", "answers", "score", "interpretation", "details", "context",
             "completed_by_patient", "needs_same_day_follow_up", "follow_up", "recorded_at",
-            "recorded_by",
+            "recorded_by", "corrects", "correction_reason", "corrected_by", "taken_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -62,11 +76,11 @@ class MeasureViewSet(PatientRecordViewSet):
     """Completed questionnaires, newest first, scored when recorded."""
 
     queryset = OutcomeMeasure.objects.select_related(
-        "recorded_by", "follow_up", "follow_up__physician"
+        "recorded_by", "follow_up", "follow_up__physician", "corrected_by"
     )
     serializer_class = MeasureSerializer
     read_roles, write_roles = CLINICAL_READERS, CLINICAL
-    action_roles = {"phq9_follow_up": PHYSICIAN}
+    action_roles = {"phq9_follow_up": PHYSICIAN, "correct": CLINICAL}
 
     @extend_schema(request=MeasureInputSerializer)
     def create(self, request, *args, **kwargs):
@@ -86,3 +100,15 @@ class MeasureViewSet(PatientRecordViewSet):
         with service_errors():
             follow_up = phq9_follow_up_record(measure=measure, physician=self.staff, note=note)
         return self.created(follow_up, Phq9FollowUpSerializer)
+
+    @extend_schema(request=MeasureCorrectionSerializer, responses={201: MeasureSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, *args, **kwargs):
+        """Correct a mistaken entry: a new entry of the same kind and context that
+        ``corrects`` this one, scored afresh, with the reason. This one stays and no longer
+        counts in any series."""
+        measure = self.get_object()
+        fields = validated(MeasureCorrectionSerializer, request)
+        with service_errors(nest_under="answers", top_level={"answers", "reason"}):
+            correction = measure_correct(measure=measure, corrected_by=self.staff, **fields)
+        return self.created(correction)

@@ -131,6 +131,15 @@ class WeightForm(forms.Form):
     )
 
 
+class WeightCorrectionForm(WeightForm):
+    reason = forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what was wrong with the weight."},
+        help_text="e.g. typed 170 for 71.0, or pounds entered as kg.",
+    )
+
+
 class FollowUpForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), label="What was assessed and done"

@@ -176,3 +176,40 @@ MEASURE_FORMS = {
     "acr": AcrForm,
     "phq9": Phq9Form,
 }
+MEASURE_SLUGS = {form.kind: slug for slug, form in MEASURE_FORMS.items()}
+
+REASON_HELP = "What was wrong with the entry (e.g. the patient's answer was misread)."
+
+
+def reason_field(what: str = "entry") -> forms.CharField:
+    return forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": f"Say what was wrong with the {what}."},
+        help_text=REASON_HELP if what == "entry" else "",
+    )
+
+
+def correction_form_class(kind: str) -> type[MeasureForm]:
+    """The questionnaire's form for a correction: the answers again (prefilled with the
+    recorded ones) and a reason; the context stays the original's."""
+    base = MEASURE_FORMS[MEASURE_SLUGS[kind]]
+
+    class CorrectionForm(base):
+        reason = reason_field()
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            del self.fields["context"]
+            del self.fields["completed_by_patient"]
+
+    return CorrectionForm
+
+
+def initial_from_answers(kind: str, answers: dict) -> dict:
+    """The form's initial values for recorded answers (ACR's painful areas are ticks)."""
+    if kind == MeasureKind.ACR_2016:
+        initial = {key: value for key, value in answers.items() if key != "painful_areas"}
+        initial.update({area: True for area in answers.get("painful_areas", [])})
+        return initial
+    return dict(answers)

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from clinic.append_only import append_only_triggers
 
+from .corrections import correction_same_patient_trigger
 from .patient import Patient
 
 STAFF = settings.AUTH_USER_MODEL
@@ -205,9 +206,21 @@ class WeightMeasurement(models.Model):
     large_change_confirmed = models.BooleanField(default=False)
     measured_at = models.DateTimeField()
     measured_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    # A mistyped weight is never edited: a new row ``corrects`` it (same patient, same
+    # measuring time, the right value) with the reason, and the corrected row no longer
+    # counts anywhere (current weight, dose orders). ``measured_by`` of a correction is who
+    # corrected it; ``recorded_at`` when (empty on rows from before corrections existed).
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    correction_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        triggers = append_only_triggers()
+        triggers = [
+            *append_only_triggers(),
+            correction_same_patient_trigger("patients_weightmeasurement"),
+        ]
         ordering = ["-measured_at", "-pk"]
         get_latest_by = ["measured_at", "pk"]
         constraints = [
@@ -216,10 +229,20 @@ class WeightMeasurement(models.Model):
                 name="weight_kg_positive",
                 violation_error_message="A weight is above zero.",
             ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, correction_reason="")
+                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
+                name="weight_correction_has_reason",
+                violation_error_message="Say what was wrong with the weight.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.weight_kg} kg ({self.measured_at:%Y-%m-%d})"
+
+    @property
+    def is_corrected(self) -> bool:
+        return hasattr(self, "corrected_by")
 
     @property
     def weight_lb(self):

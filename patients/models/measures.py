@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from clinic.append_only import append_only_triggers
 
+from .corrections import correction_same_patient_trigger
 from .patient import Patient
 
 STAFF = settings.AUTH_USER_MODEL
@@ -36,14 +38,43 @@ class OutcomeMeasure(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
     needs_same_day_follow_up = models.BooleanField(default=False)
+    # A mistaken entry is never edited: a new row of the same patient and kind ``corrects``
+    # it, with the reason (recorded_by/recorded_at: who corrected it, when). The corrected
+    # row drops out of every series; ``taken_at`` keeps the original's time, so the
+    # correction takes its place in a series (empty on rows that are not corrections).
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    correction_reason = models.TextField(blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        triggers = append_only_triggers()
+        triggers = [
+            *append_only_triggers(),
+            correction_same_patient_trigger("patients_outcomemeasure", "kind"),
+        ]
         ordering = ["-recorded_at", "-pk"]
         indexes = [models.Index(fields=["patient", "kind", "-recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, correction_reason="")
+                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
+                name="measure_correction_has_reason",
+                violation_error_message="Say what was wrong with the entry.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.score} ({self.recorded_at:%Y-%m-%d})"
+
+    @property
+    def is_corrected(self) -> bool:
+        return hasattr(self, "corrected_by")
+
+    @property
+    def given_at(self):
+        """When the answers were given: a correction's original time."""
+        return self.taken_at or self.recorded_at
 
 
 class Phq9FollowUp(models.Model):

@@ -6,9 +6,10 @@ from .clinical import (
     consent_sign,
     intake_record,
     screening_record,
+    weight_correct,
     weight_record,
 )
-from .measures import measure_record, phq9_follow_up_record
+from .measures import measure_correct, measure_record, phq9_follow_up_record
 from .registration import (
     consultation_close,
     consultation_convert,
@@ -31,6 +32,7 @@ __all__ = [
     "escort_add",
     "escort_deactivate",
     "intake_record",
+    "measure_correct",
     "measure_record",
     "next_mrn",
     "patient_deactivate",
@@ -38,5 +40,6 @@ __all__ = [
     "patient_update",
     "phq9_follow_up_record",
     "screening_record",
+    "weight_correct",
     "weight_record",
 ]

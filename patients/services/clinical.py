@@ -149,20 +149,12 @@ def _to_kg(value: Decimal, unit: str) -> Decimal:
     raise ValidationError({"unit": "Choose kg or lb."})
 
 
-@transaction.atomic
-def weight_record(
-    *,
-    patient: Patient,
-    value: Decimal,
-    unit: str,
-    measured_by: User,
-    measured_at=None,
-    confirm_large_change: bool = False,
-) -> WeightMeasurement:
-    """Record a weight. Pounds are converted once, here; implausible weights are refused and
-    a change of more than 10% from the previous weight needs an explicit confirmation."""
-    require_role(measured_by, *CLINICAL_ROLES, doing="record a weight")
-    patient = _lock(patient)
+def _checked_weight(
+    patient: Patient, value, unit: str, measured_at, confirm_large_change: bool, instead_of=None
+) -> dict:
+    """The limits every weight meets (a correction too): plausible, not in the future, and a
+    change of more than 10% from the previous standing weight only with a confirmation.
+    ``instead_of``: the weight being corrected (not its own "previous")."""
     weight_kg = _to_kg(value, unit)
     low, high = settings.PATIENT_WEIGHT_MIN_KG, settings.PATIENT_WEIGHT_MAX_KG
     if not low <= weight_kg <= high:
@@ -176,12 +168,12 @@ def weight_record(
         raise ValidationError(
             {"value": f"{weight_kg} kg is outside {low}-{high} kg and cannot be right.{hint}"}
         )
-    measured_at = measured_at or timezone.now()
     if measured_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"measured_at": "A weight cannot be measured in the future."})
-    previous = (
-        patient.weights.filter(measured_at__lte=measured_at).order_by("-measured_at", "-pk").first()
-    )
+    earlier = patient.weights.filter(measured_at__lte=measured_at, corrected_by__isnull=True)
+    if instead_of is not None:
+        earlier = earlier.exclude(pk=instead_of.pk)
+    previous = earlier.order_by("-measured_at", "-pk").first()
     change = None
     if previous is not None:
         change = ((weight_kg - previous.weight_kg) / previous.weight_kg * 100).quantize(
@@ -199,16 +191,85 @@ def weight_record(
                 },
                 code="confirm",
             )
+    return {
+        "weight_kg": weight_kg,
+        "entered_value": value,
+        "entered_unit": unit,
+        "change_from_previous_percent": change,
+        "large_change_confirmed": bool(confirm_large_change and change is not None),
+    }
+
+
+@transaction.atomic
+def weight_record(
+    *,
+    patient: Patient,
+    value: Decimal,
+    unit: str,
+    measured_by: User,
+    measured_at=None,
+    confirm_large_change: bool = False,
+) -> WeightMeasurement:
+    """Record a weight. Pounds are converted once, here; implausible weights are refused and
+    a change of more than 10% from the previous weight needs an explicit confirmation."""
+    require_role(measured_by, *CLINICAL_ROLES, doing="record a weight")
+    patient = _lock(patient)
+    measured_at = measured_at or timezone.now()
+    checked = _checked_weight(patient, value, unit, measured_at, confirm_large_change)
     weight = WeightMeasurement(
         patient=patient,
-        weight_kg=weight_kg,
-        entered_value=value,
-        entered_unit=unit,
-        change_from_previous_percent=change,
-        large_change_confirmed=bool(confirm_large_change and change is not None),
         measured_at=measured_at,
         measured_by=measured_by,
+        recorded_at=timezone.now(),
+        **checked,
     )
     weight.full_clean()
     weight.save()
     return weight
+
+
+@transaction.atomic
+def weight_correct(
+    *,
+    weight: WeightMeasurement,
+    value: Decimal,
+    unit: str,
+    reason: str,
+    corrected_by: User,
+    confirm_large_change: bool = False,
+) -> WeightMeasurement:
+    """Correct a mistyped weight: a new weight row that ``corrects`` it, measured at the same
+    time, with the reason. The mistaken row stays (the database refuses to change it) and
+    no longer counts as the patient's weight. Whoever may record a weight may correct one;
+    the same limits apply. A dose order calculated from the mistaken weight is not changed:
+    the dose panel then says a new order is needed."""
+    require_role(corrected_by, *CLINICAL_ROLES, doing="correct a weight")
+    patient = _lock(weight.patient)
+    weight = WeightMeasurement.objects.get(pk=weight.pk)
+    if WeightMeasurement.objects.filter(corrects=weight).exists():
+        raise ValidationError("That weight has already been corrected; correct the correction.")
+    problems = {}
+    if not (reason or "").strip():
+        problems["reason"] = "Say what was wrong with the weight."
+    try:
+        checked = _checked_weight(
+            patient, value, unit, weight.measured_at, confirm_large_change, instead_of=weight
+        )
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if problems:
+        raise ValidationError(problems)
+    if checked["weight_kg"] == weight.weight_kg and unit == weight.entered_unit:
+        raise ValidationError({"value": "That is the weight already recorded."})
+    correction = WeightMeasurement(
+        patient=patient,
+        corrects=weight,
+        correction_reason=reason.strip(),
+        measured_at=weight.measured_at,
+        measured_by=corrected_by,
+        recorded_at=timezone.now(),
+        **checked,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
@@ -102,6 +103,51 @@ def measure_record(
 
 
 @transaction.atomic
+def measure_correct(
+    *,
+    measure: OutcomeMeasure,
+    answers: dict,
+    reason: str,
+    corrected_by: User,
+) -> OutcomeMeasure:
+    """Correct a mistaken outcome measure: a new row of the same patient, kind and context
+    that ``corrects`` it, scored afresh, with the reason. The mistaken row stays (the
+    database refuses to change it) and drops out of every series; the correction takes its
+    place at the original's time. Whoever may record a measure may correct one."""
+    require_role(corrected_by, Role.NURSE, Role.PHYSICIAN, doing="correct outcome measures")
+    Patient.objects.select_for_update().get(pk=measure.patient_id)
+    measure = OutcomeMeasure.objects.get(pk=measure.pk)
+    if OutcomeMeasure.objects.filter(corrects=measure).exists():
+        raise ValidationError("That entry has already been corrected; correct the correction.")
+    problems = {}
+    if not (reason or "").strip():
+        problems["reason"] = "Say what was wrong with the entry."
+    try:
+        scored = score_answers(measure.kind, answers)
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if problems:
+        raise ValidationError(problems)
+    if answers == measure.answers:
+        raise ValidationError("These are the answers already recorded.")
+    correction = OutcomeMeasure(
+        patient_id=measure.patient_id,
+        kind=measure.kind,
+        answers=answers,
+        context=measure.context,
+        completed_by_patient=measure.completed_by_patient,
+        recorded_by=corrected_by,
+        corrects=measure,
+        correction_reason=reason.strip(),
+        taken_at=measure.given_at or timezone.now(),
+        **scored,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+@transaction.atomic
 def phq9_follow_up_record(*, measure: OutcomeMeasure, physician: User, note: str) -> Phq9FollowUp:
     """Close a PHQ-9 item-9 flag: only a physician, only once, always with a note."""
     if not (physician.is_superuser or physician.has_role(Role.PHYSICIAN)):
@@ -109,6 +155,8 @@ def phq9_follow_up_record(*, measure: OutcomeMeasure, physician: User, note: str
     measure = OutcomeMeasure.objects.select_for_update().get(pk=measure.pk)
     if not measure.needs_same_day_follow_up:
         raise ValidationError("This PHQ-9 raised no item-9 flag.")
+    if OutcomeMeasure.objects.filter(corrects=measure).exists():
+        raise ValidationError("This PHQ-9 has been corrected: follow up on the correction.")
     if Phq9FollowUp.objects.filter(measure=measure).exists():
         raise ValidationError("The follow-up has already been recorded.")
     if not note.strip():

@@ -15,6 +15,7 @@ from .consultations import (
     consultation_register,
     consultation_request,
 )
+from .corrections import measure_correct, weight_correct
 from .detail import patient_detail
 from .measures import measure_new, phq9_follow_up
 from .registration import escort_add, patient_deactivate, patient_edit, patient_register
@@ -30,6 +31,7 @@ __all__ = [
     "consultation_request",
     "escort_add",
     "intake_new",
+    "measure_correct",
     "measure_new",
     "patient_deactivate",
     "patient_detail",
@@ -39,5 +41,6 @@ __all__ = [
     "phq9_follow_up",
     "screening_new",
     "search_results",
+    "weight_correct",
     "weight_new",
 ]

@@ -1,6 +1,8 @@
 """The patient page: summary and flags, then one tab at a time."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
 from clinic.access import role_required
@@ -8,7 +10,7 @@ from clinic.roles import Role
 
 from .. import selectors
 from ..forms.clinical import ClearanceForm
-from ..forms.measures import CONTEXT_CHOICES
+from ..forms.measures import CONTEXT_CHOICES, MEASURE_SLUGS
 from ..models import Answer, Comorbidity, ConsentDocument
 from .common import ALL_STAFF, CLINICAL_READERS, can, patient_for
 
@@ -80,17 +82,31 @@ def _consent(patient, user) -> dict:
 
 
 def _measures(patient, user) -> dict:
-    measures = list(patient.measures.select_related("recorded_by", "follow_up__physician")[:50])
+    # Newest first by when the answers were given, so a correction sits right above the
+    # entry it corrects (struck through, with the reason, who and when).
+    measures = list(
+        patient.measures.select_related(
+            "recorded_by", "follow_up__physician", "corrected_by__recorded_by"
+        )
+        .annotate(given=Coalesce(F("taken_at"), F("recorded_at")))
+        .order_by("-given", "-pk")[:50]
+    )
     for measure in measures:
         measure.context_label = CONTEXT_LABELS.get(measure.context, measure.context)
+        measure.correction = getattr(measure, "corrected_by", None)
+        measure.slug = MEASURE_SLUGS.get(measure.kind)
     return {
         "measures": measures,
         "measure_links": MEASURE_LINKS,
+        "trends": selectors.measure_trends(patient),
     }
 
 
 def _weights(patient, user) -> dict:
-    return {"weights": patient.weights.select_related("measured_by")[:50]}
+    weights = selectors.weights_with_corrections(patient)
+    for weight in weights:
+        weight.correction = getattr(weight, "corrected_by", None)
+    return {"weights": weights, "current_weight": selectors.current_weight(patient)}
 
 
 def _history(patient, user) -> dict:
@@ -115,9 +131,14 @@ def _history(patient, user) -> dict:
                                clearance.physician))  # fmt: skip
         for weight in patient.weights.select_related("measured_by"):
             text = f"Weight {weight.weight_kg} kg ({weight.weight_lb} lb)"
-            events.append((weight.measured_at, text, weight.measured_by))
+            if weight.corrects_id:
+                text = f"Weight corrected to {weight.weight_kg} kg: {weight.correction_reason}"
+            events.append((weight.recorded_at or weight.measured_at, text, weight.measured_by))
         for measure in patient.measures.select_related("recorded_by"):
             text = f"{measure.get_kind_display()}: {measure.score} {measure.interpretation}"
+            if measure.corrects_id:
+                text = f"{measure.get_kind_display()} corrected: {measure.score} "
+                text += f"({measure.correction_reason})"
             events.append((measure.recorded_at, text, measure.recorded_by))
     events.sort(key=lambda event: event[0], reverse=True)
     return {"events": events}

@@ -159,7 +159,7 @@ def test_a_discharge_is_corrected_by_a_new_entry_keeping_the_time_and_pain(disch
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"reason": ""}, "reason"), ({"pain_nrs": 5}, "pain_nrs"),
+    [({"reason": ""}, "reason"), ({"pain_nrs": 11}, "pain_nrs"),
      ({"item_scores": {**PADSS_9, "activity": 1}}, "item_scores"),
      ({"escort_present": False}, "escort_name"), ({"instructions_given": False},
                                                    "instructions_given")],
@@ -169,6 +169,32 @@ def test_a_discharge_correction_keeps_the_discharge_rules(discharged, nurse, cha
         correct_discharge(discharged, nurse, **changes)
     assert field in error.value.message_dict
     assert Discharge.objects.count() == 1
+
+
+def test_a_discharge_correction_corrects_the_post_infusion_pain_measure(discharged, nurse):
+    from patients.models import OutcomeMeasure
+    from patients.selectors import measure_series
+
+    patient = discharged.record.appointment.patient
+    before = [score for _at, score, _m in measure_series(patient, "pain_nrs")]
+    assert before[-1] == 3
+    fixed = correct_discharge(discharged, nurse, pain_nrs=5, reason="Pain was 5, not 3")
+    assert fixed.pain_nrs == 5 and fixed.pain_measure_id != discharged.pain_measure_id
+    measure = fixed.pain_measure
+    assert measure.corrects_id == discharged.pain_measure_id and measure.score == 5
+    assert measure.context == "post_infusion" and "Pain was 5, not 3" in measure.correction_reason
+    # The course's pain series has the same number of entries: 5 in the place of 3.
+    after = [score for _at, score, _m in measure_series(patient, "pain_nrs")]
+    assert after == [*before[:-1], 5]
+    assert (
+        OutcomeMeasure.objects.filter(kind="pain_nrs", patient=patient).count() == len(before) + 1
+    )
+    # A second correction back to 3 corrects the correction; unchanged pain adds nothing.
+    again = correct_discharge(fixed, nurse, pain_nrs=3, reason="Misread the note")
+    assert again.pain_measure.corrects_id == measure.pk
+    same = correct_discharge(again, nurse, reason="Escort's surname")
+    assert same.pain_measure_id == again.pain_measure_id
+    assert [s for _at, s, _m in measure_series(patient, "pain_nrs")] == before
 
 
 def test_a_second_first_discharge_is_refused_by_the_database(discharged):
@@ -204,7 +230,7 @@ def test_the_api_corrects_a_discharge(login, discharged, nurse):
     body = {"reason": "Misspelt", "score_type": "padss", "item_scores": PADSS_9,
             "escort_name": "Pat Lee", "escort_present": True, "pain_nrs": 3,
             "instructions_given": True}  # fmt: skip
-    bad = client.post(url, {**body, "pain_nrs": 6}, content_type="application/json")
+    bad = client.post(url, {**body, "pain_nrs": 11}, content_type="application/json")
     assert bad.status_code == 400 and "pain_nrs" in bad.json()["errors"]
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 201, response.content
