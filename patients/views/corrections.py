@@ -16,6 +16,10 @@ from .clinical import _posted, _to_tab
 from .common import CLINICAL_WRITERS, form_context, patient_for
 
 
+def _score(score) -> str:
+    return "not computable" if score is None else f"{score:.1f}"
+
+
 def _already_corrected(request, patient, tab: str):
     messages.error(request, "That entry has already been corrected; correct the correction.")
     return _to_tab(patient, tab)
@@ -75,8 +79,8 @@ def measure_correct(request, pk, measure_pk):
         else:
             messages.success(
                 request,
-                f"{correction.get_kind_display()} corrected: {measure.score} is now "
-                f"{correction.score} ({correction.interpretation}).",
+                f"{correction.get_kind_display()} corrected: {_score(measure.score)} is now "
+                f"{_score(correction.score)} ({correction.interpretation}).",
             )
             if correction.needs_same_day_follow_up and not measure.needs_same_day_follow_up:
                 messages.warning(
