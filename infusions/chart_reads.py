@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
+from patients.selectors import measure_standing
 
 from .models import (
     Alert,
@@ -54,11 +55,18 @@ def alerts_for(user: User) -> QuerySet[Alert]:
 
 def discharge_history(record: InfusionRecord) -> tuple[list[Discharge], Discharge | None]:
     """(every discharge entry oldest first, each with ``corrected``; the standing one)."""
-    entries = list(record.discharges.select_related("by").order_by("recorded_at", "pk"))
+    entries = list(
+        record.discharges.select_related("by", "pain_measure").order_by("recorded_at", "pk")
+    )
     corrected = {entry.corrects_id for entry in entries}
     for entry in entries:
         entry.corrected = entry.pk in corrected
     standing = [entry for entry in entries if not entry.corrected]
+    if standing:
+        # The pain score may since have been corrected on the patient's measures tab.
+        latest = standing[-1]
+        pain = measure_standing(latest.pain_measure)
+        latest.pain_corrected_to = pain if pain.pk != latest.pain_measure_id else None
     return entries, standing[-1] if standing else None
 
 

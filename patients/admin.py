@@ -190,14 +190,31 @@ class ClearanceAdmin(SiteScoped, ReadOnlyAdmin):
         return clearance.screening.patient
 
 
+class CorrectionFilter(admin.SimpleListFilter):
+    """Mistaken entries (corrected by a later one) and the corrections themselves."""
+
+    title = "correction"
+    parameter_name = "correction"
+
+    def lookups(self, request, model_admin):
+        return [("corrected", "Corrected (mistaken)"), ("correction", "Is a correction")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "corrected":
+            return queryset.filter(corrected_by__isnull=False)
+        if self.value() == "correction":
+            return queryset.filter(corrects__isnull=False)
+        return queryset
+
+
 @admin.register(WeightMeasurement)
 class WeightMeasurementAdmin(SiteScoped, ReadOnlyAdmin):
     site_path = "patient__home_location"
     list_display = [
         "patient", "weight_kg", "entered_value", "entered_unit", "change_from_previous_percent",
-        "large_change_confirmed", "measured_at", "measured_by",
+        "large_change_confirmed", "measured_at", "measured_by", "corrects", "correction_reason",
     ]  # fmt: skip
-    list_filter = ["entered_unit", "large_change_confirmed"]
+    list_filter = ["entered_unit", "large_change_confirmed", CorrectionFilter]
     list_select_related = ["patient", "measured_by"]
     search_fields = PATIENT_SEARCH
     date_hierarchy = "measured_at"
@@ -208,9 +225,9 @@ class OutcomeMeasureAdmin(SiteScoped, ReadOnlyAdmin):
     site_path = "patient__home_location"
     list_display = [
         "patient", "kind", "score", "interpretation", "context", "needs_same_day_follow_up",
-        "recorded_at",
+        "recorded_at", "corrects", "correction_reason",
     ]  # fmt: skip
-    list_filter = ["kind", "context", "needs_same_day_follow_up"]
+    list_filter = ["kind", "context", "needs_same_day_follow_up", CorrectionFilter]
     list_select_related = ["patient", "recorded_by"]
     search_fields = PATIENT_SEARCH
     date_hierarchy = "recorded_at"

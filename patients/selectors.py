@@ -177,6 +177,13 @@ def standing_measures(patient: Patient, kind: str | None = None) -> QuerySet[Out
     return measures.filter(kind=kind) if kind else measures
 
 
+def measure_standing(measure: OutcomeMeasure) -> OutcomeMeasure:
+    """The entry that stands for ``measure``: itself, or the end of its chain of corrections."""
+    while (following := OutcomeMeasure.objects.filter(corrects=measure).first()) is not None:
+        measure = following
+    return measure
+
+
 def measure_series(patient: Patient, kind: str, context: str | None = None) -> list:
     """One measure's scores over time, oldest first, as (when given, score, measure): the
     series for a chart or a trend. Corrections replace what they correct."""

@@ -18,7 +18,7 @@ from django.db import transaction
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
-from patients.models import OutcomeMeasure
+from patients.selectors import measure_standing
 from patients.services import measure_correct
 
 from ..models import (
@@ -104,13 +104,6 @@ def acknowledgement_correct(
     return corrected
 
 
-def _standing(measure: OutcomeMeasure) -> OutcomeMeasure:
-    """The entry that stands for ``measure``: itself, or the end of its corrections."""
-    while (following := OutcomeMeasure.objects.filter(corrects=measure).first()) is not None:
-        measure = following
-    return measure
-
-
 @transaction.atomic
 def discharge_correct(
     *,
@@ -144,7 +137,7 @@ def discharge_correct(
         problems["reason"] = "Say what was wrong with the discharge entry."
     if problems:
         raise ValidationError(problems)
-    pain_measure = _standing(discharge.pain_measure)
+    pain_measure = measure_standing(discharge.pain_measure)
     if pain_nrs != pain_measure.score:
         pain_measure = measure_correct(
             measure=pain_measure, answers={"score": pain_nrs}, corrected_by=by,

@@ -311,3 +311,18 @@ def test_the_chair_screen_and_printed_record_cost_the_same_queries_however_long_
     for url, count in few.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_a_pain_score_corrected_on_the_measures_tab_shows_on_the_printed_discharge(
+    discharged, nurse, client
+):
+    from patients.services import measure_correct
+
+    measure_correct(
+        measure=discharged.pain_measure, answers={"score": 2}, corrected_by=nurse,
+        reason="Patient said 2",
+    )  # fmt: skip
+    client.force_login(nurse)
+    url = reverse("infusions:record_print", args=[discharged.record.appointment_id])
+    page = client.get(url).content.decode()
+    assert "<del>3/10</del> 2/10" in page and "Patient said 2" in page

@@ -176,3 +176,28 @@ def test_a_signed_consent_version_is_read_only_and_an_unsigned_one_is_editable(
     assert client.post(url("consentdocument", "change", draft.pk), edit).status_code == 302
     draft.refresh_from_db()
     assert draft.body == "I consent, v2 (typo fixed)."
+
+
+@pytest.mark.parametrize("model_name", ["weightmeasurement", "outcomemeasure"])
+def test_the_admin_filters_mistaken_entries_and_corrections(
+    client, clinic_admin, chart, nurse, model_name
+):
+    from patients.models import OutcomeMeasure, WeightMeasurement
+    from patients.services import measure_correct, weight_correct
+
+    if model_name == "weightmeasurement":
+        wrong = WeightMeasurement.objects.filter(patient=chart).first()
+        fixed = weight_correct(
+            weight=wrong, value=Decimal("71.5"), unit="kg", reason="Scale misread",
+            corrected_by=nurse,
+        )  # fmt: skip
+    else:
+        wrong = OutcomeMeasure.objects.filter(patient=chart, kind="phq9").first()
+        fixed = measure_correct(
+            measure=wrong, answers={f"item_{n}": 0 for n in range(1, 10)}, reason="Wrong form",
+            corrected_by=nurse,
+        )  # fmt: skip
+    client.force_login(clinic_admin)
+    for value, expected in (("corrected", wrong), ("correction", fixed)):
+        changelist = client.get(url(model_name, "changelist"), {"correction": value})
+        assert list(changelist.context["cl"].result_list) == [expected]
