@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clinic.append_only import append_only_triggers
+from clinic.append_only import append_only_triggers, correction_has_reason
 
 from .orders import DoseOrder
 from .protocols import ProtocolVersion
@@ -313,11 +313,8 @@ class AlertAcknowledgement(models.Model):
                 name="alertack_one_first_per_alert",
                 violation_error_message="This alert has already been acknowledged.",
             ),
-            models.CheckConstraint(
-                condition=Q(corrects__isnull=True, correction_reason="")
-                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
-                name="alertack_correction_has_reason",
-                violation_error_message="Say what was wrong with the acknowledgement.",
+            correction_has_reason(
+                "alertack_correction_has_reason", "Say what was wrong with the acknowledgement."
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clinic.append_only import append_only_triggers
+from clinic.append_only import append_only_triggers, correction_has_reason
 
 from .charting import InfusionEvent, InfusionRecord, VitalsReading
 from .protocols import ProtocolVersion
@@ -67,11 +67,8 @@ class Discharge(models.Model):
                 name="discharge_one_first_per_record",
                 violation_error_message="This infusion has already been discharged.",
             ),
-            models.CheckConstraint(
-                condition=Q(corrects__isnull=True, correction_reason="")
-                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
-                name="discharge_correction_has_reason",
-                violation_error_message="Say what was wrong with the discharge entry.",
+            correction_has_reason(
+                "discharge_correction_has_reason", "Say what was wrong with the discharge entry."
             ),
         ]
 

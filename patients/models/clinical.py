@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from clinic.append_only import append_only_triggers
+from clinic.append_only import append_only_triggers, correction_has_reason
 
 from .corrections import correction_same_patient_trigger
 from .patient import Patient
@@ -229,11 +229,8 @@ class WeightMeasurement(models.Model):
                 name="weight_kg_positive",
                 violation_error_message="A weight is above zero.",
             ),
-            models.CheckConstraint(
-                condition=Q(corrects__isnull=True, correction_reason="")
-                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
-                name="weight_correction_has_reason",
-                violation_error_message="Say what was wrong with the weight.",
+            correction_has_reason(
+                "weight_correction_has_reason", "Say what was wrong with the weight."
             ),
         ]
 

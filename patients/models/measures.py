@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from clinic.append_only import append_only_triggers
+from clinic.append_only import append_only_triggers, correction_has_reason
 
 from .corrections import correction_same_patient_trigger
 from .patient import Patient
@@ -56,11 +55,8 @@ class OutcomeMeasure(models.Model):
         ordering = ["-recorded_at", "-pk"]
         indexes = [models.Index(fields=["patient", "kind", "-recorded_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(corrects__isnull=True, correction_reason="")
-                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
-                name="measure_correction_has_reason",
-                violation_error_message="Say what was wrong with the entry.",
+            correction_has_reason(
+                "measure_correction_has_reason", "Say what was wrong with the entry."
             ),
         ]
 
