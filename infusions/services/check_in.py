@@ -41,19 +41,27 @@ def comfort_offered(patient: Patient) -> list[tuple[str, str]]:
     return offered
 
 
+def _escort_problems(name: str, phone: str, name_max: int, phone_max: int) -> dict[str, str]:
+    """The escort's name and phone as the nurse confirmed them (already stripped)."""
+    errors = {}
+    if not name:
+        errors["escort_name"] = "Enter the escort's name."
+    elif len(name) > name_max:
+        errors["escort_name"] = "The name is too long."
+    if not phone:
+        errors["escort_phone"] = "Enter the escort's phone number."
+    elif len(phone) > phone_max:
+        errors["escort_phone"] = "The phone number is too long."
+    return errors
+
+
 def _escort_entry(record, by, status: str, name: str, phone: str, at) -> EscortEntry:
     name, phone = (name or "").strip(), (phone or "").strip()
     errors = {}
     if status not in EscortStatus.values:
         errors["escort_status"] = "Say whether the escort is here or on the way."
-    if not name:
-        errors["escort_name"] = "Enter the escort's name."
-    elif len(name) > EscortEntry._meta.get_field("name").max_length:
-        errors["escort_name"] = "The name is too long."
-    if not phone:
-        errors["escort_phone"] = "Enter the escort's phone number."
-    elif len(phone) > EscortEntry._meta.get_field("phone").max_length:
-        errors["escort_phone"] = "The phone number is too long."
+    field = EscortEntry._meta.get_field
+    errors |= _escort_problems(name, phone, field("name").max_length, field("phone").max_length)
     if errors:
         raise ValidationError(errors)
     entry = EscortEntry(record=record, status=status, name=name, phone=phone, at=at, by=by)
@@ -146,20 +154,15 @@ def appointment_escort_confirm(
 ) -> None:
     """Store the escort's name and phone on the appointment and mark them confirmed.
 
-    Done chairside at check-in. A queryset update of the three escort fields only: no
-    status change, so it needs no scheduling transition (and sends no signal).
+    Done chairside at check-in. The three escort fields only: no status change, so it needs
+    no scheduling transition.
     """
     require_role(by, *CHARTERS, doing="confirm the escort")
     name, phone = name.strip(), phone.strip()
-    errors = {}
-    if not name:
-        errors["escort_name"] = "Enter the escort's name."
-    elif len(name) > Appointment._meta.get_field("escort_name").max_length:
-        errors["escort_name"] = "The name is too long."
-    if not phone:
-        errors["escort_phone"] = "Enter the escort's phone number."
-    elif len(phone) > Appointment._meta.get_field("escort_phone").max_length:
-        errors["escort_phone"] = "The phone number is too long."
+    field = Appointment._meta.get_field
+    errors = _escort_problems(
+        name, phone, field("escort_name").max_length, field("escort_phone").max_length
+    )
     if errors:
         raise ValidationError(errors)
     # save(), not update(): the change log (django-auditlog) records who confirmed what.
