@@ -57,12 +57,38 @@ class DoseCheckForm(forms.Form):
     )
 
 
+# One-time codes: digits keypad, never remembered by the browser; passwords stay masked.
+CODE = {"inputmode": "numeric", "autocomplete": "off", "class": "code-input"}
+PASSWORD = {"autocomplete": "off", "class": "code-input"}
+
+
+def code_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=20, label=label,
+        widget=forms.TextInput(attrs=CODE),
+        help_text="The 6-digit code your authenticator app shows now (or a backup code).",
+    )  # fmt: skip
+
+
 class SignForm(forms.Form):
+    """The signer steps up at the moment of signing: their authenticator's current code, or
+    their password when they have no authenticator (``step_up.signer_confirm``)."""
+
     override_reason = forms.CharField(
         required=False,
         label="Reason to give a dose above the soft maximum",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    otp_token = code_field("Your two-factor code")
+    password = forms.CharField(
+        required=False, label="Your password", strip=False,
+        widget=forms.PasswordInput(attrs=PASSWORD),
+        help_text="You have no authenticator app: confirm with your password.",
+    )  # fmt: skip
+
+    def __init__(self, *args, uses_code: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["password" if uses_code else "otp_token"]
 
 
 class ReasonForm(forms.Form):
@@ -97,6 +123,12 @@ class AccountForm(forms.Form):
     witness = forms.ModelChoiceField(
         queryset=None, required=False, label="Waste witnessed by", empty_label="No waste"
     )
+    witness_password = forms.CharField(
+        required=False, label="Witness's password", strip=False,
+        widget=forms.PasswordInput(attrs=PASSWORD),
+        help_text="The witness types it here, now.",
+    )  # fmt: skip
+    witness_otp_token = code_field("Witness's two-factor code (if they use an authenticator)")
 
     def __init__(self, *args, location, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,11 +10,13 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from clinic.access import locations_for, role_required
 from clinic.roles import Role
+from clinic.two_factor import services as two_factor
 from patients.forms import add_service_errors
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 
@@ -56,6 +58,11 @@ def _is(user, *roles) -> bool:
     return user.is_superuser or user.has_role(*roles)
 
 
+def _uses_code(user) -> bool:
+    """The signer confirms with a code (has or must have an authenticator) or a password."""
+    return two_factor.is_required_for(user) or two_factor.has_device(user)
+
+
 def _panel_context(request, appointment, **forms) -> dict:
     user = request.user
     order = selectors.active_order(appointment)
@@ -92,7 +99,7 @@ def _panel_context(request, appointment, **forms) -> dict:
             accounted=[e for e in order.drug_log.all() if e.kind != EntryKind.DRAWN],
         )  # fmt: skip
         context.setdefault("check_form", forms.get("check_form") or DoseCheckForm())
-        context["sign_form"] = forms.get("sign_form") or SignForm()
+        context["sign_form"] = forms.get("sign_form") or SignForm(uses_code=_uses_code(user))
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm()
         if _is(user, *services.HANDLERS) and not context["accounted"]:
             lots = selectors.lots_for(user).filter(
@@ -186,17 +193,21 @@ def check_create(request, pk):
     return _order_post(request, pk, make_form, "check_form", call, "Double-check recorded.")
 
 
+@sensitive_post_parameters("otp_token", "password")
 @role_required(Role.PHYSICIAN, Role.NURSE)
 @require_POST
 def order_sign(request, pk):
     def call(order, data):
         services.dose_order_sign(
-            order=order, signed_by=request.user, override_reason=data["override_reason"]
-        )
+            order=order, signed_by=request.user, request=request,
+            otp_token=data.get("otp_token", ""), password=data.get("password", ""),
+            override_reason=data["override_reason"],
+        )  # fmt: skip
 
-    return _order_post(
-        request, pk, lambda order: SignForm(request.POST), "sign_form", call, "Order signed."
-    )
+    def make_form(order):
+        return SignForm(request.POST, uses_code=_uses_code(request.user))
+
+    return _order_post(request, pk, make_form, "sign_form", call, "Order signed.")
 
 
 @role_required(*services.ORDER_WRITERS)
@@ -222,13 +233,16 @@ def drug_draw(request, pk):
     return _order_post(request, pk, make_form, "draw_form", call, "Draw recorded.")
 
 
+@sensitive_post_parameters("witness_password", "witness_otp_token")
 @role_required(*services.HANDLERS)
 @require_POST
 def drug_account(request, pk):
     def call(order, data):
         services.infusion_drug_account(
             order=order, administered_mg=data["administered_mg"], wasted_mg=data["wasted_mg"],
-            witness=data["witness"], by=request.user,
+            witness=data["witness"], by=request.user, request=request,
+            witness_password=data["witness_password"],
+            witness_otp_token=data["witness_otp_token"],
         )  # fmt: skip
 
     def make_form(order):

@@ -133,6 +133,16 @@ class AccountInputSerializer(serializers.Serializer):
     administered_mg = serializers.DecimalField(max_digits=10, decimal_places=2)
     wasted_mg = serializers.DecimalField(max_digits=10, decimal_places=2)
     witness = staff_field(required=False, allow_null=True)
+    witness_password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="With waste: the witness's own password, typed by the witness now. A wrong "
+        "one counts toward the witness's lockout.",
+    )  # fmt: skip
+    witness_otp_token = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text="With waste, when the witness has an authenticator: their current code.",
+    )  # fmt: skip
     occurred_at = serializers.DateTimeField(required=False)
 
 
@@ -212,11 +222,16 @@ class DrugLogEntryViewSet(
     @extend_schema(request=AccountInputSerializer, responses={201: EntrySerializer(many=True)})
     @action(detail=False, methods=["post"])
     def account(self, request):
-        """Close an infusion's account: administered + wasted (witnessed) must equal drawn."""
+        """Close an infusion's account: administered + wasted (witnessed) must equal drawn.
+        With waste the witness confirms in the same request (``witness_password``, and
+        ``witness_otp_token`` when they have an authenticator); wrong ones are a 400 on that
+        field, nothing is written, and they count toward the witness's lockout."""
         fields = validated(AccountInputSerializer, request)
         order = order_for(request.user, fields["order"])
         entries = infusion_drug_account(
             order=order, administered_mg=fields["administered_mg"], wasted_mg=fields["wasted_mg"],
             witness=fields.get("witness"), by=request.user, occurred_at=fields.get("occurred_at"),
+            witness_password=fields.get("witness_password", ""),
+            witness_otp_token=fields.get("witness_otp_token", ""), request=request,
         )  # fmt: skip
         return self._created(entries)

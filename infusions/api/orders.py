@@ -159,6 +159,18 @@ class DoseOrderInputSerializer(serializers.Serializer):
 
 class SignInputSerializer(serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True)
+    otp_token = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, label="Two-factor code",
+        help_text="The signer's current authenticator code (or a backup code), entered for "
+        "this signature: required from everyone with an authenticator (every physician). "
+        "A used code is refused; a wrong one counts toward the account lockout.",
+    )  # fmt: skip
+    password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Only a signer without an authenticator (a nurse activating a standing "
+        "order): their password instead of a code. A wrong one counts toward the lockout.",
+    )  # fmt: skip
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -224,10 +236,14 @@ class DoseOrderViewSet(
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """A physician signs (giving the soft-limit reason here if one is needed); under a
-        standing-order protocol a nurse activates it, recorded as a standing order."""
+        standing-order protocol a nurse activates it, recorded as a standing order. The
+        signer steps up in the same request: ``otp_token`` (a fresh code), or ``password``
+        for a signer without an authenticator; a wrong or missing one is a 400 on that
+        field and nothing is signed."""
         fields = validated(SignInputSerializer, request)
         order = dose_order_sign(
-            order=self.get_object(), signed_by=request.user,
+            order=self.get_object(), signed_by=request.user, request=request,
+            otp_token=fields.get("otp_token", ""), password=fields.get("password", ""),
             override_reason=fields.get("override_reason", ""),
         )  # fmt: skip
         return self._respond(order)

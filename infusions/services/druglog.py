@@ -21,6 +21,7 @@ from clinic.models import Location, User
 from clinic.roles import Role
 
 from ..models import DailyReconciliation, DoseOrder, DrugLogEntry, EntryKind, Lot, OrderStatus
+from .step_up import witness_confirm
 
 RECEIVERS = (Role.CLINIC_ADMIN, Role.PHYSICIAN)
 HANDLERS = (Role.NURSE, Role.PHYSICIAN)  # draw, give, waste, witness
@@ -202,7 +203,6 @@ def drug_draw(
     )  # fmt: skip
 
 
-@transaction.atomic
 def infusion_drug_account(
     *,
     order: DoseOrder,
@@ -211,10 +211,33 @@ def infusion_drug_account(
     witness: User | None,
     by: User,
     occurred_at: datetime.datetime | None = None,
+    witness_password: str = "",
+    witness_otp_token: str = "",
+    request=None,
 ) -> list[DrugLogEntry]:
     """Record what was given and what was wasted for one infusion. Drawn must equal
-    administered + wasted to the 0.01 mg; waste needs a witness who neither drew nor wastes.
-    Refused as a whole (nothing saved) if any rule fails."""
+    administered + wasted to the 0.01 mg; waste needs a witness who neither drew nor wastes
+    and who confirms it on this screen with their password (and their authenticator code
+    when they have one: ``step_up.witness_confirm``). Refused as a whole (nothing saved) if
+    any rule fails. Every other rule is checked before the witness's credentials, and
+    again under the locks when writing; a wrong password or code is counted for the
+    witness's lockout even though nothing is saved."""
+    account = {"order": order, "administered_mg": administered_mg, "wasted_mg": wasted_mg,
+               "witness": witness, "by": by, "occurred_at": occurred_at}  # fmt: skip
+    if _account(**account, write=False):
+        witness_confirm(
+            witness=witness, password=witness_password, otp_token=witness_otp_token,
+            request=request,
+        )  # fmt: skip
+    return _account(**account, write=True)
+
+
+@transaction.atomic
+def _account(
+    *, order, administered_mg, wasted_mg, witness, by, occurred_at, write: bool
+) -> list[DrugLogEntry]:
+    """The entries to save (saved when ``write``); nothing saved and a ValidationError when
+    a rule fails. Without ``write``, a non-empty list means a witness must confirm."""
     require_role(by, *HANDLERS, doing="account for controlled substances")
     administered = _positive("administered_mg", administered_mg, "the mg given", zero_ok=True)
     wasted = _positive("wasted_mg", wasted_mg, "the mg wasted", zero_ok=True)
@@ -261,6 +284,9 @@ def infusion_drug_account(
         )
     for entry in saved:
         entry.full_clean()
+    if not write:
+        return saved if wasted > 0 else []
+    for entry in saved:
         entry.save()
     return saved
 

@@ -25,6 +25,7 @@ from ..dosing import DoseInputError, calculate_dose
 from ..models import DoseOrder, DoseOrderEvent, DoseOrderOverride, OrderStatus, SignedAs
 from ..models.orders import ALLOWED_TRANSITIONS
 from ..models.protocols import ProtocolVersion, plain
+from .step_up import signer_confirm
 
 ORDER_WRITERS = (Role.NURSE, Role.PHYSICIAN)
 SIGNERS = (Role.PHYSICIAN,)
@@ -68,13 +69,18 @@ def weight_window_problem(*, weight: WeightMeasurement, appointment, version) ->
     return None
 
 
-def _transition(order: DoseOrder, to_status: str, by: User, **fields) -> DoseOrderEvent:
+def _check_transition(order: DoseOrder, to_status: str) -> None:
     current = order.status
     if to_status not in ALLOWED_TRANSITIONS.get(current, set()):
         raise IllegalTransition(
             f"This order is {OrderStatus(current).label.lower() if current else 'new'}; "
             f"it cannot become {OrderStatus(to_status).label.lower()}."
         )
+
+
+def _transition(order: DoseOrder, to_status: str, by: User, **fields) -> DoseOrderEvent:
+    current = order.status
+    _check_transition(order, to_status)
     event = DoseOrderEvent(order=order, from_status=current, to_status=to_status, by=by, **fields)
     event.full_clean()
     event.save()
@@ -210,27 +216,52 @@ def dose_order_override(*, order: DoseOrder, physician: User, reason: str) -> Do
     return _record_override(order, reason, physician)
 
 
-@transaction.atomic
-def dose_order_sign(*, order: DoseOrder, signed_by: User, override_reason: str = "") -> DoseOrder:
+def dose_order_sign(
+    *,
+    order: DoseOrder,
+    signed_by: User,
+    request,
+    otp_token: str = "",
+    password: str = "",
+    override_reason: str = "",
+) -> DoseOrder:
     """Sign an order. A physician signs; under a protocol version that allows standing
     orders a nurse may activate it instead, and it is recorded as a standing order. A soft
-    limit must first have a physician's override (a physician may give it here)."""
+    limit must first have a physician's override (a physician may give it here).
+
+    The signer steps up at this moment (``step_up.signer_confirm``): a fresh code from their
+    authenticator (``otp_token``), or their ``password`` if they have none. Every other
+    refusal comes first, so a code is not spent on an order that could not be signed; a
+    wrong code or password is counted (django-axes) and nothing is signed.
+    """
+    _sign(order=order, signed_by=signed_by, override_reason=override_reason, write=False)
+    signer_confirm(user=signed_by, otp_token=otp_token, password=password, request=request)
+    return _sign(order=order, signed_by=signed_by, override_reason=override_reason, write=True)
+
+
+@transaction.atomic
+def _sign(*, order: DoseOrder, signed_by: User, override_reason: str, write: bool) -> DoseOrder:
     require_role(signed_by, Role.PHYSICIAN, Role.NURSE, doing="sign a dose order")
     order = _lock(order)
     is_physician = signed_by.is_superuser or signed_by.has_role(Role.PHYSICIAN)
     if not is_physician and not order.protocol_version.standing_order:
         raise PermissionDenied("Only a physician may sign this order (no standing order).")
+    _check_transition(order, OrderStatus.SIGNED)
     overridden = DoseOrderOverride.objects.filter(order=order).exists()
-    if override_reason and order.has_soft_limit and not overridden:
-        dose_order_override(order=order, physician=signed_by, reason=override_reason)
+    if (override_reason or "").strip() and order.has_soft_limit and not overridden:
+        if write:
+            dose_order_override(order=order, physician=signed_by, reason=override_reason)
+        else:
+            require_role(signed_by, *SIGNERS, doing="override a soft dose limit")
         overridden = True
     if order.has_soft_limit and not overridden:
         raise ValidationError(
             {"override_reason": "The dose is above the soft maximum: a physician must record "
              "the reason to give it before the order is signed."}
         )  # fmt: skip
-    signed_as = SignedAs.PHYSICIAN if is_physician else SignedAs.STANDING_ORDER
-    _transition(order, OrderStatus.SIGNED, signed_by, signed_as=signed_as)
+    if write:
+        signed_as = SignedAs.PHYSICIAN if is_physician else SignedAs.STANDING_ORDER
+        _transition(order, OrderStatus.SIGNED, signed_by, signed_as=signed_as)
     return order
 
 

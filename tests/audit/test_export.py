@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.export import patient_record
 from audit.models import AccessKind, AccessLog
-from infusions.services import correction_record, dose_order_sign
+from infusions.services import correction_record
 from patients.models import ConsentDocument, MeasureKind
 from patients.services import (
     clearance_record,
@@ -22,6 +22,7 @@ from patients.services import (
 from scheduling.models import MessageChannel, MessageKind, OutboundMessage
 from tests.factories import PatientFactory
 from tests.infusions.test_orders import NEGATIVE
+from tests.step_up import sign
 
 from .conftest import make_appointment, order_for, weigh
 
@@ -55,7 +56,7 @@ def full_record(charted, nurse, physician):
     measure_record(
         patient=patient, kind=MeasureKind.PAIN_NRS, answers={"score": 6}, recorded_by=nurse
     )
-    dose_order_sign(order=order_for(appointment, nurse), signed_by=physician)
+    sign(order_for(appointment, nurse), physician)
     correction_record(record=charted, by=nurse, vitals=charted.vitals.get(), reason="typo")
     OutboundMessage.objects.create(appointment=appointment, kind=MessageKind.choices[0][0],
                                    channel=MessageChannel.EMAIL, recipient=patient.email,

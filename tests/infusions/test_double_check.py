@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from infusions.models import DoseCheck
-from infusions.services import dose_check_record, dose_order_sign, infusion_may_start
+from infusions.services import dose_check_record, infusion_may_start
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.step_up import sign
 
 DOSE = Decimal("34.9")
 
@@ -54,7 +55,7 @@ def test_a_mismatch_is_recorded_and_blocks_the_order(
     dose_check_record(order=order, nurse=nurse, entered_mg=DOSE)
     wrong = dose_check_record(order=order, nurse=second_nurse, entered_mg=Decimal("77"))
     assert not wrong.matches and DoseCheck.objects.get(pk=wrong.pk).entered_mg == Decimal("77")
-    dose_order_sign(order=order, signed_by=physician)
+    sign(order, physician)
     reasons = infusion_may_start(order)
     assert any("did not match" in reason for reason in reasons)
     third = UserFactory(role="nurse", locations=[site])

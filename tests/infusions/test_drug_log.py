@@ -28,6 +28,7 @@ from infusions.services import (
 )
 from tests.factories import UserFactory
 from tests.infusions.test_orders import appointment, order, protocol
+from tests.step_up import witness_credentials
 
 TODAY = timezone.localdate
 
@@ -121,7 +122,7 @@ def test_drawn_must_equal_given_plus_wasted_and_nothing_is_saved(drawn, nurse, s
 def test_a_balanced_account_records_given_and_witnessed_waste_once(drawn, nurse, second_nurse):
     given, wasted = infusion_drug_account(
         order=drawn, administered_mg=Decimal("34.9"), wasted_mg=Decimal("0.1"),
-        witness=second_nurse, by=nurse,
+        witness=second_nurse, by=nurse, **witness_credentials(second_nurse),
     )  # fmt: skip
     assert (given.kind, given.mg) == (EntryKind.ADMINISTERED, Decimal("34.90"))
     assert (wasted.witness, wasted.mg) == (second_nurse, Decimal("0.10"))
@@ -191,7 +192,7 @@ def test_a_drug_log_entry_cannot_be_updated_or_deleted_with_raw_sql(lot):
 def test_the_csv_report_lists_every_entry_of_a_lot(drawn, lot, nurse, second_nurse, login):
     infusion_drug_account(
         order=drawn, administered_mg=Decimal("34.9"), wasted_mg=Decimal("0.1"),
-        witness=second_nurse, by=nurse,
+        witness=second_nurse, by=nurse, **witness_credentials(second_nurse),
     )  # fmt: skip
     response = login(nurse).get(reverse("infusions:drug_log_csv") + f"?lot={lot.pk}")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from infusions.models import DoseOrder, DrugLogEntry, Lot, OrderStatus
-from infusions.services import dose_check_record, dose_order_sign, lot_receive
+from infusions.services import dose_check_record, lot_receive
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
+from tests.step_up import signer_credentials
 
 
 def panel(appointment):
@@ -61,7 +62,9 @@ def test_the_physician_sees_the_order_in_the_queue_and_signs_it(order, physician
     assert "Unsigned dose orders (1)" in home and "34.9 mg" in home
     queue = client.get(reverse("infusions:signing_queue")).content.decode()
     assert panel(order.appointment) in queue
-    response = client.post(reverse("infusions:order_sign", args=[order.pk]), {})
+    response = client.post(
+        reverse("infusions:order_sign", args=[order.pk]), signer_credentials(physician)
+    )
     assert response.status_code == 302
     assert DoseOrder.objects.with_status().get().status == OrderStatus.SIGNED
     assert "No orders to sign" in client.get(reverse("infusions:signing_queue")).content.decode()
@@ -134,7 +137,10 @@ def test_the_api_creates_signs_and_lists_orders(appointment, nurse, physician, c
     assert body["dose_blinded"] is True and body["dose_mg"] is None
     assert body["pump_rate_ml_per_h"] == "150.0" and body["status"] == "unsigned"
     client.force_login(physician)
-    signed = client.post(reverse("dose-order-sign", args=[body["id"]]))
+    signed = client.post(
+        reverse("dose-order-sign", args=[body["id"]]), signer_credentials(physician),
+        content_type="application/json",
+    )  # fmt: skip
     assert signed.status_code == 200 and signed.json()["signed_as"] == "physician"
     assert signed.json()["dose_mg"] == "35.00"
 
@@ -149,7 +155,7 @@ def test_the_api_refuses_a_nurse_override(order, nurse, client):
 
 
 def test_the_api_records_a_draw_and_the_account(
-    signed_order, nurse, second_nurse, physician, site, client
+    signed_order, nurse, second_nurse, physician, site, client, password
 ):
     client.force_login(physician)
     response = client.post(
@@ -178,7 +184,7 @@ def test_the_api_records_a_draw_and_the_account(
     response = client.post(
         reverse("drug-log-entry-account"),
         {"order": signed_order.pk, "administered_mg": "34.9", "wasted_mg": "0.1",
-         "witness": second_nurse.pk},
+         "witness": second_nurse.pk, "witness_password": password},
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 201

@@ -16,7 +16,6 @@ from infusions.services import (
     dose_order_cancel,
     dose_order_create,
     dose_order_override,
-    dose_order_sign,
     infusion_may_start,
     protocol_create,
     protocol_revise,
@@ -25,6 +24,7 @@ from patients.models import EscortContact, Screening
 from patients.services import weight_record
 from scheduling.models import Appointment, Chair, Course
 from tests.factories import PatientFactory, UserFactory
+from tests.step_up import sign
 
 NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
 
@@ -79,7 +79,7 @@ def order(appointment, nurse):
 
 @pytest.fixture
 def signed_order(order, physician):
-    return dose_order_sign(order=order, signed_by=physician)
+    return sign(order, physician)
 
 
 def test_a_154_lb_weight_gives_a_34_9_mg_order_with_the_whole_calculation(order, protocol):
@@ -174,7 +174,7 @@ def test_a_soft_limit_needs_a_physicians_reason_before_signing(soft_order, nurse
     with pytest.raises(PermissionDenied):
         dose_order_override(order=soft_order, physician=nurse, reason="Because")
     with pytest.raises(ValidationError) as error:
-        dose_order_sign(order=soft_order, signed_by=physician)
+        sign(soft_order, physician)
     assert "override_reason" in error.value.message_dict
     with pytest.raises(ValidationError):
         dose_order_override(order=soft_order, physician=physician, reason="   ")
@@ -182,7 +182,7 @@ def test_a_soft_limit_needs_a_physicians_reason_before_signing(soft_order, nurse
         order=soft_order, physician=physician, reason="Tolerated 65 mg on 8 prior infusions."
     )
     assert override.overridden_by == physician
-    dose_order_sign(order=soft_order, signed_by=physician)
+    sign(soft_order, physician)
     assert DoseOrder.objects.with_status().get(pk=soft_order.pk).status == OrderStatus.SIGNED
 
 
@@ -209,12 +209,12 @@ def test_only_a_physician_signs_unless_the_version_allows_standing_orders(
     order, nurse, physician, protocol, site
 ):
     with pytest.raises(PermissionDenied):
-        dose_order_sign(order=order, signed_by=nurse)
-    dose_order_sign(order=order, signed_by=physician)
+        sign(order, nurse)
+    sign(order, physician)
     event = DoseOrder.objects.get(pk=order.pk).signature
     assert event.signed_as == SignedAs.PHYSICIAN and event.by == physician
     with pytest.raises(ValidationError, match="cannot become signed"):
-        dose_order_sign(order=order, signed_by=physician)
+        sign(order, physician)
 
 
 def test_a_standing_order_is_activated_by_a_nurse_and_recorded_as_such(
@@ -228,7 +228,7 @@ def test_a_standing_order_is_activated_by_a_nurse_and_recorded_as_such(
         appointment=appointment, weight=weigh(appointment, nurse, "70"),
         vial_mg_per_ml=Decimal("50"), created_by=nurse,
     )  # fmt: skip
-    dose_order_sign(order=order, signed_by=nurse)
+    sign(order, nurse)
     event = DoseOrder.objects.get(pk=order.pk).signature
     assert event.signed_as == SignedAs.STANDING_ORDER and event.by == nurse
 
@@ -277,7 +277,7 @@ def test_the_signing_queue_lists_unsigned_orders_at_the_physicians_sites(
     assert list(unsigned_orders_for(physician)) == [order]
     elsewhere = UserFactory(role=Role.PHYSICIAN, locations=[other_site])
     assert list(unsigned_orders_for(elsewhere)) == []
-    dose_order_sign(order=order, signed_by=physician)
+    sign(order, physician)
     assert list(unsigned_orders_for(physician)) == []
 
 
