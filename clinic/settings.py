@@ -159,6 +159,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Masked in the POST data django-axes stores with a failed attempt (it masks only
+# "password" itself): codes and a waste witness's password (infusions step-up).
+AXES_SENSITIVE_PARAMETERS = [
+    "username", "ip_address", "otp_token", "witness_password", "witness_otp_token",
+]  # fmt: skip
 # Two-factor (clinic.two_factor): the name authenticator apps show; no secrets in the admin.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Ketamine clinic")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
