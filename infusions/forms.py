@@ -62,11 +62,18 @@ CODE = {"inputmode": "numeric", "autocomplete": "off", "class": "code-input"}
 PASSWORD = {"autocomplete": "off", "class": "code-input"}
 
 
-def code_field(label: str) -> forms.CharField:
+class CodeInput(forms.TextInput):
+    """A one-time code is never shown again after a refused attempt: type the next one."""
+
+    def format_value(self, value):
+        return None
+
+
+def code_field(label: str, *, required: bool = False) -> forms.CharField:
     return forms.CharField(
-        required=False, max_length=20, label=label,
-        widget=forms.TextInput(attrs=CODE),
+        required=required, max_length=20, label=label, widget=CodeInput(attrs=CODE),
         help_text="The 6-digit code your authenticator app shows now (or a backup code).",
+        error_messages={"required": "Enter the current code from your authenticator app."},
     )  # fmt: skip
 
 
@@ -79,9 +86,10 @@ class SignForm(forms.Form):
         label="Reason to give a dose above the soft maximum",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    otp_token = code_field("Your two-factor code")
+    otp_token = code_field("Your two-factor code", required=True)
     password = forms.CharField(
-        required=False, label="Your password", strip=False,
+        label="Your password", strip=False,
+        error_messages={"required": "Enter your password to sign."},
         widget=forms.PasswordInput(attrs=PASSWORD),
         help_text="You have no authenticator app: confirm with your password.",
     )  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 from tests.infusions.test_orders import appointment, protocol, weigh
 from tests.test_browser import TABLET, screenshot
 from tests.test_browser_intake import log_in
+from tests.two_factor import confirmed_device, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +45,17 @@ def test_two_nurses_double_check_a_154_lb_dose_blind_on_a_tablet(
     page.goto(panel_url)
     assert page.locator(".number.key").first.inner_text().startswith("Dose")
     assert "34.9" in page.content()
+    # A wrong code signs nothing; the current code from the physician's phone signs.
+    code_field = page.get_by_label("Your two-factor code")
+    assert code_field.get_attribute("autocomplete") == "off"
+    code_field.fill("000000")
+    page.get_by_role("button", name="Sign order").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("That code is wrong or was already used").is_visible()
+    confirmed_device(physician).throttle_reset()  # the 1 s back-off after a wrong code
+    assert_tablet_friendly(page)
+    screenshot(page, "dose-panel-sign-step-up-tablet")
+    page.get_by_label("Your two-factor code").fill(totp_code(confirmed_device(physician)))
     page.get_by_role("button", name="Sign order").click()
     page.wait_for_load_state()
     assert page.get_by_text("Order signed.").is_visible()

@@ -70,8 +70,10 @@ def test_the_physician_sees_the_order_in_the_queue_and_signs_it(order, physician
     assert "No orders to sign" in client.get(reverse("infusions:signing_queue")).content.decode()
 
 
-def test_a_nurse_cannot_sign_from_the_panel(order, nurse, login):
-    response = login(nurse).post(reverse("infusions:order_sign", args=[order.pk]), {})
+def test_a_nurse_cannot_sign_from_the_panel(order, nurse, login, password):
+    response = login(nurse).post(
+        reverse("infusions:order_sign", args=[order.pk]), {"password": password}
+    )
     assert response.status_code == 400
     assert b"Only a physician" in response.content
     assert DoseOrder.objects.with_status().get().status == OrderStatus.UNSIGNED
