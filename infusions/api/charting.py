@@ -113,6 +113,19 @@ class InfusionCompleteSerializer(serializers.Serializer):
     witness = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
+    witness_password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="With waste: the witness's password, typed by the witness.",
+    )
+    witness_otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="With waste: the witness's authenticator code, if they have one.",
+    )
 
 
 class InfusionRecordViewSet(CreateList):
@@ -184,7 +197,9 @@ class InfusionRecordViewSet(CreateList):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         fields = validated(InfusionCompleteSerializer, request)
-        record = infusion_complete(record=self.get_object(), by=request.user, **fields)
+        record = infusion_complete(
+            record=self.get_object(), by=request.user, request=request, **fields
+        )
         return self._respond(record)
 
 

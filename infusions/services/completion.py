@@ -13,18 +13,34 @@ from clinic.access import require_role
 from clinic.models import User
 
 from ..models import InfusionRecord
-from .druglog import infusion_drug_account
+from .druglog import drug_account_confirm, drug_account_write
 from .transitions import CHARTERS, S, _lock, _transition
 
 
-@transaction.atomic
 def infusion_complete(
     *, record: InfusionRecord, by: User, administered_mg, wasted_mg=None,
-    witness: User | None = None,
+    witness: User | None = None, witness_password: str = "", witness_otp_token: str = "",
+    request=None,
 ) -> InfusionRecord:  # fmt: skip
     """The whole bag given: end time now, the mg administered on the chart (and the drug
-    log accounted too when ``wasted_mg`` is given)."""
+    log accounted too when ``wasted_mg`` is given: then the witness confirms with their
+    password, and code if they have one, before anything is written)."""
     require_role(by, *CHARTERS, doing="complete infusions")
+    account = None
+    if wasted_mg not in (None, ""):
+        account = {"order": record.order, "administered_mg": administered_mg,
+                   "wasted_mg": wasted_mg, "witness": witness, "by": by}  # fmt: skip
+        if record.order is None:
+            raise ValidationError({"wasted_mg": "This infusion has no dose order to account."})
+        drug_account_confirm(
+            {**account, "occurred_at": None}, witness_password=witness_password,
+            witness_otp_token=witness_otp_token, request=request,
+        )  # fmt: skip
+    return _complete(record=record, by=by, administered_mg=administered_mg, account=account)
+
+
+@transaction.atomic
+def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> InfusionRecord:
     record = _lock(record)
     try:
         given = Decimal(str(administered_mg))
@@ -37,11 +53,8 @@ def infusion_complete(
     status = _transition(record, S.COMPLETED, by, timezone.now())
     record.ended_at, record.administered_mg = status.at, given
     record.save(update_fields=["ended_at", "administered_mg"])
-    if wasted_mg not in (None, ""):
-        infusion_drug_account(
-            order=record.order, administered_mg=given, wasted_mg=Decimal(str(wasted_mg)),
-            witness=witness, by=by, occurred_at=status.at,
-        )  # fmt: skip
+    if account is not None:
+        drug_account_write({**account, "administered_mg": given, "occurred_at": status.at})
     return record
 
 

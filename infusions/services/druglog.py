@@ -224,11 +224,26 @@ def infusion_drug_account(
     witness's lockout even though nothing is saved."""
     account = {"order": order, "administered_mg": administered_mg, "wasted_mg": wasted_mg,
                "witness": witness, "by": by, "occurred_at": occurred_at}  # fmt: skip
+    drug_account_confirm(
+        account, witness_password=witness_password, witness_otp_token=witness_otp_token,
+        request=request,
+    )  # fmt: skip
+    return drug_account_write(account)
+
+
+def drug_account_confirm(account: dict, *, witness_password, witness_otp_token, request) -> None:
+    """Every rule of the accounting checked without writing; then, when there is waste, the
+    witness's credentials. Call it outside any transaction: a wrong password or code must
+    stay counted for the witness's lockout even though nothing is saved."""
     if _account(**account, write=False):
         witness_confirm(
-            witness=witness, password=witness_password, otp_token=witness_otp_token,
-            request=request,
+            witness=account["witness"], password=witness_password,
+            otp_token=witness_otp_token, request=request,
         )  # fmt: skip
+
+
+def drug_account_write(account: dict) -> list[DrugLogEntry]:
+    """After ``drug_account_confirm``: the rules again under the locks, and the entries."""
     return _account(**account, write=True)
 
 

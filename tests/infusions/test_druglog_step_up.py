@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from infusions.models import EntryKind
 from infusions.services import infusion_drug_account
+from tests.infusions.test_charting import record, running, verified_order
 from tests.infusions.test_drug_log import drawn, lot
-from tests.infusions.test_orders import appointment, order, protocol
+from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.step_up import tablet_request
 from tests.two_factor import confirmed_device, totp_code
 
@@ -118,3 +119,39 @@ def test_the_api_refuses_a_wrong_witness_password_in_the_common_shape(
         url, {**body, "witness_password": password}, content_type="application/json"
     )
     assert response.status_code == 201
+
+
+def test_completing_with_waste_needs_the_witness_and_writes_nothing_without(
+    running, drawn, nurse, second_nurse, password
+):
+    from infusions.models import InfusionStatus
+    from infusions.services import infusion_complete
+
+    fields = {
+        "record": running, "by": nurse, "administered_mg": Decimal("34.9"),
+        "wasted_mg": Decimal("0.1"), "witness": second_nurse, "request": tablet_request(),
+    }  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        infusion_complete(**fields, witness_password="guess")
+    assert "witness_password" in error.value.message_dict
+    running.refresh_from_db()
+    assert running.status == InfusionStatus.RUNNING and not accounted(drawn)
+    assert failures(second_nurse) == 1  # counted although nothing was written
+    record = infusion_complete(**fields, witness_password=password)
+    assert record.status == InfusionStatus.COMPLETED
+    assert drawn.drug_log.get(kind=EntryKind.WASTED).witness == second_nurse
+
+
+def test_the_api_completes_with_a_witnessed_waste(
+    client, running, drawn, nurse, second_nurse, password
+):
+    client.force_login(nurse)
+    url = f"/api/v1/infusion-records/{running.pk}/complete/"
+    body = {"administered_mg": "34.9", "wasted_mg": "0.1", "witness": second_nurse.pk}
+    refused = client.post(
+        url, {**body, "witness_password": "guess"}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "witness_password" in refused.json()["errors"]
+    done = client.post(url, {**body, "witness_password": password}, content_type="application/json")
+    assert done.status_code == 200, done.json()
+    assert accounted(drawn)
