@@ -20,7 +20,7 @@ from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSeria
 from clinic.roles import Role
 from patients.models import WeightMeasurement
 
-from ..models import DoseCheck, DoseOrder, ProtocolVersion, SignedAs
+from ..models import ConfirmedWith, DoseCheck, DoseOrder, ProtocolVersion, SignedAs
 from ..models.orders import OrderStatus
 from ..selectors import appointment_for, may_see_dose, order_for, orders_for
 from ..services import (
@@ -66,6 +66,7 @@ class DoseOrderSerializer(serializers.ModelSerializer):
     version_number = serializers.IntegerField(source="protocol_version.number", read_only=True)
     status = NamedChoiceField(OrderStatus.choices, enum_name="DoseOrderStatusEnum", read_only=True)
     signed_as = serializers.SerializerMethodField()
+    signed_confirmed_with = serializers.SerializerMethodField()
     signed_by = serializers.SerializerMethodField()
     signed_at = serializers.SerializerMethodField()
     soft_limit_override_reason = serializers.SerializerMethodField()
@@ -81,7 +82,8 @@ class DoseOrderSerializer(serializers.ModelSerializer):
         fields = [
             "id", "appointment", "patient", "protocol_version", "protocol_code",
             "version_number", "weight", "weight_kg", "vial_mg_per_ml", "status", "signed_as",
-            "signed_by", "signed_at", "dose_blinded", "dose_mg", "dose_rate_mg_per_kg_per_h",
+            "signed_confirmed_with", "signed_by", "signed_at", "dose_blinded", "dose_mg",
+            "dose_rate_mg_per_kg_per_h",
             "draw_volume_ml", "bag_volume_ml", "final_concentration_mg_per_ml",
             "pump_rate_ml_per_h", "volume_to_infuse_ml", "infusion_minutes", "limits",
             "has_soft_limit", "soft_limit_override_reason", "overridden_by", "notes",
@@ -107,6 +109,16 @@ class DoseOrderSerializer(serializers.ModelSerializer):
     def get_signed_as(self, order) -> str | None:
         event = order.signature
         return event.signed_as if event else None
+
+    @extend_schema_field(
+        NamedChoiceField(
+            ConfirmedWith.choices, enum_name="DoseOrderConfirmedWithEnum", allow_null=True
+        )
+    )
+    def get_signed_confirmed_with(self, order) -> str | None:
+        """How the signer stepped up at signing: ``code`` or ``password``."""
+        event = order.signature
+        return (event.confirmed_with or None) if event else None
 
     def get_signed_by(self, order) -> str | None:
         event = order.signature

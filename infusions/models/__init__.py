@@ -29,6 +29,7 @@ from .druglog import (
     ReconciliationCount,
 )
 from .orders import (
+    ConfirmedWith,
     DoseCheck,
     DoseOrder,
     DoseOrderEvent,
@@ -77,4 +78,5 @@ __all__ = [
     "ProtocolVersion",
     "ReconciliationCount",
     "SignedAs",
+    "ConfirmedWith",
 ]

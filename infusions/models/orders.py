@@ -38,6 +38,13 @@ class SignedAs(models.TextChoices):
     STANDING_ORDER = "standing_order", "Standing order (activated under the protocol)"
 
 
+class ConfirmedWith(models.TextChoices):
+    """How the signer proved it was them at the moment of signing (step-up)."""
+
+    CODE = "code", "Authenticator code"
+    PASSWORD = "password", "Password"
+
+
 class DoseOrderQuerySet(models.QuerySet):
     def with_status(self) -> "DoseOrderQuerySet":
         latest = DoseOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-pk")
@@ -146,6 +153,8 @@ class DoseOrderEvent(models.Model):
     from_status = models.CharField(max_length=10, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=OrderStatus.choices)
     signed_as = models.CharField(max_length=20, choices=SignedAs.choices, blank=True)
+    # A signature's step-up (empty for other events, and for signatures before it existed).
+    confirmed_with = models.CharField(max_length=10, choices=ConfirmedWith.choices, blank=True)
     reason = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")

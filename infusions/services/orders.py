@@ -235,12 +235,18 @@ def dose_order_sign(
     wrong code or password is counted (django-axes) and nothing is signed.
     """
     _sign(order=order, signed_by=signed_by, override_reason=override_reason, write=False)
-    signer_confirm(user=signed_by, otp_token=otp_token, password=password, request=request)
-    return _sign(order=order, signed_by=signed_by, override_reason=override_reason, write=True)
+    how = signer_confirm(user=signed_by, otp_token=otp_token, password=password, request=request)
+    return _sign(
+        order=order, signed_by=signed_by, override_reason=override_reason, write=True,
+        confirmed_with=how,
+    )  # fmt: skip
 
 
 @transaction.atomic
-def _sign(*, order: DoseOrder, signed_by: User, override_reason: str, write: bool) -> DoseOrder:
+def _sign(
+    *, order: DoseOrder, signed_by: User, override_reason: str, write: bool,
+    confirmed_with: str = "",
+) -> DoseOrder:  # fmt: skip
     require_role(signed_by, Role.PHYSICIAN, Role.NURSE, doing="sign a dose order")
     order = _lock(order)
     is_physician = signed_by.is_superuser or signed_by.has_role(Role.PHYSICIAN)
@@ -261,7 +267,10 @@ def _sign(*, order: DoseOrder, signed_by: User, override_reason: str, write: boo
         )  # fmt: skip
     if write:
         signed_as = SignedAs.PHYSICIAN if is_physician else SignedAs.STANDING_ORDER
-        _transition(order, OrderStatus.SIGNED, signed_by, signed_as=signed_as)
+        _transition(
+            order, OrderStatus.SIGNED, signed_by, signed_as=signed_as,
+            confirmed_with=confirmed_with,
+        )  # fmt: skip
     return order
 
 

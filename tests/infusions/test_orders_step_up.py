@@ -41,7 +41,8 @@ def second_order(site, nurse, protocol):
 def test_a_physician_signs_with_the_current_code(order, physician):
     sign_with(order, physician, otp_token=totp_code(confirmed_device(physician)))
     assert status(order) == OrderStatus.SIGNED
-    assert DoseOrder.objects.get(pk=order.pk).signature.signed_as == SignedAs.PHYSICIAN
+    signature = DoseOrder.objects.get(pk=order.pk).signature
+    assert signature.signed_as == SignedAs.PHYSICIAN and signature.confirmed_with == "code"
 
 
 def test_a_used_code_cannot_sign_a_second_order(order, physician, site, nurse, protocol):
@@ -131,6 +132,7 @@ def test_a_nurse_without_an_authenticator_activates_a_standing_order_with_her_pa
     sign_with(standing_order, nurse, password=password)
     signature = DoseOrder.objects.get(pk=standing_order.pk).signature
     assert signature.signed_as == SignedAs.STANDING_ORDER and signature.by == nurse
+    assert signature.confirmed_with == "password"
 
 
 def test_a_nurse_with_an_authenticator_activates_with_her_code_not_her_password(
