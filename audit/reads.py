@@ -23,6 +23,7 @@ from django.contrib import admin
 from django.db import connection, models
 from django.utils import timezone
 
+from clinic.api import id_param
 from infusions.views_charting import CHAIR_STEPS
 
 from .models import AccessKind, AccessLog
@@ -260,10 +261,11 @@ def log_read(request) -> None:
     if source is None:
         return
     value = request.GET.get(source.param) if source.param else match.kwargs.get(source.kwarg)
-    if value is None or not str(value).isdigit():
+    pk = id_param(value)
+    if pk is None:
         return
     kind = source.kind or (AccessKind.API if request.path.startswith("/api/") else AccessKind.PAGE)
-    write(user=user, source=source, pk=int(value), view_name=match.view_name, kind=kind,
+    write(user=user, source=source, pk=pk, view_name=match.view_name, kind=kind,
           ip_address=_valid_ip(client_ip(request)))  # fmt: skip
 
 

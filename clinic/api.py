@@ -81,6 +81,22 @@ def _api_errors(error, renamed, nest_under, top_level) -> dict:
     return errors
 
 
+# The largest primary key a bigint column holds.
+MAX_ID = 2**63 - 1
+
+
+def id_param(value) -> int | None:
+    """A row id given as a query parameter or URL part, or None when it cannot be one.
+
+    ``str.isdigit`` alone lets through what the database cannot compare with an id column:
+    non-ASCII digits (``"²"``, ``"٣"``) and numbers beyond a bigint.
+    """
+    value = str(value or "")
+    if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
 def validated(serializer_class, request, **kwargs) -> dict:
     serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
     serializer.is_valid(raise_exception=True)

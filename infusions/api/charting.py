@@ -9,7 +9,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
+from clinic.api import (
+    CLINICAL_READERS,
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    id_param,
+    validated,
+)
 from clinic.models import User
 
 from ..chart_reads import alerts_for, record_for, records_for, vitals_for
@@ -47,8 +54,8 @@ class CreateList(RoleRules, mixins.ListModelMixin, mixins.CreateModelMixin,
     read_roles, write_roles = CLINICAL_READERS, CHARTERS
 
     def record_filter(self, queryset):
-        record = self.request.query_params.get("record", "")
-        return queryset.filter(record=record) if record.isdigit() else queryset
+        record = id_param(self.request.query_params.get("record"))
+        return queryset if record is None else queryset.filter(record=record)
 
 
 # --- Records ---------------------------------------------------------------------------------

@@ -9,7 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
+from clinic.api import (
+    CLINICAL_READERS,
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    id_param,
+    validated,
+)
 from clinic.models import Location, User
 
 from ..models import (
@@ -183,9 +190,11 @@ class DrugLogEntryViewSet(
         params = self.request.query_params
         for name in ("lot", "location", "order"):
             if value := params.get(name, ""):
-                entries = entries.filter(**{name: value}) if value.isdigit() else entries.none()
+                pk = id_param(value)
+                entries = entries.none() if pk is None else entries.filter(**{name: pk})
         if kind := params.get("kind"):
-            entries = entries.filter(kind=kind)
+            known = kind in EntryKind.values  # a NUL byte would otherwise reach the SQL
+            entries = entries.filter(kind=kind) if known else entries.none()
         if start := date_param(params, "start"):
             entries = entries.filter(business_date__gte=start)
         if end := date_param(params, "end"):

@@ -16,7 +16,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
+from clinic.api import (
+    CLINICAL_READERS,
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    id_param,
+    validated,
+)
 from clinic.roles import Role
 from patients.models import WeightMeasurement
 
@@ -221,11 +228,12 @@ class DoseOrderViewSet(
         orders = orders_for(self.request.user)
         params = self.request.query_params
         if appointment := params.get("appointment", ""):
-            orders = (
-                orders.filter(appointment=appointment) if appointment.isdigit() else orders.none()
-            )
+            pk = id_param(appointment)
+            orders = orders.none() if pk is None else orders.filter(appointment=pk)
         if status_ := params.get("status"):
-            orders = orders.filter(current_status=status_)
+            # An unknown status (a NUL byte even) matches nothing rather than reaching the SQL.
+            known = status_ in OrderStatus.values
+            orders = orders.filter(current_status=status_) if known else orders.none()
         return orders
 
     def _respond(self, order, code=status.HTTP_200_OK) -> Response:
@@ -352,7 +360,8 @@ class DoseCheckViewSet(
         )
         order = self.request.query_params.get("order", "")
         if order:
-            checks = checks.filter(order=order) if order.isdigit() else checks.none()
+            pk = id_param(order)
+            checks = checks.none() if pk is None else checks.filter(order=pk)
         return checks.order_by("order", "checked_at")
 
     @extend_schema(request=DoseCheckInputSerializer, responses={201: DoseCheckResultSerializer})

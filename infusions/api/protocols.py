@@ -7,7 +7,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.access import HasRole
-from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
+from clinic.api import (
+    EVERYONE,
+    RoleRules,
+    StaffSerializer,
+    id_param,
+    service_errors,
+    validated,
+)
 
 from ..models import Protocol, ProtocolVersion
 from ..selectors import protocol_versions, protocols_with_versions
@@ -87,7 +94,8 @@ class ProtocolVersionViewSet(
         versions = protocol_versions()
         protocol = self.request.query_params.get("protocol", "")
         if self.action == "list" and protocol:
-            versions = versions.filter(protocol=protocol) if protocol.isdigit() else versions.none()
+            pk = id_param(protocol)
+            versions = versions.none() if pk is None else versions.filter(protocol=pk)
         return versions
 
     @extend_schema(request=RevisionSerializer, responses={201: ProtocolVersionSerializer})

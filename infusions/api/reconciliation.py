@@ -10,7 +10,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic.access import HasRole, locations_for
-from clinic.api import CLINICAL_READERS, NamedChoiceField, RoleRules, StaffSerializer, validated
+from clinic.api import (
+    CLINICAL_READERS,
+    NamedChoiceField,
+    RoleRules,
+    StaffSerializer,
+    id_param,
+    validated,
+)
 from clinic.models import Location
 from clinic.roles import Role
 
@@ -211,15 +218,13 @@ def report_arguments(user, params) -> dict:
     """The report's filters from query parameters (shared with the HTML download)."""
     arguments = {"start": date_param(params, "start"), "end": date_param(params, "end")}
     if lot := params.get("lot", ""):
-        arguments["lot"] = lot_for(user, lot) if lot.isdigit() else None
+        pk = id_param(lot)
+        arguments["lot"] = None if pk is None else lot_for(user, pk)
         if arguments["lot"] is None:
             raise ValidationError({"lot": ["Not a lot id."]})
     if location := params.get("location", ""):
-        sites = (
-            locations_for(user).filter(pk=location)
-            if location.isdigit()
-            else Location.objects.none()
-        )
+        pk = id_param(location)
+        sites = Location.objects.none() if pk is None else locations_for(user).filter(pk=pk)
         arguments["location"] = sites.first()
         if arguments["location"] is None:
             raise ValidationError({"location": ["Not one of your sites."]})

@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from clinic.api import MAX_ID, id_param
+
 
 def test_a_token_is_issued_for_good_credentials_and_opens_the_api(client, nurse, password):
     response = client.post(reverse("api-token"), {"username": "nurse", "password": password})
@@ -39,3 +41,12 @@ def test_the_openapi_schema_and_docs_are_served_to_staff(login, nurse):
     docs = client.get(reverse("api-docs"))
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("7", 7), (7, 7), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("9" * 5000, None),
+     ("²", None), ("٣", None), ("-1", None), ("1.0", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_id_param_takes_only_ascii_digits_that_fit_a_bigint(value, expected):
+    assert id_param(value) == expected
