@@ -231,7 +231,8 @@ class VitalsSerializer(serializers.ModelSerializer):
     alerts = AlertSerializer(many=True, read_only=True)
     corrected = serializers.SerializerMethodField()
     confirm_implausible = serializers.BooleanField(write_only=True, default=False)
-    consciousness = serializers.ChoiceField(Consciousness.choices, required=False)
+    # Blank when not assessed (a reading without ACVPU), so the schema lists "" too.
+    consciousness = serializers.ChoiceField(Consciousness.choices, required=False, allow_blank=True)
     # Range checks are the service's, so every door gives the same field messages.
     systolic_mmhg = serializers.IntegerField()
     diastolic_mmhg = serializers.IntegerField()

@@ -50,3 +50,11 @@ def test_the_openapi_schema_and_docs_are_served_to_staff(login, nurse):
 )  # fmt: skip
 def test_id_param_takes_only_ascii_digits_that_fit_a_bigint(value, expected):
     assert id_param(value) == expected
+
+
+@pytest.mark.django_db
+def test_the_schema_says_a_vitals_reading_may_leave_consciousness_blank(login, nurse):
+    """A reading without ACVPU is stored and returned with ``""``: the schema must allow it."""
+    schema = login(nurse).get(reverse("api-schema"), {"format": "json"}).json()
+    consciousness = schema["components"]["schemas"]["Vitals"]["properties"]["consciousness"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in consciousness["oneOf"]
