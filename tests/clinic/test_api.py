@@ -58,3 +58,10 @@ def test_the_schema_says_a_vitals_reading_may_leave_consciousness_blank(login, n
     schema = login(nurse).get(reverse("api-schema"), {"format": "json"}).json()
     consciousness = schema["components"]["schemas"]["Vitals"]["properties"]["consciousness"]
     assert {"$ref": "#/components/schemas/BlankEnum"} in consciousness["oneOf"]
+
+
+def test_a_json_body_nested_too_deeply_is_a_400_parse_error(login, nurse):
+    body = "[" * 100_000 + "]" * 100_000
+    response = login(nurse).post("/api/v1/infusion-vitals/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON parse error - nested too deeply.", "errors": {}}
