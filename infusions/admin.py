@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from clinic.admin_roles import NoWrites, SiteScoped
+from clinic.api import id_param
 
 from .models import (
     Alert,
@@ -269,9 +270,9 @@ class ProtocolVersionAdmin(ProtocolEditorsMayUse):
     def get_changeform_initial_data(self, request) -> dict:
         """Pre-fill a revision with the current version's numbers (``?protocol=<id>``)."""
         initial = super().get_changeform_initial_data(request)
-        protocol_id = request.GET.get("protocol", "")
+        protocol_id = id_param(request.GET.get("protocol"))
         protocol = (
-            Protocol.objects.filter(pk=protocol_id).first() if protocol_id.isdigit() else None
+            Protocol.objects.filter(pk=protocol_id).first() if protocol_id is not None else None
         )
         current = protocol.current_version if protocol else None
         if current is not None:

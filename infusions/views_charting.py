@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
+from clinic.api import id_param
 from clinic.models import User
 from clinic.roles import Role
 from scheduling.selectors import board_chairs_for, nurse_day
@@ -216,7 +217,7 @@ def _post(request, name: str, default=""):
 def _post_id(request, name: str) -> int | None:
     """A posted row id; anything but digits is None (a field error, not a 500)."""
     value = _post(request, name)
-    return int(value) if value.isdigit() else None
+    return id_param(value)
 
 
 @_charting
@@ -291,7 +292,8 @@ def recovery(request, record):
 
 def _physician(request) -> User | None:
     physician_pk = _post(request, "physician")
-    return User.objects.filter(pk=physician_pk).first() if physician_pk.isdigit() else None
+    pk = id_param(physician_pk)
+    return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
 @_charting
@@ -309,7 +311,8 @@ def acknowledge(request, record):
 def correct(request, record):
     kind, _, pk = _post(request, "entry").partition(":")
     target = {"vitals": record.vitals, "event": record.events}.get(kind)
-    entry = target.filter(pk=pk).first() if target is not None and pk.isdigit() else None
+    pk = id_param(pk)
+    entry = target.filter(pk=pk).first() if target is not None and pk is not None else None
     if entry is None:
         raise ValidationError({"entry": "Choose the entry to correct."})
     services.correction_record(
@@ -323,13 +326,13 @@ def _assessment(request) -> dict:
     items = {}
     for name in DISCHARGE_ITEMS.get(score_type, ()):
         value = _post(request, f"{score_type}__{name}")
-        items[name] = int(value) if value.isdigit() else None
+        items[name] = id_param(value)  # ASCII digits only: "²" is no score
     pain = _post(request, "pain_nrs")
     return dict(
         score_type=score_type, item_scores=items,
         escort_present=request.POST.get("escort_present") == "on",
         escort_name=_post(request, "escort_name"),
-        pain_nrs=int(pain) if pain.isdigit() else None,
+        pain_nrs=id_param(pain),
         instructions_given=request.POST.get("instructions_given") == "on",
         vitals_override_reason=_post(request, "vitals_override_reason"),
     )  # fmt: skip

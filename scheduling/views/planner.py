@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from clinic.access import role_required
+from clinic.api import id_param
 from clinic.errors import ConflictError
 from patients.selectors import booking_blockers, patients_for
 
@@ -110,14 +111,15 @@ def _blockers(user, form) -> list[str]:
     patient = form.cleaned_data.get("patient") if form.is_bound else None
     if patient is None:
         pk = form.initial.get("patient") or (form.data.get("patient") if form.is_bound else None)
-        patient = patients_for(user).filter(pk=pk).first() if str(pk or "").isdigit() else None
+        pk = id_param(pk)
+        patient = patients_for(user).filter(pk=pk).first() if pk is not None else None
     return booking_blockers(patient) if patient else []
 
 
 @role_required(*BOOKERS)
 def planner_blockers(request):
     """The red list under the patient picker, for htmx, when the picked patient changes."""
-    pk = request.GET.get("patient", "")
-    patient = patients_for(request.user).filter(pk=pk).first() if pk.isdigit() else None
+    pk = id_param(request.GET.get("patient"))
+    patient = patients_for(request.user).filter(pk=pk).first() if pk is not None else None
     blockers = booking_blockers(patient) if patient else []
     return render(request, "scheduling/_blockers.html", {"blockers": blockers})
