@@ -84,3 +84,12 @@ class NoWrites:
 
 class ReadOnlyAdmin(NoWrites, ClinicAdminReads):
     pass
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
+    """An inline of rows only services write, shown read-only to clinic admins."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or is_clinic_admin(request)

@@ -144,7 +144,7 @@ class ProtocolChangeForm(ServiceForm):
         return protocol_update(protocol=self.instance, changed_by=self.staff, **self.cleaned_data)
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(NoWrites, admin.TabularInline):
     model = ProtocolVersion
     fields = [
         "version", "mg_per_kg", "infusion_minutes", "soft_max_mg", "hard_max_mg",
@@ -153,15 +153,6 @@ class VersionInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ["-number"]
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj) or is_protocol_editor(request)

@@ -7,7 +7,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.admin_roles import ClinicAdminReads, ReadOnlyAdmin, SiteScoped, is_clinic_admin
+from clinic.admin_roles import (
+    ClinicAdminReads,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    SiteScoped,
+    is_clinic_admin,
+)
 
 from .models import (
     Clearance,
@@ -121,22 +127,9 @@ class EscortContactAdmin(SiteScoped, ReadOnlyAdmin):
 PATIENT_SEARCH = ["patient__mrn", "patient__legal_last_name", "patient__legal_first_name"]
 
 
-class PriorTreatmentInline(admin.TabularInline):
+class PriorTreatmentInline(ReadOnlyInline):
     model = PriorTreatment
     fields = ["kind", "detail", "result"]
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or is_clinic_admin(request)
 
 
 @admin.register(ClinicalIntake)

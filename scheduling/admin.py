@@ -10,7 +10,13 @@ actions that call those services.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, SiteScoped, is_clinic_admin
+from clinic.admin_roles import (
+    ClinicAdminEdits,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    SiteScoped,
+    is_clinic_admin,
+)
 from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import Role
@@ -149,28 +155,15 @@ class VisitTemplateAdmin(ClinicAdminEdits):
 # --- Courses and appointments (written by the services only) ----------------------------------
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(ReadOnlyInline):
     model = Appointment
     fields = ["sequence", "starts_at", "ends_at", "chair", "nurse", "status", "escort_confirmed"]
     readonly_fields = fields
     ordering = ["sequence"]
-    extra = 0
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("chair__location", "nurse")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or is_clinic_admin(request)
 
 
 @admin.register(Course)
@@ -187,26 +180,13 @@ class CourseAdmin(SiteScoped, ReadOnlyAdmin):
     inlines = [SessionInline]
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyInline):
     model = AppointmentStatusChange
     fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
     readonly_fields = fields
-    extra = 0
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or is_clinic_admin(request)
 
 
 @admin.register(Appointment)
