@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -46,6 +46,16 @@ class RoleRules:
             reading = self.request.method in SAFE_METHODS or self.action is None
             roles = self.read_roles if reading else self.write_roles
         return [HasRole.of(*roles)()]
+
+
+class ListCreateRetrieve(
+    RoleRules,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """An endpoint of records that are created and read, never updated or deleted here."""
 
 
 @contextmanager

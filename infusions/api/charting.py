@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from clinic.api import (
     CLINICAL_READERS,
+    ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
@@ -49,8 +50,7 @@ from ..services import (
 )
 
 
-class CreateList(RoleRules, mixins.ListModelMixin, mixins.CreateModelMixin,
-                 mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # fmt: skip
+class CreateList(ListCreateRetrieve):
     read_roles, write_roles = CLINICAL_READERS, CHARTERS
 
     def record_filter(self, queryset):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from clinic.api import (
     CLINICAL_READERS,
+    ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
@@ -83,13 +84,7 @@ class LotInputSerializer(serializers.Serializer):
     supplier = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
-class LotViewSet(
-    RoleRules,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class LotViewSet(ListCreateRetrieve):
     """Lots at the caller's sites with their running balance. POST receives a lot."""
 
     serializer_class = LotSerializer

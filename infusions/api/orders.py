@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from clinic.api import (
     CLINICAL_READERS,
+    ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
@@ -205,13 +206,7 @@ ORDER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=ORDER_FILTERS))
-class DoseOrderViewSet(
-    RoleRules,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class DoseOrderViewSet(ListCreateRetrieve):
     """Dose orders at the caller's sites, newest first. POST calculates and records the dose
     (a hard limit is a 400 for everyone); it replaces the appointment's order in force."""
 

@@ -3,13 +3,13 @@ under a protocol); physicians and clinic admins revise them, which adds a versio
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.access import HasRole
 from clinic.api import (
     EVERYONE,
-    RoleRules,
+    ListCreateRetrieve,
     StaffSerializer,
     id_param,
     service_errors,
@@ -76,13 +76,7 @@ class RevisionSerializer(serializers.ModelSerializer):
         ]
     )
 )
-class ProtocolVersionViewSet(
-    RoleRules,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ProtocolVersionViewSet(ListCreateRetrieve):
     """Every version of every protocol, newest first. Versions never change; POST revises a
     protocol: it adds the next version, copying every number not given."""
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from clinic.access import HasRole, locations_for
 from clinic.api import (
     CLINICAL_READERS,
+    ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
@@ -85,13 +86,7 @@ def _counted(fields) -> dict:
     return {row["lot"]: row["counted_ml"] for row in fields["counts"]}
 
 
-class ReconciliationViewSet(
-    RoleRules,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReconciliationViewSet(ListCreateRetrieve):
     """End-of-day counts per site. POST closes the day: no entry may be dated on it after."""
 
     serializer_class = ReconciliationSerializer
@@ -179,13 +174,7 @@ class InventoryInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class InventoryViewSet(
-    RoleRules,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class InventoryViewSet(ListCreateRetrieve):
     """Opening and biennial inventories (DEA): every lot at the site counted."""
 
     serializer_class = InventorySerializer
