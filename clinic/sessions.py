@@ -33,6 +33,21 @@ def start_session_clock(sender, request, user, **kwargs) -> None:
         request.session[STARTED] = request.session[LAST_SEEN] = now
 
 
+def redirect_and_back(request, url: str, here: str | None = None) -> HttpResponse:
+    """To ``url`` with ``next`` = the page the user is on (``here``, or this request's).
+
+    An htmx swap must not paint the target page into a fragment: the whole screen goes
+    (HX-Redirect), and ``next`` is the page htmx was on, not the fragment's URL.
+    """
+    if request.headers.get("HX-Request"):
+        page = urlsplit(request.headers.get("HX-Current-URL", "/"))
+        response = HttpResponse(status=204)
+        back = page.path + (f"?{page.query}" if page.query else "")
+        response["HX-Redirect"] = f"{url}?next={quote(back)}"
+        return response
+    return redirect(f"{url}?next={quote(here or request.get_full_path())}")
+
+
 class SessionTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,15 +65,7 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # now anonymous: the API answers 401/403
                 messages.info(request, "You were logged out after a period of inactivity.")
-                if request.headers.get("HX-Request"):
-                    # An htmx swap must not paint the login page into a fragment: send the
-                    # whole screen to login, and back to this page afterwards.
-                    page = urlsplit(request.headers.get("HX-Current-URL", "/"))
-                    here = page.path + (f"?{page.query}" if page.query else "")
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = f"{settings.LOGIN_URL_PATH}?next={quote(here)}"
-                    return response
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
+                return redirect_and_back(request, settings.LOGIN_URL_PATH)
             background = request.headers.get(BACKGROUND_HEADER) == "1"
             if not background and now - request.session.get(LAST_SEEN, 0) > TOUCH_AFTER_SECONDS:
                 request.session[LAST_SEEN] = now  # a session write at most once a minute

@@ -6,13 +6,11 @@ are open to such a session; everything else goes to the code step (or, for a phy
 clinic admin without a device, to enrolment) and comes back to where it was afterwards.
 """
 
-from urllib.parse import quote, urlsplit
-
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import JsonResponse
 from django.urls import reverse
 
+from ..sessions import redirect_and_back
 from . import services
 
 OPEN_URL_NAMES = ("login", "logout", "two_factor:verify", "two_factor:enrol")
@@ -37,14 +35,8 @@ class TwoFactorMiddleware:
             services.HAS_DEVICE_SESSION_KEY
         ):
             step = "two_factor:enrol"
-        if request.headers.get("HX-Request"):
-            page = urlsplit(request.headers.get("HX-Current-URL", "/"))
-            here = page.path + (f"?{page.query}" if page.query else "")
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"{reverse(step)}?next={quote(here)}"
-            return response
         here = request.get_full_path() if request.method == "GET" else "/"
-        return redirect(f"{reverse(step)}?next={quote(here)}")
+        return redirect_and_back(request, reverse(step), here)
 
     @staticmethod
     def _is_open(request) -> bool:
