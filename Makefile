@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install run test lint bench clean demo-code audit backup restore
+.PHONY: install run test lint bench clean demo-code audit backup restore screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -30,6 +30,10 @@ test: install
 bench: install
 	@$(WITH_SERVICES) python -m bench.run; status=$$?; \
 	  $(WITH_SERVICES) python -m bench.reminders && exit $$status
+
+# The README tour's images (docs/screenshots/), from the demo clinic, in Debian's Chromium.
+screenshots: install
+	@$(WITH_SERVICES) python docs/tour.py
 
 demo-code: install
 	@$(WITH_SERVICES) python manage.py demo_code
