@@ -40,6 +40,7 @@ demo-code: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # pip-audit over the installed packages; see .ci/audit.py. AUDIT_STRICT=1 also fails when
 # nothing could be audited (set it where pypi.org or api.osv.dev can be reached).

@@ -20,6 +20,7 @@ from .models import (
     ReconciliationCount,
 )
 from .models.orders import DoseOrderQuerySet
+from .weight_window import weight_window_problem
 
 
 def protocols_with_versions() -> QuerySet[Protocol]:
@@ -85,8 +86,6 @@ def may_see_dose(user: User, order: DoseOrder) -> bool:
 
 def usable_weights(appointment: Appointment, version: ProtocolVersion) -> list:
     """The patient's weights that the protocol's window accepts for this appointment."""
-    from .services.orders import weight_window_problem
-
     weights = appointment.patient.weights.select_related("corrected_by").order_by(
         "-measured_at", "-pk"
     )[:10]

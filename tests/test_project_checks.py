@@ -31,6 +31,13 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_layering_contracts_hold():
+    """import-linter (pyproject.toml): the core apps import only downwards and selectors
+    never import services; a new arrow the wrong way fails here and in ``make lint``."""
+    result = run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_every_model_change_has_a_migration():
     result = run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"])
     assert result.returncode == 0, result.stdout + result.stderr

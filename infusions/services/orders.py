@@ -6,10 +6,8 @@ recorded reason before the order can be signed. Orders are append-only: every st
 is a new ``DoseOrderEvent`` allowed by ``ALLOWED_TRANSITIONS``.
 """
 
-import datetime
 from dataclasses import asdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +23,7 @@ from ..dosing import DoseInputError, calculate_dose
 from ..models import DoseOrder, DoseOrderEvent, DoseOrderOverride, OrderStatus, SignedAs
 from ..models.orders import ALLOWED_TRANSITIONS
 from ..models.protocols import ProtocolVersion, plain
+from ..weight_window import weight_window_problem
 from .step_up import signer_confirm
 
 ORDER_WRITERS = (Role.NURSE, Role.PHYSICIAN)
@@ -33,40 +32,6 @@ SIGNERS = (Role.PHYSICIAN,)
 
 class IllegalTransition(ValidationError):
     """An order status change the transition table does not allow."""
-
-
-def weight_window_problem(*, weight: WeightMeasurement, appointment, version) -> str | None:
-    """Why this weight may not be used for this appointment's dose; None when it may.
-
-    ``weight_max_age_hours`` 0: measured on the same local clinic day as the appointment;
-    N: within the N hours before the appointment starts. A weight taken during the visit
-    (after it started) counts; one taken after the visit ended does not.
-    """
-    if weight.patient_id != appointment.patient_id:
-        return "This weight belongs to another patient."
-    if getattr(weight, "corrected_by", None) is not None:
-        return "This weight was corrected; order from the corrected weight."
-    zone = ZoneInfo(appointment.location.time_zone)
-    measured = weight.measured_at.astimezone(zone)
-    hours = version.weight_max_age_hours
-    if weight.measured_at > appointment.ends_at:
-        return "This weight was measured after the visit ended."
-    if hours == 0:
-        visit_day = appointment.starts_at.astimezone(zone).date()
-        if measured.date() != visit_day:
-            return (
-                f"This weight was measured on {measured:%m/%d/%Y}; the protocol needs one "
-                f"taken on the day of the infusion ({visit_day:%m/%d/%Y}). Weigh the patient "
-                "now and record the new weight."
-            )
-        return None
-    oldest = appointment.starts_at - datetime.timedelta(hours=hours)
-    if weight.measured_at < oldest:
-        return (
-            f"This weight was measured {measured:%m/%d/%Y %H:%M}, more than {hours} hours "
-            "before the infusion. Weigh the patient now and record the new weight."
-        )
-    return None
 
 
 def _check_transition(order: DoseOrder, to_status: str) -> None:
