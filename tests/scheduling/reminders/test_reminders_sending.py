@@ -118,3 +118,61 @@ def test_a_batch_sends_each_row_once_and_marks_each_before_the_next_goes_out(
     assert {(m.status, m.reason) for m in OutboundMessage.objects.filter(pk__in=batch)} == {
         (S.SENT, "")
     }
+
+
+class RefusedSms(SmsBackend):
+    def send(self, *, to, body, reference):
+        raise ProviderError("21211 Invalid 'To' phone number", transient=False)
+
+
+def test_a_transient_error_in_a_batch_hands_that_row_alone_to_its_first_retry(
+    clinic, protocol, front_desk, file_backends, settings
+):
+    from scheduling.reminders import delivery
+
+    settings.SMS_BACKEND = "tests.scheduling.reminders.test_reminders_sending.FailingSms"
+    appointment = booked(clinic, protocol, front_desk)
+    ids = make_due(appointment, kind="appointment", channel="sms")
+    batch = [pk for pk in dispatch.claim_due() if pk in ids]
+    retries: list[tuple[int, int]] = []
+    outcomes = delivery.send_batch(batch, retry_later=lambda pk, s: retries.append((pk, s)))
+    assert outcomes == {"retrying": 2}
+    assert retries == [(pk, settings.REMINDER_RETRY_BACKOFF_SECONDS) for pk in batch]
+    rows = OutboundMessage.objects.filter(pk__in=batch)
+    assert {(m.status, m.attempts, m.attempt_started_at) for m in rows} == {(S.SENDING, 1, None)}
+
+
+def test_the_single_row_path_backs_off_exponentially_then_fails_the_row(
+    clinic, protocol, front_desk, file_backends, settings
+):
+    from scheduling.reminders import delivery
+
+    settings.SMS_BACKEND = "tests.scheduling.reminders.test_reminders_sending.FailingSms"
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    appointment = booked(clinic, protocol, front_desk)
+    [pk] = make_due(appointment, kind="appointment", channel="sms")[:1]
+    assert pk in dispatch.claim_due()
+    backoff = settings.REMINDER_RETRY_BACKOFF_SECONDS
+    for retries in (0, 1):
+        with pytest.raises(delivery.RetryLater) as retry:
+            delivery.send_one(pk, retries)
+        assert retry.value.countdown_seconds == backoff * 2**retries
+    assert delivery.send_one(pk, 2) == "failed"
+    assert OutboundMessage.objects.get(pk=pk).status == S.FAILED
+
+
+def test_an_error_no_retry_can_mend_fails_the_row_at_once_in_a_batch(
+    clinic, protocol, front_desk, file_backends, settings
+):
+    from scheduling.reminders import delivery
+
+    settings.SMS_BACKEND = "tests.scheduling.reminders.test_reminders_sending.RefusedSms"
+    appointment = booked(clinic, protocol, front_desk)
+    ids = make_due(appointment, kind="appointment", channel="sms")
+    batch = [pk for pk in dispatch.claim_due() if pk in ids]
+    retries: list[tuple[int, int]] = []
+    assert delivery.send_batch(batch, retry_later=lambda *a: retries.append(a)) == {"failed": 2}
+    assert retries == []
+    rows = OutboundMessage.objects.filter(pk__in=batch)
+    assert {(m.status, m.attempts) for m in rows} == {(S.FAILED, 1)}
+    assert all("21211" in m.last_error for m in rows)
