@@ -33,7 +33,7 @@ from .models import (
 )
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
-from .services import infusion_check_in_full, infusion_may_start
+from .services import draw_problems, infusion_check_in_full, infusion_may_start
 
 CHARTERS = (Role.NURSE, Role.PHYSICIAN)
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
@@ -73,6 +73,7 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "order": order,
         "show_dose": bool(order and may_see_dose(user, order)),
         "start_blockers": infusion_may_start(order) if order else ["No dose order yet."],
+        "draw_missing": bool(order and draw_problems(order)),
         "error_list": [
             (name.replace("_", " ") if name != "__all__" else "", messages)
             for name, messages in errors.items()
