@@ -27,6 +27,7 @@ from .models import (
     Consciousness,
     DoseOrder,
     InfusionRecord,
+    InfusionStatus,
     ScoreType,
     Severity,
     SideEffect,
@@ -97,7 +98,7 @@ def chair(request, pk):
     """The chair screen of an appointment (pk: appointment); a check-in button until then."""
     appointment = appointment_for(request.user, pk)
     record = InfusionRecord.objects.filter(appointment=appointment).first()
-    if record is None:
+    if record is None or record.status == InfusionStatus.CHECK_IN_UNDONE:
         return _check_in_page(request, appointment, CheckInForm(appointment=appointment))
     record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
