@@ -140,8 +140,10 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
     prefetched; the next reading due uses the same rule as the chair screen.
     """
     now = now or timezone.now()
-    records = records_for(user).filter(appointment__in=[a.pk for a in appointments]).exclude(
-        status=InfusionStatus.CHECK_IN_UNDONE
+    records = (
+        records_for(user)
+        .filter(appointment__in=[a.pk for a in appointments])
+        .exclude(status=InfusionStatus.CHECK_IN_UNDONE)
     )
     records = records.prefetch_related(
         Prefetch(

@@ -258,9 +258,11 @@ def infusion_check_in_full(
     """
     require_role(by, *CHARTERS, doing="chart infusions")
     require_check_in_day(appointment)
-    if InfusionRecord.objects.filter(appointment=appointment).exclude(
-        status=InfusionStatus.CHECK_IN_UNDONE
-    ).exists():
+    if (
+        InfusionRecord.objects.filter(appointment=appointment)
+        .exclude(status=InfusionStatus.CHECK_IN_UNDONE)
+        .exists()
+    ):
         raise ValidationError("This visit is already checked in.")
     appointment_escort_confirm(appointment=appointment, by=by, name=escort_name, phone=escort_phone)
     try:
