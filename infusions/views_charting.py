@@ -17,6 +17,7 @@ from clinic.api import id_param
 from clinic.models import User
 from clinic.roles import Role
 from scheduling.selectors import board_chairs_for, nurse_day
+from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from . import services
 from .chart_reads import ACKS, chart, nurse_board, print_chart, record_for
@@ -140,7 +141,10 @@ def record_print(request, pk):
 
 
 def _check_in_page(request, appointment, form, status=200):
-    context = {"appointment": appointment, "patient": appointment.patient, "form": form}
+    context = {
+        "appointment": appointment, "patient": appointment.patient, "form": form,
+        "wrong_day": check_in_day_problem(appointment),
+    }  # fmt: skip
     return render(request, "infusions/chair_check_in.html", context, status=status)
 
 
@@ -378,10 +382,18 @@ def escort_arrived(request, record):
 
 
 # Each POST step of the chair screen, by URL name (infusions:chair_<step>).
+@_charting
+def undo_check_in(request, record):
+    appointment_check_in_undo(
+        appointment=record.appointment, changed_by=request.user, reason=_post(request, "reason")
+    )
+
+
 CHAIR_STEPS = {
     "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
     "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
     "recovery": recovery, "acknowledge": acknowledge, "correct": correct,
     "discharge": discharge, "escort_arrived": escort_arrived,
     "correct_acknowledgement": correct_acknowledgement, "correct_discharge": correct_discharge,
+    "undo_check_in": undo_check_in,
 }  # fmt: skip
