@@ -62,7 +62,7 @@ RECORD_INTEGRITY_SQL = """
 IF OLD.appointment_id IS DISTINCT FROM NEW.appointment_id
    OR ((OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
         OR OLD.checked_in_by_id IS DISTINCT FROM NEW.checked_in_by_id)
-       AND NOT (OLD.status = 'check_in_undone' AND NEW.status = 'checked_in')) THEN
+       AND OLD.status IS DISTINCT FROM 'check_in_undone') THEN
   RAISE EXCEPTION 'infusion record %: the appointment and check-in never change', OLD.id;
 END IF;
 IF OLD.started_at IS NOT NULL AND (

@@ -125,9 +125,9 @@ def infusion_check_in(
     record.full_clean(exclude=["status"])
     if undone is None:
         record.save()
-    _transition(record, InfusionStatus.CHECKED_IN, by, now, reason)
-    if undone is not None:
+    else:  # the database lets the check-in change only while it stands undone
         record.save(update_fields=["order", "protocol_version", "checked_in_at", "checked_in_by"])
+    _transition(record, InfusionStatus.CHECKED_IN, by, now, reason)
     if escort_status or escort_name or escort_phone:
         _escort_entry(record, by, escort_status, escort_name, escort_phone, now)
     _comfort_rows(record, by, tuple(comfort_applied), now)
