@@ -104,7 +104,10 @@ def test_the_board_shows_each_appointment_with_status_escort_and_progress(
     assert "1 of 10" in page
     assert f'id="appointment-{first.pk}"' in page
     assert "9:00–10:45 AM" in page
-    assert "Check in" in page
+    assert "Check in</button>" not in page  # next Monday is not today: no check-in yet
+    with on_the_visit_day(first):
+        page = login(front_desk).get(board_url(site, next_monday())).content.decode()
+    assert "Check in</button>" in page
 
 
 def test_the_board_defaults_to_today_and_links_the_neighbouring_days(login, front_desk, chairs):
