@@ -105,8 +105,9 @@ def test_the_board_shows_each_appointment_with_status_escort_and_progress(
     assert f'id="appointment-{first.pk}"' in page
     assert "9:00–10:45 AM" in page
     assert "Check in</button>" not in page  # next Monday is not today: no check-in yet
+    url = board_url(site, next_monday())
     with on_the_visit_day(first):
-        page = login(front_desk).get(board_url(site, next_monday())).content.decode()
+        page = login(front_desk).get(url).content.decode()
     assert "Check in</button>" in page
 
 
