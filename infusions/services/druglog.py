@@ -216,7 +216,13 @@ def draw_problems(order: DoseOrder) -> list[str]:
     double-check yet reads these too."""
     location = order.appointment.location
     day = visit_day(order)
-    draws = [entry for entry in order.drug_log.all() if entry.kind == EntryKind.DRAWN]
+    entries = list(order.drug_log.all())
+    if any(entry.kind in (EntryKind.ADMINISTERED, EntryKind.WASTED) for entry in entries):
+        return [
+            "The drug drawn for this order is already accounted for as given or wasted: it "
+            "cannot start again. Cancel the order and write a new one to draw for."
+        ]
+    draws = [entry for entry in entries if entry.kind == EntryKind.DRAWN]
     if not draws:
         problem = (
             "No drug has been drawn for this order: record the draw (lot, volume drawn and "

@@ -14,6 +14,7 @@ from django.utils import timezone
 from infusions.models import DrugLogEntry, InfusionStatus
 from infusions.services import (
     drug_draw,
+    infusion_drug_account,
     infusion_may_start,
     infusion_start,
     lot_receive,
@@ -23,6 +24,7 @@ from tests.factories import UserFactory
 from tests.infusions.drawing import draw_for, stock_lot
 from tests.infusions.test_charting import GOOD, record, verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.step_up import tablet_request
 
 START = "/api/v1/infusion-records/{}/start/"
 
@@ -158,3 +160,15 @@ def test_the_dose_panel_records_the_draw_and_then_says_ready(login, verified_ord
     page = response.content.decode()
     assert "Draw recorded." in page and "Ready to start" in page
     assert f"Drawn 0.70 mL (35.00 mg) from lot {lot.lot_number} by" in page
+
+
+def test_a_draw_already_wasted_before_the_start_does_not_count(
+    ready, verified_order, nurse, second_nurse, password
+):
+    draw_for(verified_order, by=nurse)
+    infusion_drug_account(
+        order=verified_order, administered_mg=Decimal("0"), wasted_mg=Decimal("35.00"),
+        witness=second_nurse, by=nurse, witness_password=password, request=tablet_request(),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="already accounted for as given or wasted"):
+        infusion_start(record=ready, by=nurse)
