@@ -11,17 +11,16 @@ from .checks import CHECKERS, dose_check_record, double_check_state, infusion_ma
 from .completion import infusion_complete, infusion_record_stopped_dose, infusion_recovery
 from .corrections import acknowledgement_correct, correction_record, discharge_correct
 from .discharge import discharge_record, vitals_back_to_baseline
+from .draws import draw_problems, visit_day
 from .druglog import (
     ADJUSTERS,
     HANDLERS,
     RECEIVERS,
-    draw_problems,
     drug_draw,
     drug_log_adjust,
     infusion_drug_account,
     lot_balance,
     lot_receive,
-    visit_day,
 )
 from .events import (
     infusion_pause,

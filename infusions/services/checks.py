@@ -16,7 +16,7 @@ from clinic.roles import Role
 from patients.models import WeightMeasurement
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
-from .druglog import draw_problems
+from .draws import draw_problems
 
 CHECKERS = (Role.NURSE,)
 CHECKS_NEEDED = 2
