@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,10 +95,14 @@ def check_in_undo(request, pk):
 
 
 def _refusal(service, **arguments) -> str:
+    """The service's refusal in words ("" when done): a rule broken, or a role that may not
+    (the front desk undoing a check-in opened at the chair), shown in the block."""
     try:
         service(**arguments)
     except ValidationError as refused:
         return " ".join(refused.messages)
+    except PermissionDenied as refused:
+        return str(refused)
     return ""
 
 

@@ -136,3 +136,14 @@ def test_the_board_undoes_a_check_in_in_place(login, appointment, front_desk):
     assert block.status_code == 200 and "Check in</button>" in html and "Scheduled" in html
     refused = client.post(url, {"reason": "Again"}, HTTP_HX_REQUEST="true")
     assert "Only a checked-in visit" in refused.content.decode()
+
+
+def test_the_board_tells_the_front_desk_a_chair_check_in_is_the_nurses_to_undo(
+    login, record, front_desk
+):
+    url = reverse("scheduling:check_in_undo", args=[record.appointment_id])
+    block = login(front_desk).post(url, {"reason": "Wrong patient"}, HTTP_HX_REQUEST="true")
+    assert block.status_code == 200
+    assert "may not undo a check-in made at the chair" in block.content.decode()
+    record.refresh_from_db()
+    assert record.status == InfusionStatus.CHECKED_IN
