@@ -92,7 +92,7 @@ def nested(kind: str) -> dict:
 CHART_STEPS = [
     "vitals", "start", "pause", "resume", "stop", "side_effect", "complete", "stopped_dose",
     "recovery", "acknowledge", "correct", "discharge", "escort_arrived",
-    "correct_acknowledgement", "correct_discharge",
+    "correct_acknowledgement", "correct_discharge", "undo_check_in",
 ]  # fmt: skip
 
 URLS: dict[str, Access] = {
@@ -140,6 +140,7 @@ URLS: dict[str, Access] = {
     "scheduling:planner": form(DESK),
     "scheduling:planner_blockers": page(DESK),
     "scheduling:check_in": action(ALL, args=APPT),
+    "scheduling:check_in_undo": action(ALL, args=APPT),
     "scheduling:reschedule": form(DESK, args=APPT),
     "scheduling:cancel": form(DESK, args=APPT),
     "scheduling:no_show": form(DESK, args=APPT),
@@ -290,6 +291,9 @@ URLS: dict[str, Access] = {
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
     "appointment-transition": action(
         ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
+    ),
+    "appointment-undo-check-in": action(
+        ALL, args=APPT, note="a check-in opened at the chair is undone by a nurse or physician"
     ),
 }
 
@@ -464,6 +468,9 @@ ACTIONS: list[Action] = [
     _a("See the day board and week of one's own sites", ALL,
        R("scheduling:board", "scheduling:week", "appointment-list", "course-list")),
     _a("Check a patient in at the board", ALL, W("scheduling:check_in")),
+    _a("Undo a check-in with nothing charted (with the reason)", ALL,
+       W("scheduling:check_in_undo", "appointment-undo-check-in"),
+       note="a check-in opened at the chair: a nurse or physician, on the chair screen"),
     _a("Plan and book a course", DESK,
        W("scheduling:planner", "course-list", "course-propose")),
     _a("Reschedule, cancel, mark no-show, cancel the rest of a course", DESK,
@@ -503,7 +510,8 @@ ACTIONS: list[Action] = [
     _a("Chart: check in at the chair, vitals, start, pause, side effects, corrections", CLINICAL,
        W("infusions:chair_check_in", "infusions:chair_vitals", "infusions:chair_start",
          "infusions:chair_pause", "infusions:chair_side_effect", "infusions:chair_correct",
-         "infusions:chair_acknowledge", "infusion-record-list", "infusion-vitals-list",
+         "infusions:chair_acknowledge", "infusions:chair_undo_check_in",
+         "infusion-record-list", "infusion-vitals-list",
          "infusion-event-list", "infusion-correction-list",
          "infusion-alert-acknowledgement-list")),
     _a("Discharge a patient", CLINICAL,

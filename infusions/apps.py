@@ -29,3 +29,7 @@ class InfusionsConfig(AppConfig):
         "physician": PROTOCOL_EDITING + RECORD_READING,
         "clinic_admin": PROTOCOL_EDITING + RECORD_READING + ["infusions.add_lot"],
     }
+
+    def ready(self) -> None:
+        # The chart's part of undoing a check-in (scheduling.hooks.check_in_undo).
+        from .services import check_in  # noqa: F401

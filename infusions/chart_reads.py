@@ -15,6 +15,7 @@ from .models import (
     Discharge,
     EventKind,
     InfusionRecord,
+    InfusionStatus,
     VitalsReading,
 )
 from .scoring import next_vitals_due
@@ -139,7 +140,11 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
     prefetched; the next reading due uses the same rule as the chair screen.
     """
     now = now or timezone.now()
-    records = records_for(user).filter(appointment__in=[a.pk for a in appointments])
+    records = (
+        records_for(user)
+        .filter(appointment__in=[a.pk for a in appointments])
+        .exclude(status=InfusionStatus.CHECK_IN_UNDONE)
+    )
     records = records.prefetch_related(
         Prefetch(
             "vitals",

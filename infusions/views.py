@@ -102,11 +102,14 @@ def _panel_context(request, appointment, **forms) -> dict:
         context["sign_form"] = forms.get("sign_form") or SignForm(uses_code=_uses_code(user))
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm()
         if _is(user, *services.HANDLERS) and not context["accounted"]:
+            # In date on the visit's day (in the site's zone) and today, whichever is later.
+            in_date_on = max(timezone.localdate(), services.visit_day(order))
             lots = selectors.lots_for(user).filter(
                 location=appointment.location, concentration_mg_per_ml=order.vial_mg_per_ml,
-                expires_on__gte=timezone.localdate(), balance_mg__gt=0,
+                expires_on__gte=in_date_on, balance_mg__gt=0,
             )  # fmt: skip
             context["draw_form"] = forms.get("draw_form") or DrawForm(lots=lots)
+            context["visit_day"] = services.visit_day(order)
             if context["drawn"]:
                 context["account_form"] = forms.get("account_form") or AccountForm(
                     location=appointment.location, user=user

@@ -17,6 +17,7 @@ from clinic.api import id_param
 from clinic.models import User
 from clinic.roles import Role
 from scheduling.selectors import board_chairs_for, nurse_day
+from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from . import services
 from .chart_reads import ACKS, chart, nurse_board, print_chart, record_for
@@ -27,13 +28,14 @@ from .models import (
     Consciousness,
     DoseOrder,
     InfusionRecord,
+    InfusionStatus,
     ScoreType,
     Severity,
     SideEffect,
 )
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
-from .services import infusion_check_in_full, infusion_may_start
+from .services import draw_problems, infusion_check_in_full, infusion_may_start
 
 CHARTERS = (Role.NURSE, Role.PHYSICIAN)
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
@@ -73,6 +75,7 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "order": order,
         "show_dose": bool(order and may_see_dose(user, order)),
         "start_blockers": infusion_may_start(order) if order else ["No dose order yet."],
+        "draw_missing": bool(order and draw_problems(order)),
         "error_list": [
             (name.replace("_", " ") if name != "__all__" else "", messages)
             for name, messages in errors.items()
@@ -96,7 +99,7 @@ def chair(request, pk):
     """The chair screen of an appointment (pk: appointment); a check-in button until then."""
     appointment = appointment_for(request.user, pk)
     record = InfusionRecord.objects.filter(appointment=appointment).first()
-    if record is None:
+    if record is None or record.status == InfusionStatus.CHECK_IN_UNDONE:
         return _check_in_page(request, appointment, CheckInForm(appointment=appointment))
     record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
@@ -138,7 +141,10 @@ def record_print(request, pk):
 
 
 def _check_in_page(request, appointment, form, status=200):
-    context = {"appointment": appointment, "patient": appointment.patient, "form": form}
+    context = {
+        "appointment": appointment, "patient": appointment.patient, "form": form,
+        "wrong_day": check_in_day_problem(appointment),
+    }  # fmt: skip
     return render(request, "infusions/chair_check_in.html", context, status=status)
 
 
@@ -376,10 +382,18 @@ def escort_arrived(request, record):
 
 
 # Each POST step of the chair screen, by URL name (infusions:chair_<step>).
+@_charting
+def undo_check_in(request, record):
+    appointment_check_in_undo(
+        appointment=record.appointment, changed_by=request.user, reason=_post(request, "reason")
+    )
+
+
 CHAIR_STEPS = {
     "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
     "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
     "recovery": recovery, "acknowledge": acknowledge, "correct": correct,
     "discharge": discharge, "escort_arrived": escort_arrived,
     "correct_acknowledgement": correct_acknowledgement, "correct_discharge": correct_discharge,
+    "undo_check_in": undo_check_in,
 }  # fmt: skip

@@ -68,3 +68,12 @@ class PatientFactory(factory.django.DjangoModelFactory):
         "date_between", start_date=datetime.date(1940, 1, 1), end_date=datetime.date(2004, 1, 1)
     )
     home_location = factory.SubFactory(LocationFactory)
+
+
+def on_the_visit_day(appointment, minutes_before: int = 30):
+    """Travel (time_machine, ticking) to shortly before the visit: check-in is only allowed
+    on the visit's day in its site's zone."""
+    import time_machine
+
+    moment = appointment.starts_at - datetime.timedelta(minutes=minutes_before)
+    return time_machine.travel(moment, tick=True)

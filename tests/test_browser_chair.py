@@ -6,6 +6,7 @@ import pytest
 
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.test_browser import TABLET, screenshot
@@ -30,6 +31,7 @@ def status_is(page, label):
 def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     browser, live_server, password, appointment, verified_order, nurse
 ):
+    ensure_drawn(verified_order, by=nurse)
     context, page = log_in(browser, live_server, nurse, password, TABLET)
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import SessionRequest
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, on_the_visit_day
 from tests.scheduling.conftest import (  # noqa: F401 (the fixtures are used by name)
     add_shifts,
     at,
@@ -79,10 +79,22 @@ def test_the_front_desk_books_a_course_and_checks_the_patient_in_from_the_board(
     page.get_by_text("0 of 10 done").wait_for()
     assert page.get_by_role("cell", name=f"Mon {monday:%m/%d/%Y} 9:00 AM").is_visible()
     screenshot(page, "scheduling-courses-tab-desktop")
+    first = Appointment.objects.get(patient=patient, sequence=1)
+    page.goto(f"{live_server.url}/scheduling/board/?location={site.pk}&date={monday}")
+    # Not Monday yet: the block is there, with no check-in (the visit's day only).
+    assert page.locator(f"#appointment-{first.pk}").get_by_text(patient.display_name).is_visible()
+    assert page.locator(f"#appointment-{first.pk}").get_by_role("button").count() == 0
+    context.close()
+    # The server's clock moves to Monday morning (the session cookie ends with the browser).
+    with on_the_visit_day(first):
+        board_check_in_on_the_day(browser, live_server, password, front_desk, nurse, site, first)
 
+
+def board_check_in_on_the_day(browser, live_server, password, front_desk, nurse, site, first):
+    monday, patient = timezone.localtime(first.starts_at).date(), first.patient
+    context, page = log_in(browser, live_server, front_desk, password, DESKTOP)
     # The day board: the block, then check-in (htmx swaps the block).
     page.goto(f"{live_server.url}/scheduling/board/?location={site.pk}&date={monday}")
-    first = Appointment.objects.get(patient=patient, sequence=1)
     block = page.locator(f"#appointment-{first.pk}")
     assert block.get_by_text(patient.display_name).is_visible()
     assert block.get_by_text("1 of 10").is_visible()

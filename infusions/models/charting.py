@@ -32,12 +32,16 @@ class InfusionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     RECOVERY = "recovery", "Recovery"
     DISCHARGED = "discharged", "Discharged"
+    # A check-in made by mistake with nothing charted, undone with a reason; the visit's
+    # real check-in later reopens the same record (one record per appointment).
+    CHECK_IN_UNDONE = "check_in_undone", "Check-in undone"
 
 
 S = InfusionStatus
 ALLOWED_TRANSITIONS = {
     "": {S.CHECKED_IN},
-    S.CHECKED_IN: {S.PRE_ASSESSMENT},
+    S.CHECKED_IN: {S.PRE_ASSESSMENT, S.CHECK_IN_UNDONE},
+    S.CHECK_IN_UNDONE: {S.CHECKED_IN},
     S.PRE_ASSESSMENT: {S.READY},
     S.READY: {S.RUNNING},
     S.RUNNING: {S.PAUSED, S.STOPPED, S.COMPLETED},
@@ -56,8 +60,9 @@ ALLOWED_TRANSITIONS = {
 # each. So the database itself holds the columns to the history (see ``InfusionRecord``).
 RECORD_INTEGRITY_SQL = """
 IF OLD.appointment_id IS DISTINCT FROM NEW.appointment_id
-   OR OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
-   OR OLD.checked_in_by_id IS DISTINCT FROM NEW.checked_in_by_id THEN
+   OR ((OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
+        OR OLD.checked_in_by_id IS DISTINCT FROM NEW.checked_in_by_id)
+       AND OLD.status IS DISTINCT FROM 'check_in_undone') THEN
   RAISE EXCEPTION 'infusion record %: the appointment and check-in never change', OLD.id;
 END IF;
 IF OLD.started_at IS NOT NULL AND (

@@ -11,6 +11,7 @@ from .checks import CHECKERS, dose_check_record, double_check_state, infusion_ma
 from .completion import infusion_complete, infusion_record_stopped_dose, infusion_recovery
 from .corrections import acknowledgement_correct, correction_record, discharge_correct
 from .discharge import discharge_record, vitals_back_to_baseline
+from .draws import draw_problems, visit_day
 from .druglog import (
     ADJUSTERS,
     HANDLERS,
@@ -100,6 +101,7 @@ __all__ = [
     "dose_order_override",
     "dose_order_sign",
     "double_check_state",
+    "draw_problems",
     "drug_draw",
     "drug_log_adjust",
     "expected_on",
@@ -108,6 +110,7 @@ __all__ = [
     "inventory_record",
     "lot_balance",
     "lot_receive",
+    "visit_day",
     "lots_to_count",
     "protocol_create",
     "protocol_revise",

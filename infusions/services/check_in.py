@@ -16,7 +16,9 @@ from clinic.access import require_role
 from clinic.models import User
 from patients.models import Patient
 from patients.services import measure_record, weight_record
+from scheduling.hooks import on_check_in_undo
 from scheduling.models import Appointment, AppointmentStatus
+from scheduling.services import require_check_in_day
 
 from ..models import (
     ComfortApplied,
@@ -107,8 +109,8 @@ def infusion_check_in(
     """
     require_role(by, *CHARTERS, doing="chart infusions")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if InfusionRecord.objects.filter(appointment=appointment).exists():
-        raise ValidationError("This visit is already checked in.")
+    require_check_in_day(appointment)
+    undone = _undone_record(appointment)
     order = appointment.dose_orders.active().first()
     version = order.protocol_version if order else None
     if version is None and appointment.course_id:
@@ -117,17 +119,66 @@ def infusion_check_in(
         raise ValidationError("This visit has no protocol: book it under a course first.")
     _appointment_to(appointment, AppointmentStatus.CHECKED_IN, by)
     now = timezone.now()
-    record = InfusionRecord(
-        appointment=appointment, order=order, protocol_version=version, status="",
-        checked_in_at=now, checked_in_by=by,
-    )  # fmt: skip
+    record = undone or InfusionRecord(appointment=appointment, status="")
+    record.order, record.protocol_version = order, version
+    record.checked_in_at, record.checked_in_by = now, by
     record.full_clean(exclude=["status"])
-    record.save()
+    if undone is None:
+        record.save()
+    else:  # the database lets the check-in change only while it stands undone
+        record.save(update_fields=["order", "protocol_version", "checked_in_at", "checked_in_by"])
     _transition(record, InfusionStatus.CHECKED_IN, by, now, reason)
     if escort_status or escort_name or escort_phone:
         _escort_entry(record, by, escort_status, escort_name, escort_phone, now)
     _comfort_rows(record, by, tuple(comfort_applied), now)
     return record
+
+
+def _undone_record(appointment: Appointment) -> InfusionRecord | None:
+    """The visit's record when its check-in was undone (reopened by this check-in); refused
+    when the visit is already checked in."""
+    record = InfusionRecord.objects.select_for_update().filter(appointment=appointment).first()
+    if record is None:
+        return None
+    if record.status != InfusionStatus.CHECK_IN_UNDONE:
+        raise ValidationError("This visit is already checked in.")
+    return record
+
+
+# Anything on the chart beyond the check-in itself (escort and comfort belong to it).
+CHARTED = {
+    "vitals": "vitals", "events": "events", "alerts": "alerts", "discharges": "a discharge",
+    "corrections": "corrections",
+}  # fmt: skip
+
+
+def charted_problem(record: InfusionRecord) -> str | None:
+    """What is charted beyond the check-in itself (escort and comfort are part of it)."""
+    if record.status != InfusionStatus.CHECKED_IN:
+        return (
+            f"The chart has moved on (it is {record.get_status_display().lower()}): a check-in "
+            "with something charted is not undone; correct the chart instead."
+        )
+    found = [label for name, label in CHARTED.items() if getattr(record, name).exists()]
+    if found:
+        return (
+            f"Already charted for this visit: {', '.join(found)}. A check-in with something "
+            "charted is not undone; correct the chart instead."
+        )
+    return None
+
+
+@on_check_in_undo
+def check_in_undo_chart(*, appointment: Appointment, by: User, reason: str) -> None:
+    """The chart's part of ``scheduling.services.appointment_check_in_undo``: refused when
+    anything is charted; else the record's own move to "check-in undone" with the reason."""
+    record = InfusionRecord.objects.select_for_update().filter(appointment=appointment).first()
+    if record is None or record.status == InfusionStatus.CHECK_IN_UNDONE:
+        return
+    require_role(by, *CHARTERS, doing="undo a check-in made at the chair")
+    if problem := charted_problem(record):
+        raise ValidationError({"status": problem})
+    _transition(record, InfusionStatus.CHECK_IN_UNDONE, by, timezone.now(), reason)
 
 
 @transaction.atomic
@@ -140,6 +191,8 @@ def escort_arrived(
     record = _lock(record)
     if record.status == InfusionStatus.DISCHARGED:
         raise ValidationError("The patient has been discharged; the chart is closed.")
+    if record.status == InfusionStatus.CHECK_IN_UNDONE:
+        raise ValidationError("This visit's check-in was undone: check the patient in first.")
     last = record.escort_entries.order_by("at", "pk").last()
     if last is not None and last.status == EscortStatus.PRESENT and not name.strip():
         raise ValidationError({"escort_status": "The escort is already recorded as here."})
@@ -204,7 +257,12 @@ def infusion_check_in_full(
     ``comfort_applied``).
     """
     require_role(by, *CHARTERS, doing="chart infusions")
-    if InfusionRecord.objects.filter(appointment=appointment).exists():
+    require_check_in_day(appointment)
+    if (
+        InfusionRecord.objects.filter(appointment=appointment)
+        .exclude(status=InfusionStatus.CHECK_IN_UNDONE)
+        .exists()
+    ):
         raise ValidationError("This visit is already checked in.")
     appointment_escort_confirm(appointment=appointment, by=by, name=escort_name, phone=escort_phone)
     try:

@@ -16,6 +16,7 @@ from clinic.roles import Role
 from patients.models import WeightMeasurement
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
+from .draws import draw_problems
 
 CHECKERS = (Role.NURSE,)
 CHECKS_NEEDED = 2
@@ -84,7 +85,8 @@ def double_check_state(order: DoseOrder) -> str:
 
 def infusion_may_start(order: DoseOrder) -> list[str]:
     """Why the infusion may not start under this order; empty when it may (signed, any soft
-    limit overridden by a physician, and the double-check matched by two nurses)."""
+    limit overridden by a physician, the double-check matched by two nurses, and the drug
+    drawn for this order from an in-date lot at the visit's site: ``draw_problems``)."""
     reasons = []
     status = order.status
     if status == OrderStatus.CANCELLED:
@@ -118,4 +120,4 @@ def infusion_may_start(order: DoseOrder) -> list[str]:
             f"Independent double-check: {done} of {CHECKS_NEEDED} nurses have entered a "
             "matching dose."
         )
-    return reasons
+    return reasons + draw_problems(order)

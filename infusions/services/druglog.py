@@ -21,6 +21,7 @@ from clinic.models import Location, User
 from clinic.roles import Role
 
 from ..models import DailyReconciliation, DoseOrder, DrugLogEntry, EntryKind, Lot, OrderStatus
+from .draws import visit_day
 from .step_up import witness_confirm
 
 RECEIVERS = (Role.CLINIC_ADMIN, Role.PHYSICIAN)
@@ -187,15 +188,16 @@ def drug_draw(
     if order.drug_log.filter(kind__in=[EntryKind.ADMINISTERED, EntryKind.WASTED]).exists():
         raise ValidationError({"order": "This infusion's drug is already accounted for."})
     occurred_at, day = _when(location, occurred_at)
-    if day > lot.expires_on:
+    if max(day, visit_day(order)) > lot.expires_on:
         raise ValidationError(
-            {"lot": f"Lot {lot.lot_number} expired on {lot.expires_on:%m/%d/%Y}: do not use "
-             "it. Set it aside for disposal and draw from another lot."}
+            {"lot": f"Lot {lot.lot_number} expired on {lot.expires_on:%m/%d/%Y}, before this "
+             f"visit on {visit_day(order):%m/%d/%Y}: do not use it. Set it aside for disposal "
+             "and draw from another lot."}
         )  # fmt: skip
     if lot.concentration_mg_per_ml != order.vial_mg_per_ml:
         raise ValidationError(
-            {"lot": f"The order is for {order.vial_mg_per_ml.normalize()} mg/mL vials; lot "
-             f"{lot.lot_number} is {lot.concentration_mg_per_ml.normalize()} mg/mL."}
+            {"lot": f"The order is for {order.vial_mg_per_ml.normalize():f} mg/mL vials; lot "
+             f"{lot.lot_number} is {lot.concentration_mg_per_ml.normalize():f} mg/mL."}
         )  # fmt: skip
     return _stock_entry(
         lot=lot, kind=EntryKind.DRAWN, change_ml=-ml, by=drawn_by, order=order,

@@ -100,6 +100,8 @@ def side_effect_record(
         bad = [k for k, v in cadss_items.items() if k not in names or v not in range(5)]
         if bad or set(cadss_items) != names:
             raise ValidationError({"cadss_items": "Score all six CADSS items 0-4."})
+    if record.status == S.CHECK_IN_UNDONE:
+        raise ValidationError("This visit's check-in was undone: check the patient in first.")
     if intervention_drug and not intervention_dose:
         raise ValidationError({"intervention_dose": "Record the dose of the drug given."})
     return _event(

@@ -65,6 +65,8 @@ def vitals_record(
     record = _lock(record)
     if record.status == S.DISCHARGED:
         raise ValidationError("The patient has been discharged; the chart is closed.")
+    if record.status == S.CHECK_IN_UNDONE:
+        raise ValidationError("This visit's check-in was undone: check the patient in first.")
     values = {
         "systolic": _whole("systolic_mmhg", systolic_mmhg),
         "diastolic": _whole("diastolic_mmhg", diastolic_mmhg),

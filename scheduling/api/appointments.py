@@ -9,7 +9,11 @@ from rest_framework.response import Response
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
-from ..services import appointment_reschedule, appointment_transition
+from ..services import (
+    appointment_check_in_undo,
+    appointment_reschedule,
+    appointment_transition,
+)
 from .common import (
     DESK,
     EVERYONE,
@@ -91,6 +95,12 @@ class TransitionSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
+class UndoCheckInSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, help_text="Why the check-in is undone (wrong patient, wrong day...)."
+    )
+
+
 class RescheduleSerializer(serializers.Serializer):
     starts_at = AwareDateTimeField(help_text="The new arrival time, with its UTC offset.")
     chair = chair_id(required=False, help_text="Another chair; the same one if left out.")
@@ -108,7 +118,7 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
 
     queryset = Appointment.objects.none()  # for the schema; requests use get_queryset
     read_roles, write_roles = EVERYONE, DESK
-    action_roles = {"transition": EVERYONE}
+    action_roles = {"transition": EVERYONE, "undo_check_in": EVERYONE}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -152,6 +162,22 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         # Who may set which status is the service's rule (403 names the status).
         with service_errors({"status": "to_status"}):
             appointment = appointment_transition(
+                appointment=appointment, changed_by=request.user, **fields
+            )
+        return self.answer(appointment)
+
+    @extend_schema(
+        request=UndoCheckInSerializer, responses={200: AppointmentDetailSerializer, **REFUSED}
+    )
+    @action(detail=True, methods=["post"], url_path="undo-check-in")
+    def undo_check_in(self, request, *args, **kwargs):
+        """Undo a check-in made by mistake while nothing is charted for the visit: back to
+        scheduled or confirmed, with the reason in the status history; 400 says what is
+        already charted."""
+        appointment = self.get_object()
+        fields = validated(UndoCheckInSerializer, request)
+        with service_errors():
+            appointment = appointment_check_in_undo(
                 appointment=appointment, changed_by=request.user, **fields
             )
         return self.answer(appointment)

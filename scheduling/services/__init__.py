@@ -8,6 +8,14 @@ from .changes import (
     appointment_transition,
     course_cancel_remaining,
 )
+from .check_in import (
+    appointment_check_in_undo,
+    check_in_day_problem,
+    may_check_in_today,
+    require_check_in_day,
+    site_today,
+    visit_day,
+)
 from .planner import Proposal, ProposedSession, Wishes, course_propose
 from .slots import local_datetime, session_times
 
@@ -18,7 +26,13 @@ __all__ = [
     "ProposedSession",
     "SessionRequest",
     "Wishes",
+    "appointment_check_in_undo",
     "appointment_reschedule",
+    "check_in_day_problem",
+    "may_check_in_today",
+    "require_check_in_day",
+    "site_today",
+    "visit_day",
     "appointment_transition",
     "course_book",
     "course_cancel_remaining",

@@ -21,6 +21,7 @@ from ..models import (
     LocationSchedule,
 )
 from .appointments import lock_nurse_shifts, record_status, save_appointment
+from .check_in import require_check_in_day
 from .slots import SessionTimes, slot_invalid, slot_taken
 
 S = AppointmentStatus
@@ -67,6 +68,8 @@ def appointment_transition(
             {"status": f"An appointment that is {S(from_status).label.lower()} cannot become "
                        f"{S(to_status).label.lower()}."}
         )  # fmt: skip
+    if to_status == S.CHECKED_IN:
+        require_check_in_day(appointment)
     if to_status in NEEDS_REASON and not reason.strip():
         raise ValidationError(
             {"reason": f"Say why the appointment is {S(to_status).label.lower()}."}

@@ -1,7 +1,7 @@
 """HTML screens for scheduling. Every lookup is scoped to the user's sites and every write
 goes through a service."""
 
-from .board import board, check_in, week
+from .board import board, check_in, check_in_undo, week
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
@@ -12,6 +12,7 @@ __all__ = [
     "calendar_feed",
     "cancel",
     "check_in",
+    "check_in_undo",
     "course_cancel",
     "feed_create",
     "feed_revoke",

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,8 @@ def board(request):
         "day": day,
         "is_today": day == timezone.localdate(),
         "check_in_from": CHECK_IN_FROM,
+        # Check-in is offered on the visit's day only, in the site's zone.
+        "check_in_open": day == services.site_today(location),
         **_nav("board", location, day, datetime.timedelta(days=1)),
     }
     return render(request, "scheduling/board.html", context)
@@ -69,32 +71,57 @@ def week(request):
 @role_required(*ALL_STAFF)
 @require_POST
 def check_in(request, pk):
-    """Scheduled or confirmed -> checked in. htmx swaps the block; without htmx, back to
-    the board."""
+    """Scheduled or confirmed -> checked in, on the visit's day only. htmx swaps the block;
+    without htmx, back to the board."""
     appointment = appointment_for(request.user, pk)
-    error = ""
+    error = _refusal(
+        services.appointment_transition, appointment=appointment,
+        to_status=AppointmentStatus.CHECKED_IN, changed_by=request.user,
+    )  # fmt: skip
+    return _block_answer(request, pk, error, "is checked in")
+
+
+@role_required(*ALL_STAFF)
+@require_POST
+def check_in_undo(request, pk):
+    """Checked in by mistake, nothing charted: back to scheduled or confirmed, with the
+    reason typed in the block."""
+    appointment = appointment_for(request.user, pk)
+    error = _refusal(
+        services.appointment_check_in_undo, appointment=appointment,
+        changed_by=request.user, reason=request.POST.get("reason", ""),
+    )  # fmt: skip
+    return _block_answer(request, pk, error, "is no longer checked in")
+
+
+def _refusal(service, **arguments) -> str:
+    """The service's refusal in words ("" when done): a rule broken, or a role that may not
+    (the front desk undoing a check-in opened at the chair), shown in the block."""
     try:
-        services.appointment_transition(
-            appointment=appointment,
-            to_status=AppointmentStatus.CHECKED_IN,
-            changed_by=request.user,
-        )
+        service(**arguments)
     except ValidationError as refused:
-        error = " ".join(refused.messages)
+        return " ".join(refused.messages)
+    except PermissionDenied as refused:
+        return str(refused)
+    return ""
+
+
+def _block_answer(request, pk, error: str, done: str):
+    appointment = appointment_for(request.user, pk)
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"{appointment.patient.display_name} is checked in.")
-        day = timezone.localtime(appointment.starts_at).date().isoformat()
+            messages.success(request, f"{appointment.patient.display_name} {done}.")
+        day = services.visit_day(appointment).isoformat()
         return redirect(
             reverse("scheduling:board") + f"?location={appointment.location_id}&date={day}"
         )
-    appointment = appointment_for(request.user, pk)
     origin, slots = selectors.board_origin(appointment.location, appointment)
     context = {
         "block": selectors.place(appointment, origin, slots),
         "check_in_from": CHECK_IN_FROM,
+        "check_in_open": services.may_check_in_today(appointment),
         "error": error,
         "tz": appointment.location.time_zone,
     }

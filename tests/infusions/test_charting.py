@@ -40,6 +40,7 @@ from infusions.services import (
 from infusions.services.transitions import _transition
 from patients.models import OutcomeMeasure
 from scheduling.models import AppointmentStatus
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 
 S = InfusionStatus
@@ -62,7 +63,9 @@ def record(appointment, nurse):
 
 @pytest.fixture
 def running(record, verified_order, nurse):
+    """Started: baseline vitals, and the drug drawn for the order (unless a test drew it)."""
     vitals_record(record=record, taken_by=nurse, **GOOD)
+    ensure_drawn(verified_order, by=nurse)
     return infusion_start(record=record, by=nurse)
 
 

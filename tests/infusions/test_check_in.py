@@ -15,6 +15,7 @@ from infusions.models import ComfortApplied, EscortEntry, InfusionRecord, Infusi
 from infusions.services import escort_arrived, infusion_check_in, infusion_start, vitals_record
 from patients.models import OutcomeMeasure, WeightMeasurement
 from scheduling.models import AppointmentStatus
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import (
     GOOD,
     discharge,
@@ -149,6 +150,7 @@ def escort_late(appointment, nurse):
 
 def test_an_escort_on_the_way_must_arrive_before_discharge(escort_late, verified_order, nurse):
     vitals_record(record=escort_late, taken_by=nurse, **GOOD)
+    ensure_drawn(verified_order, by=nurse)
     infusion_start(record=escort_late, by=nurse)
     in_recovery(escort_late, nurse)
     with pytest.raises(ValidationError) as error:

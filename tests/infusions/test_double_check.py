@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from infusions.models import DoseCheck
 from infusions.services import dose_check_record, infusion_may_start
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.step_up import sign
 
@@ -24,10 +25,14 @@ def test_two_different_nurses_matching_and_a_signature_let_the_infusion_start(
 ):
     first = dose_check_record(order=signed_order, nurse=nurse, entered_mg=Decimal("34.90"))
     assert first.matches
-    assert infusion_may_start(signed_order) == [
+    assert infusion_may_start(signed_order)[0] == (
         "Independent double-check: 1 of 2 nurses have entered a matching dose."
-    ]
+    )
     dose_check_record(order=signed_order, nurse=second_nurse, entered_mg=DOSE)
+    assert [r[:40] for r in infusion_may_start(signed_order)] == [
+        "No drug has been drawn for this order: r"
+    ]
+    ensure_drawn(signed_order, by=nurse)
     assert infusion_may_start(signed_order) == []
 
 
@@ -72,7 +77,7 @@ def test_an_entry_off_the_rounding_step_is_refused_without_revealing_the_dose(or
 
 def test_unsigned_and_unchecked_orders_give_every_reason(order):
     reasons = infusion_may_start(order)
-    assert len(reasons) == 2
+    assert len(reasons) == 3
     assert "not signed" in reasons[0]
     assert "0 of 2" in reasons[1]
 

@@ -122,7 +122,7 @@ def test_the_api_refuses_a_wrong_witness_password_in_the_common_shape(
 
 
 def test_completing_with_waste_needs_the_witness_and_writes_nothing_without(
-    running, drawn, nurse, second_nurse, password
+    drawn, running, nurse, second_nurse, password
 ):
     from infusions.models import InfusionStatus
     from infusions.services import infusion_complete
@@ -143,7 +143,7 @@ def test_completing_with_waste_needs_the_witness_and_writes_nothing_without(
 
 
 def test_the_api_completes_with_a_witnessed_waste(
-    client, running, drawn, nurse, second_nurse, password
+    client, drawn, running, nurse, second_nurse, password
 ):
     client.force_login(nurse)
     url = f"/api/v1/infusion-records/{running.pk}/complete/"

@@ -16,6 +16,7 @@ from infusions.services import (
     infusion_start,
     vitals_record,
 )
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import (
     GOOD,
     discharge,
@@ -40,6 +41,7 @@ def started_minutes_ago(appointment, nurse, verified_order, minutes):
     with time_machine.travel(timezone.now() - datetime.timedelta(minutes=minutes), tick=True):
         record = infusion_check_in(appointment=appointment, by=nurse)
         vitals_record(record=record, taken_by=nurse, **GOOD)
+        ensure_drawn(verified_order, by=nurse)
         return infusion_start(record=record, by=nurse)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from infusions.models import DoseOrder, DrugLogEntry, Lot, OrderStatus
 from infusions.services import dose_check_record, lot_receive
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 from tests.step_up import signer_credentials
 
@@ -88,6 +89,9 @@ def test_two_nurses_check_through_the_panel_and_the_order_is_ready(
             reverse("infusions:check_create", args=[signed_order.pk]), {"entered_mg": "34.9"}
         )
         assert response.status_code == 302
+    page = client.get(panel(signed_order.appointment)).content.decode()
+    assert "Do not start" in page and "No drug has been drawn" in page and "34.9" in page
+    ensure_drawn(signed_order, by=nurse)
     page = client.get(panel(signed_order.appointment)).content.decode()
     assert "Ready to start" in page and "34.9" in page
 

@@ -13,7 +13,7 @@ from scheduling.models import (
     VisitTemplate,
 )
 from scheduling.services import SessionRequest, session_times
-from tests.factories import ChairFactory, PatientFactory, UserFactory
+from tests.factories import ChairFactory, PatientFactory, UserFactory, on_the_visit_day
 
 from .conftest import add_shifts, at, make_bookable, next_monday
 
@@ -266,7 +266,8 @@ def test_a_nurse_checks_a_patient_in_but_an_illegal_move_is_refused(
     url = f"{APPOINTMENTS}{first.pk}/transition/"
     refused = errors(post(client, url, {"to_status": "completed"}))
     assert "scheduled cannot become completed" in refused["to_status"][0]
-    checked_in = post(client, url, {"to_status": "checked_in"})
+    with on_the_visit_day(first):
+        checked_in = post(login(nurse), url, {"to_status": "checked_in"})
     assert checked_in.status_code == 200, checked_in.content
     assert checked_in.json()["status"] == "checked_in"
     assert checked_in.json()["status_changes"][-1]["changed_by"]["id"] == nurse.pk

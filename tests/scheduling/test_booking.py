@@ -8,7 +8,7 @@ from clinic.errors import ConflictError
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
 from scheduling.services import SessionRequest
-from tests.factories import ChairFactory, PatientFactory
+from tests.factories import ChairFactory, PatientFactory, on_the_visit_day
 
 from .conftest import at, next_monday
 
@@ -229,11 +229,12 @@ def test_legal_paths_write_a_history_row_each(
         patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
     )
     appointment = course.appointments.get(sequence=1)
-    for status in path:
-        by = nurse if status in ("in_chair", "completed") else front_desk
-        appointment = services.appointment_transition(
-            appointment=appointment, to_status=status, changed_by=by, reason="test"
-        )
+    with on_the_visit_day(appointment):  # check-in happens on the visit's day only
+        for status in path:
+            by = nurse if status in ("in_chair", "completed") else front_desk
+            appointment = services.appointment_transition(
+                appointment=appointment, to_status=status, changed_by=by, reason="test"
+            )
     assert appointment.status_changes.count() == 1 + len(path)
 
 
@@ -249,9 +250,10 @@ def test_the_service_refuses_a_status_the_role_may_not_set_whichever_door_is_use
     )
     appointment = course.appointments.get(sequence=1)
     if to_status == "in_chair":
-        services.appointment_transition(
-            appointment=appointment, to_status="checked_in", changed_by=front_desk
-        )
+        with on_the_visit_day(appointment):
+            services.appointment_transition(
+                appointment=appointment, to_status="checked_in", changed_by=front_desk
+            )
     by = {"nurse": nurse, "front_desk": front_desk}[role]
     with pytest.raises(PermissionDenied, match="may not mark an appointment"):
         services.appointment_transition(

@@ -16,7 +16,7 @@ from scheduling.models import (
     Course,
 )
 from scheduling.services import SessionRequest
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, on_the_visit_day
 
 from .conftest import at, make_bookable, next_monday
 
@@ -104,7 +104,11 @@ def test_the_board_shows_each_appointment_with_status_escort_and_progress(
     assert "1 of 10" in page
     assert f'id="appointment-{first.pk}"' in page
     assert "9:00–10:45 AM" in page
-    assert "Check in" in page
+    assert "Check in</button>" not in page  # next Monday is not today: no check-in yet
+    url = board_url(site, next_monday())
+    with on_the_visit_day(first):
+        page = login(front_desk).get(url).content.decode()
+    assert "Check in</button>" in page
 
 
 def test_the_board_defaults_to_today_and_links_the_neighbouring_days(login, front_desk, chairs):
@@ -156,8 +160,10 @@ def test_the_front_desk_checks_a_patient_in_from_the_board(
     login, front_desk, nurse, site, chairs, patient, protocol
 ):
     first = book_course(patient, protocol, site, chairs[0], nurse, front_desk).appointments.first()
-    client = login(front_desk)
-    response = client.post(reverse("scheduling:check_in", args=[first.pk]), HTTP_HX_REQUEST="true")
+    with on_the_visit_day(first):
+        client = login(front_desk)
+        url = reverse("scheduling:check_in", args=[first.pk])
+        response = client.post(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Checked in" in response.content.decode()
     assert "Check in</button>" not in response.content.decode()
@@ -170,10 +176,11 @@ def test_checking_in_twice_shows_why_and_changes_nothing(
     login, front_desk, nurse, site, chairs, patient, protocol
 ):
     first = book_course(patient, protocol, site, chairs[0], nurse, front_desk).appointments.first()
-    client = login(front_desk)
-    url = reverse("scheduling:check_in", args=[first.pk])
-    client.post(url, HTTP_HX_REQUEST="true")
-    response = client.post(url, HTTP_HX_REQUEST="true")
+    with on_the_visit_day(first):
+        client = login(front_desk)
+        url = reverse("scheduling:check_in", args=[first.pk])
+        client.post(url, HTTP_HX_REQUEST="true")
+        response = client.post(url, HTTP_HX_REQUEST="true")
     assert "cannot become checked in" in response.content.decode()
     assert first.status_changes.count() == 2
 

@@ -1,0 +1,99 @@
+"""Checking in happens on the visit's day only, in the visit's site's zone; a check-in with
+nothing charted yet can be undone, with the reason, back to the status it came from.
+
+The undo is not a move in ``ALLOWED`` (no one "un-checks-in" through the generic status
+change): it is its own service, append-only like every status change (a history row from
+checked in back to scheduled or confirmed, with the reason), and the apps above scheduling
+that chart the visit refuse it or do their part through ``scheduling.hooks``.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.access import require_role
+from clinic.models import Location, User
+
+from .. import hooks, notify
+from ..models import Appointment, AppointmentStatus
+from . import changes
+from .appointments import record_status
+
+S = AppointmentStatus
+# Where an undone check-in may return to: the statuses a check-in may come from.
+UNDO_TO = (S.SCHEDULED, S.CONFIRMED)
+NOTE = "Check-in undone: "
+REASON_MAX = 300 - len(NOTE)  # the history row's reason holds 300 characters
+
+
+def site_today(location: Location, now: datetime.datetime | None = None) -> datetime.date:
+    return (now or timezone.now()).astimezone(ZoneInfo(location.time_zone)).date()
+
+
+def visit_day(appointment: Appointment) -> datetime.date:
+    """The visit's date where it happens (its site's zone)."""
+    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone)).date()
+
+
+def check_in_day_problem(appointment: Appointment) -> str | None:
+    """Why the visit cannot be checked in today, or None on the visit's own day."""
+    day, today = visit_day(appointment), site_today(appointment.location)
+    if day == today:
+        return None
+    when = "is not until" if day > today else "was on"
+    return (
+        f"This visit {when} {day:%A %m/%d/%Y}: a patient is checked in only on the day of "
+        f"the visit (today is {today:%m/%d/%Y} at {appointment.location})."
+    )
+
+
+def may_check_in_today(appointment: Appointment) -> bool:
+    return check_in_day_problem(appointment) is None
+
+
+def require_check_in_day(appointment: Appointment) -> None:
+    if problem := check_in_day_problem(appointment):
+        raise ValidationError({"status": problem})
+
+
+def _status_before_check_in(appointment: Appointment) -> str:
+    last = (
+        appointment.status_changes.filter(to_status=S.CHECKED_IN)
+        .order_by("-pk")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    return last if last in UNDO_TO else S.SCHEDULED
+
+
+@transaction.atomic
+def appointment_check_in_undo(
+    *, appointment: Appointment, changed_by: User, reason: str
+) -> Appointment:
+    """Undo a check-in made by mistake (wrong patient, wrong day) while nothing is charted:
+    back to the status before the check-in, with a history row naming the reason."""
+    who_checks_in = changes.STATUS_SETTERS.get(S.CHECKED_IN, changes.STAFF)
+    require_role(changed_by, *who_checks_in, doing="undo a check-in")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != S.CHECKED_IN:
+        current = S(appointment.status).label.lower()
+        raise changes.IllegalTransition(
+            {"status": f"Only a checked-in visit can have its check-in undone; this one is "
+             f"{current}."}
+        )  # fmt: skip
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the check-in is undone."})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+    for hook in hooks.check_in_undo:
+        hook(appointment=appointment, by=changed_by, reason=reason)
+    previous = _status_before_check_in(appointment)
+    appointment.status = previous
+    appointment.save(update_fields=["status"])
+    record_status(appointment, S.CHECKED_IN, previous, changed_by, NOTE + reason)
+    notify.appointment_changed(appointment, "status")
+    return appointment

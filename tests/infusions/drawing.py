@@ -1,0 +1,39 @@
+"""Recording the drug draw the normal way (``lot_receive`` then ``drug_draw``), for tests
+whose infusion must start: the start needs a draw for the order from an in-date lot at the
+visit's site, of at least the order's dose."""
+
+import datetime
+from decimal import Decimal
+
+from clinic.roles import Role
+from infusions.models import DoseOrder, DrugLogEntry, Lot
+from infusions.services import drug_draw, lot_receive
+from tests.factories import UserFactory
+
+
+def stock_lot(order: DoseOrder, *, number: str = "", expires_on=None) -> Lot:
+    """A lot of the order's strength received at the visit's site by the site's pharmacist
+    (a physician there), in date for a year after the visit."""
+    appointment = order.appointment
+    location = appointment.location
+    receiver = UserFactory(role=Role.PHYSICIAN, locations=[location])
+    return lot_receive(
+        location=location, lot_number=number or f"T{order.pk}-{Lot.objects.count() + 1}",
+        concentration_mg_per_ml=order.vial_mg_per_ml, vial_volume_ml=Decimal("10"), vials=1,
+        expires_on=expires_on or appointment.starts_at.date() + datetime.timedelta(days=365),
+        received_by=receiver,
+    )  # fmt: skip
+
+
+def draw_for(order: DoseOrder, *, by, ml: Decimal | None = None, lot: Lot | None = None):
+    """The order's volume (or ``ml``) drawn by ``by`` from ``lot`` (a fresh one by default)."""
+    lot = lot or stock_lot(order)
+    order = DoseOrder.objects.get(pk=order.pk)
+    return drug_draw(order=order, lot=lot, ml=ml or order.draw_volume_ml, drawn_by=by)
+
+
+def ensure_drawn(order: DoseOrder, *, by) -> None:
+    """The order's volume drawn by ``by``, unless a draw is already recorded for it (a test
+    that set up its own draw keeps it)."""
+    if not DrugLogEntry.objects.filter(order=order, kind="drawn").exists():
+        draw_for(order, by=by)
