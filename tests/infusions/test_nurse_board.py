@@ -97,7 +97,7 @@ def test_the_printed_record_strikes_a_corrected_reading_and_shows_the_discharge(
     assert page.status_code == 200
     html = page.content.decode()
     assert "<del>131/78</del>" in html and "Wrong cuff size" in html
-    assert 'id="discharge"' in html and "Pat Lee" in html and "PADSS 9/10" in html
+    assert 'id="discharge"' in html and "Pat Lee" in html and "Modified Aldrete 9/10" in html
     assert 'media="print"' in html and "infusions/print.css" in html
     assert "Running" in html and "Discharged" in html  # the status timeline
 
