@@ -19,6 +19,7 @@ from .models import (
 )
 from .scoring import next_vitals_due
 from .services import comfort_offered
+from .timing import format_elapsed
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.select_related("by"))
 ACKS = Prefetch(
@@ -162,6 +163,7 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
             if record.started_at:
                 until = record.ended_at or now
                 row["minutes_in"] = int((until - record.started_at).total_seconds() // 60)
+                row["elapsed"] = format_elapsed(until - record.started_at)
             row["due_at"], row["overdue"] = next_vitals_due(record, record.current_vitals, now)
             row["open_alerts"] = len(record.open_alert_list)
         rows.append(row)

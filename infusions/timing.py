@@ -40,7 +40,7 @@ def recovery_ready_at(ended_at: datetime.datetime, min_recovery_minutes: int) ->
 
 
 def format_elapsed(seconds: int | float | datetime.timedelta | None) -> str:
-    """"33 s" under a minute, "12 min" under an hour, then "1 h 05 min"; never a bare 0:00."""
+    """ "33 s" under a minute, "12 min" under an hour, then "1 h 05 min"; never a bare 0:00."""
     if seconds is None:
         return "–"
     if isinstance(seconds, datetime.timedelta):
@@ -52,3 +52,20 @@ def format_elapsed(seconds: int | float | datetime.timedelta | None) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def vitals_overdue_at(
+    *, status: str, due_at: datetime.datetime | None, ended_at: datetime.datetime | None,
+    interval_minutes: int,
+) -> datetime.datetime | None:  # fmt: skip
+    """When a reading due at ``due_at`` becomes overdue (the rule of
+    ``scoring.next_vitals_due``): the baseline one interval after check-in, the end reading
+    5 minutes after the end, any other reading at its due time. The screen counts "late"
+    from here, so a baseline is not "0 s late" the moment the patient checks in."""
+    if due_at is None:
+        return None
+    if status in ("checked_in", "pre_assessment", "ready"):
+        return due_at + datetime.timedelta(minutes=interval_minutes)
+    if ended_at is not None and due_at == ended_at:
+        return due_at + datetime.timedelta(minutes=5)
+    return due_at

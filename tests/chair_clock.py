@@ -16,9 +16,7 @@ _started: list = []
 
 def advance(minutes: float) -> datetime.datetime:
     """Move the clock ``minutes`` ahead for the rest of the test; returns the new now."""
-    traveller = time_machine.travel(
-        timezone.now() + datetime.timedelta(minutes=minutes), tick=True
-    )
+    traveller = time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=True)
     traveller.start()
     _started.append(traveller)
     return timezone.now()

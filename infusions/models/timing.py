@@ -27,7 +27,8 @@ class EarlyStopReview(models.Model):
         ordering = ["at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["record"], name="earlystopreview_one_per_record",
+                fields=["record"],
+                name="earlystopreview_one_per_record",
                 violation_error_message="This early stop has already been reviewed.",
             )  # fmt: skip
         ]

@@ -21,8 +21,8 @@ from infusions.services import (
 )
 from scheduling.models import AppointmentStatus
 from tests.infusions.test_charting import (
-    GOOD,
     ALDRETE_9,
+    GOOD,
     PADSS_9,
     discharge,
     in_recovery,

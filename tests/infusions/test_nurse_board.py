@@ -50,7 +50,7 @@ def test_the_board_shows_minutes_in_and_an_overdue_reading(
     page = login(nurse).get(BOARD)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "<strong>40</strong> min" in html or "<strong>39</strong> min" in html
+    assert "<strong>40 min</strong>" in html or "<strong>39 min</strong>" in html
     assert "OVERDUE since" in html
     assert appointment.chair.name in html and appointment.patient.display_name in html
     assert reverse("infusions:chair", args=[appointment.pk]) in html
