@@ -130,8 +130,9 @@ def test_hazard_pause_counted_as_run_time_control_pauses_excluded_from_completio
 
 
 def test_the_completion_tolerance_is_set_on_the_protocol_version(protocol, physician):
-    version = protocol_revise(protocol=protocol, changed_by=physician,
-                              change_note="5 min tolerance", completion_tolerance_minutes=5)  # fmt: skip
+    version = protocol_revise(
+        protocol=protocol, changed_by=physician, change_note="5 min", completion_tolerance_minutes=5
+    )
     assert version.completion_tolerance_minutes == 5 and version.min_recovery_minutes == 30
     assert version.discharge_score_type == "aldrete"
     with pytest.raises(ValidationError) as error:
