@@ -42,6 +42,8 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     page.get_by_label("Pain 2", exact=True).check()
     page.get_by_role("button", name="Check in and open the chart").click()
     status_is(page, "Checked in")
+    page.wait_for_function("document.querySelector('.due .countdown').textContent !== ''")
+    assert "OVERDUE" not in page.locator(".due").inner_text()  # not "0 s late" at check-in
 
     enter_vitals(page, 120, 78, 72, 98)  # baseline
     status_is(page, "Pre-assessment")

@@ -334,3 +334,28 @@ def test_the_api_shows_and_revises_the_new_protocol_version_fields(login, protoc
     data = made.json()
     assert (data["discharge_score_type"], data["min_recovery_minutes"]) == ("padss", 45)
     assert data["completion_tolerance_minutes"] == 2
+
+
+# --- Item 8: the board and the vitals prompt read times the same way ---------------------
+
+
+def test_hazard_just_started_infusion_shows_0_min_control_board_shows_seconds(
+    login, running, nurse
+):
+    advance(0.55)
+    html = login(nurse).get(reverse("infusions:nurse_home")).content.decode()
+    assert "<strong>33 s</strong>" in html and "<strong>0</strong> min" not in html
+
+
+def test_hazard_overdue_right_after_check_in_control_baseline_late_only_after_an_interval(
+    login, record, nurse
+):
+    page = login(nurse).get(reverse("infusions:chair", args=[record.appointment_id]))
+    html = page.content.decode()
+    assert "VITALS OVERDUE" not in html and "Next vitals due" in html
+    overdue_at = record.checked_in_at + datetime.timedelta(minutes=10)
+    assert 'data-overdue-at="20' in html
+    advance(11)
+    html = login(nurse).get(reverse("infusions:nurse_home")).content.decode()
+    local = timezone.localtime(overdue_at).strftime("%H:%M")
+    assert f"OVERDUE since {local}" in html
