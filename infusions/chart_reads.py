@@ -166,7 +166,9 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
                 row["elapsed"] = format_elapsed(until - record.started_at)
             row["due_at"], row["overdue"] = next_vitals_due(record, record.current_vitals, now)
             row["overdue_at"] = vitals_overdue_at(
-                status=record.status, due_at=row["due_at"], ended_at=record.ended_at,
+                status=record.status,
+                due_at=row["due_at"],
+                ended_at=record.ended_at,
                 interval_minutes=record.protocol_version.vitals_interval_minutes,
             )
             row["open_alerts"] = len(record.open_alert_list)

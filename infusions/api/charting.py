@@ -210,6 +210,7 @@ class InfusionRecordViewSet(CreateList):
                 "comfort_applied",
                 Prefetch("discharge_overrides", DischargeOverride.objects.select_related("by")),
                 Prefetch("early_stop_reviews", EarlyStopReview.objects.select_related("by")),
+                "statuses",
             )
             .select_related("protocol_version", "appointment__location")
         )

@@ -21,8 +21,8 @@ from .transitions import S, _lock
 
 def record_run_seconds(record: InfusionRecord, now: datetime.datetime | None = None) -> int:
     """Seconds the infusion has run (pauses excluded), from its status history."""
-    statuses = record.statuses.order_by("at", "pk").values_list("to_status", "at")
-    return timing.run_seconds(list(statuses), now or timezone.now())
+    statuses = sorted(record.statuses.all(), key=lambda event: (event.at, event.pk))
+    return timing.run_seconds([(e.to_status, e.at) for e in statuses], now or timezone.now())
 
 
 def completion_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
@@ -44,7 +44,7 @@ def completion_blocker(record: InfusionRecord, now: datetime.datetime | None = N
 def discharge_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
     """Why discharge is refused for time ("" when recovery has run its time or a physician
     has overridden)."""
-    if record.ended_at is None or record.discharge_overrides.exists():
+    if record.ended_at is None or list(record.discharge_overrides.all()):
         return ""
     now = now or timezone.now()
     minimum = record.protocol_version.min_recovery_minutes

@@ -359,3 +359,16 @@ def test_hazard_overdue_right_after_check_in_control_baseline_late_only_after_an
     html = login(nurse).get(reverse("infusions:nurse_home")).content.decode()
     local = timezone.localtime(overdue_at).strftime("%H:%M")
     assert f"OVERDUE since {local}" in html
+
+
+def test_the_chair_screen_override_is_for_a_physician_only(login, running, nurse, physician):
+    recovering(running, nurse)
+    url = reverse("infusions:chair_discharge_override", args=[running.pk])
+    assert login(nurse).post(url, {"reason": "Ride is here"}).status_code == 403
+    page = login(physician).get(reverse("infusions:chair", args=[running.appointment_id]))
+    assert "Allow discharge now (my override)" in page.content.decode()
+    refused = login(physician).post(url, {"reason": " "})
+    assert refused.status_code == 400 and not DischargeOverride.objects.exists()
+    assert login(physician).post(url, {"reason": "Seen, stable"}).status_code == 302
+    override = DischargeOverride.objects.get(record=running)
+    assert (override.by, override.reason) == (physician, "Seen, stable")
