@@ -106,6 +106,7 @@ READS: dict[str, PatientFrom] = {
     "infusions:record_print": PatientFrom("scheduling.Appointment", kind=AccessKind.EXPORT),
     # The chair screen's actions (POST; a GET that answers would be a read of the record).
     **{f"infusions:chair_{step}": RECORD for step in CHAIR_STEPS},
+    "infusions:early_stop_reviewed": RECORD,
     **{
         f"infusions:{name}": ORDER
         for name in ("check_create", "order_sign", "order_cancel", "drug_draw", "drug_account")

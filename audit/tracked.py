@@ -58,6 +58,8 @@ TRACKED = {
     "infusions.Correction": {},
     "infusions.EscortEntry": {},
     "infusions.ComfortApplied": {},
+    "infusions.EarlyStopReview": {},
+    "infusions.DischargeOverride": {},
 }
 
 

@@ -170,6 +170,8 @@ URLS: dict[str, Access] = {
     "infusions:chair_alerts": page(CLINICAL_READERS, args=RECORD),
     "infusions:record_print": page(CLINICAL_READERS, args=APPT),
     **{f"infusions:chair_{step}": action(CLINICAL, args=RECORD) for step in CHART_STEPS},
+    "infusions:chair_discharge_override": action(PHYSICIAN, args=RECORD),
+    "infusions:early_stop_reviewed": action(PHYSICIAN, args=RECORD),
     "infusions:signing_queue": page(PHYSICIAN),
     "infusions:check_create": action(NURSE, args=ORDER),
     "infusions:order_sign": action(
@@ -261,6 +263,9 @@ URLS: dict[str, Access] = {
         for step in ("start", "pause", "resume", "stop", "complete", "recovery")
     },
     "infusion-record-escort-arrived": action(CLINICAL, door=CLINICAL_READERS, args=RECORD),
+    "infusion-record-stopped-dose": action(CLINICAL, door=CLINICAL_READERS, args=RECORD),
+    "infusion-record-discharge-override": action(PHYSICIAN, door=CLINICAL_READERS, args=RECORD),
+    "infusion-record-early-stop-review": action(PHYSICIAN, door=CLINICAL_READERS, args=RECORD),
     "infusion-alert-acknowledgement-correct": action(
         CLINICAL, door=CLINICAL_READERS, args={"pk": "acknowledgement"}
     ),
@@ -516,6 +521,10 @@ ACTIONS: list[Action] = [
          "infusion-alert-acknowledgement-list")),
     _a("Discharge a patient", CLINICAL,
        W("infusions:chair_discharge", "infusion-discharge-list")),
+    _a("Allow discharge before the minimum recovery time (named override)", PHYSICIAN,
+       W("infusions:chair_discharge_override", "infusion-record-discharge-override")),
+    _a("Mark an early-stopped infusion reviewed", PHYSICIAN,
+       W("infusions:early_stop_reviewed", "infusion-record-early-stop-review")),
     _a("Nurse's home (my chairs today)", NURSE, R("infusions:nurse_home")),
     _a("Physician's home and signing queue", PHYSICIAN,
        R("infusions:physician_home", "infusions:signing_queue")),

@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The discharge score kind is one choice set, on the protocol version and the discharge.
+    "ENUM_NAME_OVERRIDES": {"DischargeScoreTypeEnum": "infusions.models.protocols.ScoreType"},
 }
 
 # --- Email, SMS -------------------------------------------------------------------------

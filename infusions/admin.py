@@ -56,7 +56,8 @@ VERSION_FIELDSETS = [
     ("Charting", {"fields": [
         "vitals_interval_minutes", "recovery_vitals_interval_minutes", "systolic_high_mmhg",
         "systolic_low_mmhg", "diastolic_high_mmhg", "pulse_high_bpm", "pulse_low_bpm",
-        "spo2_low_percent", "min_discharge_score",
+        "spo2_low_percent", "min_discharge_score", "discharge_score_type",
+        "completion_tolerance_minutes", "min_recovery_minutes",
     ]}),
     ("Orders", {"fields": ["standing_order"]}),
 ]  # fmt: skip

@@ -20,6 +20,7 @@ from .models import (
 )
 from .scoring import next_vitals_due
 from .services import comfort_offered
+from .timing import format_elapsed, vitals_overdue_at
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.select_related("by"))
 ACKS = Prefetch(
@@ -167,7 +168,14 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
             if record.started_at:
                 until = record.ended_at or now
                 row["minutes_in"] = int((until - record.started_at).total_seconds() // 60)
+                row["elapsed"] = format_elapsed(until - record.started_at)
             row["due_at"], row["overdue"] = next_vitals_due(record, record.current_vitals, now)
+            row["overdue_at"] = vitals_overdue_at(
+                status=record.status,
+                due_at=row["due_at"],
+                ended_at=record.ended_at,
+                interval_minutes=record.protocol_version.vitals_interval_minutes,
+            )
             row["open_alerts"] = len(record.open_alert_list)
         rows.append(row)
     return rows

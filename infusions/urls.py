@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("records/<int:pk>/alerts/", views_charting.chair_alerts, name="chair_alerts"),
     path("appointments/<int:pk>/record/", views_charting.record_print, name="record_print"),
+    path(
+        "records/<int:pk>/early-stop-reviewed/",
+        views_charting.early_stop_reviewed,
+        name="early_stop_reviewed",
+    ),
     *[
         path(f"records/<int:pk>/{step.replace('_', '-')}/", view, name=f"chair_{step}")
         for step, view in views_charting.CHAIR_STEPS.items()

@@ -32,6 +32,7 @@ from .forms import (
     SignForm,
 )
 from .models import EntryKind
+from .timing_reads import early_stops_awaiting_review
 
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 QUEUE_ON_HOME = 10
@@ -47,6 +48,7 @@ def physician_home(request):
         "phq9_follow_ups": open_phq9_follow_ups_for(request.user),
         "unsigned_orders": unsigned[:QUEUE_ON_HOME],
         "unsigned_count": unsigned.count(),
+        "early_stops": early_stops_awaiting_review(request.user),
     }
     return render(request, "infusions/physician_home.html", context)
 

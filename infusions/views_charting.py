@@ -5,6 +5,7 @@ panel partial (swapped in place, typed values kept on an error); without it, a r
 the page with the errors). Lookups go through ``chart_reads.record_for`` (site scoping).
 """
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -36,6 +37,7 @@ from .models import (
 from .scoring import DISCHARGE_ITEMS
 from .selectors import active_order, appointment_for, may_see_dose
 from .services import draw_problems, infusion_check_in_full, infusion_may_start
+from .timing_reads import chair_timing
 
 CHARTERS = (Role.NURSE, Role.PHYSICIAN)
 CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
@@ -47,9 +49,10 @@ def _physicians(appointment):
     ).distinct()
 
 
-def _score_items(discharge) -> list:
-    """(kind, label, [(item, item label, [(value, checked)])]) for the discharge score form,
-    checked as in ``discharge`` (the entry a correction starts from) when given."""
+def _score_items(discharge, kind_of_version: str) -> list:
+    """(kind, label, [(item, item label, [(value, checked)])]) for the discharge score form
+    of the version's score, checked as in ``discharge`` (the entry a correction starts from)
+    when given."""
     given = discharge.item_scores if discharge is not None else {}
     return [
         (kind, label, [
@@ -59,6 +62,7 @@ def _score_items(discharge) -> list:
             for item in DISCHARGE_ITEMS[kind]
         ])
         for kind, label in ScoreType.choices
+        if kind == kind_of_version
     ]  # fmt: skip
 
 
@@ -67,6 +71,7 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
     order = active_order(appointment)
     errors = extra.get("errors", {})
     charted = chart(record)
+    version = record.protocol_version
     return {
         **charted,
         "appointment": appointment,
@@ -84,9 +89,10 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "side_effect_choices": SideEffect.choices,
         "severity_choices": Severity.choices,
         "ack_choices": AckAction.choices,
-        "score_types": ScoreType.choices,
-        "discharge_items": _score_items(None),
-        "correction_items": _score_items(charted["discharge"]),
+        "score_types": [c for c in ScoreType.choices if c[0] == version.discharge_score_type],
+        "discharge_items": _score_items(None, version.discharge_score_type),
+        "correction_items": _score_items(charted["discharge"], version.discharge_score_type),
+        **chair_timing(record, user, charted["due_at"]),
         "physicians": _physicians(appointment),
         "errors": {},
         "posted": {},
@@ -131,6 +137,7 @@ def record_print(request, pk):
     order = order or active_order(appointment)
     context = {
         **print_chart(record),
+        **chair_timing(record, request.user),
         "appointment": appointment,
         "patient": appointment.patient,
         "version": record.protocol_version,
@@ -199,10 +206,10 @@ def _respond(request, record: InfusionRecord, error: ValidationError | None = No
     return response
 
 
-def _charting(service_call):
+def _charting(service_call, roles=CHARTERS):
     """A POST view around one service call taking (request, record)."""
 
-    @role_required(*CHARTERS)
+    @role_required(*roles)
     @require_POST
     def view(request, pk):
         record = record_for(request.user, pk)
@@ -294,6 +301,27 @@ def stopped_dose(request, record):
 @_charting
 def recovery(request, record):
     services.infusion_recovery(record=record, by=request.user)
+
+
+def _discharge_override(request, record):
+    services.discharge_override_record(
+        record=record, by=request.user, reason=_post(request, "reason")
+    )
+
+
+discharge_override = _charting(_discharge_override, roles=(Role.PHYSICIAN,))
+
+
+@role_required(Role.PHYSICIAN)
+@require_POST
+def early_stop_reviewed(request, pk):
+    """From the physician's home: an early stop seen (pk: record)."""
+    record = record_for(request.user, pk)
+    try:
+        services.early_stop_review(record=record, by=request.user, note=_post(request, "note"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("infusions:physician_home")
 
 
 def _physician(request) -> User | None:
@@ -392,7 +420,8 @@ def undo_check_in(request, record):
 CHAIR_STEPS = {
     "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
     "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
-    "recovery": recovery, "acknowledge": acknowledge, "correct": correct,
+    "recovery": recovery, "discharge_override": discharge_override,
+    "acknowledge": acknowledge, "correct": correct,
     "discharge": discharge, "escort_arrived": escort_arrived,
     "correct_acknowledgement": correct_acknowledgement, "correct_discharge": correct_discharge,
     "undo_check_in": undo_check_in,

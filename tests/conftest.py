@@ -146,3 +146,12 @@ def browser():
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture(autouse=True)
+def chair_clock_restored():
+    """Stops the clock moves of ``tests.chair_clock.advance`` after each test."""
+    from tests.chair_clock import stop_all
+
+    yield
+    stop_all()

@@ -7,6 +7,7 @@ import pytest
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
 from tests.infusions.drawing import ensure_drawn
+from tests.chair_clock import advance
 from tests.infusions.test_charting import verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.test_browser import TABLET, screenshot
@@ -29,9 +30,10 @@ def status_is(page, label):
 
 
 def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
-    browser, live_server, password, appointment, verified_order, nurse
+    browser, live_server, password, appointment, verified_order, nurse, settings
 ):
     ensure_drawn(verified_order, by=nurse)
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 24 * 3600  # the clock moves 72 min forward
     context, page = log_in(browser, live_server, nurse, password, TABLET)
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
@@ -42,6 +44,8 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     page.get_by_label("Pain 2", exact=True).check()
     page.get_by_role("button", name="Check in and open the chart").click()
     status_is(page, "Checked in")
+    page.wait_for_function("document.querySelector('.due .countdown').textContent !== ''")
+    assert "OVERDUE" not in page.locator(".due").inner_text()  # not "0 s late" at check-in
 
     enter_vitals(page, 120, 78, 72, 98)  # baseline
     status_is(page, "Pre-assessment")
@@ -64,15 +68,19 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     page.get_by_role("button", name="Resume").click()
     status_is(page, "Running")
 
+    advance(41)  # the planned 40 min run (tests.chair_clock)
+    page.reload()
     page.get_by_role("button", name="Complete infusion").click()
     status_is(page, "Completed")
     enter_vitals(page, 118, 76, 70, 98)  # end of infusion
     page.get_by_role("button", name="Begin recovery").click()
     status_is(page, "Recovery")
+    advance(31)  # the minimum 30 min recovery, then a recovery reading
+    enter_vitals(page, 119, 77, 71, 98)
 
-    for item in ("vital_signs", "activity", "nausea_vomiting", "pain"):
-        page.locator(f'input[name="padss__{item}"][value="2"]').check()
-    page.locator('input[name="padss__surgical_bleeding"][value="1"]').check()
+    for item in ("activity", "respiration", "circulation", "consciousness"):
+        page.locator(f'input[name="aldrete__{item}"][value="2"]').check()
+    page.locator('input[name="aldrete__oxygen_saturation"][value="1"]').check()
     page.get_by_label("Post-infusion pain (0-10)").fill("3")
     page.get_by_label("Escort collecting the patient").fill("Pat Lee")
     page.get_by_label("Escort is here in person").check()
@@ -87,7 +95,7 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     appointment.refresh_from_db()
     assert record.status == InfusionStatus.DISCHARGED
     assert appointment.status == AppointmentStatus.COMPLETED
-    assert record.vitals.count() == 4 and record.discharges.get().escort_name == "Pat Lee"
+    assert record.vitals.count() == 5 and record.discharges.get().escort_name == "Pat Lee"
     assert record.escort_entries.get().status == "present"
     assert not [p for p in problems if "Content Security Policy" in p], problems
 

@@ -19,6 +19,7 @@ from clinic.api import (
     validated,
 )
 from clinic.models import User
+from clinic.roles import Role
 
 from ..chart_reads import alerts_for, record_for, records_for, vitals_for
 from ..models import (
@@ -28,6 +29,8 @@ from ..models import (
     ComfortApplied,
     ComfortItem,
     Consciousness,
+    DischargeOverride,
+    EarlyStopReview,
     EscortEntry,
     EscortStatus,
     InfusionRecord,
@@ -38,14 +41,20 @@ from ..services import (
     CHARTERS,
     acknowledgement_correct,
     alert_acknowledge,
+    completion_blocker,
+    discharge_blocker,
+    discharge_override_record,
+    early_stop_review,
     escort_arrived,
     infusion_check_in,
     infusion_complete,
     infusion_pause,
+    infusion_record_stopped_dose,
     infusion_recovery,
     infusion_resume,
     infusion_start,
     infusion_stop,
+    record_run_seconds,
     vitals_record,
 )
 
@@ -80,16 +89,53 @@ class ComfortAppliedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DischargeOverrideSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+
+    class Meta:
+        model = DischargeOverride
+        fields = ["id", "reason", "at", "by"]
+        read_only_fields = fields
+
+
+class EarlyStopReviewSerializer(serializers.ModelSerializer):
+    by = StaffSerializer(read_only=True)
+
+    class Meta:
+        model = EarlyStopReview
+        fields = ["id", "note", "at", "by"]
+        read_only_fields = fields
+
+
 class InfusionRecordSerializer(serializers.ModelSerializer):
     escort_entries = EscortEntrySerializer(many=True, read_only=True)
     comfort_applied = ComfortAppliedSerializer(many=True, read_only=True)
+    discharge_overrides = DischargeOverrideSerializer(many=True, read_only=True)
+    early_stop_reviews = EarlyStopReviewSerializer(many=True, read_only=True)
+    run_seconds = serializers.SerializerMethodField()
+    complete_refused_because = serializers.SerializerMethodField()
+    discharge_refused_because = serializers.SerializerMethodField()
 
     class Meta:
         model = InfusionRecord
         fields = ["id", "appointment", "order", "protocol_version", "status", "checked_in_at",
                   "started_at", "ended_at", "administered_mg", "escort_entries",
-                  "comfort_applied"]  # fmt: skip
+                  "comfort_applied", "run_seconds", "complete_refused_because",
+                  "discharge_refused_because", "discharge_overrides",
+                  "early_stop_reviews"]  # fmt: skip
         read_only_fields = fields
+
+    def get_run_seconds(self, record) -> int:
+        """Seconds the infusion has run, pauses excluded."""
+        return record_run_seconds(record)
+
+    def get_complete_refused_because(self, record) -> str:
+        """Why "complete" would be refused now (empty when it is allowed or not running)."""
+        return completion_blocker(record) if record.status == "running" else ""
+
+    def get_discharge_refused_because(self, record) -> str:
+        """Why discharge would be refused now for time (empty when recovery ran its time)."""
+        return discharge_blocker(record) if record.status == "recovery" else ""
 
 
 class InfusionCheckInSerializer(serializers.Serializer):
@@ -112,6 +158,16 @@ class EscortArrivedSerializer(serializers.Serializer):
 
 class InfusionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class StoppedDoseSerializer(serializers.Serializer):
+    administered_mg = serializers.DecimalField(
+        max_digits=8, decimal_places=2, help_text="The mg that went in before the stop."
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True)
 
 
 class InfusionCompleteSerializer(serializers.Serializer):
@@ -140,13 +196,23 @@ class InfusionRecordViewSet(CreateList):
 
     serializer_class = InfusionRecordSerializer
     queryset = InfusionRecord.objects.none()
-    action_roles = dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery",
-                                  "escort_arrived"], CHARTERS)  # fmt: skip
+    action_roles = {
+        **dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery",
+                         "escort_arrived", "stopped_dose"], CHARTERS),
+        "discharge_override": (Role.PHYSICIAN,), "early_stop_review": (Role.PHYSICIAN,),
+    }  # fmt: skip
 
     def get_queryset(self):
-        return records_for(self.request.user).prefetch_related(
-            Prefetch("escort_entries", EscortEntry.objects.select_related("by")),
-            "comfort_applied",
+        return (
+            records_for(self.request.user)
+            .prefetch_related(
+                Prefetch("escort_entries", EscortEntry.objects.select_related("by")),
+                "comfort_applied",
+                Prefetch("discharge_overrides", DischargeOverride.objects.select_related("by")),
+                Prefetch("early_stop_reviews", EarlyStopReview.objects.select_related("by")),
+                "statuses",
+            )
+            .select_related("protocol_version", "appointment__location")
         )
 
     def _respond(self, record, code=status.HTTP_200_OK):
@@ -199,6 +265,30 @@ class InfusionRecordViewSet(CreateList):
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         return self._with_reason(request, infusion_stop)
+
+    @extend_schema(request=StoppedDoseSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="stopped-dose")
+    def stopped_dose(self, request, pk=None):
+        """After an early stop: the mg given before the stop (needed before recovery)."""
+        fields = validated(StoppedDoseSerializer, request)
+        record = self.get_object()
+        infusion_record_stopped_dose(record=record, by=request.user, **fields)
+        return self._respond(record)
+
+    @extend_schema(request=InfusionReasonSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="discharge-override")
+    def discharge_override(self, request, pk=None):
+        """A physician allows discharge before the protocol's minimum recovery time."""
+        return self._with_reason(request, discharge_override_record)
+
+    @extend_schema(request=ReviewSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="early-stop-review")
+    def early_stop_review(self, request, pk=None):
+        """A physician marks an early stop as reviewed."""
+        fields = validated(ReviewSerializer, request)
+        record = self.get_object()
+        early_stop_review(record=record, by=request.user, note=fields.get("note", ""))
+        return self._respond(record)
 
     @extend_schema(request=InfusionCompleteSerializer, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"])

@@ -38,6 +38,7 @@ from .orders import (
     SignedAs,
 )
 from .protocols import Protocol, ProtocolQuerySet, ProtocolVersion
+from .timing import DischargeOverride, EarlyStopReview
 
 __all__ = [
     "AckAction",
@@ -57,6 +58,8 @@ __all__ = [
     "InfusionStatusEvent",
     "Phase",
     "ScoreType",
+    "DischargeOverride",
+    "EarlyStopReview",
     "Severity",
     "SideEffect",
     "VitalsReading",

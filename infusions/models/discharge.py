@@ -14,14 +14,9 @@ from django.db.models import Q
 from clinic.append_only import append_only_triggers, correction_has_reason
 
 from .charting import InfusionEvent, InfusionRecord, VitalsReading
-from .protocols import ProtocolVersion
+from .protocols import ProtocolVersion, ScoreType
 
 STAFF = settings.AUTH_USER_MODEL
-
-
-class ScoreType(models.TextChoices):
-    PADSS = "padss", "PADSS"
-    ALDRETE = "aldrete", "Modified Aldrete"
 
 
 class Discharge(models.Model):

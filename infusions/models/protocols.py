@@ -96,6 +96,13 @@ class Protocol(models.Model):
         return bool(current and current.standing_order)
 
 
+class ScoreType(models.TextChoices):
+    """The discharge score a protocol version uses (the form asks only its items)."""
+
+    PADSS = "padss", "PADSS"
+    ALDRETE = "aldrete", "Modified Aldrete"
+
+
 def _positive(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{name}__gt": 0}),
@@ -188,6 +195,20 @@ class ProtocolVersion(models.Model):
     min_discharge_score = models.PositiveSmallIntegerField(
         "minimum discharge score (Aldrete/PADSS, 0-10)", default=9
     )
+    discharge_score_type = models.CharField(
+        "discharge score", max_length=8, choices=ScoreType.choices, default=ScoreType.ALDRETE,
+        help_text="Modified Aldrete suits an IV infusion; PADSS asks about surgical bleeding.",
+    )  # fmt: skip
+    completion_tolerance_minutes = models.PositiveSmallIntegerField(
+        "completion tolerance (minutes)", default=2,
+        help_text="'Complete' is allowed this many minutes before the planned run time "
+        "(pauses excluded); earlier, only 'Stop early' with a reason.",
+    )  # fmt: skip
+    min_recovery_minutes = models.PositiveSmallIntegerField(
+        "minimum recovery (minutes)", default=30,
+        help_text="No discharge before this long after the infusion ended, nor before a "
+        "recovery reading taken after that time, unless a physician overrides.",
+    )  # fmt: skip
 
     # Orders
     standing_order = models.BooleanField(
@@ -299,5 +320,12 @@ class ProtocolVersion(models.Model):
             errors["spo2_low_percent"] = "SpO2 is a percentage: at most 100."
         if self.min_discharge_score is not None and self.min_discharge_score > 10:
             errors["min_discharge_score"] = "Aldrete and PADSS scores run from 0 to 10."
+        if (
+            self.completion_tolerance_minutes is not None and self.infusion_minutes
+            and self.completion_tolerance_minutes >= self.infusion_minutes
+        ):  # fmt: skip
+            errors["completion_tolerance_minutes"] = (
+                "The tolerance must be shorter than the infusion."
+            )
         if errors:
             raise ValidationError(errors)

@@ -55,6 +55,13 @@ from .reconciliation import (
     inventory_record,
     lots_to_count,
 )
+from .timing import (
+    completion_blocker,
+    discharge_blocker,
+    discharge_override_record,
+    early_stop_review,
+    record_run_seconds,
+)
 from .transitions import CHARTERS, IllegalInfusionTransition
 from .vitals import alert_acknowledge, vitals_due, vitals_record
 
@@ -81,6 +88,11 @@ __all__ = [
     "vitals_record",
     "correction_record",
     "discharge_record",
+    "completion_blocker",
+    "discharge_blocker",
+    "discharge_override_record",
+    "early_stop_review",
+    "record_run_seconds",
     "vitals_back_to_baseline",
     "ADJUSTERS",
     "CHECKERS",

@@ -14,6 +14,7 @@ from clinic.models import User
 
 from ..models import InfusionRecord
 from .druglog import drug_account_confirm, drug_account_write
+from .timing import completion_blocker
 from .transitions import CHARTERS, S, _lock, _transition
 
 
@@ -26,6 +27,9 @@ def infusion_complete(
     log accounted too when ``wasted_mg`` is given: then the witness confirms with their
     password, and code if they have one, before anything is written)."""
     require_role(by, *CHARTERS, doing="complete infusions")
+    too_early = completion_blocker(record) if record.status == S.RUNNING else ""
+    if too_early:  # before the witness types a password for nothing
+        raise ValidationError({"status": too_early})
     account = None
     if wasted_mg not in (None, ""):
         account = {"order": record.order, "administered_mg": administered_mg,
@@ -50,7 +54,12 @@ def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> 
         raise ValidationError(
             {"administered_mg": "The mg given must be between 0 and the ordered dose."}
         )
-    status = _transition(record, S.COMPLETED, by, timezone.now())
+    now = timezone.now()
+    if record.status == S.RUNNING:
+        too_early = completion_blocker(record, now)
+        if too_early:
+            raise ValidationError({"status": too_early})
+    status = _transition(record, S.COMPLETED, by, now)
     record.ended_at, record.administered_mg = status.at, given
     record.save(update_fields=["ended_at", "administered_mg"])
     if account is not None:

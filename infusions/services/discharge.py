@@ -19,6 +19,7 @@ from scheduling.models import AppointmentStatus
 
 from .. import scoring
 from ..models import Discharge, EscortStatus, InfusionRecord, InfusionStatus, Phase, ProtocolVersion
+from .timing import discharge_blocker
 from .transitions import CHARTERS, _appointment_to, _lock, _transition
 
 BASELINE_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm")
@@ -51,6 +52,11 @@ def assessment_problems(
     """(total, problems by field) of a discharge assessment: the rules a discharge entry and
     its correction share."""
     total, problems = scoring.discharge_score(score_type, item_scores or {})
+    if score_type != version.discharge_score_type:
+        total, problems = None, {"score_type": (
+            f"This protocol discharges with the {version.get_discharge_score_type_display()} "
+            "score."
+        )}  # fmt: skip
     if total is not None and total < version.min_discharge_score:
         problems["item_scores"] = (
             f"Score {total} is below the protocol's minimum of {version.min_discharge_score}: "
@@ -87,6 +93,10 @@ def discharge_record(
     if record.status != InfusionStatus.RECOVERY:
         raise ValidationError({"status": "Discharge is from recovery only."})
     version = record.protocol_version
+    now = timezone.now()
+    too_early = discharge_blocker(record, now)
+    if too_early:
+        raise ValidationError({"status": too_early})
     within, _away, explanation = vitals_back_to_baseline(record)
     total, problems = assessment_problems(
         version=version, score_type=score_type, item_scores=item_scores,
@@ -106,7 +116,7 @@ def discharge_record(
         patient=record.appointment.patient, kind="pain_nrs", answers={"score": pain_nrs},
         recorded_by=by, context="post_infusion",
     )  # fmt: skip
-    status = _transition(record, InfusionStatus.DISCHARGED, by, timezone.now())
+    status = _transition(record, InfusionStatus.DISCHARGED, by, now)
     discharge = Discharge(
         record=record, protocol_version=version, score_type=score_type,
         item_scores=item_scores, total=total, vitals_within_baseline=within,

@@ -23,7 +23,8 @@ VERSION_FIELDS = (
     "allowed_vial_mg_per_ml", "vial_needs_dilution", "vitals_interval_minutes",
     "recovery_vitals_interval_minutes", "systolic_high_mmhg", "systolic_low_mmhg",
     "diastolic_high_mmhg", "pulse_high_bpm", "pulse_low_bpm", "spo2_low_percent",
-    "min_discharge_score", "standing_order",
+    "min_discharge_score", "discharge_score_type", "completion_tolerance_minutes",
+    "min_recovery_minutes", "standing_order",
 )  # fmt: skip
 PROTOCOL_FIELDS = ("name", "description", "is_active")  # the code never changes
 

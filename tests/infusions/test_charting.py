@@ -41,12 +41,15 @@ from infusions.services.transitions import _transition
 from patients.models import OutcomeMeasure
 from scheduling.models import AppointmentStatus
 from tests.infusions.drawing import ensure_drawn
+from tests.chair_clock import advance
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 
 S = InfusionStatus
 GOOD = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
 PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
            "surgical_bleeding": 1}  # fmt: skip
+ALDRETE_9 = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
+             "oxygen_saturation": 1}  # fmt: skip
 
 
 @pytest.fixture
@@ -70,14 +73,20 @@ def running(record, verified_order, nurse):
 
 
 def in_recovery(record, nurse):
+    """Run the planned 40 min, complete, then recover 31 min with a recovery reading: the
+    clock moves forward (tests.chair_clock), the rules stay."""
+    advance(41)
     infusion_complete(record=record, by=nurse, administered_mg=Decimal("34.9"))
     vitals_record(record=record, taken_by=nurse, **GOOD)
-    return infusion_recovery(record=record, by=nurse)
+    recovering = infusion_recovery(record=record, by=nurse)
+    advance(31)
+    vitals_record(record=record, taken_by=nurse, **GOOD)
+    return recovering
 
 
 def discharge(record, nurse, **changes):
     fields = dict(
-        score_type="padss", item_scores=PADSS_9, escort_present=True, escort_name="Pat Lee",
+        score_type="aldrete", item_scores=ALDRETE_9, escort_present=True, escort_name="Pat Lee",
         pain_nrs=3, instructions_given=True,
     )  # fmt: skip
     return discharge_record(record=record, by=nurse, **{**fields, **changes})
@@ -274,7 +283,7 @@ def test_a_correction_points_at_the_wrong_reading_which_stays(record, nurse):
 def test_discharge_is_refused_below_the_minimum_score(running, nurse):
     in_recovery(running, nurse)
     with pytest.raises(ValidationError) as error:
-        discharge(running, nurse, item_scores={**PADSS_9, "activity": 1})
+        discharge(running, nurse, item_scores={**ALDRETE_9, "activity": 1})
     assert "below the protocol's minimum" in error.value.message_dict["item_scores"][0]
 
 
@@ -289,9 +298,11 @@ def test_discharge_is_refused_without_the_escort_present(running, nurse):
 
 
 def test_vitals_far_from_baseline_need_an_override_reason(running, nurse):
+    advance(41)
     infusion_complete(record=running, by=nurse, administered_mg=Decimal("34.9"))
-    vitals_record(record=running, taken_by=nurse, **{**GOOD, "systolic_mmhg": 150})
     infusion_recovery(record=running, by=nurse)
+    advance(31)
+    vitals_record(record=running, taken_by=nurse, **{**GOOD, "systolic_mmhg": 150})
     with pytest.raises(ValidationError) as error:
         discharge(running, nurse)
     assert "vitals_override_reason" in error.value.message_dict

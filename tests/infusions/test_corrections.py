@@ -21,6 +21,7 @@ from infusions.services import (
 )
 from scheduling.models import AppointmentStatus
 from tests.infusions.test_charting import (
+    ALDRETE_9,
     GOOD,
     PADSS_9,
     discharge,
@@ -48,7 +49,7 @@ def discharged(running, nurse):
 
 def correct_discharge(entry, nurse, **changes):
     fields = dict(
-        reason="Escort's name misspelt", score_type="padss", item_scores=PADSS_9,
+        reason="Escort's name misspelt", score_type="aldrete", item_scores=ALDRETE_9,
         escort_name="Pat Lee", pain_nrs=3, instructions_given=True,
     )  # fmt: skip
     return discharge_correct(discharge=entry, by=nurse, **{**fields, **changes})
@@ -150,17 +151,18 @@ def test_a_discharge_is_corrected_by_a_new_entry_keeping_the_time_and_pain(disch
     assert Discharge.objects.filter(record=record).count() == 2
     with pytest.raises(ValidationError, match="already been corrected"):
         correct_discharge(discharged, nurse)
-    again = correct_discharge(fixed, nurse, reason="Aldrete, not PADSS", score_type="aldrete",
-                              item_scores=dict.fromkeys(
-                                  ["activity", "respiration", "circulation", "consciousness",
-                                   "oxygen_saturation"], 2))  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        correct_discharge(fixed, nurse, reason="PADSS", score_type="padss", item_scores=PADSS_9)
+    assert "Modified Aldrete" in error.value.message_dict["score_type"][0]
+    again = correct_discharge(fixed, nurse, reason="All items were 2",
+                              item_scores=dict.fromkeys(ALDRETE_9, 2))  # fmt: skip
     assert again.corrects == fixed and again.total == 10
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [({"reason": ""}, "reason"), ({"pain_nrs": 11}, "pain_nrs"),
-     ({"item_scores": {**PADSS_9, "activity": 1}}, "item_scores"),
+     ({"item_scores": {**ALDRETE_9, "activity": 1}}, "item_scores"),
      ({"escort_present": False}, "escort_name"), ({"instructions_given": False},
                                                    "instructions_given")],
 )  # fmt: skip
@@ -210,10 +212,10 @@ def test_the_chair_screen_corrects_the_discharge(login, discharged, nurse):
     page = client.get(reverse("infusions:chair", args=[record.appointment_id])).content.decode()
     assert "Correct the discharge entry" in page and 'value="Pat Le"' in page
     url = reverse("infusions:chair_correct_discharge", args=[record.pk])
-    form = {"discharge": discharged.pk, "score_type": "padss", "pain_nrs": "3",
+    form = {"discharge": discharged.pk, "score_type": "aldrete", "pain_nrs": "3",
             "escort_name": "Pat Lee", "escort_present": "on", "instructions_given": "on",
             "reason": "Escort's name misspelt",
-            **{f"padss__{k}": str(v) for k, v in PADSS_9.items()}}  # fmt: skip
+            **{f"aldrete__{k}": str(v) for k, v in ALDRETE_9.items()}}  # fmt: skip
     response = client.post(url, form, HTTP_HX_REQUEST="true")
     assert response["X-Chair-Saved"] == "1", response.content.decode()
     assert (
@@ -227,7 +229,7 @@ def test_the_chair_screen_corrects_the_discharge(login, discharged, nurse):
 def test_the_api_corrects_a_discharge(login, discharged, nurse):
     client = login(nurse)
     url = f"/api/v1/infusion-discharges/{discharged.pk}/correct/"
-    body = {"reason": "Misspelt", "score_type": "padss", "item_scores": PADSS_9,
+    body = {"reason": "Misspelt", "score_type": "aldrete", "item_scores": ALDRETE_9,
             "escort_name": "Pat Lee", "escort_present": True, "pain_nrs": 3,
             "instructions_given": True}  # fmt: skip
     bad = client.post(url, {**body, "pain_nrs": 11}, content_type="application/json")
@@ -239,8 +241,9 @@ def test_the_api_corrects_a_discharge(login, discharged, nurse):
     assert [d["corrected"] for d in listed["results"]] == [True, False]
 
 
-def test_the_admin_lists_corrected_entries_read_only(admin_client, discharged, nurse):
+def test_the_admin_lists_corrected_entries_read_only(admin_client, admin_user, discharged, nurse):
     fixed = correct_discharge(discharged, nurse)
+    admin_client.force_login(admin_user)  # the clock moved past the idle logout
     assert admin_client.get("/admin/infusions/discharge/").status_code == 200
     assert admin_client.get(f"/admin/infusions/discharge/{fixed.pk}/change/").status_code == 200
     assert admin_client.get("/admin/infusions/discharge/add/").status_code == 403

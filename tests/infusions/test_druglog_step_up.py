@@ -126,7 +126,9 @@ def test_completing_with_waste_needs_the_witness_and_writes_nothing_without(
 ):
     from infusions.models import InfusionStatus
     from infusions.services import infusion_complete
+    from tests.chair_clock import advance
 
+    advance(41)
     fields = {
         "record": running, "by": nurse, "administered_mg": Decimal("34.9"),
         "wasted_mg": Decimal("0.1"), "witness": second_nurse, "request": tablet_request(),
@@ -145,6 +147,9 @@ def test_completing_with_waste_needs_the_witness_and_writes_nothing_without(
 def test_the_api_completes_with_a_witnessed_waste(
     client, drawn, running, nurse, second_nurse, password
 ):
+    from tests.chair_clock import advance
+
+    advance(41)
     client.force_login(nurse)
     url = f"/api/v1/infusion-records/{running.pk}/complete/"
     body = {"administered_mg": "34.9", "wasted_mg": "0.1", "witness": second_nurse.pk}

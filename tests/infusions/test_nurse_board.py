@@ -52,7 +52,7 @@ def test_the_board_shows_minutes_in_and_an_overdue_reading(
     page = login(nurse).get(BOARD)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "<strong>40</strong> min" in html or "<strong>39</strong> min" in html
+    assert "<strong>40 min</strong>" in html or "<strong>39 min</strong>" in html
     assert "OVERDUE since" in html
     assert appointment.chair.name in html and appointment.patient.display_name in html
     assert reverse("infusions:chair", args=[appointment.pk]) in html
@@ -99,7 +99,7 @@ def test_the_printed_record_strikes_a_corrected_reading_and_shows_the_discharge(
     assert page.status_code == 200
     html = page.content.decode()
     assert "<del>131/78</del>" in html and "Wrong cuff size" in html
-    assert 'id="discharge"' in html and "Pat Lee" in html and "PADSS 9/10" in html
+    assert 'id="discharge"' in html and "Pat Lee" in html and "Modified Aldrete 9/10" in html
     assert 'media="print"' in html and "infusions/print.css" in html
     assert "Running" in html and "Discharged" in html  # the status timeline
 

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from infusions.models import InfusionRecord, InfusionStatus
 from infusions.services import infusion_complete
+from tests.chair_clock import advance
 from tests.infusions.test_charting import GOOD, record, running, verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 
@@ -36,6 +37,7 @@ def test_a_start_time_without_a_move_to_running_is_refused(record):
 
 
 def test_the_end_time_and_mg_given_are_set_once(running, nurse):
+    advance(41)
     infusion_complete(record=running, by=nurse, administered_mg=Decimal("34.9"))
     stored = InfusionRecord.objects.get(pk=running.pk)
     assert stored.ended_at == running.statuses.get(to_status=InfusionStatus.COMPLETED).at

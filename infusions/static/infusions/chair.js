@@ -7,10 +7,14 @@
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
 
-  function clock(ms) {
+  /* The one way elapsed times are written (as infusions.timing.format_elapsed):
+     "33 s", "12 min", "1 h 05 min". */
+  function elapsed(ms) {
     var total = Math.max(0, Math.floor(ms / 1000));
-    var h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
-    return (h ? h + ":" + two(m) : m) + ":" + two(s);
+    if (total < 60) { return total + " s"; }
+    var minutes = Math.floor(total / 60);
+    if (minutes < 60) { return minutes + " min"; }
+    return Math.floor(minutes / 60) + " h " + two(minutes % 60) + " min";
   }
 
   function tick() {
@@ -18,19 +22,27 @@
     document.querySelectorAll("[data-started-at]").forEach(function (el) {
       var start = Date.parse(el.dataset.startedAt);
       var end = el.dataset.endedAt ? Date.parse(el.dataset.endedAt) : now;
-      el.textContent = clock(end - start);
+      el.textContent = elapsed(end - start);
     });
     document.querySelectorAll("[data-due-at]").forEach(function (el) {
       var due = Date.parse(el.dataset.dueAt);
-      var left = due - now;
+      var overdueAt = el.dataset.overdueAt ? Date.parse(el.dataset.overdueAt) : due;
       var countdown = el.querySelector(".countdown");
       var label = el.querySelector(".due-label");
-      if (left < 0) {
+      if (now > overdueAt) {
         el.classList.add("overdue");
         if (label) { label.textContent = "VITALS OVERDUE"; }
-        if (countdown) { countdown.textContent = "(" + clock(-left) + " late)"; }
+        if (countdown) { countdown.textContent = "(" + elapsed(now - overdueAt) + " late)"; }
       } else if (countdown) {
-        countdown.textContent = "(in " + clock(left) + ")";
+        countdown.textContent = due > now ? "(in " + elapsed(due - now) + ")" : "(due now)";
+      }
+    });
+    /* "Complete" becomes possible when the planned run time is reached (the server
+       checks again). */
+    document.querySelectorAll("button[data-enable-at]").forEach(function (button) {
+      if (now >= Date.parse(button.dataset.enableAt)) {
+        button.disabled = false;
+        button.removeAttribute("data-enable-at");
       }
     });
   }

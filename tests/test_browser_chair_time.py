@@ -1,0 +1,70 @@
+# ruff: noqa: F401, F811
+"""Issue 18 item 1 on a tablet (768 x 1024): the nurse tries each time mistake. "Complete"
+33 s after the start is not offered (disabled, with why); "Stop early" with a reason is the
+way out; discharge 16 s into recovery is refused with the time it becomes possible."""
+
+import pytest
+
+from infusions.models import InfusionStatus
+from infusions.services import infusion_check_in, infusion_start, vitals_record
+from tests.chair_clock import advance
+from tests.infusions.test_charting import GOOD, verified_order
+from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.test_browser import TABLET, screenshot
+from tests.test_browser_chair import enter_vitals, status_is
+from tests.test_browser_intake import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def started(appointment, verified_order, nurse):
+    record = infusion_check_in(appointment=appointment, by=nurse)
+    vitals_record(record=record, taken_by=nurse, **GOOD)
+    return infusion_start(record=record, by=nurse)
+
+
+def test_hazard_complete_too_early_control_disabled_with_why_and_stop_early_path(
+    browser, live_server, password, started, nurse, settings
+):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 24 * 3600
+    advance(0.55)
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    page.goto(f"{live_server.url}/infusions/appointments/{started.appointment_id}/chair/")
+    status_is(page, "Running")
+    complete = page.get_by_role("button", name="Complete infusion")
+    assert complete.is_disabled()
+    blocker = page.locator("#complete-blocker").inner_text()
+    assert "of its planned 40 min" in blocker and "Stop early" in blocker
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "chair-time-complete-refused-tablet")
+
+    page.get_by_label("Reason to stop early (the physician is told)").fill("Severe nausea")
+    page.get_by_role("button", name="Stop early").click()
+    status_is(page, "Stopped early")
+    page.get_by_label("mg given before the stop").fill("9")
+    page.get_by_role("button", name="Record mg given").click()
+    page.get_by_role("button", name="Begin recovery").click()
+    status_is(page, "Recovery")
+
+    advance(0.27)
+    enter_vitals(page, 118, 76, 70, 98)
+    for item in ("activity", "respiration", "circulation", "consciousness"):
+        page.locator(f'input[name="aldrete__{item}"][value="2"]').check()
+    page.locator('input[name="aldrete__oxygen_saturation"][value="1"]').check()
+    page.get_by_label("Post-infusion pain (0-10)").fill("3")
+    page.get_by_label("Escort collecting the patient").fill("Pat Lee")
+    page.get_by_label("Escort is here in person").check()
+    page.get_by_label("Discharge instructions given").check()
+    page.get_by_role("button", name="Discharge", exact=True).click()
+    page.get_by_role("alert").filter(has_text="minimum 30 min").wait_for()
+    status_is(page, "Recovery")
+    assert page.locator("#discharge-blocker").is_visible()
+    screenshot(page, "chair-time-discharge-refused-tablet")
+
+    page.goto(f"{live_server.url}/infusions/appointments/{started.appointment_id}/record/")
+    assert "STOPPED EARLY" in page.locator("#flag-early-stop").inner_text()
+    screenshot(page, "chair-time-printed-record-early-stop")
+    context.close()
+    started.refresh_from_db()
+    assert started.status == InfusionStatus.RECOVERY
