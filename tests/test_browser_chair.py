@@ -6,8 +6,8 @@ import pytest
 
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
-from tests.infusions.drawing import ensure_drawn
 from tests.chair_clock import advance
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.test_browser import TABLET, screenshot

@@ -40,8 +40,8 @@ from infusions.services import (
 from infusions.services.transitions import _transition
 from patients.models import OutcomeMeasure
 from scheduling.models import AppointmentStatus
-from tests.infusions.drawing import ensure_drawn
 from tests.chair_clock import advance
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 
 S = InfusionStatus
