@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from clinic.models import User
 from clinic.roles import Role
-from patients.selectors import patients_for
+import patients.selectors
 
 from ..selectors import appointments_for, courses_for
 
@@ -25,7 +25,7 @@ def posted(request):
 
 
 def patient_for(user: User, pk: int):
-    return get_object_or_404(patients_for(user), pk=pk)
+    return patients.selectors.patient_for(user, pk)
 
 
 def appointment_for(user: User, pk: int):
