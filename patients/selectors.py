@@ -28,7 +28,6 @@ from .models import (
     WeightMeasurement,
 )
 
-
 # A visit at a site opens the patient's record to that site's staff unless it was cancelled
 # (a no-show was still booked there; past visits stay readable for their record).
 NOT_A_VISIT = "cancelled"

@@ -3,8 +3,8 @@
 from clinic.models import User
 from clinic.roles import Role
 
-from ..models import Patient
 from .. import selectors
+from ..models import Patient
 
 ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 # Who may read screening answers, intake details, weights and measures.
