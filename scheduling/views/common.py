@@ -5,9 +5,9 @@ import datetime
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+import patients.selectors
 from clinic.models import User
 from clinic.roles import Role
-import patients.selectors
 
 from ..selectors import appointments_for, courses_for
 
