@@ -204,3 +204,20 @@ def test_the_banner_shows_who_is_in_the_chair(login, nurse, in_chair, name):
     for fact in [patient.legal_name, "06/15/1980", patient.mrn, "Penicillin",
                  "69.85 kg = 154.0 lb", "Hold if BP &gt; 160/100"]:  # fmt: skip
         assert fact in banner, fact
+
+
+def test_the_printable_record_shows_the_banner_and_dates_as_mm_dd_yyyy(login, nurse, in_chair):
+    import re
+
+    from infusions.services import infusion_check_in
+
+    infusion_check_in(appointment=in_chair, by=nurse)
+    html = login(nurse).get(reverse("infusions:record_print", args=[in_chair.pk])).content.decode()
+    assert "data-identity-banner" in html and "06/15/1980" in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", html.split("<main", 1)[1])
+
+
+@pytest.mark.parametrize("role", ["front_desk", "physician"])
+def test_every_role_of_the_booking_site_opens_the_booked_patient(login, visitor, role, request):
+    user = request.getfixturevalue(role)
+    assert login(user).get(reverse("patients:detail", args=[visitor.pk])).status_code == 200
