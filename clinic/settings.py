@@ -342,6 +342,8 @@ WEIGHT_CURRENT_DAYS = env.int("WEIGHT_CURRENT_DAYS", default=30)
 PATIENT_WEIGHT_MIN_KG = 30
 PATIENT_WEIGHT_MAX_KG = 300
 WEIGHT_CHANGE_CONFIRM_PERCENT = 10
+# A first weight outside this range (kg) is recorded only when confirmed, shown in both units.
+FIRST_WEIGHT_USUAL_KG = (40, 150)
 # The public "contact us" form: requests per client IP per hour.
 CONSULTATION_REQUESTS_PER_HOUR = env.int("CONSULTATION_REQUESTS_PER_HOUR", default=5)
 

@@ -28,14 +28,18 @@ class CheckInForm(forms.Form):
         label="Today's weight",
         max_digits=6,
         decimal_places=2,
-        widget=forms.TextInput(attrs=BIG_NUMBER),
+        widget=forms.TextInput(attrs={**BIG_NUMBER, "data-weight-input": "weight_unit"}),
         error_messages={"required": "Weigh the patient and enter the weight."},
     )
     weight_unit = forms.ChoiceField(
-        label="Unit", choices=[("kg", "kg"), ("lb", "lb")], widget=forms.RadioSelect, initial="kg"
-    )
+        label="Unit", choices=[("kg", "kg"), ("lb", "lb")], widget=forms.RadioSelect,
+        error_messages={"required": "Choose the unit the scale shows: kg or lb."},
+    )  # fmt: skip
     confirm_large_change = forms.BooleanField(
         label="I re-weighed and checked the unit: the weight is right", required=False
+    )
+    confirm_unusual_weight = forms.BooleanField(
+        label="I checked the unit on the scale: this first weight is right", required=False
     )
     pain_nrs = forms.TypedChoiceField(
         label="Pain now (0-10)",
@@ -64,6 +68,13 @@ class CheckInForm(forms.Form):
         """Show the confirm box: the service asked for it, or it is already ticked."""
         return "confirm_large_change" in self.errors or bool(self.data.get("confirm_large_change"))
 
+    @property
+    def needs_unusual_confirmation(self) -> bool:
+        """Show the first-weight box: the service asked for it, or it is already ticked."""
+        return "confirm_unusual_weight" in self.errors or bool(
+            self.data.get("confirm_unusual_weight")
+        )
+
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
@@ -73,6 +84,7 @@ class CheckInForm(forms.Form):
             "weight_value": data["weight_value"],
             "weight_unit": data["weight_unit"],
             "confirm_large_change": data["confirm_large_change"],
+            "confirm_unusual_weight": data["confirm_unusual_weight"],
             "pain_nrs": data["pain_nrs"],
             "comfort_applied": tuple(data["comfort_applied"]),
         }

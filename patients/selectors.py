@@ -4,9 +4,12 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from clinic.access import locations_for
@@ -25,10 +28,47 @@ from .models import (
     WeightMeasurement,
 )
 
+# A visit at a site opens the patient's record to that site's staff unless it was cancelled
+# (a no-show was still booked there; past visits stay readable for their record).
+NOT_A_VISIT = "cancelled"
+
+
+def booked_at(locations) -> QuerySet:
+    """Ids of patients with a visit booked at one of these sites (any date, not cancelled).
+
+    Scheduling sits above patients, so its model is looked up by name, not imported.
+    """
+    appointment = apps.get_model("scheduling", "Appointment")
+    return (
+        appointment.objects.filter(location__in=locations)
+        .exclude(status=NOT_A_VISIT)
+        .values("patient_id")
+    )
+
 
 def patients_for(user: User) -> PatientQuerySet:
-    """Patients whose home site the user works at."""
-    return Patient.objects.at_locations(locations_for(user)).select_related("home_location")
+    """Patients whose home site the user works at, or who are booked at one of their sites."""
+    locations = locations_for(user)
+    return Patient.objects.filter(
+        Q(home_location__in=locations) | Q(pk__in=booked_at(locations))
+    ).select_related("home_location")
+
+
+ANOTHER_SITE = (
+    "This patient's record is kept at another site and the patient has no visit booked at "
+    "yours. A clinic admin can give you access (by assigning you to that site), or the front "
+    "desk can book the visit at your site."
+)
+
+
+def patient_for(user: User, pk) -> Patient:
+    """The patient the user may see; 403 saying why for another site's patient, else 404."""
+    patient = patients_for(user).filter(pk=pk).first()
+    if patient is not None:
+        return patient
+    if Patient.objects.filter(pk=pk).exists():
+        raise PermissionDenied(ANOTHER_SITE)
+    raise Http404("No patient with this number.")
 
 
 def likely_duplicates(*, legal_first_name, legal_last_name, date_of_birth, phone) -> list:

@@ -41,6 +41,7 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     page.get_by_role("link", name="Chair screen").click()
     page.get_by_label("Escort is here").check()  # name and phone come prefilled
     page.get_by_label("Today's weight").fill("70")
+    page.get_by_label("kg", exact=True).check()  # no unit is chosen for her
     page.get_by_label("Pain 2", exact=True).check()
     page.get_by_role("button", name="Check in and open the chart").click()
     status_is(page, "Checked in")

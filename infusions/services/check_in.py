@@ -246,6 +246,7 @@ def infusion_check_in_full(
     weight_unit: str,
     pain_nrs: int,
     confirm_large_change: bool = False,
+    confirm_unusual_weight: bool = False,
     comfort_applied: tuple[str, ...] = (),
 ) -> InfusionRecord:
     """The whole chairside check-in, all or nothing: the escort confirmed on the appointment,
@@ -269,10 +270,12 @@ def infusion_check_in_full(
         weight_record(
             patient=appointment.patient, value=weight_value, unit=weight_unit, measured_by=by,
             confirm_large_change=confirm_large_change,
+            confirm_unusual_weight=confirm_unusual_weight,
         )  # fmt: skip
     except ValidationError as error:
         names = {"value": "weight_value", "unit": "weight_unit", "measured_at": "weight_value",
-                 "confirm_large_change": "confirm_large_change"}  # fmt: skip
+                 "confirm_large_change": "confirm_large_change",
+                 "confirm_unusual_weight": "confirm_unusual_weight"}  # fmt: skip
         raise _renamed(error, names, "weight_value") from error
     try:
         measure_record(

@@ -184,6 +184,10 @@ class WeightInputSerializer(serializers.Serializer):
     confirm_large_change = serializers.BooleanField(
         default=False, help_text="Re-weighed and checked: a change of over 10% is real."
     )
+    confirm_unusual_weight = serializers.BooleanField(
+        default=False,
+        help_text="Unit checked: a first weight outside 40-150 kg is real (else a 400).",
+    )
     measured_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
 

@@ -121,13 +121,19 @@ class ClearanceForm(forms.Form):
 class WeightForm(forms.Form):
     value = forms.DecimalField(
         max_digits=5, decimal_places=1, label="Weight",
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            attrs={"step": "0.1", "inputmode": "decimal", "data-weight-input": "unit"}
+        ),
     )  # fmt: skip
     unit = forms.ChoiceField(
-        choices=WeightMeasurement.Unit.choices, widget=forms.RadioSelect, label="Unit"
-    )
+        choices=WeightMeasurement.Unit.choices, widget=forms.RadioSelect, label="Unit",
+        error_messages={"required": "Choose the unit the scale shows: kg or lb."},
+    )  # fmt: skip
     confirm_large_change = forms.BooleanField(
         required=False, label="I re-weighed the patient and checked the unit: record it"
+    )
+    confirm_unusual_weight = forms.BooleanField(
+        required=False, label="I checked the unit on the scale: this first weight is right"
     )
 
 

@@ -22,7 +22,7 @@ from ..models import (
     Screening,
     WeightMeasurement,
 )
-from ..units import lb_to_kg
+from ..units import kg_to_lb, lb_to_kg
 
 CLINICAL_ROLES = (Role.NURSE, Role.PHYSICIAN)
 ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
@@ -149,8 +149,30 @@ def _to_kg(value: Decimal, unit: str) -> Decimal:
     raise ValidationError({"unit": "Choose kg or lb."})
 
 
+def _unusual_first_weight(value: Decimal, unit: str, weight_kg: Decimal) -> str | None:
+    """A first weight outside the usual adult range, said in both units (154 kg = 339.5 lb),
+    with what the figure would be in the other unit: the classic slip is the unit left on kg."""
+    low, high = settings.FIRST_WEIGHT_USUAL_KG
+    if low <= weight_kg <= high:
+        return None
+    if unit == WeightMeasurement.Unit.KG:
+        other = f"If the scale showed {value} lb, that is {lb_to_kg(value)} kg: choose lb."
+    else:
+        other = f"If the scale showed {value} kg, choose kg."
+    return (
+        f"{weight_kg} kg (= {kg_to_lb(weight_kg)} lb) is outside the usual {low}-{high} kg for "
+        f"a first weight. {other} Check the unit on the scale, then confirm."
+    )
+
+
 def _checked_weight(
-    patient: Patient, value, unit: str, measured_at, confirm_large_change: bool, instead_of=None
+    patient: Patient,
+    value,
+    unit: str,
+    measured_at,
+    confirm_large_change: bool,
+    instead_of=None,
+    confirm_unusual_weight: bool = False,
 ) -> dict:
     """The limits every weight meets (a correction too): plausible, not in the future, and a
     change of more than 10% from the previous standing weight only with a confirmation.
@@ -174,6 +196,9 @@ def _checked_weight(
     if instead_of is not None:
         earlier = earlier.exclude(pk=instead_of.pk)
     previous = earlier.order_by("-measured_at", "-pk").first()
+    if previous is None and not confirm_unusual_weight:
+        if (unusual := _unusual_first_weight(value, unit, weight_kg)) is not None:
+            raise ValidationError({"confirm_unusual_weight": unusual}, code="confirm")
     change = None
     if previous is not None:
         change = ((weight_kg - previous.weight_kg) / previous.weight_kg * 100).quantize(
@@ -209,13 +234,18 @@ def weight_record(
     measured_by: User,
     measured_at=None,
     confirm_large_change: bool = False,
+    confirm_unusual_weight: bool = False,
 ) -> WeightMeasurement:
-    """Record a weight. Pounds are converted once, here; implausible weights are refused and
-    a change of more than 10% from the previous weight needs an explicit confirmation."""
+    """Record a weight. Pounds are converted once, here; implausible weights are refused, a
+    change of more than 10% from the previous weight needs an explicit confirmation, and so
+    does a first weight outside settings.FIRST_WEIGHT_USUAL_KG (``confirm_unusual_weight``)."""
     require_role(measured_by, *CLINICAL_ROLES, doing="record a weight")
     patient = _lock(patient)
     measured_at = measured_at or timezone.now()
-    checked = _checked_weight(patient, value, unit, measured_at, confirm_large_change)
+    checked = _checked_weight(
+        patient, value, unit, measured_at, confirm_large_change,
+        confirm_unusual_weight=confirm_unusual_weight,
+    )  # fmt: skip
     weight = WeightMeasurement(
         patient=patient,
         measured_at=measured_at,
@@ -237,6 +267,7 @@ def weight_correct(
     reason: str,
     corrected_by: User,
     confirm_large_change: bool = False,
+    confirm_unusual_weight: bool = False,
 ) -> WeightMeasurement:
     """Correct a mistyped weight: a new weight row that ``corrects`` it, measured at the same
     time, with the reason. The mistaken row stays (the database refuses to change it) and
@@ -253,8 +284,9 @@ def weight_correct(
         problems["reason"] = "Say what was wrong with the weight."
     try:
         checked = _checked_weight(
-            patient, value, unit, weight.measured_at, confirm_large_change, instead_of=weight
-        )
+            patient, value, unit, weight.measured_at, confirm_large_change, instead_of=weight,
+            confirm_unusual_weight=confirm_unusual_weight,
+        )  # fmt: skip
     except ValidationError as error:
         problems.update(error.message_dict)
     if problems:

@@ -108,7 +108,12 @@ def weight_new(request, pk):
     asks_confirmation = bool(form.errors.get("confirm_large_change")) or bool(
         form.data.get("confirm_large_change")
     )
-    context = form_context(patient, form, asks_confirmation=asks_confirmation)
+    asks_unusual = bool(form.errors.get("confirm_unusual_weight")) or bool(
+        form.data.get("confirm_unusual_weight")
+    )
+    context = form_context(
+        patient, form, asks_confirmation=asks_confirmation, asks_unusual=asks_unusual
+    )
     return render(request, "patients/weight_form.html", context)
 
 

@@ -1,12 +1,10 @@
 """What every patient screen shares: who may do what, and the one patient lookup."""
 
-from django.shortcuts import get_object_or_404
-
 from clinic.models import User
 from clinic.roles import Role
 
+from .. import selectors
 from ..models import Patient
-from ..selectors import patients_for
 
 ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 # Who may read screening answers, intake details, weights and measures.
@@ -17,8 +15,8 @@ REGISTRARS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
 
 def patient_for(user: User, pk: int) -> Patient:
-    """The patient, if their home site is one of the user's; 404 otherwise."""
-    return get_object_or_404(patients_for(user), pk=pk)
+    """The patient, if the user may see them; a refusal page saying why otherwise."""
+    return selectors.patient_for(user, pk)
 
 
 def can(user: User, roles: tuple[str, ...]) -> bool:

@@ -52,7 +52,13 @@ def weight_correct(request, pk, weight_pk):
     asks_confirmation = bool(form.errors.get("confirm_large_change")) or bool(
         form.data.get("confirm_large_change")
     )
-    context = form_context(patient, form, weight=weight, asks_confirmation=asks_confirmation)
+    asks_unusual = bool(form.errors.get("confirm_unusual_weight")) or bool(
+        form.data.get("confirm_unusual_weight")
+    )
+    context = form_context(
+        patient, form, weight=weight, asks_confirmation=asks_confirmation,
+        asks_unusual=asks_unusual,
+    )  # fmt: skip
     return render(request, "patients/weight_correct.html", context)
 
 

@@ -5,9 +5,9 @@ import datetime
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+import patients.selectors
 from clinic.models import User
 from clinic.roles import Role
-from patients.selectors import patients_for
 
 from ..selectors import appointments_for, courses_for
 
@@ -25,7 +25,7 @@ def posted(request):
 
 
 def patient_for(user: User, pk: int):
-    return get_object_or_404(patients_for(user), pk=pk)
+    return patients.selectors.patient_for(user, pk)
 
 
 def appointment_for(user: User, pk: int):

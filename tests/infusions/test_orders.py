@@ -64,7 +64,7 @@ def appointment(site, nurse, protocol):
 def weigh(appointment, nurse, value, unit="kg", **kwargs):
     return weight_record(
         patient=appointment.patient, value=Decimal(value), unit=unit, measured_by=nurse,
-        confirm_large_change=True, **kwargs,
+        confirm_large_change=True, confirm_unusual_weight=True, **kwargs,
     )  # fmt: skip
 
 

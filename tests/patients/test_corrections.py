@@ -285,11 +285,11 @@ def test_the_correct_pages_are_scoped_to_the_users_sites(login, other_site, nurs
     client = login(nurse)
     assert (
         client.get(reverse("patients:weight_correct", args=[stranger.pk, weight.pk])).status_code
-        == 404
+        == 403
     )
     assert (
         client.get(reverse("patients:measure_correct", args=[stranger.pk, measure.pk])).status_code
-        == 404
+        == 403
     )
 
 

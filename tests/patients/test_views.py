@@ -179,11 +179,15 @@ def test_the_search_partial_runs_a_bounded_number_of_queries(
     assert b"<html" not in response.content
 
 
-def test_another_sites_patient_is_not_found(login, nurse, other_site):
+def test_another_sites_patient_not_booked_here_is_refused_saying_why(login, nurse, other_site):
     patient = PatientFactory(home_location=other_site)
     client = login(nurse)
-    assert client.get(reverse("patients:detail", args=[patient.pk])).status_code == 404
-    assert client.get(reverse("patients:weight_new", args=[patient.pk])).status_code == 404
+    page = client.get(reverse("patients:detail", args=[patient.pk]))
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "kept at another site" in text and "a clinic admin" in text
+    assert 'class="topbar"' in text  # the app's own layout, not a bare error
+    assert client.get(reverse("patients:weight_new", args=[patient.pk])).status_code == 403
 
 
 def test_front_desk_sees_the_flags_but_not_the_screening_answers(login, front_desk, nurse, site):
