@@ -39,7 +39,6 @@ from ..services import (
     dose_order_create,
     dose_order_sign,
     drug_draw,
-    escort_arrived,
     infusion_check_in,
     infusion_complete,
     infusion_recovery,
@@ -50,7 +49,7 @@ from ..services import (
 DEMO_SITE = "newport-beach"
 MIN = datetime.timedelta(minutes=1)
 GOOD = dict(systolic_mmhg=122, diastolic_mmhg=78, pulse_bpm=74, spo2_percent=98)
-HIGH_BP = dict(systolic_mmhg=178, diastolic_mmhg=108, pulse_bpm=96, spo2_percent=97)
+HIGH_BP = dict(systolic_mmhg=188, diastolic_mmhg=116, pulse_bpm=96, spo2_percent=97)
 PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
            "surgical_bleeding": 1}  # fmt: skip
 FIRST = ["Olivia", "Ethan", "Ava", "Noah", "Mia", "Lucas", "Chloe", "Mateo", "Zoe", "Aiden"]
@@ -139,7 +138,7 @@ def _book(site, staff, start, index, today, time_machine) -> Appointment:
     with time_machine.travel(start - datetime.timedelta(days=1), tick=False):
         patient = patient_register(
             registered_by=staff.desk, legal_first_name=first, legal_last_name=last,
-            date_of_birth=dob, phone=f"+1949555{2000 + salt % 7000 + index:04d}"[:12],
+            date_of_birth=dob, phone=f"+1949555{4000 + salt % 375 * 16 + index}",
             home_location=site,
         )  # fmt: skip
         screening_record(
@@ -148,7 +147,7 @@ def _book(site, staff, start, index, today, time_machine) -> Appointment:
         )  # fmt: skip
         escort_add(
             patient=patient, name=f"Sam {last}", relationship="Partner",
-            phone=f"+1949556{2000 + salt % 7000 + index:04d}"[:12], is_primary=True,
+            phone=f"+1949556{4000 + salt % 375 * 16 + index}", is_primary=True,
             added_by=staff.desk,
         )  # fmt: skip
         course = _book_course(site, staff, patient, start, index)
@@ -300,7 +299,6 @@ class _Visit:
         with self.at(ended + 32):
             vitals_record(record=self.record, taken_by=self.nurse, **GOOD)
         with self.at(ended + 34):
-            escort_arrived(record=self.record, by=self.nurse)
             discharge_record(
                 record=self.record, by=self.nurse, score_type="padss", item_scores=PADSS_9,
                 escort_present=True, escort_name=self.appointment.escort_name, pain_nrs=3,
