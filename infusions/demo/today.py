@@ -45,6 +45,7 @@ from ..services import (
     infusion_start,
     vitals_record,
 )
+from .reminders import consent_for, send_due
 
 DEMO_SITE = "newport-beach"
 MIN = datetime.timedelta(minutes=1)
@@ -97,7 +98,7 @@ def seed_today() -> list[str]:
         return []
     staff = _Staff()
     midnight = datetime.datetime.combine(today, datetime.time(0), zone)
-    done = []
+    done, patients = [], []
     for index, visit in enumerate(PLAN):
         start = now - visit.minutes_ago * MIN
         if start < midnight or timezone.localtime(start, zone).date() != today:
@@ -113,6 +114,9 @@ def seed_today() -> list[str]:
             continue
         _Visit(appointment, staff, time_machine, now).run(visit.stage)
         done.append(f"today at {site.name}: {appointment.patient.display_name} ({visit.stage})")
+        patients.append(appointment.patient)
+    if patients:
+        done.append(f"{send_due(patients)} due reminders sent, skipped or failed")
     return done
 
 
@@ -150,6 +154,7 @@ def _book(site, staff, start, index, today, time_machine) -> Appointment:
             phone=f"+1949556{4000 + salt % 375 * 16 + index}", is_primary=True,
             added_by=staff.desk,
         )  # fmt: skip
+        consent_for(patient, index, staff.desk)
         course = _book_course(site, staff, patient, start, index)
     return course.appointments.get(sequence=1) if course else None
 

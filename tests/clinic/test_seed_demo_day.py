@@ -12,7 +12,13 @@ from clinic.models import Location, User
 from infusions.models import Alert, DrugLogEntry, InfusionRecord, InfusionStatus, Lot
 from infusions.services import double_check_state
 from patients.models import ConsultationRequest, OutcomeMeasure, Patient, Phq9FollowUp
-from scheduling.models import Appointment, AppointmentStatus, ClosedDay, NurseShift
+from scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    ClosedDay,
+    NurseShift,
+    OutboundMessage,
+)
 
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
 S = InfusionStatus
@@ -63,6 +69,9 @@ def test_at_four_pm_on_a_weekday_the_demo_site_has_every_state_of_a_working_day(
         assert ConsultationRequest.objects.exists()
         assert Phq9FollowUp.objects.exists()
         assert Patient.objects.count() >= 40
+        reminders = set(OutboundMessage.objects.values_list("status", "reason"))
+        assert {status for status, _ in reminders} >= {"sent", "failed", "skipped"}
+        assert all(reason for status, reason in reminders if status in ("failed", "skipped"))
 
 
 def test_a_second_run_the_same_day_changes_nothing_and_a_later_day_is_topped_up(db, dev):
