@@ -111,6 +111,19 @@ def _seed_stages(desk) -> list[str]:
     return created
 
 
+def stage_patients(stage: str):
+    """The demo patients seeded at a stage (for the later apps' demo modules)."""
+    index, names = 0, []
+    for name, count in STAGES:
+        for _ in range(count):
+            if name == stage:
+                names.append((FIRST[index % len(FIRST)], LAST[index % len(LAST)]))
+            index += 1
+    return [
+        Patient.objects.get(legal_first_name=first, legal_last_name=last) for first, last in names
+    ]
+
+
 def _stage_patient(desk, index, stage, time_machine):
     first, last = FIRST[index % len(FIRST)], LAST[index % len(LAST)]
     dob = datetime.date(1950 + index, 1 + index % 12, 1 + index % 28)

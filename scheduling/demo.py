@@ -123,7 +123,8 @@ def _seed_shifts() -> list[str]:
                 "starts_at", flat=True
             )
         )
-        for offset in range(-1, SHIFT_DAYS_AHEAD):
+        # The demo site's shifts reach back two weeks: the mid-course patients' past visits.
+        for offset in range(-14 if code == DEMO_SITE else -1, SHIFT_DAYS_AHEAD):
             day = today + datetime.timedelta(days=offset)
             if (hours := open_hours(location, day)) is None:
                 continue

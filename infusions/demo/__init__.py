@@ -11,7 +11,8 @@ from scheduling.services import Wishes, course_book, course_propose
 
 from ..models import Lot, Protocol
 from ..services import lot_receive, protocol_create
-from .today import seed_today
+from .history import seed_history
+from .today import DEMO_SITE, seed_today
 
 PROTOCOLS = [
     {
@@ -45,6 +46,7 @@ def seed() -> list[str]:
         created.append(f"protocol {fields['name']}")
     created += _seed_lots()
     created += _seed_course()
+    created += seed_history(DEMO_SITE)  # before today: the signatures follow each other
     created += seed_today()
     return created
 

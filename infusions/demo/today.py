@@ -191,6 +191,7 @@ class _Visit:
         self.appointment, self.staff, self.tm, self.now = appointment, staff, time_machine, now
         self.start = appointment.starts_at
         self.record = self.order = None
+        self.pain_at_discharge = 3
 
     def at(self, minutes):
         return self.tm.travel(self.start + minutes * MIN, tick=False)
@@ -238,8 +239,8 @@ class _Visit:
     def write_order(self):
         with self.at(3):
             weight = weight_record(
-                patient=self.appointment.patient, value=Decimal("154") + self.appointment.pk % 40,
-                unit="lb", measured_by=self.nurse,
+                patient=self.appointment.patient, unit="lb", measured_by=self.nurse,
+                value=Decimal("154") + self.appointment.patient_id % 40,  # steady per patient
             )  # fmt: skip
             self.order = dose_order_create(
                 appointment=self.appointment, weight=weight, vial_mg_per_ml=Decimal("50"),
@@ -306,7 +307,8 @@ class _Visit:
         with self.at(ended + 34):
             discharge_record(
                 record=self.record, by=self.nurse, score_type="padss", item_scores=PADSS_9,
-                escort_present=True, escort_name=self.appointment.escort_name, pain_nrs=3,
+                escort_present=True, escort_name=self.appointment.escort_name,
+                pain_nrs=self.pain_at_discharge,
                 instructions_given=True,
             )  # fmt: skip
 

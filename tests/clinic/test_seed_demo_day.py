@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from clinic.models import Location, User
 from infusions.models import Alert, DrugLogEntry, InfusionRecord, InfusionStatus, Lot
@@ -39,7 +40,8 @@ def counts():
 
 def today_at_demo_site():
     site = Location.objects.get(code="newport-beach")
-    records = InfusionRecord.objects.filter(appointment__location=site)
+    midnight = datetime.datetime.combine(timezone.localdate(), datetime.time(0), LA)
+    records = InfusionRecord.objects.filter(appointment__location=site, checked_in_at__gte=midnight)
     return site, records
 
 
@@ -69,6 +71,12 @@ def test_at_four_pm_on_a_weekday_the_demo_site_has_every_state_of_a_working_day(
         assert ConsultationRequest.objects.exists()
         assert Phq9FollowUp.objects.exists()
         assert Patient.objects.count() >= 40
+        mid_course = (
+            Patient.objects.filter(appointments__infusion_record__status=S.DISCHARGED)
+            .filter(appointments__status=AppointmentStatus.SCHEDULED)
+            .distinct()
+        )
+        assert mid_course.count() >= 4  # past visits charted in full, the rest ahead
         reminders = set(OutboundMessage.objects.values_list("status", "reason"))
         assert {status for status, _ in reminders} >= {"sent", "failed", "skipped"}
         assert all(reason for status, reason in reminders if status in ("failed", "skipped"))
