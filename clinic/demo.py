@@ -12,7 +12,7 @@ LOCATIONS = [
     ("Irvine", "irvine", "15 Spectrum Pointe Dr, Irvine, CA 92618", "+19495550100"),
     ("San Diego", "san-diego", "4010 Sorrento Valley Blvd, San Diego, CA 92121", "+18585550100"),
     # The always-open demo site: its hours cover the whole day, so "today" is always on.
-    ("Newport Beach", "newport-beach", "1401 Avocado Ave, Newport Beach, CA 92660", "+19495550300"),
+    ("Costa Mesa", "costa-mesa", "3200 Park Center Dr, Costa Mesa, CA 92626", "+17145550300"),
 ]
 ALL_SITES = [code for _, code, _, _ in LOCATIONS]
 

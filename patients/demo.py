@@ -72,16 +72,16 @@ REQUESTS = [
     ("Karen Whitfield", "+19495550401", "irvine", "My rheumatologist suggested ketamine for "
      "fibromyalgia. Do you take Blue Shield?"),
     ("Omar Haddad", "+16195550402", "san-diego", "Chronic back pain for 6 years, nothing helps."),
-    ("Beth Sorensen", "+19495550403", "newport-beach", "Can I come on Saturdays?"),
+    ("Beth Sorensen", "+19495550403", "costa-mesa", "Can I come on Saturdays?"),
     ("Luis Ortega", "+17145550404", "irvine", "Referred by Dr. Chang for CRPS."),
     ("Hannah Price", "+18585550405", "san-diego", "Please call after 5 pm."),
-    ("Derek Lam", "+19495550406", "newport-beach", "How many infusions does a course have?"),
+    ("Derek Lam", "+19495550406", "costa-mesa", "How many infusions does a course have?"),
 ]  # fmt: skip
 FIRST = ["Ana", "Ben", "Cara", "Dev", "Elena", "Frank", "Gina", "Hugo", "Iris", "Jon",
          "Kira", "Leo", "Maya", "Nate", "Opal", "Paul", "Quinn", "Rosa", "Sam", "Tara",
          "Uma", "Vic", "Wes", "Xena", "Yuri", "Zara", "Abel", "Bea", "Cruz", "Dina"]  # fmt: skip
 LAST = ["Archer", "Benson", "Castro", "Dorsey", "Ellison", "Flores", "Garner", "Holt"]
-SITES = ["irvine", "san-diego", "newport-beach"]
+SITES = ["irvine", "san-diego", "costa-mesa"]
 # stage, how many: registered (awaiting screening), flagged (awaiting clearance), improving
 # (mid-course, pain and FIQR-like scores trending down), responder, non_responder, phq9
 # (item 9 positive, followed up by the physician), booster (responded 3+ months ago).

@@ -1,7 +1,7 @@
 """Demo chairs, opening hours, US holidays and nurse shifts at the three demo sites.
 Idempotent; dev mode only (see seed_demo).
 
-Irvine and San Diego keep office hours and close on US federal holidays. Newport Beach is the
+Irvine and San Diego keep office hours and close on US federal holidays. Costa Mesa is the
 always-open demo site: open 00:00-23:59 every day, never closed, with two nurses on shift
 all day, so whenever the demo starts there is a working day in progress there (README, The
 demo clinic). Shifts and closed days have no service (the clinic admin keeps them in the
@@ -24,7 +24,7 @@ from .models import (
 )
 from .services import local_datetime
 
-DEMO_SITE = "newport-beach"
+DEMO_SITE = "costa-mesa"
 CHAIRS_PER_LOCATION = {"irvine": 4, "san-diego": 3, DEMO_SITE: 10}
 OFFICE_HOURS = {day: (datetime.time(8), datetime.time(18)) for day in range(5)} | {
     5: (datetime.time(9), datetime.time(14))

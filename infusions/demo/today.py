@@ -34,6 +34,7 @@ from scheduling.services import SessionRequest, appointment_transition, course_b
 
 from ..models import Lot, Protocol
 from ..services import (
+    appointment_escort_confirm,
     discharge_record,
     dose_check_record,
     dose_order_create,
@@ -47,7 +48,7 @@ from ..services import (
 )
 from .reminders import consent_for, send_due
 
-DEMO_SITE = "newport-beach"
+DEMO_SITE = "costa-mesa"
 MIN = datetime.timedelta(minutes=1)
 GOOD = dict(systolic_mmhg=122, diastolic_mmhg=78, pulse_bpm=74, spo2_percent=98)
 HIGH_BP = dict(systolic_mmhg=188, diastolic_mmhg=116, pulse_bpm=96, spo2_percent=97)
@@ -231,6 +232,11 @@ class _Visit:
                 escort_name=self.appointment.escort_name,
                 escort_phone=self.appointment.escort_phone,
             )  # fmt: skip
+            if escort_here:
+                appointment_escort_confirm(
+                    appointment=self.appointment, by=self.nurse,
+                    name=self.appointment.escort_name, phone=self.appointment.escort_phone,
+                )  # fmt: skip
 
     @property
     def nurse(self):

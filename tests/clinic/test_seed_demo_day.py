@@ -39,7 +39,7 @@ def counts():
 
 
 def today_at_demo_site():
-    site = Location.objects.get(code="newport-beach")
+    site = Location.objects.get(code="costa-mesa")
     midnight = datetime.datetime.combine(timezone.localdate(), datetime.time(0), LA)
     records = InfusionRecord.objects.filter(appointment__location=site, checked_in_at__gte=midnight)
     return site, records
