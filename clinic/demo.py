@@ -11,15 +11,20 @@ from .two_factor.services import APP_DEVICE_NAME, is_required_for
 LOCATIONS = [
     ("Irvine", "irvine", "15 Spectrum Pointe Dr, Irvine, CA 92618", "+19495550100"),
     ("San Diego", "san-diego", "4010 Sorrento Valley Blvd, San Diego, CA 92121", "+18585550100"),
+    # The always-open demo site: its hours cover the whole day, so "today" is always on.
+    ("Costa Mesa", "costa-mesa", "3200 Park Center Dr, Costa Mesa, CA 92626", "+17145550300"),
 ]
+ALL_SITES = [code for _, code, _, _ in LOCATIONS]
 
 USERS = [
     # username, first, last, role, location codes
-    ("frontdesk", "Maria", "Lopez", Role.FRONT_DESK, ["irvine", "san-diego"]),
-    ("nurse", "Grace", "Kim", Role.NURSE, ["irvine"]),
-    ("nurse2", "Daniel", "Okafor", Role.NURSE, ["irvine"]),
-    ("physician", "Priya", "Raman", Role.PHYSICIAN, ["irvine", "san-diego"]),
-    ("admin", "Alex", "Chen", Role.CLINIC_ADMIN, ["irvine", "san-diego"]),
+    ("frontdesk", "Maria", "Lopez", Role.FRONT_DESK, ALL_SITES),
+    ("nurse", "Grace", "Kim", Role.NURSE, ALL_SITES),
+    ("nurse2", "Daniel", "Okafor", Role.NURSE, ALL_SITES),
+    ("nurse3", "Sofia", "Reyes", Role.NURSE, ALL_SITES),
+    ("nurse4", "Tom", "Becker", Role.NURSE, ALL_SITES),
+    ("physician", "Priya", "Raman", Role.PHYSICIAN, ALL_SITES),
+    ("admin", "Alex", "Chen", Role.CLINIC_ADMIN, ALL_SITES),
 ]
 
 

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         port = os.environ.get("WEB_PORT", "8000")
         self.stdout.write(
             f"\n  Open http://127.0.0.1:{port}/ and log in as one of\n"
-            "    frontdesk, nurse, nurse2, physician, admin\n"
+            "    frontdesk, nurse, nurse2 (Costa Mesa, always open), nurse3, nurse4,\n"
+            "    physician, admin\n"
             f"  with the demo password: {settings.DEMO_PASSWORD}\n"
             "  physician and admin then give a two-factor code: run `make demo-code`\n"
             "  (or add the demo key to an authenticator app: see README, Two-factor).\n"

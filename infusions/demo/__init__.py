@@ -9,8 +9,10 @@ from clinic.models import Location, User
 from patients.models import Patient
 from scheduling.services import Wishes, course_book, course_propose
 
-from .models import Protocol
-from .services import protocol_create
+from ..models import Lot, Protocol
+from ..services import lot_receive, protocol_create
+from .history import seed_history
+from .today import DEMO_SITE, seed_today
 
 PROTOCOLS = [
     {
@@ -42,7 +44,29 @@ def seed() -> list[str]:
             continue
         protocol_create(created_by=physician, **fields)
         created.append(f"protocol {fields['name']}")
+    created += _seed_lots()
     created += _seed_course()
+    created += seed_history(DEMO_SITE)  # before today: the signatures follow each other
+    created += seed_today()
+    return created
+
+
+def _seed_lots() -> list[str]:
+    """A lot of 50 mg/mL ketamine in stock at every site, received a month ago by the admin."""
+    admin, created = User.objects.get(username="admin"), []
+    today = timezone.localdate()
+    for location in Location.objects.order_by("pk"):
+        if Lot.objects.filter(
+            location=location, expires_on__gt=today + datetime.timedelta(days=60)
+        ).exists():
+            continue
+        lot_receive(
+            location=location, lot_number=f"KET{today:%y%m}-{location.code[:3].upper()}",
+            concentration_mg_per_ml=Decimal("50"), vial_volume_ml=Decimal("10"),
+            expires_on=today + datetime.timedelta(days=365), vials=25, received_by=admin,
+            received_at=timezone.now() - datetime.timedelta(days=30), supplier="Demo Pharma",
+        )  # fmt: skip
+        created.append(f"drug lot at {location.name}")
     return created
 
 
