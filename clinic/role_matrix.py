@@ -161,6 +161,7 @@ URLS: dict[str, Access] = {
     "reminders:sms_webhook": public("Twilio's inbound texts: POST only, signature checked"),
     # --- Infusions (HTML) --------------------------------------------------------------------
     "infusions:nurse_home": page(NURSE),
+    "infusions:open_alerts": page(CLINICAL_READERS),
     "infusions:physician_home": page(PHYSICIAN),
     "infusions:dose_panel": page(CLINICAL_READERS, args=APPT),
     "infusions:order_create": action(CLINICAL, args=APPT),
@@ -509,6 +510,8 @@ ACTIONS: list[Action] = [
     _a("Discharge a patient", CLINICAL,
        W("infusions:chair_discharge", "infusion-discharge-list")),
     _a("Nurse's home (my chairs today)", NURSE, R("infusions:nurse_home")),
+    _a("Open alerts at my sites (polled by the homes)", CLINICAL_READERS,
+       R("infusions:open_alerts")),
     _a("Physician's home and signing queue", PHYSICIAN,
        R("infusions:physician_home", "infusions:signing_queue")),
     _a("Edit protocols (a revision is a new version)", EDITORS,

@@ -22,6 +22,7 @@ from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 
 from . import selectors, services
 from .api.reconciliation import csv_response
+from .chart_reads import open_alerts_for
 from .forms import (
     AccountForm,
     DoseCheckForm,
@@ -39,7 +40,8 @@ QUEUE_ON_HOME = 10
 
 @role_required(Role.PHYSICIAN)
 def physician_home(request):
-    """Items awaiting the physician: clearances, unsigned orders, same-day flags."""
+    """Items awaiting the physician: open alerts at the sites, clearances, unsigned orders,
+    same-day flags."""
     unsigned = selectors.unsigned_orders_for(request.user)
     context = {
         "today": timezone.localdate(),
@@ -47,6 +49,7 @@ def physician_home(request):
         "phq9_follow_ups": open_phq9_follow_ups_for(request.user),
         "unsigned_orders": unsigned[:QUEUE_ON_HOME],
         "unsigned_count": unsigned.count(),
+        "open_alert_list": open_alerts_for(request.user),
     }
     return render(request, "infusions/physician_home.html", context)
 

@@ -152,3 +152,38 @@ def test_the_api_says_which_news2_parameter_is_missing(login, running, nurse):
     created = client.post("/api/v1/infusion-vitals/", {"record": running.pk, **ISSUE},
                           content_type="application/json")  # fmt: skip
     assert created.json()["news2_missing"] == ["consciousness (AVPU)", "temperature"]
+
+
+# --- Open alerts on the physician and nurse homes --------------------------------------------
+
+
+def test_an_open_alert_shows_at_once_on_the_physician_home_of_the_site(
+    login, running, nurse, physician
+):
+    vitals_record(record=running, taken_by=nurse, **ISSUE)
+    html = login(physician).get("/infusions/physician/").content.decode()
+    assert 'hx-get="/infusions/alerts/open/"' in html
+    assert "Open alerts <span" in html and "RR 8 &lt;= 8" in html
+    assert running.appointment.chair.name in html
+
+
+def test_the_open_alerts_poll_counts_them_and_drops_an_acknowledged_one(
+    login, running, nurse, physician
+):
+    _r, (alert,) = vitals_record(record=running, taken_by=nurse, **ISSUE)
+    client = login(nurse)
+    html = client.get("/infusions/alerts/open/").content.decode()
+    assert '<span class="badge danger">1</span>' in html
+    assert "Systolic 186 &gt; 180; Diastolic 112 &gt; 110" in html
+    assert "/infusions/alerts/open/" in client.get("/infusions/nurse/").content.decode()
+    alert_acknowledge(alert=alert, by=nurse, action=AckAction.PAUSED)
+    assert "No open alerts." in client.get("/infusions/alerts/open/").content.decode()
+
+
+def test_another_sites_physician_does_not_see_the_alert(login, running, nurse, other_site):
+    from clinic.roles import Role
+    from tests.factories import UserFactory
+
+    elsewhere = UserFactory(username="sd-doc", role=Role.PHYSICIAN, locations=[other_site])
+    vitals_record(record=running, taken_by=nurse, **ISSUE)
+    assert "No open alerts." in login(elsewhere).get("/infusions/alerts/open/").content.decode()
