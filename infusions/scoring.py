@@ -197,16 +197,13 @@ def reading_breaches(
     score,
     limits: Thresholds,
     rules: AlertRules,
+    patient: dict | None = None,
 ) -> list[tuple]:
     """(parameter, value, limit, source, message) for every value out of range in one
     reading: the value limits, the respiratory rate (when taken) and the NEWS2 rule (when the
     set is complete). All of them go into one alert."""
-    found = [
-        (parameter, value, None, "protocol", message)
-        for parameter, value, message in vitals_alerts(
-            systolic=systolic, diastolic=diastolic, pulse=pulse, spo2=spo2, limits=limits
-        )
-    ]
+    found = value_breaches(systolic=systolic, diastolic=diastolic, pulse=pulse, spo2=spo2,
+                           limits=limits, patient=patient or {})  # fmt: skip
     if respiratory_rate is not None:
         if respiratory_rate <= rules.rr_at_or_below:
             found.append(
@@ -245,6 +242,36 @@ def reading_breaches(
                 ("news2", score.total, None, "news2", f"NEWS2 3 points for {', '.join(threes)}")
             )
     return found  # fmt: skip
+
+
+# (parameter, label, protocol limit, patient limit, above?, unit)
+VALUE_LIMITS = (
+    ("systolic", "Systolic", "systolic_high", "alert_systolic_above_mmhg", True, ""),
+    ("systolic", "Systolic", "systolic_low", None, False, ""),
+    ("diastolic", "Diastolic", "diastolic_high", "alert_diastolic_above_mmhg", True, ""),
+    ("pulse", "Pulse", "pulse_high", "alert_pulse_above_bpm", True, ""),
+    ("pulse", "Pulse", "pulse_low", "alert_pulse_below_bpm", False, ""),
+    ("spo2", "SpO2", "spo2_low", "alert_spo2_below_percent", False, "%"),
+)  # fmt: skip
+
+
+def value_breaches(*, systolic, diastolic, pulse, spo2, limits: Thresholds, patient: dict):
+    """The value limits: for each, the tighter of the protocol's and the patient's (from the
+    physician's clearance, keyed by the Clearance field names), exclusive, and whose it is."""
+    values = {"systolic": systolic, "diastolic": diastolic, "pulse": pulse, "spo2": spo2}
+    found = []
+    for parameter, label, own, theirs, above, unit in VALUE_LIMITS:
+        limit, source = getattr(limits, own), "protocol"
+        mine = patient.get(theirs) if theirs else None
+        if mine is not None and (mine < limit if above else mine > limit):
+            limit, source = mine, "clearance"
+        value = values[parameter]
+        if value > limit if above else value < limit:
+            sign = ">" if above else "<"
+            found.append((parameter, value, limit, source,
+                          f"{label} {value}{unit} {sign} {limit}{unit}"
+                          + (" (clearance)" if source == "clearance" else "")))  # fmt: skip
+    return found
 
 
 def news2_missing(*, respiratory_rate, spo2, systolic, pulse, consciousness, temperature_c):

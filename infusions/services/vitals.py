@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
+from patients.selectors import latest_screening
 
 from .. import scoring
 from ..models import (
@@ -132,12 +133,22 @@ def alert_rules(version) -> scoring.AlertRules:
     )
 
 
+def patient_limits(patient) -> dict[str, int]:
+    """The vital-sign limits of the clearance that stands for the patient (that of the latest
+    screening, when it cleared them), or none."""
+    screening = latest_screening(patient)
+    clearance = getattr(screening, "clearance", None) if screening else None
+    if clearance is None or not clearance.allows_treatment:
+        return {}
+    return clearance.vital_limits
+
+
 def _raise_alert(record, reading, values, rate, score) -> list[Alert]:
     """One alert for the reading naming every value out of range, or none."""
     version = record.protocol_version
     found = scoring.reading_breaches(
         **values, respiratory_rate=rate, score=score, limits=thresholds(version),
-        rules=alert_rules(version),
+        rules=alert_rules(version), patient=patient_limits(record.appointment.patient),
     )  # fmt: skip
     if not found:
         return []
