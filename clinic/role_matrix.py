@@ -389,6 +389,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "infusions.vitalsreading": SERVICE_ONLY,
     "infusions.alert": SERVICE_ONLY,
     "infusions.alertacknowledgement": SERVICE_ONLY,
+    "infusions.alertbreach": SERVICE_ONLY,
+    "infusions.alertescalation": SERVICE_ONLY,
     "infusions.infusionevent": SERVICE_ONLY,
     "infusions.discharge": SERVICE_ONLY,
     "infusions.correction": SERVICE_ONLY,

@@ -19,6 +19,8 @@ from clinic.api import id_param
 from .models import (
     Alert,
     AlertAcknowledgement,
+    AlertBreach,
+    AlertEscalation,
     ComfortApplied,
     Correction,
     Discharge,
@@ -469,5 +471,13 @@ for _model, _columns in (
 _read_only_admin(
     AlertAcknowledgement,
     ["alert", "action", "physician", "by", "at", "corrects"],
+    site_path="alert__record__appointment__location",
+)
+_read_only_admin(
+    AlertBreach, ["alert", "message", "source"], site_path="alert__record__appointment__location"
+)
+_read_only_admin(
+    AlertEscalation,
+    ["alert", "physician", "channel", "status", "created_at", "sent_at"],
     site_path="alert__record__appointment__location",
 )

@@ -30,6 +30,7 @@ from .druglog import (
     Lot,
     ReconciliationCount,
 )
+from .escalation import AlertEscalation, EscalationStatus
 from .orders import (
     ConfirmedWith,
     DoseCheck,
@@ -45,6 +46,8 @@ __all__ = [
     "AckAction",
     "Alert",
     "AlertBreach",
+    "AlertEscalation",
+    "EscalationStatus",
     "LimitSource",
     "AlertAcknowledgement",
     "ComfortApplied",
