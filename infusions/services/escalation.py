@@ -26,6 +26,9 @@ from ..models import Alert, AlertEscalation, EscalationStatus, InfusionStatus
 
 SUBJECT = "Ketamine clinic: alert unacknowledged"
 MAX_ATTEMPTS = 3
+# An alert older than this is not escalated: on the first run after a deploy, old open
+# alerts on records never closed would otherwise page every physician at once.
+STALE = datetime.timedelta(hours=12)
 
 
 def physicians_on_duty(location) -> list[User]:
@@ -54,7 +57,7 @@ def overdue_alerts(now: datetime.datetime):
         Alert.objects.filter(acknowledgements__isnull=True)
         .exclude(record__status=InfusionStatus.DISCHARGED)
         .annotate(delay=delay)
-        .filter(raised_at__lte=now - F("delay"))
+        .filter(raised_at__lte=now - F("delay"), raised_at__gte=now - STALE)
         .select_related(
             "record__appointment__location", "record__appointment__chair", "protocol_version"
         )  # fmt: skip

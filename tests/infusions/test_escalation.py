@@ -67,3 +67,9 @@ def test_the_task_sends_each_row_once(running, nurse, physician):
         assert alert_escalations() == 0
     assert [m.to for m in mail.outbox] == [["doc@example.org"]]
     assert set(AlertEscalation.objects.values_list("status", flat=True)) == {EscalationStatus.SENT}
+
+
+def test_an_alert_older_than_12_hours_is_not_escalated(running, nurse, physician):
+    alert = raise_alert(running, nurse, physician)
+    with time_machine.travel(alert.raised_at + datetime.timedelta(hours=12, minutes=1)):
+        assert escalation_sweep() == 0
