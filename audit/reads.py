@@ -169,6 +169,7 @@ EXEMPT: dict[str, str] = {
     "reminders:confirm": "the patient's own confirmation link, no staff user",
     "reminders:sms_webhook": "the SMS provider's webhook, no staff user",
     "infusions:nurse_home": _LIST,
+    "infusions:open_alerts": _LIST,
     "infusions:physician_home": _LIST,
     "infusions:signing_queue": _LIST,
     "infusions:chair_alerts": "a background poll every 30 s of a chair screen whose opening is "

@@ -68,6 +68,10 @@ TRACKED = {
 UNTRACKED = {
     "scheduling.OutboundMessage": "the reminder queue: copies made at booking; the worker's "
     "status changes are recorded on the row (attempts, sent_at, reason)",
+    "infusions.AlertBreach": "written once with its alert, in the same transaction; "
+    "append-only (database triggers refuse UPDATE and DELETE)",
+    "infusions.AlertEscalation": "the alert escalation queue: rows made by the sweep; the "
+    "worker's status changes are recorded on the row (attempts, sent_at, last_error)",
 }
 
 

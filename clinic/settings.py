@@ -133,6 +133,8 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "clinic.tasks.beat_heartbeat", "schedule": 60.0},
     # Claims due reminders from the outbox and hands each to a send task.
     "reminders-dispatch": {"task": "scheduling.tasks.reminders_dispatch", "schedule": 60.0},
+    # Sends an alert unacknowledged past the protocol's delay to the physicians on duty.
+    "alert-escalations": {"task": "infusions.tasks.alert_escalations", "schedule": 60.0},
     # Expired sessions are deleted once a day (they stop working at expiry regardless).
     "sessions-clear": {"task": "clinic.tasks.sessions_clear", "schedule": 24 * 3600.0},
 }

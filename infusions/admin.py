@@ -19,6 +19,8 @@ from clinic.api import id_param
 from .models import (
     Alert,
     AlertAcknowledgement,
+    AlertBreach,
+    AlertEscalation,
     ComfortApplied,
     Correction,
     Discharge,
@@ -56,8 +58,10 @@ VERSION_FIELDSETS = [
     ("Charting", {"fields": [
         "vitals_interval_minutes", "recovery_vitals_interval_minutes", "systolic_high_mmhg",
         "systolic_low_mmhg", "diastolic_high_mmhg", "pulse_high_bpm", "pulse_low_bpm",
-        "spo2_low_percent", "min_discharge_score", "discharge_score_type",
-        "completion_tolerance_minutes", "min_recovery_minutes",
+        "spo2_low_percent", "rr_alert_at_or_below_per_min", "rr_alert_at_or_above_per_min",
+        "news2_alert_on_single_3", "news2_alert_total_at_least",
+        "post_alert_vitals_interval_minutes", "alert_escalation_minutes", "min_discharge_score",
+        "discharge_score_type", "completion_tolerance_minutes", "min_recovery_minutes",
     ]}),
     ("Orders", {"fields": ["standing_order"]}),
 ]  # fmt: skip
@@ -468,5 +472,13 @@ for _model, _columns in (
 _read_only_admin(
     AlertAcknowledgement,
     ["alert", "action", "physician", "by", "at", "corrects"],
+    site_path="alert__record__appointment__location",
+)
+_read_only_admin(
+    AlertBreach, ["alert", "message", "source"], site_path="alert__record__appointment__location"
+)
+_read_only_admin(
+    AlertEscalation,
+    ["alert", "physician", "channel", "status", "created_at", "sent_at"],
     site_path="alert__record__appointment__location",
 )

@@ -1,6 +1,6 @@
 """Reads of the infusion chart, scoped to the user's sites, with their joins inside."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -93,6 +93,7 @@ def chart(record: InfusionRecord) -> dict:
     )
     for reading in readings:
         reading.correction = next(iter(reading.corrections.all()), None)
+        reading.alerted = bool(reading.alerts.all())
     current = [reading for reading in readings if reading.correction is None]
     events = list(
         record.events.select_related("by").prefetch_related(
@@ -101,7 +102,7 @@ def chart(record: InfusionRecord) -> dict:
     )
     for event in events:
         event.correction = next(iter(event.correction_list), None)
-    alerts = list(record.alerts.select_related("reading").prefetch_related(ACKS))
+    alerts = list(record.alerts.select_related("reading").prefetch_related(ACKS, "breaches"))
     open_alerts = [a for a in alerts if a.acknowledgement is None]
     due_at, overdue = next_vitals_due(record, current, timezone.now())
     discharges, discharge = discharge_history(record)
@@ -149,7 +150,9 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
     records = records.prefetch_related(
         Prefetch(
             "vitals",
-            queryset=VitalsReading.objects.filter(corrections__isnull=True),
+            queryset=VitalsReading.objects.filter(corrections__isnull=True).annotate(
+                alerted=Exists(Alert.objects.filter(reading=OuterRef("pk")))
+            ),
             to_attr="current_vitals",
         ),
         Prefetch(
@@ -185,3 +188,16 @@ def print_chart(record: InfusionRecord) -> dict:
     """The chart for the printed record: the same reads (who made each correction and
     acknowledgement included)."""
     return chart(record)
+
+
+def open_alerts_for(user: User) -> list[Alert]:
+    """The unacknowledged alerts at the user's sites, oldest first (physician home, nurse
+    home): what is out of range, on which chair, since when."""
+    return list(
+        Alert.objects.filter(
+            record__in=records_for(user), acknowledgements__isnull=True
+        ).select_related(
+            "record__appointment__patient", "record__appointment__chair",
+            "record__appointment__location",
+        ).prefetch_related("breaches").order_by("raised_at", "pk")
+    )  # fmt: skip

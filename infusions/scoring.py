@@ -169,6 +169,121 @@ def vitals_alerts(*, systolic, diastolic, pulse, spo2, limits: Thresholds) -> li
     return found
 
 
+@dataclass(frozen=True)
+class AlertRules:
+    """What else raises an alert besides the value limits (issue 18): respiratory rate at or
+    beyond its limits (inclusive), and the NEWS2 rule."""
+
+    rr_at_or_below: int
+    rr_at_or_above: int
+    news2_single_3: bool
+    news2_total_at_least: int
+
+
+NEWS2_NAMES = {
+    "respiratory_rate": "respiratory rate", "spo2": "SpO2", "air_or_oxygen": "oxygen",
+    "systolic": "systolic", "pulse": "pulse", "consciousness": "consciousness",
+    "temperature": "temperature",
+}  # fmt: skip
+
+
+def reading_breaches(
+    *,
+    systolic,
+    diastolic,
+    pulse,
+    spo2,
+    respiratory_rate,
+    score,
+    limits: Thresholds,
+    rules: AlertRules,
+    patient: dict | None = None,
+) -> list[tuple]:
+    """(parameter, value, limit, source, message) for every value out of range in one
+    reading: the value limits, the respiratory rate (when taken) and the NEWS2 rule (when the
+    set is complete). All of them go into one alert."""
+    found = value_breaches(systolic=systolic, diastolic=diastolic, pulse=pulse, spo2=spo2,
+                           limits=limits, patient=patient or {})  # fmt: skip
+    if respiratory_rate is not None:
+        if respiratory_rate <= rules.rr_at_or_below:
+            found.append(
+                (
+                    "respiratory_rate",
+                    respiratory_rate,
+                    rules.rr_at_or_below,
+                    "protocol",
+                    f"RR {respiratory_rate} <= {rules.rr_at_or_below}",
+                )
+            )
+        elif respiratory_rate >= rules.rr_at_or_above:
+            found.append(
+                (
+                    "respiratory_rate",
+                    respiratory_rate,
+                    rules.rr_at_or_above,
+                    "protocol",
+                    f"RR {respiratory_rate} >= {rules.rr_at_or_above}",
+                )
+            )
+    if score is not None:
+        threes = [NEWS2_NAMES[name] for name, points in score.parts.items() if points == 3]
+        if score.total >= rules.news2_total_at_least:
+            found.append(
+                (
+                    "news2",
+                    score.total,
+                    rules.news2_total_at_least,
+                    "news2",
+                    f"NEWS2 {score.total} >= {rules.news2_total_at_least}",
+                )
+            )
+        elif rules.news2_single_3 and threes:
+            found.append(
+                ("news2", score.total, None, "news2", f"NEWS2 3 points for {', '.join(threes)}")
+            )
+    return found  # fmt: skip
+
+
+# (parameter, label, protocol limit, patient limit, above?, unit)
+VALUE_LIMITS = (
+    ("systolic", "Systolic", "systolic_high", "alert_systolic_above_mmhg", True, ""),
+    ("systolic", "Systolic", "systolic_low", None, False, ""),
+    ("diastolic", "Diastolic", "diastolic_high", "alert_diastolic_above_mmhg", True, ""),
+    ("pulse", "Pulse", "pulse_high", "alert_pulse_above_bpm", True, ""),
+    ("pulse", "Pulse", "pulse_low", "alert_pulse_below_bpm", False, ""),
+    ("spo2", "SpO2", "spo2_low", "alert_spo2_below_percent", False, "%"),
+)  # fmt: skip
+
+
+def value_breaches(*, systolic, diastolic, pulse, spo2, limits: Thresholds, patient: dict):
+    """The value limits: for each, the tighter of the protocol's and the patient's (from the
+    physician's clearance, keyed by the Clearance field names), exclusive, and whose it is."""
+    values = {"systolic": systolic, "diastolic": diastolic, "pulse": pulse, "spo2": spo2}
+    found = []
+    for parameter, label, own, theirs, above, unit in VALUE_LIMITS:
+        limit, source = getattr(limits, own), "protocol"
+        mine = patient.get(theirs) if theirs else None
+        if mine is not None and (mine < limit if above else mine > limit):
+            limit, source = mine, "clearance"
+        value = values[parameter]
+        if value > limit if above else value < limit:
+            sign = ">" if above else "<"
+            found.append((parameter, value, limit, source,
+                          f"{label} {value}{unit} {sign} {limit}{unit}"
+                          + (" (clearance)" if source == "clearance" else "")))  # fmt: skip
+    return found
+
+
+def news2_missing(*, respiratory_rate, spo2, systolic, pulse, consciousness, temperature_c):
+    """The names of the parts a NEWS2 needs that this reading lacks (empty: it can be scored)."""
+    parts = (
+        ("respiratory rate", respiratory_rate), ("SpO2", spo2), ("systolic", systolic),
+        ("pulse", pulse), ("consciousness (AVPU)", consciousness or None),
+        ("temperature", temperature_c),
+    )  # fmt: skip
+    return [name for name, value in parts if value in (None, "")]
+
+
 def impossible_vitals(*, systolic, diastolic, pulse, spo2, respiratory_rate=None) -> dict:
     """Values no living patient has: refused outright, whatever the nurse confirms."""
     problems = {}
@@ -234,8 +349,10 @@ def next_vitals_due(record, readings, now: datetime.datetime):
             return None, False
         return record.checked_in_at, now > record.checked_in_at + during
     if status in INFUSING:
-        times = [r.taken_at for r in readings if r.taken_at >= record.started_at]
-        due = max([record.started_at, *times]) + during
+        times = [r for r in readings if r.taken_at >= record.started_at]
+        due = max([record.started_at, *(r.taken_at for r in times)]) + _interval(
+            during, times, version
+        )
         return due, now > due
     if status in ENDED or status == "recovery":
         since_end = [r.taken_at for r in readings if r.taken_at >= record.ended_at]
@@ -243,6 +360,20 @@ def next_vitals_due(record, readings, now: datetime.datetime):
             return record.ended_at, now > record.ended_at + datetime.timedelta(minutes=5)
         if status in ENDED:
             return None, False
-        due = max(since_end) + after
+        later = [r for r in readings if r.taken_at >= record.ended_at]
+        due = max(since_end) + _interval(after, later, version)
         return due, now > due
     return None, False
+
+
+def _interval(usual: datetime.timedelta, readings, version) -> datetime.timedelta:
+    """After a reading that raised an alert the next one falls due sooner (the protocol's
+    post-alert interval, never later than usual) until a reading is back in range.
+    ``readings`` may carry ``alerted`` (default False)."""
+    if not readings:
+        return usual
+    last = max(readings, key=lambda r: r.taken_at)
+    minutes = getattr(version, "post_alert_vitals_interval_minutes", None)
+    if getattr(last, "alerted", False) and minutes:
+        return min(usual, datetime.timedelta(minutes=minutes))
+    return usual

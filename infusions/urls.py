@@ -5,6 +5,7 @@ from . import views, views_charting
 app_name = "infusions"
 urlpatterns = [
     path("nurse/", views_charting.nurse_home, name="nurse_home"),
+    path("alerts/open/", views_charting.open_alerts, name="open_alerts"),
     path("physician/", views.physician_home, name="physician_home"),
     # The dose panel of one appointment, and what is done from it.
     path("appointments/<int:pk>/dose/", views.dose_panel, name="dose_panel"),

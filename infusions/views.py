@@ -22,6 +22,7 @@ from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 
 from . import selectors, services
 from .api.reconciliation import csv_response
+from .chart_reads import open_alerts_for
 from .forms import (
     AccountForm,
     DoseCheckForm,
@@ -40,7 +41,8 @@ QUEUE_ON_HOME = 10
 
 @role_required(Role.PHYSICIAN)
 def physician_home(request):
-    """Items awaiting the physician: clearances, unsigned orders, same-day flags."""
+    """Items awaiting the physician: open alerts at the sites, clearances, unsigned orders,
+    same-day flags."""
     unsigned = selectors.unsigned_orders_for(request.user)
     context = {
         "today": timezone.localdate(),
@@ -49,6 +51,7 @@ def physician_home(request):
         "unsigned_orders": unsigned[:QUEUE_ON_HOME],
         "unsigned_count": unsigned.count(),
         "early_stops": early_stops_awaiting_review(request.user),
+        "open_alert_list": open_alerts_for(request.user),
     }
     return render(request, "infusions/physician_home.html", context)
 

@@ -21,7 +21,7 @@ from scheduling.selectors import board_chairs_for, nurse_day
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from . import services
-from .chart_reads import ACKS, chart, nurse_board, print_chart, record_for
+from .chart_reads import ACKS, chart, nurse_board, open_alerts_for, print_chart, record_for
 from .forms_charting import CheckInForm
 from .models import (
     AckAction,
@@ -120,8 +120,16 @@ def nurse_home(request):
         "sites": board_chairs_for(request.user),
         "today": today,
         "board": nurse_board(request.user, nurse_day(request.user, today), now),
+        "open_alert_list": open_alerts_for(request.user),
     }
     return render(request, "infusions/nurse_home.html", context)
+
+
+@role_required(*CLINICAL_READERS)
+def open_alerts(request):
+    """The open alerts at the user's sites, polled by the physician and nurse homes."""
+    return render(request, "infusions/_open_alerts.html",
+                  {"open_alert_list": open_alerts_for(request.user)})  # fmt: skip
 
 
 @role_required(*CLINICAL_READERS)
@@ -178,7 +186,7 @@ def chair_check_in(request, pk):
 def chair_alerts(request, pk):
     """The open-alert banner of a record (pk: record), polled by the chair screen."""
     record = record_for(request.user, pk)
-    alerts = record.alerts.select_related("reading").prefetch_related(ACKS)
+    alerts = record.alerts.select_related("reading").prefetch_related(ACKS, "breaches")
     context = {
         "record": record,
         "open_alerts": [alert for alert in alerts if alert.acknowledgement is None],

@@ -4,7 +4,7 @@ events, and discharges are in ``chart_events``. Create and read only: the chart 
 append-only, so nothing is updated or deleted. Every write is a service call."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from ..models import (
     AckAction,
     Alert,
     AlertAcknowledgement,
+    AlertBreach,
     ComfortApplied,
     ComfortItem,
     Consciousness,
@@ -303,14 +304,29 @@ class InfusionRecordViewSet(CreateList):
 # --- Vitals and alerts -----------------------------------------------------------------------
 
 
+class AlertBreachSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertBreach
+        fields = ["parameter", "value", "limit", "source", "message"]
+        read_only_fields = fields
+
+
 class AlertSerializer(serializers.ModelSerializer):
+    """One alert per reading; ``breaches`` names every value out of range and whose limit
+    it broke. ``parameter`` and ``value`` are set only on alerts from before issue 18."""
+
     acknowledged = serializers.SerializerMethodField()
+    breaches = serializers.SerializerMethodField()
 
     class Meta:
         model = Alert
         fields = ["id", "record", "reading", "protocol_version", "parameter", "value",
-                  "message", "raised_at", "acknowledged"]  # fmt: skip
+                  "message", "news2_score", "breaches", "raised_at", "acknowledged"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(AlertBreachSerializer(many=True))
+    def get_breaches(self, alert) -> list:
+        return AlertBreachSerializer(alert.breach_list, many=True).data
 
     def get_acknowledged(self, alert) -> bool:
         return alert.acknowledgement is not None
@@ -320,6 +336,7 @@ class VitalsSerializer(serializers.ModelSerializer):
     taken_by = StaffSerializer(read_only=True)
     alerts = AlertSerializer(many=True, read_only=True)
     corrected = serializers.SerializerMethodField()
+    news2_missing = serializers.SerializerMethodField()
     confirm_implausible = serializers.BooleanField(write_only=True, default=False)
     # Blank when not assessed (a reading without ACVPU), so the schema lists "" too.
     consciousness = serializers.ChoiceField(Consciousness.choices, required=False, allow_blank=True)
@@ -335,14 +352,20 @@ class VitalsSerializer(serializers.ModelSerializer):
         fields = ["id", "record", "taken_at", "phase", "systolic_mmhg", "diastolic_mmhg",
                   "pulse_bpm", "spo2_percent", "respiratory_rate_per_min", "consciousness",
                   "temperature_c", "on_oxygen", "news2_score", "news2_band",
-                  "implausible_confirmed", "taken_by", "recorded_at", "alerts", "corrected",
-                  "confirm_implausible"]  # fmt: skip
+                  "news2_missing", "implausible_confirmed", "taken_by", "recorded_at", "alerts",
+                  "corrected", "confirm_implausible"]  # fmt: skip
         read_only_fields = ["news2_score", "news2_band", "implausible_confirmed", "recorded_at"]
         extra_kwargs = {"taken_at": {"required": False}, "phase": {"required": False},
                         "record": {"queryset": InfusionRecord.objects.all()}}  # fmt: skip
 
     def get_corrected(self, reading) -> bool:
         return reading.corrections.exists()
+
+    def get_news2_missing(self, reading) -> list[str]:
+        """What the reading lacks for a NEWS2 (empty when it was scored)."""
+        if reading.news2_score is not None:
+            return []
+        return reading.news2_missing
 
 
 class VitalsViewSet(CreateList):

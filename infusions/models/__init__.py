@@ -4,12 +4,14 @@ from .charting import (
     AckAction,
     Alert,
     AlertAcknowledgement,
+    AlertBreach,
     Consciousness,
     EventKind,
     InfusionEvent,
     InfusionRecord,
     InfusionStatus,
     InfusionStatusEvent,
+    LimitSource,
     Phase,
     Severity,
     SideEffect,
@@ -28,6 +30,7 @@ from .druglog import (
     Lot,
     ReconciliationCount,
 )
+from .escalation import AlertEscalation, EscalationStatus
 from .orders import (
     ConfirmedWith,
     DoseCheck,
@@ -43,6 +46,10 @@ from .timing import DischargeOverride, EarlyStopReview
 __all__ = [
     "AckAction",
     "Alert",
+    "AlertBreach",
+    "AlertEscalation",
+    "EscalationStatus",
+    "LimitSource",
     "AlertAcknowledgement",
     "ComfortApplied",
     "ComfortItem",

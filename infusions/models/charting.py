@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from clinic.append_only import append_only_triggers, correction_has_reason
 
+from .. import scoring
 from .orders import DoseOrder
 from .protocols import ProtocolVersion
 
@@ -244,24 +245,57 @@ class VitalsReading(models.Model):
     def __str__(self) -> str:
         return f"{self.systolic_mmhg}/{self.diastolic_mmhg} P{self.pulse_bpm} {self.spo2_percent}%"
 
+    @property
+    def news2_missing(self) -> list[str]:
+        """The parts this reading lacks for a NEWS2 (empty when it can be scored)."""
+        return scoring.news2_missing(
+            respiratory_rate=self.respiratory_rate_per_min, spo2=self.spo2_percent,
+            systolic=self.systolic_mmhg, pulse=self.pulse_bpm, consciousness=self.consciousness,
+            temperature_c=self.temperature_c,
+        )  # fmt: skip
+
 
 class Alert(models.Model):
+    """One alert per reading, naming every value out of range in its ``breaches``.
+
+    Alerts raised before issue 18 were one per value: those rows keep their ``parameter`` and
+    ``value`` (and no breaches); new ones leave both empty. ``breach_list`` reads either.
+    """
+
     record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="alerts")
     reading = models.ForeignKey(VitalsReading, on_delete=models.PROTECT, related_name="alerts")
     protocol_version = models.ForeignKey(
         ProtocolVersion, on_delete=models.PROTECT, related_name="+"
     )
-    parameter = models.CharField(max_length=12)
-    value = models.IntegerField()
-    message = models.CharField(max_length=120)
+    parameter = models.CharField(max_length=12, blank=True)  # legacy one-per-value rows only
+    value = models.IntegerField(null=True, blank=True)  # legacy one-per-value rows only
+    message = models.CharField(max_length=400)
+    news2_score = models.PositiveSmallIntegerField(null=True, blank=True)
     raised_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         triggers = append_only_triggers()
         ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reading"],
+                condition=Q(parameter=""),
+                name="alert_one_per_reading",
+                violation_error_message="This reading already has its alert.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def breach_list(self) -> list:
+        """Every value this alert names: its breaches, or the legacy single value."""
+        breaches = list(self.breaches.all())
+        if breaches or not self.parameter:
+            return breaches
+        return [AlertBreach(parameter=self.parameter, value=self.value, message=self.message,
+                            source=LimitSource.PROTOCOL)]  # fmt: skip
 
     @property
     def acknowledgement_history(self) -> list["AlertAcknowledgement"]:
@@ -278,6 +312,30 @@ class Alert(models.Model):
         """The acknowledgement that stands (the last one not corrected), or None: open."""
         current = [ack for ack in self.acknowledgement_history if not ack.corrected]
         return current[-1] if current else None
+
+
+class LimitSource(models.TextChoices):
+    PROTOCOL = "protocol", "protocol"
+    CLEARANCE = "clearance", "physician clearance"
+    NEWS2 = "news2", "NEWS2 rule"
+
+
+class AlertBreach(models.Model):
+    """One value out of range in an alert, and whose limit it broke."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="breaches")
+    parameter = models.CharField(max_length=20)
+    value = models.IntegerField()
+    limit = models.IntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=LimitSource.choices)
+    message = models.CharField(max_length=160)
+
+    class Meta:
+        triggers = append_only_triggers()
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class AckAction(models.TextChoices):

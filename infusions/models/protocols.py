@@ -114,7 +114,8 @@ def _positive(name: str) -> models.CheckConstraint:
 POSITIVE_NUMBERS = [
     "mg_per_kg", "infusion_minutes", "rounding_step_mg", "soft_max_mg", "hard_max_mg",
     "min_weight_kg", "max_weight_kg", "bag_volume_ml", "vitals_interval_minutes",
-    "recovery_vitals_interval_minutes",
+    "recovery_vitals_interval_minutes", "post_alert_vitals_interval_minutes",
+    "alert_escalation_minutes", "news2_alert_total_at_least",
 ]  # fmt: skip
 
 
@@ -192,6 +193,25 @@ class ProtocolVersion(models.Model):
     pulse_high_bpm = models.PositiveSmallIntegerField("alert: pulse above", default=130)
     pulse_low_bpm = models.PositiveSmallIntegerField("alert: pulse below", default=50)
     spo2_low_percent = models.PositiveSmallIntegerField("alert: SpO2 below (%)", default=92)
+    # Inclusive, unlike the limits above: RR 8 or 25 alerts (issue 18).
+    rr_alert_at_or_below_per_min = models.PositiveSmallIntegerField(
+        "alert: respiratory rate at or below (/min)", default=8
+    )
+    rr_alert_at_or_above_per_min = models.PositiveSmallIntegerField(
+        "alert: respiratory rate at or above (/min)", default=25
+    )
+    news2_alert_on_single_3 = models.BooleanField(
+        "alert: any single NEWS2 parameter scoring 3", default=True
+    )
+    news2_alert_total_at_least = models.PositiveSmallIntegerField(
+        "alert: NEWS2 total at or above", default=5
+    )
+    post_alert_vitals_interval_minutes = models.PositiveSmallIntegerField(
+        "vitals every (minutes) after an alert, until back in range", default=5
+    )
+    alert_escalation_minutes = models.PositiveSmallIntegerField(
+        "send an unacknowledged alert to the physicians on duty after (minutes)", default=5
+    )
     min_discharge_score = models.PositiveSmallIntegerField(
         "minimum discharge score (Aldrete/PADSS, 0-10)", default=9
     )
@@ -311,7 +331,9 @@ class ProtocolVersion(models.Model):
         pairs = [
             ("systolic_low_mmhg", "systolic_high_mmhg", "the systolic"),
             ("pulse_low_bpm", "pulse_high_bpm", "the pulse"),
-        ]
+            ("rr_alert_at_or_below_per_min", "rr_alert_at_or_above_per_min",
+             "the respiratory rate"),
+        ]  # fmt: skip
         for low, high, what in pairs:
             low_value, high_value = getattr(self, low), getattr(self, high)
             if low_value is not None and high_value is not None and low_value >= high_value:

@@ -23,8 +23,10 @@ VERSION_FIELDS = (
     "allowed_vial_mg_per_ml", "vial_needs_dilution", "vitals_interval_minutes",
     "recovery_vitals_interval_minutes", "systolic_high_mmhg", "systolic_low_mmhg",
     "diastolic_high_mmhg", "pulse_high_bpm", "pulse_low_bpm", "spo2_low_percent",
-    "min_discharge_score", "discharge_score_type", "completion_tolerance_minutes",
-    "min_recovery_minutes", "standing_order",
+    "rr_alert_at_or_below_per_min", "rr_alert_at_or_above_per_min", "news2_alert_on_single_3",
+    "news2_alert_total_at_least", "post_alert_vitals_interval_minutes",
+    "alert_escalation_minutes", "min_discharge_score", "discharge_score_type",
+    "completion_tolerance_minutes", "min_recovery_minutes", "standing_order",
 )  # fmt: skip
 PROTOCOL_FIELDS = ("name", "description", "is_active")  # the code never changes
 

@@ -7,14 +7,24 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
+from patients.selectors import latest_screening
 
 from .. import scoring
-from ..models import AckAction, Alert, AlertAcknowledgement, InfusionRecord, Phase, VitalsReading
+from ..models import (
+    AckAction,
+    Alert,
+    AlertAcknowledgement,
+    AlertBreach,
+    InfusionRecord,
+    Phase,
+    VitalsReading,
+)
 from .events import infusion_pause, infusion_stop
 from .transitions import CHARTERS, PHASE_FOR_STATUS, S, _lock, _transition
 
@@ -110,19 +120,53 @@ def vitals_record(
     )  # fmt: skip
     reading.full_clean()
     reading.save()
-    alerts = []
-    version = record.protocol_version
-    for parameter, value, message in scoring.vitals_alerts(**values, limits=thresholds(version)):
-        alert = Alert(
-            record=record, reading=reading, protocol_version=version, parameter=parameter,
-            value=value, message=message,
-        )  # fmt: skip
-        alert.full_clean()
-        alert.save()
-        alerts.append(alert)
+    alerts = _raise_alert(record, reading, values, rate, score)
     if record.status == S.CHECKED_IN and reading.phase == Phase.BASELINE:
         _transition(record, S.PRE_ASSESSMENT, taken_by, reading.taken_at)
     return reading, alerts
+
+
+def alert_rules(version) -> scoring.AlertRules:
+    return scoring.AlertRules(
+        rr_at_or_below=version.rr_alert_at_or_below_per_min,
+        rr_at_or_above=version.rr_alert_at_or_above_per_min,
+        news2_single_3=version.news2_alert_on_single_3,
+        news2_total_at_least=version.news2_alert_total_at_least,
+    )
+
+
+def patient_limits(patient) -> dict[str, int]:
+    """The vital-sign limits of the clearance that stands for the patient (that of the latest
+    screening, when it cleared them), or none."""
+    screening = latest_screening(patient)
+    clearance = getattr(screening, "clearance", None) if screening else None
+    if clearance is None or not clearance.allows_treatment:
+        return {}
+    return clearance.vital_limits
+
+
+def _raise_alert(record, reading, values, rate, score) -> list[Alert]:
+    """One alert for the reading naming every value out of range, or none."""
+    version = record.protocol_version
+    found = scoring.reading_breaches(
+        **values, respiratory_rate=rate, score=score, limits=thresholds(version),
+        rules=alert_rules(version), patient=patient_limits(record.appointment.patient),
+    )  # fmt: skip
+    if not found:
+        return []
+    alert = Alert(
+        record=record, reading=reading, protocol_version=version,
+        message="; ".join(message for *_, message in found)[:400],
+        news2_score=score.total if score else None,
+    )  # fmt: skip
+    alert.full_clean()
+    alert.save()
+    for parameter, value, limit, source, message in found:
+        breach = AlertBreach(alert=alert, parameter=parameter, value=value, limit=limit,
+                             source=source, message=message)  # fmt: skip
+        breach.full_clean()
+        breach.save()
+    return [alert]
 
 
 @transaction.atomic
@@ -156,5 +200,9 @@ def alert_acknowledge(
 
 def vitals_due(record: InfusionRecord, now: datetime.datetime | None = None):
     """(due_at, overdue) for the chair screen, ignoring corrected readings."""
-    readings = list(record.vitals.filter(corrections__isnull=True))
+    readings = list(
+        record.vitals.filter(corrections__isnull=True).annotate(
+            alerted=Exists(Alert.objects.filter(reading=OuterRef("pk")))
+        )
+    )
     return scoring.next_vitals_due(record, readings, now or timezone.now())

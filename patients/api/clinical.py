@@ -98,12 +98,19 @@ def answer_field(**kwargs) -> NamedChoiceField:
 
 
 class ClearanceSerializer(serializers.ModelSerializer):
+    """``alert_*`` are optional patient vital-sign limits: the chair alerts at the tighter of
+    them and the protocol's. ``vital_limits_text`` says them in words."""
+
     physician = StaffSerializer(read_only=True)
+    vital_limits_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = Clearance
-        fields = ["id", "decision", "note", "decided_at", "physician"]
-        read_only_fields = ["id", "decided_at", "physician"]
+        fields = ["id", "decision", "note", "alert_systolic_above_mmhg",
+                  "alert_diastolic_above_mmhg", "alert_pulse_above_bpm", "alert_pulse_below_bpm",
+                  "alert_spo2_below_percent", "vital_limits_text", "decided_at",
+                  "physician"]  # fmt: skip
+        read_only_fields = ["id", "vital_limits_text", "decided_at", "physician"]
 
 
 class ScreeningInputSerializer(serializers.Serializer):

@@ -116,6 +116,23 @@ class ClearanceForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label="Reasoning and any conditions"
     )
+    # Optional: where a condition is a vital-sign limit, enter it here too and the chair
+    # screen alerts at the tighter of it and the protocol's.
+    alert_systolic_above_mmhg = forms.IntegerField(
+        required=False, min_value=1, label="Alert: systolic above (mmHg)"
+    )
+    alert_diastolic_above_mmhg = forms.IntegerField(
+        required=False, min_value=1, label="Alert: diastolic above (mmHg)"
+    )
+    alert_pulse_above_bpm = forms.IntegerField(
+        required=False, min_value=1, label="Alert: pulse above (/min)"
+    )
+    alert_pulse_below_bpm = forms.IntegerField(
+        required=False, min_value=1, label="Alert: pulse below (/min)"
+    )
+    alert_spo2_below_percent = forms.IntegerField(
+        required=False, min_value=1, max_value=100, label="Alert: SpO2 below (%)"
+    )
 
 
 class WeightForm(forms.Form):

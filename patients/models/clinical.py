@@ -177,12 +177,68 @@ class Clearance(models.Model):
     note = models.TextField(help_text="Reasoning, and the conditions when cleared with conditions.")
     decided_at = models.DateTimeField(auto_now_add=True)
     physician = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    # Optional vital-sign limits for this patient (issue 18): at the chair the tighter of
+    # these and the protocol's raises the alert. The note's free text stays as written.
+    alert_systolic_above_mmhg = models.PositiveSmallIntegerField(
+        "alert: systolic above", null=True, blank=True
+    )
+    alert_diastolic_above_mmhg = models.PositiveSmallIntegerField(
+        "alert: diastolic above", null=True, blank=True
+    )
+    alert_pulse_above_bpm = models.PositiveSmallIntegerField(
+        "alert: pulse above", null=True, blank=True
+    )
+    alert_pulse_below_bpm = models.PositiveSmallIntegerField(
+        "alert: pulse below", null=True, blank=True
+    )
+    alert_spo2_below_percent = models.PositiveSmallIntegerField(
+        "alert: SpO2 below (%)", null=True, blank=True
+    )
+
+    LIMITS = {
+        "alert_systolic_above_mmhg": "systolic above {}",
+        "alert_diastolic_above_mmhg": "diastolic above {}",
+        "alert_pulse_above_bpm": "pulse above {}",
+        "alert_pulse_below_bpm": "pulse below {}",
+        "alert_spo2_below_percent": "SpO2 below {}%",
+    }
 
     class Meta:
         triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.physician}"
+
+    @property
+    def vital_limits(self) -> dict[str, int]:
+        """The limits the physician set, by field name (none: empty)."""
+        values = {name: getattr(self, name) for name in self.LIMITS}
+        return {name: value for name, value in values.items() if value is not None}
+
+    @property
+    def vital_limits_text(self) -> str:
+        """The limits in words, e.g. 'Alert if systolic above 160, diastolic above 100'."""
+        words = [self.LIMITS[name].format(value) for name, value in self.vital_limits.items()]
+        return "Alert if " + ", ".join(words) if words else ""
+
+    def clean(self) -> None:
+        errors = {}
+        limits = self.vital_limits
+        if limits and self.decision == self.Decision.NOT_CLEARED:
+            errors["decision"] = "Vital-sign limits go with a clearance, not a refusal."
+        if limits.get("alert_spo2_below_percent", 0) > 100:
+            errors["alert_spo2_below_percent"] = "SpO2 is a percentage: at most 100."
+        low, high = limits.get("alert_pulse_below_bpm"), limits.get("alert_pulse_above_bpm")
+        if low is not None and high is not None and low >= high:
+            errors["alert_pulse_below_bpm"] = f"Must be below the pulse high limit ({high})."
+        dia, sys = limits.get("alert_diastolic_above_mmhg"), limits.get("alert_systolic_above_mmhg")
+        if dia is not None and sys is not None and dia >= sys:
+            errors["alert_diastolic_above_mmhg"] = f"Must be below the systolic limit ({sys})."
+        for name, value in limits.items():
+            if value == 0:
+                errors[name] = "Must be above zero, or left empty."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def allows_treatment(self) -> bool:

@@ -79,9 +79,14 @@ def screening_record(
 
 @transaction.atomic
 def clearance_record(
-    *, screening: Screening, physician: User, decision: str, note: str
+    *, screening: Screening, physician: User, decision: str, note: str, **vital_limits
 ) -> Clearance:
-    """A physician's decision on a positive screen. Only the latest screening is decided."""
+    """A physician's decision on a positive screen. Only the latest screening is decided.
+
+    ``vital_limits`` are the optional patient alert limits (``Clearance.LIMITS``)."""
+    unknown = set(vital_limits) - set(Clearance.LIMITS)
+    if unknown:
+        raise TypeError(f"Not a clearance limit: {', '.join(sorted(unknown))}.")
     require_role(physician, Role.PHYSICIAN, doing="clear a patient")
     _lock(screening.patient)
     latest = screening.patient.screenings.order_by("-recorded_at", "-pk").first()
@@ -93,7 +98,10 @@ def clearance_record(
         raise ValidationError("This screening has already been decided; record a new screening.")
     if not note.strip():
         raise ValidationError({"note": "Write the reasoning (and any conditions)."})
-    clearance = Clearance(screening=screening, physician=physician, decision=decision, note=note)
+    limits = {name: value for name, value in vital_limits.items() if value not in (None, "")}
+    clearance = Clearance(
+        screening=screening, physician=physician, decision=decision, note=note, **limits
+    )
     clearance.full_clean()
     clearance.save()
     return clearance

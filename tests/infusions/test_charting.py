@@ -323,7 +323,7 @@ def test_the_api_lists_records_and_takes_vitals_but_not_edits(login, running, nu
         content_type="application/json",
     )
     assert created.status_code == 201, created.content
-    assert created.json()["alerts"][0]["parameter"] == "systolic"
+    assert created.json()["alerts"][0]["breaches"][0]["parameter"] == "systolic"
     reading = created.json()["id"]
     assert client.patch(f"/api/v1/infusion-vitals/{reading}/", {}).status_code == 405
     bad = client.post(
