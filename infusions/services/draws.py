@@ -22,7 +22,7 @@ def visit_day(order: DoseOrder) -> datetime.date:
 def draw_problems(order: DoseOrder) -> list[str]:
     """What is missing before the drug can run under this order, in words: a draw recorded
     for this order, from a lot at the visit's site, in date on the visit day, and at least
-    the order's dose in all. Never names the dose itself: a nurse who has not made her blind
+    the order's draw volume in all. Never names the dose itself: a nurse who has not made her blind
     double-check yet reads these too."""
     location = order.appointment.location
     day = visit_day(order)
@@ -56,7 +56,9 @@ def draw_problems(order: DoseOrder) -> list[str]:
             )
         else:
             usable_mg, usable_ml = usable_mg + entry.mg, usable_ml + entry.ml
-    if usable_mg < order.dose_mg:
+    # The order's own draw volume is the dose rounded half up to 0.01 mL, so it may hold a
+    # little less than the dose in mg (0.87 mL of 50 mg/mL for 43.6 mg): compare volumes.
+    if usable_ml < order.draw_volume_ml:
         problems.append(
             f"The volume drawn from in-date lots ({usable_ml} mL, {usable_mg} mg) is less than "
             "the order's dose: draw the rest and record it."

@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from infusions.models import DrugLogEntry, InfusionStatus
+from infusions.models import DoseOrder, DrugLogEntry, InfusionStatus
 from infusions.services import (
     drug_draw,
     infusion_drug_account,
@@ -172,3 +172,27 @@ def test_a_draw_already_wasted_before_the_start_does_not_count(
     )  # fmt: skip
     with pytest.raises(ValidationError, match="already accounted for as given or wasted"):
         infusion_start(record=ready, by=nurse)
+
+
+def test_the_orders_draw_volume_is_enough_even_when_rounding_leaves_it_under_the_dose_in_mg(
+    record, appointment, nurse, second_nurse, physician
+):
+    """87.2 kg at 0.5 mg/kg is 43.6 mg: 0.872 mL of 50 mg/mL, which the order rounds to the
+    0.87 mL a syringe measures (43.5 mg). Drawing what the order says must let it start."""
+    from infusions.services import dose_check_record, dose_order_create
+    from tests.infusions.test_orders import weigh
+    from tests.step_up import sign
+
+    weight = weigh(appointment, nurse, "87.2")
+    order = dose_order_create(
+        appointment=appointment, weight=weight, vial_mg_per_ml=Decimal("50"), created_by=nurse
+    )
+    assert (order.dose_mg, order.draw_volume_ml) == (Decimal("43.6"), Decimal("0.87"))
+    sign(order, physician)
+    for checker in (nurse, second_nurse):
+        dose_check_record(order=order, nurse=checker, entered_mg=Decimal("43.6"))
+    vitals_record(record=record, taken_by=nurse, **GOOD)
+    order = DoseOrder.objects.get(pk=order.pk)
+    draw_for(order, by=nurse)
+    assert infusion_may_start(order) == []
+    assert infusion_start(record=record, by=nurse).status == InfusionStatus.RUNNING
