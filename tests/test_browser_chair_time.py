@@ -8,6 +8,7 @@ import pytest
 from infusions.models import InfusionStatus
 from infusions.services import infusion_check_in, infusion_start, vitals_record
 from tests.chair_clock import advance
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import GOOD, verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.test_browser import TABLET, screenshot
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 def started(appointment, verified_order, nurse):
     record = infusion_check_in(appointment=appointment, by=nurse)
     vitals_record(record=record, taken_by=nurse, **GOOD)
+    ensure_drawn(verified_order, by=nurse)
     return infusion_start(record=record, by=nurse)
 
 

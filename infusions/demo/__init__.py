@@ -37,6 +37,16 @@ PROTOCOLS = [
 
 
 def seed() -> list[str]:
+    created = seed_protocols()
+    created += _seed_lots()
+    created += _seed_course()
+    created += seed_history(DEMO_SITE)  # before today: the signatures follow each other
+    created += seed_today()
+    return created
+
+
+def seed_protocols() -> list[str]:
+    """The demo's drug library, created once by the demo physician."""
     physician = User.objects.get(username="physician")
     created = []
     for fields in PROTOCOLS:
@@ -44,10 +54,6 @@ def seed() -> list[str]:
             continue
         protocol_create(created_by=physician, **fields)
         created.append(f"protocol {fields['name']}")
-    created += _seed_lots()
-    created += _seed_course()
-    created += seed_history(DEMO_SITE)  # before today: the signatures follow each other
-    created += seed_today()
     return created
 
 

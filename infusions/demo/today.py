@@ -52,8 +52,8 @@ DEMO_SITE = "costa-mesa"
 MIN = datetime.timedelta(minutes=1)
 GOOD = dict(systolic_mmhg=122, diastolic_mmhg=78, pulse_bpm=74, spo2_percent=98)
 HIGH_BP = dict(systolic_mmhg=188, diastolic_mmhg=116, pulse_bpm=96, spo2_percent=97)
-PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
-           "surgical_bleeding": 1}  # fmt: skip
+ALDRETE_9 = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
+             "oxygen_saturation": 1}  # fmt: skip
 FIRST = ["Olivia", "Ethan", "Ava", "Noah", "Mia", "Lucas", "Chloe", "Mateo", "Zoe", "Aiden"]
 LAST = ["Ramirez", "Patel", "Brooks", "Tanaka", "Fischer", "Morales", "Singh", "Carter",
         "Haddad", "Novak", "Ibarra", "Lindqvist"]  # fmt: skip
@@ -312,7 +312,7 @@ class _Visit:
             vitals_record(record=self.record, taken_by=self.nurse, **GOOD)
         with self.at(ended + 34):
             discharge_record(
-                record=self.record, by=self.nurse, score_type="padss", item_scores=PADSS_9,
+                record=self.record, by=self.nurse, score_type="aldrete", item_scores=ALDRETE_9,
                 escort_present=True, escort_name=self.appointment.escort_name,
                 pain_nrs=self.pain_at_discharge,
                 instructions_given=True,
