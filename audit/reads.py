@@ -158,6 +158,7 @@ EXEMPT: dict[str, str] = {
     "patients:consultation_close": _POST,
     "scheduling:board": _LIST,
     "scheduling:week": _LIST,
+    "scheduling:todays_patients": _LIST,
     "scheduling:planner": "the course planner; the booked course is logged at its own pages",
     "scheduling:planner_blockers": "booking blockers (flag labels only), loaded by the planner",
     "scheduling:calendar_feed": "fetched by the patient's own calendar with the secret token, "

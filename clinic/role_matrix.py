@@ -137,6 +137,7 @@ URLS: dict[str, Access] = {
     # --- Scheduling (HTML) -------------------------------------------------------------------
     "scheduling:board": page(ALL),
     "scheduling:week": page(ALL),
+    "scheduling:todays_patients": page(ALL, note="today's visits, loaded into the patient list"),
     "scheduling:planner": form(DESK),
     "scheduling:planner_blockers": page(DESK),
     "scheduling:check_in": action(ALL, args=APPT),
@@ -431,6 +432,7 @@ def W(*names):
 ACTIONS: list[Action] = [
     _a("Search patients; see registration, flags, courses, consent, history", ALL,
        R("patients:list", "patients:search", "patients:detail", "scheduling:patient_courses",
+         "scheduling:todays_patients",
          "patient-list", "patient-detail")),
     _a("Register a patient, edit the registration, deactivate", DESK,
        W("patients:register", "patients:edit", "patients:deactivate", "patient-list",

@@ -6,6 +6,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/week/", views.week, name="week"),
+    path("today/patients/", views.todays_patients, name="todays_patients"),
     path("plan/", views.planner, name="planner"),
     path("plan/blockers/", views.planner_blockers, name="planner_blockers"),
     path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),

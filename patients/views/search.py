@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from clinic.access import role_required
 
+from ..recent import recently_viewed
 from ..selectors import patient_search
 from .common import ALL_STAFF, REGISTRARS, can
 
@@ -16,6 +17,7 @@ def patient_list(request):
     """Search by name, MRN, date of birth or phone; results update as you type (htmx)."""
     context = _results_context(request)
     context["can_register"] = can(request.user, REGISTRARS)
+    context["recent"] = recently_viewed(request)
     return render(request, "patients/list.html", context)
 
 

@@ -1,7 +1,7 @@
 """HTML screens for scheduling. Every lookup is scoped to the user's sites and every write
 goes through a service."""
 
-from .board import board, check_in, week
+from .board import board, check_in, todays_patients, week
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
@@ -20,5 +20,6 @@ __all__ = [
     "planner",
     "planner_blockers",
     "reschedule",
+    "todays_patients",
     "week",
 ]

@@ -100,3 +100,10 @@ def check_in(request, pk):
     }
     # A refusal is still swapped in (htmx ignores 4xx bodies), with its message showing.
     return render(request, "scheduling/_block.html", context)
+
+
+@role_required(*ALL_STAFF)
+def todays_patients(request):
+    """Today's visits at the user's sites, loaded into the patient list before any search."""
+    context = {"appointments": selectors.todays_patients(request.user)}
+    return render(request, "scheduling/_todays_patients.html", context)
