@@ -16,8 +16,11 @@ KEEP = 8
 
 def remember_viewed(request: HttpRequest, patient_pk: int) -> None:
     """Put the patient first in the user's recently viewed list."""
-    seen = [pk for pk in request.session.get(SESSION_KEY, []) if pk != patient_pk]
-    request.session[SESSION_KEY] = [patient_pk, *seen][:KEEP]
+    seen = request.session.get(SESSION_KEY, [])
+    if seen[:1] == [patient_pk]:
+        return  # already first: no session write on every tab of the same record
+    others = [pk for pk in seen if pk != patient_pk]
+    request.session[SESSION_KEY] = [patient_pk, *others][:KEEP]
 
 
 def recently_viewed(request: HttpRequest) -> list[Patient]:

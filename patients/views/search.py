@@ -6,6 +6,8 @@ from ..recent import recently_viewed
 from ..selectors import patient_search
 from .common import ALL_STAFF, REGISTRARS, can
 
+PICK_LIMIT = 10
+
 
 def _results_context(request) -> dict:
     query = request.GET.get("q", "").strip()[:100]
@@ -23,5 +25,10 @@ def patient_list(request):
 
 @role_required(*ALL_STAFF)
 def search_results(request):
-    """The results table alone, for htmx."""
-    return render(request, "patients/_search_results.html", _results_context(request))
+    """The results table alone, for htmx. With pick=1: up to ten active patients as radio
+    buttons named "patient", for a form that picks a patient by typing (the planner)."""
+    context = _results_context(request)
+    if request.GET.get("pick"):
+        context["patients"] = [p for p in context["patients"] if p.is_active][:PICK_LIMIT]
+        return render(request, "patients/_pick_results.html", context)
+    return render(request, "patients/_search_results.html", context)

@@ -93,3 +93,50 @@ def test_a_recently_viewed_patient_moved_to_another_site_drops_off_the_list(
     patient.save()
     page = client.get(reverse("patients:list")).content.decode()
     assert "Mover" not in page.split("Recently viewed")[1]
+
+
+# --- Planner: pick the patient by typing ------------------------------------------------------
+
+
+def test_the_planner_has_no_dropdown_of_every_patient_but_a_typed_search(login, front_desk, site):
+    PatientFactory(legal_last_name="Dropdownless", home_location=site)
+    page = login(front_desk).get(reverse("scheduling:planner")).content.decode()
+    assert "Dropdownless" not in page
+    assert f'hx-get="{reverse("patients:search")}?pick=1"' in page
+    assert "<script>" not in page
+
+
+def test_typing_in_the_planner_offers_active_patients_of_my_sites_as_radio_buttons(
+    login, front_desk, site, other_site
+):
+    mine = PatientFactory(legal_last_name="Quill", home_location=site)
+    PatientFactory(legal_last_name="Quincy", home_location=other_site)
+    PatientFactory(
+        legal_last_name="Quade", home_location=site, is_active=False, deactivation_reason="Moved"
+    )
+    response = login(front_desk).get(reverse("patients:search"), {"q": "qu", "pick": "1"})
+    page = response.content.decode()
+    assert f'type="radio" name="patient" id="pick-{mine.pk}" value="{mine.pk}"' in page
+    assert "Quincy" not in page and "Quade" not in page
+
+
+def test_a_typed_search_with_no_match_says_so(login, front_desk, site):
+    page = login(front_desk).get(reverse("patients:search"), {"q": "zz", "pick": "1"})
+    assert "No active patient at your sites matches" in page.content.decode()
+
+
+def test_a_planner_opened_for_a_patient_shows_them_already_picked(login, front_desk, site, patient):
+    url = reverse("scheduling:planner") + f"?patient={patient.pk}"
+    page = login(front_desk).get(url).content.decode()
+    assert f'value="{patient.pk}" checked' in page
+
+
+def test_a_patient_of_another_site_posted_to_the_planner_is_a_field_error(
+    login, front_desk, other_site
+):
+    stranger = PatientFactory(home_location=other_site)
+    response = login(front_desk).post(
+        reverse("scheduling:planner"), {"patient": stranger.pk, "action": "propose"}
+    )
+    assert response.context["form"].errors["patient"]
+    assert f'value="{stranger.pk}"' not in response.content.decode()
