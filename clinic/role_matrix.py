@@ -137,6 +137,7 @@ URLS: dict[str, Access] = {
     # --- Scheduling (HTML) -------------------------------------------------------------------
     "scheduling:board": page(ALL),
     "scheduling:week": page(ALL),
+    "scheduling:escort_confirm": action(DESK, args=APPT),
     "scheduling:todays_patients": page(ALL, note="today's visits, loaded into the patient list"),
     "scheduling:planner": form(DESK),
     "scheduling:planner_blockers": page(DESK),
@@ -289,6 +290,7 @@ URLS: dict[str, Access] = {
     "appointment-list": api(ALL),
     "appointment-detail": api(ALL, args=APPT),
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
+    "appointment-escort-confirm": action(DESK, door=ALL, args=APPT),
     "appointment-transition": action(
         ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
     ),
@@ -466,6 +468,8 @@ ACTIONS: list[Action] = [
     _a("See the day board and week of one's own sites", ALL,
        R("scheduling:board", "scheduling:week", "appointment-list", "course-list")),
     _a("Check a patient in at the board", ALL, W("scheduling:check_in")),
+    _a("Confirm a visit's escort by phone, in one click (board card, unconfirmed list)", DESK,
+       W("scheduling:escort_confirm", "appointment-escort-confirm")),
     _a("Plan and book a course", DESK,
        W("scheduling:planner", "course-list", "course-propose")),
     _a("Reschedule, cancel, mark no-show, cancel the rest of a course", DESK,

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils import timezone
 
 from clinic.access import locations_for

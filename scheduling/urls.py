@@ -10,6 +10,7 @@ urlpatterns = [
     path("plan/", views.planner, name="planner"),
     path("plan/blockers/", views.planner_blockers, name="planner_blockers"),
     path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("appointments/<int:pk>/escort-confirmed/", views.escort_confirm, name="escort_confirm"),
     path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("appointments/<int:pk>/no-show/", views.no_show, name="no_show"),

@@ -8,6 +8,7 @@ from .changes import (
     appointment_transition,
     course_cancel_remaining,
 )
+from .escorts import appointment_escort_confirm_by_phone
 from .planner import Proposal, ProposedSession, Wishes, course_propose
 from .slots import local_datetime, session_times
 
@@ -18,6 +19,7 @@ __all__ = [
     "ProposedSession",
     "SessionRequest",
     "Wishes",
+    "appointment_escort_confirm_by_phone",
     "appointment_reschedule",
     "appointment_transition",
     "course_book",

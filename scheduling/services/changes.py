@@ -158,6 +158,7 @@ def appointment_reschedule(
     appointment.infusion_starts_at = times.infusion_starts_at
     appointment.infusion_ends_at = times.infusion_ends_at
     appointment.escort_confirmed = False  # the escort must confirm the new time
+    appointment.escort_confirmed_by, appointment.escort_confirmed_at = None, None
     save_appointment(appointment)
     note = f"Rescheduled from {old}" + (f": {reason.strip()}" if reason.strip() else "")
     record_status(appointment, appointment.status, appointment.status, changed_by, note)

@@ -1,7 +1,7 @@
 """HTML screens for scheduling. Every lookup is scoped to the user's sites and every write
 goes through a service."""
 
-from .board import board, check_in, todays_patients, week
+from .board import board, check_in, escort_confirm, todays_patients, week
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
@@ -13,6 +13,7 @@ __all__ = [
     "cancel",
     "check_in",
     "course_cancel",
+    "escort_confirm",
     "feed_create",
     "feed_revoke",
     "no_show",

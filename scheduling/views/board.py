@@ -1,6 +1,7 @@
 """The day board and the week view per site, and checking a patient in from the board."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,11 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
+from clinic.roles import Role
 
 from .. import selectors, services
 from ..models import AppointmentStatus
 from .common import ALL_STAFF, appointment_for, parse_day
 
+DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 CHECK_IN_FROM = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
@@ -42,6 +45,7 @@ def board(request):
         "day": day,
         "is_today": day == timezone.localdate(),
         "check_in_from": CHECK_IN_FROM,
+        "confirms_escorts": request.user.has_role(*DESK),
         **_nav("board", location, day, datetime.timedelta(days=1)),
     }
     return render(request, "scheduling/board.html", context)
@@ -81,25 +85,53 @@ def check_in(request, pk):
         )
     except ValidationError as refused:
         error = " ".join(refused.messages)
+    done = f"{appointment.patient.display_name} is checked in."
+    return _block_or_board(request, appointment, error, done)
+
+
+def _block_or_board(request, appointment, error: str, done: str):
+    """htmx: the board card again, with the refusal showing if any. Otherwise back to the
+    follow-up list (next=follow_up) or the board, with a message."""
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"{appointment.patient.display_name} is checked in.")
-        day = timezone.localtime(appointment.starts_at).date().isoformat()
+            messages.success(request, done)
+        if request.POST.get("next") == "follow_up":
+            return redirect("reminders:follow_up")
+        day = timezone.localtime(
+            appointment.starts_at, ZoneInfo(appointment.location.time_zone)
+        ).date()
         return redirect(
             reverse("scheduling:board") + f"?location={appointment.location_id}&date={day}"
         )
-    appointment = appointment_for(request.user, pk)
+    appointment = appointment_for(request.user, appointment.pk)
     origin, slots = selectors.board_origin(appointment.location, appointment)
     context = {
         "block": selectors.place(appointment, origin, slots),
         "check_in_from": CHECK_IN_FROM,
+        "confirms_escorts": request.user.has_role(*DESK),
         "error": error,
         "tz": appointment.location.time_zone,
     }
     # A refusal is still swapped in (htmx ignores 4xx bodies), with its message showing.
     return render(request, "scheduling/_block.html", context)
+
+
+@role_required(*DESK)
+@require_POST
+def escort_confirm(request, pk):
+    """One click: the escort confirmed by phone (their name, who took the call, when)."""
+    appointment = appointment_for(request.user, pk)
+    error = ""
+    try:
+        appointment = services.appointment_escort_confirm_by_phone(
+            appointment=appointment, by=request.user
+        )
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    done = f"Escort {appointment.escort_name} confirmed for {appointment.patient.display_name}."
+    return _block_or_board(request, appointment, error, done)
 
 
 @role_required(*ALL_STAFF)

@@ -140,3 +140,92 @@ def test_a_patient_of_another_site_posted_to_the_planner_is_a_field_error(
     )
     assert response.context["form"].errors["patient"]
     assert f'value="{stranger.pk}"' not in response.content.decode()
+
+
+# --- Escorts: confirmed by phone in one click ---------------------------------------------------
+
+
+@pytest.fixture
+def tomorrows_visit(site, nurse, patient):
+    start = datetime.datetime.now(tz=LA).replace(second=0, microsecond=0)
+    return visit(patient, site, nurse, start + datetime.timedelta(days=1))
+
+
+def test_one_click_confirms_the_escort_by_phone_with_name_who_and_when(
+    login, front_desk, tomorrows_visit
+):
+    url = reverse("scheduling:escort_confirm", args=[tomorrows_visit.pk])
+    response = login(front_desk).post(url, HTTP_HX_REQUEST="true")
+    tomorrows_visit.refresh_from_db()
+    assert tomorrows_visit.escort_confirmed
+    assert tomorrows_visit.escort_name == "Pat"
+    assert tomorrows_visit.escort_confirmed_by == front_desk
+    assert tomorrows_visit.escort_confirmed_at is not None
+    page = response.content.decode()
+    assert "by phone: Pat" in page and "Escort not confirmed" not in page
+
+
+def test_confirming_twice_says_so_and_changes_nothing(login, front_desk, tomorrows_visit):
+    client = login(front_desk)
+    url = reverse("scheduling:escort_confirm", args=[tomorrows_visit.pk])
+    client.post(url)
+    first = Appointment.objects.get(pk=tomorrows_visit.pk).escort_confirmed_at
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert "already confirmed" in response.content.decode()
+    assert Appointment.objects.get(pk=tomorrows_visit.pk).escort_confirmed_at == first
+
+
+def test_a_patient_without_an_escort_on_file_gets_a_clear_refusal(login, front_desk, site, nurse):
+    start = datetime.datetime.now(tz=LA) + datetime.timedelta(days=1)
+    appointment = visit(PatientFactory(home_location=site), site, nurse, start)
+    url = reverse("scheduling:escort_confirm", args=[appointment.pk])
+    response = login(front_desk).post(url, follow=True)
+    assert "No escort on file" in response.content.decode()
+    assert not Appointment.objects.get(pk=appointment.pk).escort_confirmed
+
+
+def test_a_nurse_cannot_confirm_by_phone_and_an_other_sites_visit_is_not_found(
+    login, nurse, front_desk, other_site, tomorrows_visit
+):
+    url = reverse("scheduling:escort_confirm", args=[tomorrows_visit.pk])
+    assert login(nurse).post(url).status_code == 403
+    tomorrows_visit.location = other_site
+    Appointment.objects.filter(pk=tomorrows_visit.pk).update(location=other_site)
+    assert login(front_desk).post(url).status_code == 404
+
+
+def test_the_unconfirmed_list_confirms_in_one_click_and_comes_back(
+    login, front_desk, tomorrows_visit
+):
+    Appointment.objects.filter(pk=tomorrows_visit.pk).update(
+        starts_at=datetime.datetime.now(tz=LA) + datetime.timedelta(hours=3),
+        ends_at=datetime.datetime.now(tz=LA) + datetime.timedelta(hours=5),
+        infusion_starts_at=datetime.datetime.now(tz=LA) + datetime.timedelta(hours=3, minutes=20),
+        infusion_ends_at=datetime.datetime.now(tz=LA) + datetime.timedelta(hours=4),
+    )
+    client = login(front_desk)
+    page = client.get(reverse("reminders:follow_up")).content.decode()
+    assert reverse("scheduling:escort_confirm", args=[tomorrows_visit.pk]) in page
+    url = reverse("scheduling:escort_confirm", args=[tomorrows_visit.pk])
+    response = client.post(url, {"next": "follow_up"})
+    assert response.url == reverse("reminders:follow_up")
+    page = client.get(response.url).content.decode()
+    assert "Escort Pat confirmed" in page
+    assert url not in page  # off the list
+
+
+def test_the_api_confirms_the_escort_by_phone(login, front_desk, tomorrows_visit):
+    url = f"/api/v1/appointments/{tomorrows_visit.pk}/escort-confirm/"
+    response = login(front_desk).post(url)
+    assert response.status_code == 200, response.content
+    assert response.json()["escort_confirmed_by"] == front_desk.pk
+
+
+def test_a_cancelled_visit_shows_no_escort_warning_on_the_board(
+    login, front_desk, site, nurse, patient
+):
+    start = datetime.datetime.now(tz=LA).replace(hour=9, minute=0, second=0, microsecond=0)
+    visit(patient, site, nurse, start, AppointmentStatus.CANCELLED)
+    url = reverse("scheduling:board") + f"?location={site.pk}&date={start.date().isoformat()}"
+    page = login(front_desk).get(url).content.decode()
+    assert "Escort not confirmed" not in page
