@@ -21,7 +21,7 @@ from ..models import (
     LocationSchedule,
 )
 from .appointments import lock_nurse_shifts, record_status, save_appointment
-from .slots import SessionTimes, slot_invalid, slot_taken
+from .slots import SessionTimes, local, slot_invalid, slot_taken
 
 S = AppointmentStatus
 # The only legal moves. Completed, cancelled and no-show are final.
@@ -106,7 +106,7 @@ def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetim
         if abs(other.starts_at - starts_at) < gap:
             return {
                 "starts_at": f"Less than {gap.total_seconds() / 3600:.0f} h from infusion "
-                f"{other.sequence} on {other.starts_at:%m/%d %H:%M}."
+                f"{other.sequence} on {local(appointment.location, other.starts_at):%m/%d %H:%M}."
             }
     starts = [other.starts_at for other in siblings] + [starts_at]
     if max(starts) - min(starts) > datetime.timedelta(days=rules.max_course_days):
@@ -152,7 +152,7 @@ def appointment_reschedule(
     )  # fmt: skip
     if taken:
         raise ConflictError(taken)
-    old = f"{appointment.starts_at:%m/%d %H:%M}"
+    old = f"{local(appointment.location, appointment.starts_at):%m/%d %H:%M}"
     appointment.chair, appointment.nurse = chair, nurse
     appointment.starts_at, appointment.ends_at = times.starts_at, times.ends_at
     appointment.infusion_starts_at = times.infusion_starts_at

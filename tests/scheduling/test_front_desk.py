@@ -229,3 +229,31 @@ def test_a_cancelled_visit_shows_no_escort_warning_on_the_board(
     url = reverse("scheduling:board") + f"?location={site.pk}&date={start.date().isoformat()}"
     page = login(front_desk).get(url).content.decode()
     assert "Escort not confirmed" not in page
+
+
+# --- Times in the site's zone in every message --------------------------------------------------
+
+
+@pytest.mark.usefixtures("shifts")
+def test_a_reschedule_refusal_and_its_note_give_the_sites_time_not_utc(
+    front_desk, nurse, site, chairs, patient, protocol
+):
+    from django.core.exceptions import ValidationError
+
+    from scheduling import services
+
+    from .test_views import book_course
+
+    course = book_course(patient, protocol, site, chairs[0], nurse, front_desk, hour=9)
+    first, second = course.appointments.order_by("starts_at")[:2]
+    too_close = first.starts_at + datetime.timedelta(hours=2)
+    with pytest.raises(ValidationError) as refused:
+        services.appointment_reschedule(
+            appointment=second, starts_at=too_close, changed_by=front_desk
+        )
+    message = " ".join(refused.value.messages)
+    assert "09:00" in message and "17:00" not in message and "16:00" not in message
+    later = second.starts_at + datetime.timedelta(hours=1)
+    services.appointment_reschedule(appointment=second, starts_at=later, changed_by=front_desk)
+    note = second.status_changes.order_by("-pk").first().note
+    assert "09:00" in note, note
