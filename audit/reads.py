@@ -96,7 +96,7 @@ READS: dict[str, PatientFrom] = {
     # Appointment, course, order and chair screens.
     **{
         f"scheduling:{name}": APPOINTMENT
-        for name in ("check_in", "reschedule", "cancel", "no_show")
+        for name in ("check_in", "escort_confirm", "reschedule", "cancel", "no_show")
     },
     "scheduling:course_cancel": COURSE,
     **{

@@ -255,5 +255,5 @@ def test_a_reschedule_refusal_and_its_note_give_the_sites_time_not_utc(
     assert "09:00" in message and "17:00" not in message and "16:00" not in message
     later = second.starts_at + datetime.timedelta(hours=1)
     services.appointment_reschedule(appointment=second, starts_at=later, changed_by=front_desk)
-    note = second.status_changes.order_by("-pk").first().note
+    note = second.status_changes.order_by("-pk").first().reason
     assert "09:00" in note, note
