@@ -96,7 +96,7 @@ READS: dict[str, PatientFrom] = {
     # Appointment, course, order and chair screens.
     **{
         f"scheduling:{name}": APPOINTMENT
-        for name in ("check_in", "check_in_undo", "reschedule", "cancel", "no_show")
+        for name in ("check_in", "check_in_undo", "escort_confirm", "reschedule", "cancel", "no_show")
     },
     "scheduling:course_cancel": COURSE,
     **{
@@ -159,6 +159,7 @@ EXEMPT: dict[str, str] = {
     "patients:consultation_close": _POST,
     "scheduling:board": _LIST,
     "scheduling:week": _LIST,
+    "scheduling:todays_patients": _LIST,
     "scheduling:planner": "the course planner; the booked course is logged at its own pages",
     "scheduling:planner_blockers": "booking blockers (flag labels only), loaded by the planner",
     "scheduling:calendar_feed": "fetched by the patient's own calendar with the secret token, "

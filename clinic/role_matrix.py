@@ -137,6 +137,8 @@ URLS: dict[str, Access] = {
     # --- Scheduling (HTML) -------------------------------------------------------------------
     "scheduling:board": page(ALL),
     "scheduling:week": page(ALL),
+    "scheduling:escort_confirm": action(DESK, args=APPT),
+    "scheduling:todays_patients": page(ALL, note="today's visits, loaded into the patient list"),
     "scheduling:planner": form(DESK),
     "scheduling:planner_blockers": page(DESK),
     "scheduling:check_in": action(ALL, args=APPT),
@@ -295,6 +297,7 @@ URLS: dict[str, Access] = {
     "appointment-list": api(ALL),
     "appointment-detail": api(ALL, args=APPT),
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
+    "appointment-escort-confirm": action(DESK, door=ALL, args=APPT),
     "appointment-transition": action(
         ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
     ),
@@ -443,6 +446,7 @@ def W(*names):
 ACTIONS: list[Action] = [
     _a("Search patients; see registration, flags, courses, consent, history", ALL,
        R("patients:list", "patients:search", "patients:detail", "scheduling:patient_courses",
+         "scheduling:todays_patients",
          "patient-list", "patient-detail")),
     _a("Register a patient, edit the registration, deactivate", DESK,
        W("patients:register", "patients:edit", "patients:deactivate", "patient-list",
@@ -479,6 +483,8 @@ ACTIONS: list[Action] = [
     _a("Undo a check-in with nothing charted (with the reason)", ALL,
        W("scheduling:check_in_undo", "appointment-undo-check-in"),
        note="a check-in opened at the chair: a nurse or physician, on the chair screen"),
+    _a("Confirm a visit's escort by phone, in one click (board card, unconfirmed list)", DESK,
+       W("scheduling:escort_confirm", "appointment-escort-confirm")),
     _a("Plan and book a course", DESK,
        W("scheduling:planner", "course-list", "course-propose")),
     _a("Reschedule, cancel, mark no-show, cancel the rest of a course", DESK,

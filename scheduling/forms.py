@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils import timezone
 
 from clinic.access import locations_for
@@ -64,18 +63,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
 class PlannerForm(forms.Form):
     WEEKDAYS = [(str(value), label) for value, label in OpeningHours.Weekday.choices]
 
-    patient = forms.ModelChoiceField(
-        queryset=None,
-        # Picking a patient shows at once, in red, anything that stops them being booked.
-        widget=forms.Select(
-            attrs={
-                "hx-get": reverse_lazy("scheduling:planner_blockers"),
-                "hx-trigger": "change",
-                "hx-target": "#blockers",
-                "hx-swap": "outerHTML",
-            }
-        ),
-    )
+    # Picked by typing (scheduling/_patient_picker.html: an htmx search that offers radio
+    # buttons), not from a dropdown of every patient; the queryset still scopes the pick.
+    patient = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     protocol = forms.ModelChoiceField(queryset=None)
     location = forms.ModelChoiceField(queryset=None, label="Site")
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -257,3 +257,19 @@ def nurse_day(nurse: User, day: datetime.date) -> list[Appointment]:
         .select_related("patient", "chair", "location", "course")
         .order_by("starts_at")
     )
+
+
+def todays_patients(user: User) -> list[Appointment]:
+    """Today's visits (each site's own today) at the user's sites, in arrival order."""
+    window = Q()
+    for location in locations_for(user):
+        today = timezone.localtime(timezone=ZoneInfo(location.time_zone)).date()
+        start = _local_midnight(location, today)
+        window |= Q(
+            location=location,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=1),
+        )
+    if not window:
+        return []
+    return list(Appointment.objects.active().filter(window).for_board().select_related("location"))

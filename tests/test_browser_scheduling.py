@@ -62,7 +62,14 @@ def test_the_front_desk_books_a_course_and_checks_the_patient_in_from_the_board(
     # Plan the course: wishes, proposal, book.
     context, page = log_in(browser, live_server, front_desk, password, DESKTOP)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Plan a course").click()
-    page.get_by_label("Patient").select_option(str(patient.pk))
+    # The patient is picked by typing, then from the matches (keyboard: Tab, arrows).
+    page.get_by_label("Patient", exact=True).fill(patient.legal_last_name[:4])
+    match = page.locator(f"#pick-{patient.pk}")
+    match.wait_for()
+    screenshot(page, "scheduling-planner-typeahead-desktop")
+    page.get_by_label("Patient", exact=True).press("Tab")
+    page.keyboard.press("Space")
+    assert match.is_checked()
     page.get_by_label("Protocol").select_option(str(protocol.pk))
     page.get_by_label("Site").select_option(str(site.pk))
     page.get_by_label("Start date").fill(monday.isoformat())
@@ -101,6 +108,10 @@ def board_check_in_on_the_day(browser, live_server, password, front_desk, nurse,
     assert block.get_by_text("Escort not confirmed").is_visible()
     assert_fits_and_touchable(page, DESKTOP)
     screenshot(page, "scheduling-board-desktop")
+    # One click: the escort confirmed by phone (htmx swaps the block).
+    block.get_by_role("button", name="Escort confirmed by phone").click()
+    page.locator(f"#appointment-{first.pk}").get_by_text("by phone: Pat").wait_for()
+    screenshot(page, "scheduling-board-escort-confirmed-desktop")
     block.get_by_role("button", name="Check in").click()
     page.locator(f"#appointment-{first.pk}").get_by_text("Checked in").wait_for()
     first.refresh_from_db()

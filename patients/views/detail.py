@@ -12,6 +12,7 @@ from .. import selectors
 from ..forms.clinical import ClearanceForm
 from ..forms.measures import CONTEXT_CHOICES, MEASURE_SLUGS
 from ..models import Answer, Comorbidity, ConsentDocument
+from ..recent import remember_viewed
 from .common import ALL_STAFF, CLINICAL_READERS, can, patient_for
 
 TABS = (
@@ -166,6 +167,7 @@ def patient_detail(request, pk):
         tab = "overview"
     if tab not in dict(tabs):
         raise PermissionDenied("Your role does not see this part of the record.")
+    remember_viewed(request, patient.pk)
     flags = selectors.patient_flags(patient)
     context = {
         "patient": patient,

@@ -2,8 +2,11 @@ from django.shortcuts import render
 
 from clinic.access import role_required
 
+from ..recent import recently_viewed
 from ..selectors import patient_search
 from .common import ALL_STAFF, REGISTRARS, can
+
+PICK_LIMIT = 10
 
 
 def _results_context(request) -> dict:
@@ -16,10 +19,16 @@ def patient_list(request):
     """Search by name, MRN, date of birth or phone; results update as you type (htmx)."""
     context = _results_context(request)
     context["can_register"] = can(request.user, REGISTRARS)
+    context["recent"] = recently_viewed(request)
     return render(request, "patients/list.html", context)
 
 
 @role_required(*ALL_STAFF)
 def search_results(request):
-    """The results table alone, for htmx."""
-    return render(request, "patients/_search_results.html", _results_context(request))
+    """The results table alone, for htmx. With pick=1: up to ten active patients as radio
+    buttons named "patient", for a form that picks a patient by typing (the planner)."""
+    context = _results_context(request)
+    if request.GET.get("pick"):
+        context["patients"] = [p for p in context["patients"] if p.is_active][:PICK_LIMIT]
+        return render(request, "patients/_pick_results.html", context)
+    return render(request, "patients/_search_results.html", context)

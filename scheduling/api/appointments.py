@@ -11,6 +11,7 @@ from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_err
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
 from ..services import (
     appointment_check_in_undo,
+    appointment_escort_confirm_by_phone,
     appointment_reschedule,
     appointment_transition,
 )
@@ -46,7 +47,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "course", "sequence", "course_progress", "patient", "location", "chair",
             "nurse", "starts_at", "ends_at", "infusion_starts_at", "infusion_ends_at", "status",
-            "escort_name", "escort_phone", "escort_confirmed",
+            "escort_name", "escort_phone", "escort_confirmed", "escort_confirmed_by",
+            "escort_confirmed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -163,6 +165,17 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         with service_errors({"status": "to_status"}):
             appointment = appointment_transition(
                 appointment=appointment, changed_by=request.user, **fields
+            )
+        return self.answer(appointment)
+
+    @extend_schema(request=None, responses={200: AppointmentDetailSerializer, **REFUSED})
+    @action(detail=True, methods=["post"], url_path="escort-confirm")
+    def escort_confirm(self, request, *args, **kwargs):
+        """The escort confirmed by phone: records the escort's name, who took the call and
+        when (the front desk's one click on the board or the unconfirmed list)."""
+        with service_errors():
+            appointment = appointment_escort_confirm_by_phone(
+                appointment=self.get_object(), by=request.user
             )
         return self.answer(appointment)
 

@@ -115,7 +115,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=end, ends_at__gt=start)
 
     def for_board(self) -> "AppointmentQuerySet":
-        return self.select_related("patient", "chair", "nurse", "course").order_by("starts_at")
+        return self.select_related(
+            "patient", "chair", "nurse", "course", "escort_confirmed_by"
+        ).order_by("starts_at")
 
 
 class Appointment(models.Model):
@@ -143,6 +145,13 @@ class Appointment(models.Model):
     escort_name = models.CharField(max_length=120, blank=True)
     escort_phone = models.CharField(max_length=32, blank=True)
     escort_confirmed = models.BooleanField(default=False)
+    # Who confirmed the escort by phone, and when (blank for confirmations through the
+    # patient's reminder link or chairside at check-in).
+    escort_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    escort_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()

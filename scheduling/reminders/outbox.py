@@ -6,6 +6,7 @@ best-effort and fast: with Redis down the rows simply wait for the next sweep.
 
 import datetime
 import logging
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -68,7 +69,8 @@ def on_appointment_changed(appointment: Appointment, change: str) -> None:
     if change == "booked":
         write_rows(reminder_rows(appointment, now))
     elif change == "rescheduled":
-        when = f"{timezone.localtime(appointment.starts_at):%m/%d %H:%M}"
+        site_zone = ZoneInfo(appointment.location.time_zone)
+        when = f"{timezone.localtime(appointment.starts_at, site_zone):%m/%d %H:%M}"
         cancel_pending(appointment, f"Rescheduled to {when}", keep_welcome=True)
         write_rows(reminder_rows(appointment, now))
     elif appointment.status not in REMINDABLE:

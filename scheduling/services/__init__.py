@@ -16,6 +16,7 @@ from .check_in import (
     site_today,
     visit_day,
 )
+from .escorts import appointment_escort_confirm_by_phone
 from .planner import Proposal, ProposedSession, Wishes, course_propose
 from .slots import local_datetime, session_times
 
@@ -27,6 +28,7 @@ __all__ = [
     "SessionRequest",
     "Wishes",
     "appointment_check_in_undo",
+    "appointment_escort_confirm_by_phone",
     "appointment_reschedule",
     "check_in_day_problem",
     "may_check_in_today",

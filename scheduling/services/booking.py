@@ -52,6 +52,7 @@ def course_rules_problems(
     gap = datetime.timedelta(hours=rules.min_gap_hours)
     for earlier, later in zip(starts, starts[1:], strict=False):
         if later - earlier < gap:
+            earlier, later = local(rules.location, earlier), local(rules.location, later)
             return {
                 "sessions": f"Infusions on {earlier:%m/%d %H:%M} and {later:%m/%d %H:%M} are less "
                 f"than {rules.min_gap_hours} h apart."

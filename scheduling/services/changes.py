@@ -22,7 +22,7 @@ from ..models import (
 )
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .check_in import require_check_in_day
-from .slots import SessionTimes, slot_invalid, slot_taken
+from .slots import SessionTimes, local, slot_invalid, slot_taken
 
 S = AppointmentStatus
 # The only legal moves. Completed, cancelled and no-show are final.
@@ -109,7 +109,7 @@ def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetim
         if abs(other.starts_at - starts_at) < gap:
             return {
                 "starts_at": f"Less than {gap.total_seconds() / 3600:.0f} h from infusion "
-                f"{other.sequence} on {other.starts_at:%m/%d %H:%M}."
+                f"{other.sequence} on {local(appointment.location, other.starts_at):%m/%d %H:%M}."
             }
     starts = [other.starts_at for other in siblings] + [starts_at]
     if max(starts) - min(starts) > datetime.timedelta(days=rules.max_course_days):
@@ -155,12 +155,13 @@ def appointment_reschedule(
     )  # fmt: skip
     if taken:
         raise ConflictError(taken)
-    old = f"{appointment.starts_at:%m/%d %H:%M}"
+    old = f"{local(appointment.location, appointment.starts_at):%m/%d %H:%M}"
     appointment.chair, appointment.nurse = chair, nurse
     appointment.starts_at, appointment.ends_at = times.starts_at, times.ends_at
     appointment.infusion_starts_at = times.infusion_starts_at
     appointment.infusion_ends_at = times.infusion_ends_at
     appointment.escort_confirmed = False  # the escort must confirm the new time
+    appointment.escort_confirmed_by, appointment.escort_confirmed_at = None, None
     save_appointment(appointment)
     note = f"Rescheduled from {old}" + (f": {reason.strip()}" if reason.strip() else "")
     record_status(appointment, appointment.status, appointment.status, changed_by, note)

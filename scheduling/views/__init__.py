@@ -1,7 +1,7 @@
 """HTML screens for scheduling. Every lookup is scoped to the user's sites and every write
 goes through a service."""
 
-from .board import board, check_in, check_in_undo, week
+from .board import board, check_in, check_in_undo, escort_confirm, todays_patients, week
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
@@ -14,6 +14,7 @@ __all__ = [
     "check_in",
     "check_in_undo",
     "course_cancel",
+    "escort_confirm",
     "feed_create",
     "feed_revoke",
     "no_show",
@@ -21,5 +22,6 @@ __all__ = [
     "planner",
     "planner_blockers",
     "reschedule",
+    "todays_patients",
     "week",
 ]

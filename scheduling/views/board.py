@@ -1,6 +1,7 @@
 """The day board and the week view per site, and checking a patient in from the board."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,11 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
+from clinic.roles import Role
 
 from .. import selectors, services
 from ..models import AppointmentStatus
 from .common import ALL_STAFF, appointment_for, parse_day
 
+DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 CHECK_IN_FROM = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
@@ -44,6 +47,7 @@ def board(request):
         "check_in_from": CHECK_IN_FROM,
         # Check-in is offered on the visit's day only, in the site's zone.
         "check_in_open": day == services.site_today(location),
+        "confirms_escorts": request.user.has_role(*DESK),
         **_nav("board", location, day, datetime.timedelta(days=1)),
     }
     return render(request, "scheduling/board.html", context)
@@ -78,7 +82,8 @@ def check_in(request, pk):
         services.appointment_transition, appointment=appointment,
         to_status=AppointmentStatus.CHECKED_IN, changed_by=request.user,
     )  # fmt: skip
-    return _block_answer(request, pk, error, "is checked in")
+    done = f"{appointment.patient.display_name} is checked in."
+    return _block_or_board(request, appointment, error, done)
 
 
 @role_required(*ALL_STAFF)
@@ -91,7 +96,8 @@ def check_in_undo(request, pk):
         services.appointment_check_in_undo, appointment=appointment,
         changed_by=request.user, reason=request.POST.get("reason", ""),
     )  # fmt: skip
-    return _block_answer(request, pk, error, "is no longer checked in")
+    done = f"{appointment.patient.display_name} is no longer checked in."
+    return _block_or_board(request, appointment, error, done)
 
 
 def _refusal(service, **arguments) -> str:
@@ -106,24 +112,52 @@ def _refusal(service, **arguments) -> str:
     return ""
 
 
-def _block_answer(request, pk, error: str, done: str):
-    appointment = appointment_for(request.user, pk)
+def _block_or_board(request, appointment, error: str, done: str):
+    """htmx: the board card again, with the refusal showing if any. Otherwise back to the
+    follow-up list (next=follow_up) or the board, with a message."""
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"{appointment.patient.display_name} {done}.")
+            messages.success(request, done)
+        if request.POST.get("next") == "follow_up":
+            return redirect("reminders:follow_up")
         day = services.visit_day(appointment).isoformat()
         return redirect(
             reverse("scheduling:board") + f"?location={appointment.location_id}&date={day}"
         )
+    appointment = appointment_for(request.user, appointment.pk)
     origin, slots = selectors.board_origin(appointment.location, appointment)
     context = {
         "block": selectors.place(appointment, origin, slots),
         "check_in_from": CHECK_IN_FROM,
         "check_in_open": services.may_check_in_today(appointment),
+        "confirms_escorts": request.user.has_role(*DESK),
         "error": error,
         "tz": appointment.location.time_zone,
     }
     # A refusal is still swapped in (htmx ignores 4xx bodies), with its message showing.
     return render(request, "scheduling/_block.html", context)
+
+
+@role_required(*DESK)
+@require_POST
+def escort_confirm(request, pk):
+    """One click: the escort confirmed by phone (their name, who took the call, when)."""
+    appointment = appointment_for(request.user, pk)
+    error = ""
+    try:
+        appointment = services.appointment_escort_confirm_by_phone(
+            appointment=appointment, by=request.user
+        )
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    done = f"Escort {appointment.escort_name} confirmed for {appointment.patient.display_name}."
+    return _block_or_board(request, appointment, error, done)
+
+
+@role_required(*ALL_STAFF)
+def todays_patients(request):
+    """Today's visits at the user's sites, loaded into the patient list before any search."""
+    context = {"appointments": selectors.todays_patients(request.user)}
+    return render(request, "scheduling/_todays_patients.html", context)

@@ -98,22 +98,26 @@ def planner(request):
                 form_kwargs={"location": location},
                 prefix="session",
             )
+    picked = _picked_patient(request.user, form)
     context = {
         "form": form,
         "rows": rows,
         "proposal": proposal,
-        "blockers": _blockers(request.user, form),
+        "picked": picked,
+        "pick_matches": [picked] if picked else [],
+        "blockers": booking_blockers(picked) if picked else [],
     }
     return render(request, "scheduling/planner.html", context, status=status)
 
 
-def _blockers(user, form) -> list[str]:
+def _picked_patient(user, form):
+    """The patient picked so far (shown checked in the picker), scoped to the user's sites."""
     patient = form.cleaned_data.get("patient") if form.is_bound else None
     if patient is None:
         pk = form.initial.get("patient") or (form.data.get("patient") if form.is_bound else None)
         pk = id_param(pk)
-        patient = patients_for(user).filter(pk=pk).first() if pk is not None else None
-    return booking_blockers(patient) if patient else []
+        patient = patients_for(user).active().filter(pk=pk).first() if pk is not None else None
+    return patient
 
 
 @role_required(*BOOKERS)

@@ -220,8 +220,10 @@ def test_the_patient_page_runs_a_bounded_number_of_queries(
         )
     client = login(physician)
     url = reverse("patients:detail", args=[patient.pk]) + f"?tab={tab}"
-    # 17: the page's own reads, plus the one INSERT of the access log (audit.reads).
-    with django_assert_max_num_queries(17):
+    # 20: the page's own reads, plus the one INSERT of the access log (audit.reads) and the
+    # session write (savepoint, UPDATE, release) that puts the patient first in "recently
+    # viewed" (patients.recent); reopening the same record skips that write.
+    with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
 
