@@ -96,7 +96,14 @@ READS: dict[str, PatientFrom] = {
     # Appointment, course, order and chair screens.
     **{
         f"scheduling:{name}": APPOINTMENT
-        for name in ("check_in", "check_in_undo", "escort_confirm", "reschedule", "cancel", "no_show")
+        for name in (
+            "check_in",
+            "check_in_undo",
+            "escort_confirm",
+            "reschedule",
+            "cancel",
+            "no_show",
+        )
     },
     "scheduling:course_cancel": COURSE,
     **{

@@ -1,7 +1,6 @@
 """The day board and the week view per site, and checking a patient in from the board."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
