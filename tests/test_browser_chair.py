@@ -3,6 +3,7 @@
 check-in, baseline vitals, start, vitals with an alert, complete, recovery and discharge."""
 
 import pytest
+from playwright.sync_api import expect
 
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
@@ -45,7 +46,8 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     page.get_by_label("Pain 2", exact=True).check()
     page.get_by_role("button", name="Check in and open the chart").click()
     status_is(page, "Checked in")
-    page.wait_for_function("document.querySelector('.due .countdown').textContent !== ''")
+    # A locator wait, not wait_for_function: the page's CSP forbids evaluating a string.
+    expect(page.locator(".due .countdown")).not_to_have_text("")
     assert "OVERDUE" not in page.locator(".due").inner_text()  # not "0 s late" at check-in
 
     enter_vitals(page, 120, 78, 72, 98)  # baseline

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from infusions.models import Alert
+from tests.infusions.drawing import ensure_drawn
 from tests.infusions.test_charting import verified_order
 from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.test_browser import TABLET, screenshot
@@ -20,11 +21,13 @@ pytestmark = pytest.mark.browser
 def test_the_issue_reading_shows_one_alert_news2_and_the_next_reading_in_5_minutes(
     browser, live_server, password, appointment, verified_order, nurse, physician
 ):
+    ensure_drawn(verified_order, by=nurse)
     context, page = log_in(browser, live_server, nurse, password, TABLET)
     page.goto(f"{live_server.url}/infusions/nurse/")
     page.get_by_role("link", name="Chair screen").click()
     page.get_by_label("Escort is here").check()
     page.get_by_label("Today's weight").fill("70")
+    page.get_by_label("kg", exact=True).check()  # no unit is chosen for her
     page.get_by_label("Pain 2", exact=True).check()
     page.get_by_role("button", name="Check in and open the chart").click()
     status_is(page, "Checked in")

@@ -90,7 +90,8 @@ def test_the_front_desk_books_a_course_and_checks_the_patient_in_from_the_board(
     page.goto(f"{live_server.url}/scheduling/board/?location={site.pk}&date={monday}")
     # Not Monday yet: the block is there, with no check-in (the visit's day only).
     assert page.locator(f"#appointment-{first.pk}").get_by_text(patient.display_name).is_visible()
-    assert page.locator(f"#appointment-{first.pk}").get_by_role("button").count() == 0
+    block = page.locator(f"#appointment-{first.pk}")
+    assert block.get_by_role("button", name="Check in").count() == 0
     context.close()
     # The server's clock moves to Monday morning (the session cookie ends with the browser).
     with on_the_visit_day(first):

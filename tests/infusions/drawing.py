@@ -12,11 +12,12 @@ from tests.factories import UserFactory
 
 
 def stock_lot(order: DoseOrder, *, number: str = "", expires_on=None) -> Lot:
-    """A lot of the order's strength received at the visit's site by the site's pharmacist
-    (a physician there), in date for a year after the visit."""
+    """A lot of the order's strength received at the visit's site by a clinic admin there
+    (not a physician: one more physician at the site would be one more on duty to page),
+    in date for a year after the visit."""
     appointment = order.appointment
     location = appointment.location
-    receiver = UserFactory(role=Role.PHYSICIAN, locations=[location])
+    receiver = UserFactory(role=Role.CLINIC_ADMIN, locations=[location])
     return lot_receive(
         location=location, lot_number=number or f"T{order.pk}-{Lot.objects.count() + 1}",
         concentration_mg_per_ml=order.vial_mg_per_ml, vial_volume_ml=Decimal("10"), vials=1,
