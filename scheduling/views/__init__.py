@@ -5,6 +5,7 @@ from .board import board, check_in, week
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
+from .setup import rota_change, rota_week, site_change, site_page
 
 __all__ = [
     "board",
@@ -20,5 +21,9 @@ __all__ = [
     "planner",
     "planner_blockers",
     "reschedule",
+    "rota_change",
+    "rota_week",
+    "site_change",
+    "site_page",
     "week",
 ]

@@ -77,7 +77,7 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     from infusions.models import Protocol
 
     protocol = Protocol.objects.get(pk=shared["protocol"])
-    ids: dict[str, int] = {"location": site.pk}
+    ids: dict[str, int] = {"location": site.pk, "staff_member": staff.nurse.pk}
     patient = PatientFactory(home_location=site, phone=f"+1949555{site.pk % 10000:04d}")
     ids["patient"] = patient.pk
     # Screened negative, with an escort, a course and today's appointment.
