@@ -158,6 +158,10 @@ EXEMPT: dict[str, str] = {
     "patients:consultation_close": _POST,
     "scheduling:board": _LIST,
     "scheduling:week": _LIST,
+    "scheduling:rota": "nurse shifts of a site: no patient data",
+    "scheduling:rota_change": _POST,
+    "scheduling:site_setup": "a site's hours and closed days: no patient data",
+    "scheduling:site_change": _POST,
     "scheduling:planner": "the course planner; the booked course is logged at its own pages",
     "scheduling:planner_blockers": "booking blockers (flag labels only), loaded by the planner",
     "scheduling:calendar_feed": "fetched by the patient's own calendar with the secret token, "

@@ -107,8 +107,8 @@ def rota_week(request):
     return render(request, "scheduling/rota.html", context)
 
 
-@require_POST
 @role_required(*ADMINS)
+@require_POST
 def rota_change(request):
     """One form per action: set a cell, clear a cell, copy last week, repeat this week."""
     site, _ = _site(request, request.POST)
@@ -175,8 +175,8 @@ def site_page(request):
     return render(request, "scheduling/site_setup.html", context)
 
 
-@require_POST
 @role_required(*ADMINS)
+@require_POST
 def site_change(request):
     site, _ = _site(request, request.POST)
     action, post, actor = request.POST.get("action"), request.POST, request.user
