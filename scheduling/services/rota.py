@@ -98,6 +98,26 @@ def shift_set(
 
 
 @transaction.atomic
+def shift_add(
+    *,
+    actor: User,
+    location: Location,
+    nurse: User,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+) -> NurseShift:
+    """A shift by its exact times (the API's door); same rules as the rota grid."""
+    require_role(actor, *ROTA, doing="change the nurse rota")
+    shift = NurseShift(nurse=nurse, location=location, starts_at=starts_at, ends_at=ends_at)
+    shift.full_clean()
+    day = local(location, starts_at).date()
+    if problems := _shift_problems(location, nurse, day, starts_at, ends_at, None):
+        raise ValidationError(problems)
+    shift.save()
+    return shift
+
+
+@transaction.atomic
 def shift_clear(*, actor: User, shift: NurseShift) -> None:
     require_role(actor, *ROTA, doing="change the nurse rota")
     shift = NurseShift.objects.select_for_update().get(pk=shift.pk)
