@@ -213,6 +213,7 @@ EXEMPT: dict[str, str] = {
     "nurse-shift-detail": _NO_PATIENT,
     "opening-hours-list": _NO_PATIENT,
     "closed-day-list": _NO_PATIENT,
+    "closed-day-detail": _NO_PATIENT,
     "course-propose": "a proposal computed for the caller; saves nothing",
     "course-cancel-remaining": _POST,
     "appointment-reschedule": _POST,
