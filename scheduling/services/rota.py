@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.errors import ConflictError
@@ -54,6 +55,8 @@ def _shift_problems(location, nurse, day, starts_at, ends_at, ignore) -> dict[st
         return {"nurse": f"{nurse} is not an active nurse."}
     if not nurse.locations.filter(pk=location.pk).exists():
         return {"nurse": f"{nurse} does not work at {location}."}
+    if day < local(location, timezone.now()).date():
+        return {"starts_at": f"{day:%a %m/%d} has already passed."}
     if reason := closed_reason(location, day):
         return {"starts_at": f"{location} is closed on {day:%a %m/%d} ({reason})."}
     if starts_at >= ends_at:

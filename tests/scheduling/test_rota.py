@@ -127,3 +127,8 @@ def test_the_rota_grid_shows_nurses_by_day_and_posts_through_the_services(
 def test_the_rota_is_for_clinic_admins_only(login, site, nurse, front_desk):
     assert login(nurse).get(reverse("scheduling:rota")).status_code == 403
     assert login(front_desk).post(reverse("scheduling:rota_change"), {}).status_code == 403
+
+
+def test_a_shift_on_a_past_day_is_refused(site, nurse, clinic_admin):
+    with pytest.raises(ValidationError, match="Tue 02/23 has already passed"):
+        set_shift(clinic_admin, site, nurse, day=datetime.date(2027, 2, 23))
