@@ -167,6 +167,10 @@ EXEMPT: dict[str, str] = {
     "scheduling:board": _LIST,
     "scheduling:week": _LIST,
     "scheduling:todays_patients": _LIST,
+    "scheduling:rota": "nurse shifts of a site: no patient data",
+    "scheduling:rota_change": _POST,
+    "scheduling:site_setup": "a site's hours and closed days: no patient data",
+    "scheduling:site_change": _POST,
     "scheduling:planner": "the course planner; the booked course is logged at its own pages",
     "scheduling:planner_blockers": "booking blockers (flag labels only), loaded by the planner",
     "scheduling:calendar_feed": "fetched by the patient's own calendar with the secret token, "
@@ -219,6 +223,7 @@ EXEMPT: dict[str, str] = {
     "nurse-shift-detail": _NO_PATIENT,
     "opening-hours-list": _NO_PATIENT,
     "closed-day-list": _NO_PATIENT,
+    "closed-day-detail": _NO_PATIENT,
     "course-propose": "a proposal computed for the caller; saves nothing",
     "course-cancel-remaining": _POST,
     "appointment-reschedule": _POST,

@@ -28,7 +28,10 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from . import accounts, roles  # noqa: F401 - accounts registers its system check
+        from .third_party_apps import name_third_party_apps
         from .two_factor import services  # noqa: F401 - connects its login signal
+
+        name_third_party_apps()
 
         post_migrate.connect(
             roles.sync_role_permissions_after_migrate, dispatch_uid="clinic.sync_roles"

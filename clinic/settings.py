@@ -6,6 +6,7 @@ A missing required variable stops start-up with django-environ's message naming 
 """
 
 import datetime
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -108,7 +109,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 # A unix-socket directory arrives percent-encoded in the URL's host part.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Persistent connections belong to the thread that opened them. The development server
+# (``manage.py runserver``, what ``make run`` starts) serves every request on a new thread
+# that dies afterwards, leaving its connection open and idle in Postgres until the process
+# exits; a few hundred requests exhaust max_connections. Under runserver connections are
+# therefore closed at the end of each request. gunicorn's sync workers (README) serve one
+# request at a time on one long-lived thread, so each worker keeps at most one connection.
+RUNSERVER = sys.argv[1:2] == ["runserver"]
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0 if RUNSERVER else env.int("DATABASE_CONN_MAX_AGE", default=60)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(

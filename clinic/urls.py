@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
 from clinic import api as clinic_api
+from clinic import staff_views
 from clinic import views as clinic_views
 from clinic.two_factor import api as two_factor_api
 from clinic.two_factor import views as two_factor_views
@@ -103,6 +104,8 @@ admin.site.site_title = "Clinic admin"
 urlpatterns = [
     path("", clinic_views.home, name="home"),
     path("healthz", clinic_views.healthz, name="healthz"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/<int:pk>/", staff_views.staff_edit, name="staff_edit"),
     path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("clinic.two_factor.urls")),

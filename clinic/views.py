@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -30,6 +30,20 @@ def home(request):
     return render(request, "clinic/no_role.html", status=403)
 
 
+def database_answers_new_connection() -> None:
+    """Open a fresh connection, run SELECT 1, close it; raise DatabaseError on failure.
+
+    The request's own (possibly persistent) connection would say "ok" while Postgres refuses
+    every new client (``too many clients already``), which is exactly when it matters.
+    """
+    fresh = connections.create_connection("default")
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        fresh.close()
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -37,8 +51,7 @@ def healthz(request):
     checks: dict[str, str] = {}
     healthy = True
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        database_answers_new_connection()
         checks["database"] = "ok"
     except DatabaseError as error:
         healthy = False

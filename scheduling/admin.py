@@ -50,7 +50,7 @@ class LocationScheduleAdmin(SiteScoped, ClinicAdminEdits):
     site_path = "location"
     list_display = [
         "location", "nurse_capacity", "min_gap_hours", "min_infusions", "max_infusions",
-        "max_course_days",
+        "max_course_days", "follows_federal_holidays",
     ]  # fmt: skip
     list_select_related = ["location"]
     search_fields = ["location__name", "location__code"]
@@ -69,11 +69,17 @@ class OpeningHoursAdmin(SiteScoped, ClinicAdminEdits):
 class ClosedDayAdmin(SiteScoped, ClinicAdminEdits):
     site_path = "location"
     shared_when_null = True  # a day every site is closed
-    list_display = ["date", "location", "reason"]
+    list_display = ["date", "location", "reason", "added_by"]
     list_filter = ["location"]
+    readonly_fields = ["added_by"]
     list_select_related = ["location"]
     search_fields = ["reason", "location__name"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class OutOfServiceInline(admin.TabularInline):

@@ -117,6 +117,15 @@ def celery_worker(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def no_federal_holidays(request, monkeypatch):
+    """Most tests book on real upcoming dates, which may be a federal holiday (12/25, 1/1):
+    the holiday calendar is off unless a test is marked ``federal_holidays``."""
+    if request.node.get_closest_marker("federal_holidays") is None:
+        monkeypatch.setattr("scheduling.closures.federal_holiday", lambda day: None)
+        monkeypatch.setattr("scheduling.closures.federal_holidays_between", lambda s, e: {})
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

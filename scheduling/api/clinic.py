@@ -1,12 +1,11 @@
 """The clinic's capacity: chairs, nurse shifts, opening hours and closed days.
 
-Chairs, hours and closures are edited in the admin; shifts are added and removed here by
-clinic admins.
+Chairs and hours are edited in the admin and on the site page; shifts and closed days are
+added and removed here by clinic admins, through the same services as the screens.
 """
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,16 +13,15 @@ from rest_framework.response import Response
 
 from clinic.access import locations_for
 from clinic.api import RoleRules, service_errors, validated
-from clinic.errors import ConflictError
 from clinic.roles import Role
 
 from ..models import Chair, ClosedDay, NurseShift, OpeningHours
+from ..services import rota, site_setup
 from .common import (
     ADMIN,
     EVERYONE,
     AwareDateTimeField,
     SchedulingErrorSerializer,
-    appointments_in_shift,
     chairs_for,
     local_day,
     location_id,
@@ -146,23 +144,17 @@ class NurseShiftViewSet(
 
     @extend_schema(request=NurseShiftSerializer, responses={201: NurseShiftSerializer})
     def create(self, request, *args, **kwargs):
-        shift = NurseShift(**validated(NurseShiftSerializer, request))
+        """Add a shift: the nurse works at the site, the site is open that day, and the nurse
+        has no overlapping shift anywhere (the rota's rules)."""
+        data = validated(NurseShiftSerializer, request)
         with service_errors():
-            shift.full_clean()
-            shift.save()
+            shift = rota.shift_add(actor=request.user, **data)
         return Response(NurseShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None, 409: SchedulingErrorSerializer})
     def destroy(self, request, *args, **kwargs):
         """Remove a shift no booked infusion relies on."""
-        with transaction.atomic():
-            shift = self.get_queryset().select_for_update(of=("self",)).get(pk=self.get_object().pk)
-            if booked := appointments_in_shift(shift).count():
-                raise ConflictError(
-                    {"nurse": f"{shift.nurse} has {booked} booked infusion(s) in this shift; "
-                              "move them first."}
-                )  # fmt: skip
-            shift.delete()
+        rota.shift_clear(actor=request.user, shift=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -199,32 +191,66 @@ class OpeningHoursViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericView
 
 
 class ClosedDaySerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(read_only=True)
+
     class Meta:
         model = ClosedDay
-        fields = ["id", "location", "date", "reason"]
-        read_only_fields = fields
-        extra_kwargs = {"location": {"help_text": "Null: every site is closed."}}
+        fields = ["id", "location", "date", "reason", "added_by"]
+        read_only_fields = ["id", "added_by"]
+        extra_kwargs = {"location": {"help_text": "Null: every site is closed.", "required": True}}
 
 
-class ClosedDayViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Holidays and closures of the caller's sites, and those of every site."""
+class ClosedDayCreateSerializer(serializers.Serializer):
+    location = location_id()
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=120)
+
+
+class ClosedDayViewSet(
+    RoleRules,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Holidays and closures of the caller's sites, and those of every site. Clinic admins
+    close a site for a day and reopen it. US federal holidays are not rows: a site follows
+    them unless its scheduling rules say otherwise."""
 
     queryset = ClosedDay.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ClosedDaySerializer
-    read_roles = EVERYONE
+    read_roles, write_roles = EVERYONE, ADMIN
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ClosedDay.objects.none()
         mine = locations_for(self.request.user)
         days = ClosedDay.objects.filter(Q(location__in=mine) | Q(location=None))
-        query = LocationQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        if "location" in query.validated_data:
-            location = query.validated_data["location"]
-            days = days.filter(Q(location_id=location) | Q(location=None))
-        return days.order_by("date", "pk")
+        if self.action == "list":
+            query = LocationQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            if "location" in query.validated_data:
+                location = query.validated_data["location"]
+                days = days.filter(Q(location_id=location) | Q(location=None))
+        return days.select_related("added_by").order_by("date", "pk")
 
     @extend_schema(parameters=[LocationQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ClosedDayCreateSerializer,
+        responses={201: ClosedDaySerializer, 409: SchedulingErrorSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Close a site on a day (refused while infusions are booked there that day)."""
+        data = validated(ClosedDayCreateSerializer, request)
+        with service_errors():
+            closure = site_setup.closed_day_add(actor=request.user, **data)
+        return Response(ClosedDaySerializer(closure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        with service_errors():
+            site_setup.closed_day_remove(actor=request.user, closure=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -24,6 +24,11 @@ class LocationSchedule(models.Model):
     max_course_days = models.PositiveSmallIntegerField(
         default=28, help_text="A course's infusions fall within this many days."
     )
+    follows_federal_holidays = models.BooleanField(
+        "closed on US federal holidays",
+        default=True,
+        help_text="The site is closed on US federal holidays (and their observed days).",
+    )
 
     class Meta:
         constraints = [
@@ -90,6 +95,13 @@ class ClosedDay(models.Model):
     )
     date = models.DateField()
     reason = models.CharField(max_length=120)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["date"]

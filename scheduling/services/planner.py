@@ -8,6 +8,7 @@ from clinic.roles import Role
 from patients.models import Patient
 from patients.selectors import booking_blockers
 
+from ..closures import closed_reason
 from ..models import Chair, LocationSchedule, NurseShift, OpeningHours, VisitTemplate
 from .booking import SessionRequest
 from .slots import (
@@ -74,6 +75,8 @@ def _try_day(
     """The wished time on this day, else the nearest free time that day (never earlier than
     ``not_before``, the minimum gap after the previous infusion)."""
     wanted = local_datetime(location, day, wishes.preferred_time)
+    if closed := closed_reason(location, day):
+        return None, None, f"{location} is closed ({closed})"
     if not_before and wanted < not_before:
         found, reasons = None, ["too soon after the previous infusion"]
     else:

@@ -4,17 +4,16 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 
 from clinic.models import Location, User
 from clinic.roles import Role
 from patients.models import Patient
 
+from ..closures import closed_reason
 from ..models import (
     Appointment,
     Chair,
-    ClosedDay,
     LocationSchedule,
     NurseShift,
     OpeningHours,
@@ -58,9 +57,8 @@ def site_problems(location: Location, times: SessionTimes) -> dict[str, str]:
     when = f"{start:%a %m/%d %H:%M}"
     if times.starts_at <= timezone.now():
         return {"starts_at": f"{when} has already passed."}
-    closed = ClosedDay.objects.filter(Q(location=location) | Q(location=None), date=start.date())
-    if closing := closed.first():
-        return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({closing.reason})."}
+    if reason := closed_reason(location, start.date()):
+        return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
     hours = OpeningHours.objects.filter(location=location, weekday=start.weekday()).first()
     if hours is None:
         return {"starts_at": f"{location} is closed on {start:%A}s."}

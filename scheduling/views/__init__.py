@@ -5,6 +5,7 @@ from .board import board, check_in, check_in_undo, escort_confirm, todays_patien
 from .changes import cancel, course_cancel, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
+from .setup import rota_change, rota_week, site_change, site_page
 
 __all__ = [
     "board",
@@ -23,5 +24,9 @@ __all__ = [
     "planner_blockers",
     "reschedule",
     "todays_patients",
+    "rota_change",
+    "rota_week",
+    "site_change",
+    "site_page",
     "week",
 ]

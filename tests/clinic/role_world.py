@@ -20,6 +20,7 @@ from patients import services as patients
 from patients.models import ConsentDocument, Screening
 from scheduling.calendar import calendar_feed_create
 from scheduling.models import (
+    ClosedDay,
     MessageChannel,
     MessageKind,
     MessageStatus,
@@ -77,7 +78,7 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     from infusions.models import Protocol
 
     protocol = Protocol.objects.get(pk=shared["protocol"])
-    ids: dict[str, int] = {"location": site.pk}
+    ids: dict[str, int] = {"location": site.pk, "staff_member": staff.nurse.pk}
     patient = PatientFactory(home_location=site, phone=f"+1949555{site.pk % 10000:04d}")
     ids["patient"] = patient.pk
     # Screened negative, with an escort, a course and today's appointment.
@@ -113,6 +114,9 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     ).pk  # fmt: skip
     calendar_feed_create(patient=patient, created_by=staff.front_desk)
     start = timezone.now().replace(hour=7, minute=0, second=0, microsecond=0)
+    ids["closed_day"] = ClosedDay.objects.create(
+        location=site, date=timezone.localdate() + datetime.timedelta(days=200), reason="Matrix"
+    ).pk
     ids["nurse_shift"] = NurseShift.objects.create(
         nurse=staff.nurse, location=site, starts_at=start + datetime.timedelta(days=30),
         ends_at=start + datetime.timedelta(days=30, hours=12),

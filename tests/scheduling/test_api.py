@@ -349,3 +349,32 @@ def test_a_shift_with_booked_infusions_cannot_be_removed(
     response = login(clinic_admin).delete(f"/api/v1/nurse-shifts/{shift.pk}/")
     assert "booked infusion" in errors(response, 409)["nurse"][0]
     assert NurseShift.objects.filter(pk=shift.pk).exists()
+
+
+def test_a_clinic_admin_closes_and_reopens_a_day_through_the_api(
+    login, clinic_admin, front_desk, site
+):
+    day = (next_monday() + datetime.timedelta(days=90)).isoformat()
+    body = {"location": site.pk, "date": day, "reason": "Staff training"}
+    assert post(login(front_desk), "/api/v1/closed-days/", body).status_code == 403
+    client = login(clinic_admin)
+    created = post(client, "/api/v1/closed-days/", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["added_by"] == str(clinic_admin)
+    assert "already closed" in str(errors(post(client, "/api/v1/closed-days/", body)))
+    assert client.delete(f"/api/v1/closed-days/{created.json()['id']}/").status_code == 204
+
+
+def test_a_shift_for_a_nurse_of_another_site_or_overlapping_is_refused_by_the_api(
+    login, clinic_admin, another_nurse, site, other_site
+):
+    day = next_monday() + datetime.timedelta(days=60)
+    shift = {
+        "nurse": another_nurse.pk, "location": other_site.pk,
+        "starts_at": at(day, 7).isoformat(), "ends_at": at(day, 19).isoformat(),
+    }  # fmt: skip
+    client = login(clinic_admin)
+    assert "does not work at" in str(errors(post(client, "/api/v1/nurse-shifts/", shift)))
+    assert post(client, "/api/v1/nurse-shifts/", {**shift, "location": site.pk}).status_code == 201
+    again = {**shift, "location": site.pk, "starts_at": at(day, 12).isoformat()}
+    assert "already works at" in str(errors(post(client, "/api/v1/nurse-shifts/", again)))

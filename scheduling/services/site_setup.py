@@ -1,0 +1,86 @@
+"""A site's set-up by its clinic admins: closures, federal holidays, opening hours."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from clinic.access import require_role
+from clinic.errors import ConflictError
+from clinic.models import Location, User
+from clinic.roles import Role
+
+from ..models import ACTIVE_STATUSES, Appointment, ClosedDay, LocationSchedule, OpeningHours
+from .slots import local
+
+SETUP = (Role.CLINIC_ADMIN,)
+
+
+def _booked_on(location: Location, day: datetime.date) -> int:
+    start = datetime.datetime.combine(day, datetime.time.min)
+    window = (start - datetime.timedelta(days=1), start + datetime.timedelta(days=2))
+    nearby = Appointment.objects.filter(
+        location=location, status__in=ACTIVE_STATUSES, starts_at__range=window
+    )
+    return sum(1 for a in nearby if local(location, a.starts_at).date() == day)
+
+
+@transaction.atomic
+def closed_day_add(*, actor: User, location: Location, date: datetime.date, reason: str):
+    """Close a site on a day. Refused while infusions are booked there that day."""
+    require_role(actor, *SETUP, doing="close a site for a day")
+    if ClosedDay.objects.filter(Q(location=location) | Q(location=None), date=date).exists():
+        raise ValidationError({"date": f"{location} is already closed on {date:%m/%d/%Y}."})
+    if booked := _booked_on(location, date):
+        raise ConflictError(
+            {"date": f"{booked} infusion(s) are booked at {location} on {date:%m/%d/%Y}; "
+                     "reschedule them first."}
+        )  # fmt: skip
+    closure = ClosedDay(location=location, date=date, reason=reason.strip(), added_by=actor)
+    closure.full_clean()
+    closure.save()
+    return closure
+
+
+@transaction.atomic
+def closed_day_remove(*, actor: User, closure: ClosedDay) -> None:
+    require_role(actor, *SETUP, doing="reopen a site on a closed day")
+    if closure.location_id is None and not actor.is_superuser:
+        raise ValidationError({"date": "A closure of every site is removed in the admin."})
+    closure.delete()
+
+
+@transaction.atomic
+def federal_holidays_set(*, actor: User, location: Location, follow: bool) -> LocationSchedule:
+    require_role(actor, *SETUP, doing="change a site's holidays")
+    rules = LocationSchedule.for_location(location)
+    rules.follows_federal_holidays = follow
+    rules.full_clean()
+    rules.save()
+    return rules
+
+
+@transaction.atomic
+def opening_hours_set(
+    *,
+    actor: User,
+    location: Location,
+    weekday: int,
+    opens_at: datetime.time | None,
+    closes_at: datetime.time | None,
+) -> OpeningHours | None:
+    """Set a weekday's hours, or close the site on that weekday (both times None)."""
+    require_role(actor, *SETUP, doing="change a site's opening hours")
+    existing = OpeningHours.objects.filter(location=location, weekday=weekday).first()
+    if opens_at is None and closes_at is None:
+        if existing:
+            existing.delete()
+        return None
+    if opens_at is None or closes_at is None:
+        raise ValidationError({"opens_at": "Give both times, or neither to close that day."})
+    hours = existing or OpeningHours(location=location, weekday=weekday)
+    hours.opens_at, hours.closes_at = opens_at, closes_at
+    hours.full_clean()
+    hours.save()
+    return hours
