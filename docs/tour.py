@@ -103,7 +103,16 @@ def roles() -> list[Role]:
                 Shot("printable-record", _printable_record, ("desktop",)),
             ],
         ),
-        Role("admin", "Clinic admin", [Shot("home", "/")]),
+        Role(
+            "admin",
+            "Clinic admin",
+            [
+                Shot("home", "/"),
+                Shot("rota", "/scheduling/setup/rota/", ("desktop",)),
+                Shot("site", "/scheduling/setup/site/", ("desktop",)),
+                Shot("staff", "/staff/", ("desktop",)),
+            ],
+        ),
     ]
 
 
