@@ -6,6 +6,8 @@ always-open demo site: open 00:00-23:59 every day, never closed, with two nurses
 all day, so whenever the demo starts there is a working day in progress there (README, The
 demo clinic). Shifts and closed days have no service (the clinic admin keeps them in the
 admin, which validates each row): the seed validates and saves them the same way.
+Closed days are the site setting "closed on US federal holidays" (on for the office-hours
+sites, off for Costa Mesa), read through scheduling.closures like every booking.
 """
 
 import datetime
@@ -14,9 +16,9 @@ from django.utils import timezone
 
 from clinic.models import Location, User
 
+from .closures import closed_reason
 from .models import (
     Chair,
-    ClosedDay,
     LocationSchedule,
     NurseShift,
     OpeningHours,
@@ -47,9 +49,15 @@ def seed() -> list[str]:
         created.append("visit template")
     for code, count in CHAIRS_PER_LOCATION.items():
         location = Location.objects.get(code=code)
-        LocationSchedule.objects.get_or_create(
+        # The office-hours sites close on US federal holidays (the site setting, read from
+        # the holidays package); the always-open demo site never closes.
+        schedule, _ = LocationSchedule.objects.get_or_create(
             location=location, defaults={"nurse_capacity": NURSE_CAPACITY.get(code, 1)}
         )
+        if schedule.follows_federal_holidays != (code != DEMO_SITE):
+            schedule.follows_federal_holidays = code != DEMO_SITE
+            schedule.full_clean()
+            schedule.save(update_fields=["follows_federal_holidays"])
         for weekday, (opens, closes) in HOURS[code].items():
             OpeningHours.objects.get_or_create(
                 location=location, weekday=weekday,
@@ -59,56 +67,13 @@ def seed() -> list[str]:
             _, made = Chair.objects.get_or_create(location=location, name=f"Chair {number}")
             if made:
                 created.append(f"chair {location.name} {number}")
-    created += _seed_holidays()
     created += _seed_shifts()
     return created
 
 
-def us_holidays(year: int) -> dict[datetime.date, str]:
-    """US federal holidays of a year (observed dates not shifted: the demo closes on the day)."""
-
-    def nth(month, weekday, n):
-        first = datetime.date(year, month, 1)
-        day = first + datetime.timedelta(days=(weekday - first.weekday()) % 7)
-        if n < 0:  # the last one
-            while (day + datetime.timedelta(days=7)).month == month:
-                day += datetime.timedelta(days=7)
-            return day
-        return day + datetime.timedelta(days=7 * (n - 1))
-
-    return {
-        datetime.date(year, 1, 1): "New Year's Day",
-        nth(1, 0, 3): "Martin Luther King Jr. Day",
-        nth(2, 0, 3): "Presidents' Day",
-        nth(5, 0, -1): "Memorial Day",
-        datetime.date(year, 6, 19): "Juneteenth",
-        datetime.date(year, 7, 4): "Independence Day",
-        nth(9, 0, 1): "Labor Day",
-        nth(10, 0, 2): "Columbus Day",
-        datetime.date(year, 11, 11): "Veterans Day",
-        nth(11, 3, 4): "Thanksgiving Day",
-        datetime.date(year, 12, 25): "Christmas Day",
-    }
-
-
-def _seed_holidays() -> list[str]:
-    """This year's and next year's holidays as closed days at the office-hours sites."""
-    year, added = timezone.localdate().year, 0
-    holidays = us_holidays(year) | us_holidays(year + 1)
-    for location in Location.objects.exclude(code=DEMO_SITE).filter(code__in=HOURS):
-        have = set(location.closed_days.values_list("date", flat=True))
-        for day, reason in holidays.items():
-            if day not in have:
-                closed = ClosedDay(location=location, date=day, reason=reason)
-                closed.full_clean()
-                closed.save()
-                added += 1
-    return [f"{added} closed days"] if added else []
-
-
 def open_hours(location: Location, day: datetime.date) -> tuple | None:
     """(opens, closes) of a demo site on a day, None when closed."""
-    if location.closed_days.filter(date=day).exists():
+    if closed_reason(location, day) is not None:
         return None
     return HOURS[location.code].get(day.weekday())
 

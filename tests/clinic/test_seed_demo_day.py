@@ -116,3 +116,20 @@ def test_the_seed_runs_just_after_midnight_and_on_a_sunday(db, dev, moment):
         assert Appointment.objects.filter(location=site).exists()
     if moment.weekday() == 6:  # the demo site works on Sundays: the board is full
         assert records.filter(status=S.RUNNING).exists()
+
+
+@pytest.mark.federal_holidays
+def test_on_a_federal_holiday_the_demo_site_works_and_the_office_sites_are_closed(db, dev):
+    from scheduling.closures import closed_reason
+
+    christmas = datetime.datetime(2026, 12, 25, 11, 0, tzinfo=LA)
+    with time_machine.travel(christmas, tick=False):
+        seed()
+        site, records = today_at_demo_site()
+        assert records.filter(status=S.RUNNING).exists()
+        assert closed_reason(site, christmas.date()) is None
+        irvine = Location.objects.get(code="irvine")
+        assert "Christmas" in closed_reason(irvine, christmas.date())
+        assert not Appointment.objects.filter(
+            location=irvine, starts_at__date=christmas.date()
+        ).exists()
