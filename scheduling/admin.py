@@ -21,7 +21,6 @@ from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import Role
 
-from .api.common import appointments_in_shift
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -36,6 +35,7 @@ from .models import (
     OpeningHours,
     VisitTemplate,
 )
+from .selectors import appointments_in_shift
 from .services import appointment_transition
 from .services.changes import STAFF
 

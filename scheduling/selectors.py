@@ -20,12 +20,14 @@ from clinic.models import Location, User
 from clinic.roles import Role
 
 from .models import (
+    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     CalendarFeed,
     Chair,
     ClosedDay,
     Course,
+    NurseShift,
     OpeningHours,
 )
 
@@ -273,3 +275,14 @@ def todays_patients(user: User) -> list[Appointment]:
     if not window:
         return []
     return list(Appointment.objects.active().filter(window).for_board().select_related("location"))
+
+
+def appointments_in_shift(shift: NurseShift) -> QuerySet[Appointment]:
+    """Active appointments that rely on this shift: its nurse infusing at its site then."""
+    return Appointment.objects.filter(
+        nurse=shift.nurse_id,
+        location=shift.location_id,
+        status__in=ACTIVE_STATUSES,
+        infusion_starts_at__lt=shift.ends_at,
+        infusion_ends_at__gt=shift.starts_at,
+    )

@@ -4,19 +4,18 @@ at the visit's site, in date on the visit's day, of at least the order's dose)."
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Subquery
 
 from clinic.models import Location
+from scheduling import services as scheduling_services
 
 from ..models import DoseOrder, DrugLogEntry, EntryKind, Lot
 
 
 def visit_day(order: DoseOrder) -> datetime.date:
     """The visit's date in its site's zone: the day a lot must still be in date."""
-    location = order.appointment.location
-    return order.appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+    return scheduling_services.visit_day(order.appointment)
 
 
 def draw_problems(order: DoseOrder) -> list[str]:

@@ -18,7 +18,6 @@ from patients.models import Patient
 from patients.selectors import patients_for
 
 from ..models import (
-    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Chair,
@@ -97,17 +96,6 @@ def starting_on(appointments: QuerySet, user: User, day: datetime.date) -> Query
         start, end = local_day(zone, day)
         window |= Q(location__time_zone=zone, starts_at__gte=start, starts_at__lt=end)
     return appointments.filter(window)
-
-
-def appointments_in_shift(shift: NurseShift) -> QuerySet[Appointment]:
-    """Active appointments that rely on this shift: its nurse infusing at its site then."""
-    return Appointment.objects.filter(
-        nurse=shift.nurse_id,
-        location=shift.location_id,
-        status__in=ACTIVE_STATUSES,
-        infusion_starts_at__lt=shift.ends_at,
-        infusion_ends_at__gt=shift.starts_at,
-    )
 
 
 # --- Fields -----------------------------------------------------------------------------------

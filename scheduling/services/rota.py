@@ -19,6 +19,7 @@ from clinic.roles import Role
 
 from ..closures import closed_reason
 from ..models import NurseShift
+from ..selectors import appointments_in_shift
 from .slots import local, local_datetime
 
 ROTA = (Role.CLINIC_ADMIN,)
@@ -39,8 +40,6 @@ def shifts_starting_on(location: Location, day: datetime.date, nurse: User | Non
 
 def _relied_on(shift: NurseShift, starts_at=None, ends_at=None) -> int:
     """Booked infusions in ``shift`` that a new [starts_at, ends_at) would not cover."""
-    from ..api.common import appointments_in_shift
-
     booked = appointments_in_shift(shift)
     if starts_at is not None:
         return sum(
