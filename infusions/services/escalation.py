@@ -70,10 +70,13 @@ def escalation_sweep(*, now: datetime.datetime | None = None) -> int:
     address; rows already there stay the only ones (safe to run twice). Returns the count
     of new rows."""
     now = now or timezone.now()
-    rows = []
+    rows, on_duty = [], {}  # physicians on duty, read once per site
     for alert in overdue_alerts(now):
         body = escalation_body(alert, alert.protocol_version.alert_escalation_minutes)
-        for physician in physicians_on_duty(alert.record.appointment.location):
+        location = alert.record.appointment.location
+        if location.pk not in on_duty:
+            on_duty[location.pk] = physicians_on_duty(location)
+        for physician in on_duty[location.pk]:
             # Staff have an email address and no phone on file: email only, for now.
             if physician.email:
                 rows.append(AlertEscalation(alert=alert, physician=physician, channel="email",
