@@ -47,3 +47,20 @@ def test_the_courses_tab_lists_every_message_with_its_outcome(
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     screenshot(page, f"reminders-patient-messages-{size_name}")
     context.close()
+
+
+def test_a_nurse_with_a_long_name_does_not_push_the_courses_tab_sideways_on_a_tablet(
+    browser, live_server, password, clinic, protocol, front_desk, monkeypatch
+):
+    """Found in a CI run: a long generated nurse name widened the course's table past 768 px."""
+    monkeypatch.setattr("scheduling.reminders.outbox.kick_dispatch", lambda: None)
+    nurse = clinic[2]
+    nurse.first_name, nurse.last_name = "Bartholomew-Alexander", "Featherstonehaugh-Wolfeschlegel"
+    nurse.save(update_fields=["first_name", "last_name"])
+    appointment = booked(clinic, protocol, front_desk)
+    context, page = log_in(browser, live_server, front_desk, password, TABLET)
+    page.goto(f"{live_server.url}/patients/{appointment.patient.pk}/?tab=courses")
+    page.get_by_role("heading", name="Courses", exact=True).wait_for()
+    assert page.get_by_text("Featherstonehaugh-Wolfeschlegel").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    context.close()
