@@ -148,6 +148,7 @@ def course_propose(
     gap = datetime.timedelta(hours=rules.min_gap_hours)
     last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
     per_week: dict[tuple, int] = {}
+    missed: dict[str, list[datetime.date]] = {}  # one line per reason, naming its days
     day, previous = wishes.start_date, None
     while len(proposal.sessions) < wishes.planned_infusions and day <= last_end_day:
         week = day.isocalendar()[:2]
@@ -165,8 +166,9 @@ def course_propose(
                 proposal.sessions.append(previous)
                 per_week[week] = per_week.get(week, 0) + 1
             else:
-                proposal.problems.append(f"{day:%a %m/%d}: {note}")
+                missed.setdefault(note, []).append(day)
         day += datetime.timedelta(days=1)
+    proposal.problems.extend(grouped_problems(missed))
     missing = wishes.planned_infusions - len(proposal.sessions)
     if missing:
         proposal.problems.append(
@@ -175,6 +177,18 @@ def course_propose(
             "add weekdays or sessions per week."
         )
     return proposal
+
+
+def grouped_problems(missed: dict[str, list[datetime.date]]) -> list[str]:
+    """One line per reason: "Mon 12/07: reason", or the reason then every day it struck."""
+    lines = []
+    for note, days in missed.items():
+        if len(days) == 1:
+            lines.append(f"{days[0]:%a %m/%d}: {note}")
+        else:
+            named = ", ".join(f"{day:%a %m/%d}" for day in days)
+            lines.append(f"{note[:1].upper()}{note[1:]} on {len(days)} days: {named}")
+    return lines
 
 
 def describe(location: Location, session: ProposedSession) -> str:

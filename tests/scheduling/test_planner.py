@@ -86,3 +86,27 @@ def test_a_patient_who_needs_clearance_gets_a_proposal_with_the_blocker(protocol
 def test_thirteen_infusions_are_not_planned(patient, protocol, site, chairs):
     proposal = propose(patient, protocol, site, planned_infusions=13)
     assert proposal.sessions == [] and proposal.problems == ["A course has 8 to 12 infusions."]
+
+
+def test_the_same_problem_on_several_days_is_one_line_naming_the_days(
+    patient, protocol, site, chairs
+):
+    monday = next_monday()
+    closed = [monday + datetime.timedelta(days=n) for n in (0, 2, 4)]
+    for day in closed:
+        ClosedDay.objects.create(location=site, date=day, reason="Renovation")
+    proposal = propose(patient, protocol, site, planned_infusions=8)
+    renovation = [p for p in proposal.problems if "Renovation" in p]
+    assert len(renovation) == 1, proposal.problems
+    line = renovation[0]
+    assert line.startswith(f"{site} is closed (Renovation) on 3 days: ")
+    assert all(f"{day:%a %m/%d}" in line for day in closed)
+
+
+def test_a_problem_on_one_day_names_that_day_first():
+    from scheduling.services.planner import grouped_problems
+
+    monday = next_monday()
+    assert grouped_problems({"no chair is free": [monday]}) == [
+        f"{monday:%a %m/%d}: no chair is free"
+    ]
