@@ -130,6 +130,7 @@ READS: dict[str, PatientFrom] = {
     "patient-weight-correct": patient("patient_pk"),
     "patient-measure-correct": patient("patient_pk"),
     "appointment-detail": APPOINTMENT,
+    "appointment-slots": APPOINTMENT,
     "appointment-list": by_param(patient(), "patient"),
     "course-detail": COURSE,
     "course-list": by_param(patient(), "patient"),

@@ -304,6 +304,7 @@ URLS: dict[str, Access] = {
     "appointment-list": api(ALL),
     "appointment-detail": api(ALL, args=APPT),
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
+    "appointment-slots": api(DESK, args=APPT),
     "appointment-escort-confirm": action(DESK, door=ALL, args=APPT),
     "appointment-transition": action(
         ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
@@ -496,7 +497,8 @@ ACTIONS: list[Action] = [
        W("scheduling:planner", "course-list", "course-propose")),
     _a("Reschedule, cancel, mark no-show, cancel the rest of a course", DESK,
        W("scheduling:reschedule", "scheduling:cancel", "scheduling:no_show",
-         "scheduling:course_cancel", "appointment-reschedule", "course-cancel-remaining")),
+         "scheduling:course_cancel", "appointment-reschedule", "course-cancel-remaining")
+       + R("appointment-slots")),
     _a("Give or revoke a patient's calendar link", DESK,
        W("scheduling:feed_create", "scheduling:feed_revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,

@@ -1,6 +1,8 @@
 """Appointments: the day's list for a board, one appointment's history, status changes and
 rescheduling. Booking happens through courses."""
 
+from zoneinfo import ZoneInfo
+
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -9,11 +11,13 @@ from rest_framework.response import Response
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
+from ..selectors import free_slots
 from ..services import (
     appointment_check_in_undo,
     appointment_escort_confirm_by_phone,
     appointment_reschedule,
     appointment_transition,
+    site_today,
 )
 from .common import (
     DESK,
@@ -89,6 +93,30 @@ class AppointmentQuerySerializer(serializers.Serializer):
     course = serializers.IntegerField(required=False)
 
 
+class SlotQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False,
+        help_text="YYYY-MM-DD, the site's day to look at; the appointment's own day if left out.",
+    )
+
+
+class FreeSlotSerializer(serializers.Serializer):
+    starts_at = serializers.SerializerMethodField(help_text="Arrival time, in the site's zone.")
+    chair = serializers.IntegerField(source="chair.pk")
+    chair_name = serializers.CharField(source="chair.name")
+    nurse = serializers.IntegerField(source="nurse.pk")
+    nurse_name = serializers.CharField(source="nurse.get_full_name")
+
+    def get_starts_at(self, slot) -> str:
+        return slot.local_start.isoformat()
+
+
+class FreeSlotsSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    slots = FreeSlotSerializer(many=True)
+    none_because = serializers.CharField(help_text="Why there are no slots, when there are none.")
+
+
 class TransitionSerializer(serializers.Serializer):
     to_status = status_field()
     reason = serializers.CharField(
@@ -120,7 +148,7 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
 
     queryset = Appointment.objects.none()  # for the schema; requests use get_queryset
     read_roles, write_roles = EVERYONE, DESK
-    action_roles = {"transition": EVERYONE, "undo_check_in": EVERYONE}
+    action_roles = {"transition": EVERYONE, "undo_check_in": EVERYONE, "slots": DESK}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -194,6 +222,28 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
                 appointment=appointment, changed_by=request.user, **fields
             )
         return self.answer(appointment)
+
+    @extend_schema(
+        parameters=[SlotQuerySerializer],
+        responses={200: FreeSlotsSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["get"])
+    def slots(self, request, *args, **kwargs):
+        """Free times to move this session to on a day (site time), each with a free chair
+        and a nurse on shift with room; post one to ``reschedule``, which re-checks it."""
+        appointment = self.get_object()
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        location = appointment.location
+        today = site_today(location)
+        own_day = appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+        day = query.validated_data.get("date") or max(own_day, today)
+        if day < today:
+            found, why = [], f"{day:%m/%d/%Y} has passed."
+        else:
+            found, why = free_slots(appointment, day)
+        body = {"date": day, "slots": found, "none_because": why}
+        return Response(FreeSlotsSerializer(body).data)
 
     @extend_schema(
         request=RescheduleSerializer,

@@ -12,14 +12,13 @@ from clinic.roles import Role
 
 from .. import notify
 from ..models import (
-    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Chair,
     Course,
     CourseStatus,
-    LocationSchedule,
 )
+from ..selectors import course_gap_problem
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .check_in import require_check_in_day
 from .slots import SessionTimes, local, slot_invalid, slot_taken
@@ -97,27 +96,6 @@ def _update_course_status(course: Course) -> None:
     course.save(update_fields=["status"])
 
 
-def _neighbour_gap_problem(appointment: Appointment, starts_at: datetime.datetime):
-    if appointment.course_id is None:
-        return None
-    rules = LocationSchedule.for_location(appointment.location)
-    gap = datetime.timedelta(hours=rules.min_gap_hours)
-    siblings = appointment.course.appointments.filter(status__in=ACTIVE_STATUSES).exclude(
-        pk=appointment.pk
-    )
-    for other in siblings:
-        if abs(other.starts_at - starts_at) < gap:
-            return {
-                "starts_at": f"Less than {gap.total_seconds() / 3600:.0f} h from infusion "
-                f"{other.sequence} on {local(appointment.location, other.starts_at):%m/%d %H:%M}."
-            }
-    starts = [other.starts_at for other in siblings] + [starts_at]
-    if max(starts) - min(starts) > datetime.timedelta(days=rules.max_course_days):
-        days = rules.max_course_days
-        return {"starts_at": f"The course would no longer fit within {days} days."}
-    return None
-
-
 @transaction.atomic
 def appointment_reschedule(
     *,
@@ -142,7 +120,7 @@ def appointment_reschedule(
         infusion_starts_at=appointment.infusion_starts_at + shift,
         infusion_ends_at=appointment.infusion_ends_at + shift,
     )
-    if problem := _neighbour_gap_problem(appointment, starts_at):
+    if problem := course_gap_problem(appointment, starts_at):
         raise ValidationError(problem)
     lock_nurse_shifts(appointment.location, [(nurse, times)])
     if invalid := slot_invalid(

@@ -1,5 +1,7 @@
 """Changing one appointment (reschedule, cancel, no-show) or the rest of a course."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -10,9 +12,17 @@ from clinic.errors import ConflictError
 from .. import services
 from ..forms import ReasonForm, RescheduleForm, add_service_errors
 from ..models import AppointmentStatus
-from ..selectors import CHANGEABLE
+from ..selectors import CHANGEABLE, free_slots
 from ..services.slots import local
-from .common import BOOKERS, CONFLICT, appointment_for, course_for, posted, to_courses_tab
+from .common import (
+    BOOKERS,
+    CONFLICT,
+    appointment_for,
+    course_for,
+    parse_day,
+    posted,
+    to_courses_tab,
+)  # fmt: skip
 
 
 def _form_page(request, form, *, heading, submit, patient, intro="", status=200):
@@ -28,10 +38,36 @@ def _describe(appointment) -> str:
     return f"{number}{starts:%a %m/%d/%Y %H:%M}, {appointment.chair.name}"
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _slot_choice(data):
+    """A picked slot ("local time|chair|nurse") spelled as the reschedule form's fields."""
+    if data is None or "slot" not in data:
+        return data
+    parts = data["slot"].split("|")
+    if len(parts) != 3:
+        return data
+    picked = data.copy()
+    picked["starts_at"], picked["chair"], picked["nurse"] = parts
+    return picked
+
+
+def _day_asked(text: str, default: datetime.date) -> tuple[datetime.date, str]:
+    if not text:
+        return default, ""
+    day = parse_day(text, None)
+    if day is None:
+        return default, f'"{text}" is not a date; showing {default:%a %m/%d/%Y}.'
+    return day, ""
+
+
 @role_required(*BOOKERS)
 def reschedule(request, pk):
+    """Pick a free slot (time, chair, nurse) on a day, or type one; the service re-checks."""
     appointment = appointment_for(request.user, pk)
-    form = RescheduleForm(posted(request), appointment=appointment)
+    location = appointment.location
+    form = RescheduleForm(_slot_choice(posted(request)), appointment=appointment)
     status = 200
     if form.is_bound and form.is_valid():
         try:
@@ -43,12 +79,31 @@ def reschedule(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Appointment moved; the escort must confirm the new time.")
+            moved = local(location, appointment.starts_at)
+            messages.success(
+                request,
+                f"Appointment moved to {moved:%a %m/%d/%Y %H:%M}; "
+                "the escort must confirm the new time.",
+            )
             return to_courses_tab(appointment.patient)
-    return _form_page(
-        request, form, heading="Reschedule this session", submit="Move session",
-        patient=appointment.patient, intro=_describe(appointment), status=status,
-    )  # fmt: skip
+    today = services.site_today(location)
+    default = max(local(location, appointment.starts_at).date(), today)
+    asked = request.GET.get("date", "")
+    if not asked and form.is_bound:  # after a refused pick, the day that was picked
+        asked = form.data.get("starts_at", "")[:10]
+    day, date_error = _day_asked(asked, default)
+    if day < today:
+        slots, why_none = [], f"{day:%a %m/%d/%Y} has passed; pick today or a later day."
+    else:
+        slots, why_none = free_slots(appointment, day)
+    context = {
+        "form": form, "patient": appointment.patient, "appointment": appointment,
+        "intro": _describe(appointment), "day": day, "slots": slots, "why_none": why_none,
+        "previous_day": day - ONE_DAY, "next_day": day + ONE_DAY,
+        "can_go_back": day > today, "date_error": date_error,
+        "picked": form.data.get("slot", "") if form.is_bound else "",
+    }  # fmt: skip
+    return render(request, "scheduling/reschedule.html", context, status=status)
 
 
 def _transition_page(request, pk, *, to_status, heading, submit, done):
