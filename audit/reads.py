@@ -101,6 +101,7 @@ READS: dict[str, PatientFrom] = {
             "check_in_undo",
             "escort_confirm",
             "reschedule",
+            "make_up",
             "cancel",
             "no_show",
         )
@@ -228,6 +229,7 @@ EXEMPT: dict[str, str] = {
     "course-propose": "a proposal computed for the caller; saves nothing",
     "course-cancel-remaining": _POST,
     "appointment-reschedule": _POST,
+    "appointment-make-up": _POST,
     "appointment-transition": _POST,
 }
 

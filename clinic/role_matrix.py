@@ -150,6 +150,7 @@ URLS: dict[str, Access] = {
     "scheduling:check_in": action(ALL, args=APPT),
     "scheduling:check_in_undo": action(ALL, args=APPT),
     "scheduling:reschedule": form(DESK, args=APPT),
+    "scheduling:make_up": form(DESK, args=APPT),
     "scheduling:cancel": form(DESK, args=APPT),
     "scheduling:no_show": form(DESK, args=APPT),
     "scheduling:course_cancel": form(DESK, args={"pk": "course"}),
@@ -305,6 +306,7 @@ URLS: dict[str, Access] = {
     "appointment-detail": api(ALL, args=APPT),
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
     "appointment-slots": api(DESK, args=APPT),
+    "appointment-make-up": action(DESK, door=ALL, args=APPT),
     "appointment-escort-confirm": action(DESK, door=ALL, args=APPT),
     "appointment-transition": action(
         ALL, args=APPT, note="which status a role may set: APPOINTMENT_STATUS_ROLES"
@@ -499,6 +501,8 @@ ACTIONS: list[Action] = [
        W("scheduling:reschedule", "scheduling:cancel", "scheduling:no_show",
          "scheduling:course_cancel", "appointment-reschedule", "course-cancel-remaining")
        + R("appointment-slots")),
+    _a("Book a make-up session for a cancelled one, after the course's last", DESK,
+       W("scheduling:make_up", "appointment-make-up")),
     _a("Give or revoke a patient's calendar link", DESK,
        W("scheduling:feed_create", "scheduling:feed_revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,

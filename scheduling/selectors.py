@@ -232,9 +232,9 @@ def week_board(location: Location, monday: datetime.date) -> tuple[list, list[We
 
 def patient_courses(patient) -> list[Course]:
     """The patient's courses, newest first, each with its appointments and progress."""
-    appointments = Appointment.objects.select_related("chair", "nurse", "location").order_by(
-        "starts_at"
-    )
+    appointments = Appointment.objects.select_related(
+        "chair", "nurse", "location", "makes_up_for", "made_up_by"
+    ).order_by("starts_at")
     return list(
         patient.courses.select_related("location", "protocol")
         .annotate(
@@ -333,9 +333,14 @@ class FreeSlot:
     nurse: User
 
     @property
+    def local_input(self) -> str:
+        """The site's wall-clock time as a datetime-local input spells it."""
+        return f"{self.local_start:%Y-%m-%dT%H:%M}"
+
+    @property
     def value(self) -> str:
         """What a form posts back for this slot: local time, chair and nurse."""
-        return f"{self.local_start:%Y-%m-%dT%H:%M}|{self.chair.pk}|{self.nurse.pk}"
+        return f"{self.local_input}|{self.chair.pk}|{self.nurse.pk}"
 
 
 def _overlaps(start, end, other_start, other_end) -> bool:
@@ -454,3 +459,38 @@ def free_slots(appointment: Appointment, day: datetime.date) -> tuple[list[FreeS
     if not found:
         return [], f"No free chair and nurse at {location} on {day:%a %m/%d/%Y}."
     return found, ""
+
+
+def make_up_slot(cancelled: Appointment) -> tuple[FreeSlot | None, str]:
+    """The first free slot for a make-up of a cancelled course session: on the first day
+    after the course's last session (and its minimum gap) that has one, at the time nearest
+    the cancelled session's time; within the course's window. Or None and why not."""
+    location = cancelled.location
+    zone = ZoneInfo(location.time_zone)
+    rules = LocationSchedule.for_location(location)
+    starts = list(
+        Appointment.objects.filter(course_id=cancelled.course_id, status__in=ACTIVE_STATUSES)
+        .exclude(pk=cancelled.pk)
+        .values_list("starts_at", flat=True)
+    )
+    first = min(starts, default=cancelled.starts_at)
+    last = max(starts, default=cancelled.starts_at)
+    gap = datetime.timedelta(hours=rules.min_gap_hours)
+    today = timezone.localtime(timezone.now(), zone).date()
+    day = max((last + gap).astimezone(zone).date(), today)
+    window_end = (first + datetime.timedelta(days=rules.max_course_days)).astimezone(zone).date()
+    wanted = cancelled.starts_at.astimezone(zone)
+    wanted_minutes = wanted.hour * 60 + wanted.minute
+    while day <= window_end:
+        slots, _ = free_slots(cancelled, day)
+        if slots:
+            best = min(
+                slots,
+                key=lambda s: abs(s.local_start.hour * 60 + s.local_start.minute - wanted_minutes),
+            )
+            return best, ""
+        day += datetime.timedelta(days=1)
+    return None, (
+        f"No free time at {location} from the end of the course to {window_end:%a %m/%d/%Y}, "
+        f"the last day of its {rules.max_course_days}-day window."
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("appointments/<int:pk>/check-in/undo/", views.check_in_undo, name="check_in_undo"),
     path("appointments/<int:pk>/escort-confirmed/", views.escort_confirm, name="escort_confirm"),
     path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<int:pk>/make-up/", views.make_up, name="make_up"),
     path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("appointments/<int:pk>/no-show/", views.no_show, name="no_show"),
     path("courses/<int:pk>/cancel/", views.course_cancel, name="course_cancel"),

@@ -13,6 +13,7 @@ from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_err
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
 from ..selectors import free_slots
 from ..services import (
+    appointment_book_make_up,
     appointment_check_in_undo,
     appointment_escort_confirm_by_phone,
     appointment_reschedule,
@@ -52,7 +53,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "id", "course", "sequence", "course_progress", "patient", "location", "chair",
             "nurse", "starts_at", "ends_at", "infusion_starts_at", "infusion_ends_at", "status",
             "escort_name", "escort_phone", "escort_confirmed", "escort_confirmed_by",
-            "escort_confirmed_at",
+            "escort_confirmed_at", "makes_up_for",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -91,6 +92,14 @@ class AppointmentQuerySerializer(serializers.Serializer):
     status = status_field(required=False)
     patient = serializers.IntegerField(required=False)
     course = serializers.IntegerField(required=False)
+
+
+class MakeUpSerializer(serializers.Serializer):
+    starts_at = AwareDateTimeField(
+        required=False, help_text="A time from the offer; the first free slot if left out."
+    )
+    chair = chair_id(required=False, help_text="The cancelled session's chair if left out.")
+    nurse = staff_id(required=False, help_text="The cancelled session's nurse if left out.")
 
 
 class SlotQuerySerializer(serializers.Serializer):
@@ -148,7 +157,9 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
 
     queryset = Appointment.objects.none()  # for the schema; requests use get_queryset
     read_roles, write_roles = EVERYONE, DESK
-    action_roles = {"transition": EVERYONE, "undo_check_in": EVERYONE, "slots": DESK}
+    action_roles = {
+        "transition": EVERYONE, "undo_check_in": EVERYONE, "slots": DESK, "make_up": DESK,
+    }  # fmt: skip
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -244,6 +255,22 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
             found, why = free_slots(appointment, day)
         body = {"date": day, "slots": found, "none_because": why}
         return Response(FreeSlotsSerializer(body).data)
+
+    @extend_schema(
+        request=MakeUpSerializer,
+        responses={201: AppointmentDetailSerializer, **REFUSED, 409: SchedulingErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="make-up")
+    def make_up(self, request, *args, **kwargs):
+        """Book a make-up for this cancelled course session after the course's last session:
+        the first free slot (nearest the cancelled time), or the one given; 409 when it is
+        already made up or the slot was taken meanwhile."""
+        cancelled = self.get_object()
+        fields = validated(MakeUpSerializer, request)
+        with service_errors():
+            made = appointment_book_make_up(cancelled=cancelled, booked_by=request.user, **fields)
+        fresh = self.get_queryset().get(pk=made.pk)
+        return Response(AppointmentDetailSerializer(fresh).data, status=201)
 
     @extend_schema(
         request=RescheduleSerializer,

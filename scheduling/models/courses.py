@@ -152,6 +152,11 @@ class Appointment(models.Model):
         related_name="+",
     )  # fmt: skip
     escort_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A make-up session names the cancelled one it replaces; one make-up per cancellation.
+    makes_up_for = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="made_up_by",
+        help_text="The cancelled session of the course this one makes up for.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()

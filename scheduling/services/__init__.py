@@ -1,6 +1,6 @@
 """Every write to the schedule goes through one of these functions."""
 
-from .booking import SessionRequest, course_book
+from .booking import SessionRequest, appointment_book_make_up, course_book
 from .changes import (
     ALLOWED,
     IllegalTransition,
@@ -29,6 +29,7 @@ __all__ = [
     "Wishes",
     "appointment_check_in_undo",
     "appointment_escort_confirm_by_phone",
+    "appointment_book_make_up",
     "appointment_reschedule",
     "check_in_day_problem",
     "may_check_in_today",

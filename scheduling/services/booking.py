@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from clinic.access import require_role
 from clinic.errors import ConflictError
@@ -15,15 +16,18 @@ from patients.selectors import booking_blockers, primary_escort
 
 from .. import notify
 from ..models import (
+    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Chair,
     Course,
+    CourseStatus,
     LocationSchedule,
     VisitTemplate,
 )
+from ..selectors import course_gap_problem, make_up_slot
 from .appointments import lock_nurse_shifts, record_status, save_appointment
-from .slots import local, session_times, slot_invalid, slot_taken
+from .slots import SessionTimes, local, session_times, slot_invalid, slot_taken
 
 BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
@@ -120,3 +124,88 @@ def course_book(
         notify.appointment_changed(appointment, "booked")
     notify.course_booked(course)
     return course
+
+
+@transaction.atomic
+def appointment_book_make_up(
+    *,
+    cancelled: Appointment,
+    booked_by: User,
+    starts_at: datetime.datetime | None = None,
+    chair: Chair | None = None,
+    nurse: User | None = None,
+) -> Appointment:
+    """Book a make-up for a cancelled course session, after the course's last session.
+
+    Without a time, the first free slot (``make_up_slot``) is taken; with one (the slot the
+    front desk was shown), that slot is re-checked under the locks like any booking. One
+    make-up per cancelled session; the course keeps within its size and window.
+    """
+    require_role(booked_by, *BOOKERS, doing="book make-up sessions")
+    if cancelled.course_id is None:
+        raise ValidationError({"course": "This visit is not part of a course."})
+    # The course first, then the session: the order course_cancel_remaining locks them in.
+    course = Course.objects.select_for_update().get(pk=cancelled.course_id)
+    cancelled = Appointment.objects.select_for_update().get(pk=cancelled.pk)
+    if cancelled.status != AppointmentStatus.CANCELLED:
+        raise ValidationError({"status": "Only a cancelled session can be made up."})
+    if course.status in (CourseStatus.CANCELLED, CourseStatus.ABANDONED):
+        raise ValidationError(
+            {"course": f"The course is {course.get_status_display().lower()}; plan a new one."}
+        )
+    location = cancelled.location
+    if made := Appointment.objects.filter(makes_up_for=cancelled).first():
+        raise ConflictError(
+            {"status": f"Infusion {cancelled.sequence} is already made up: "
+                       f"{local(location, made.starts_at):%a %m/%d/%Y %H:%M}."}
+        )  # fmt: skip
+    rules = LocationSchedule.for_location(location)
+    held = course.appointments.filter(status__in=ACTIVE_STATUSES).count()
+    if held + 1 > rules.max_infusions:
+        raise ValidationError(
+            {"course": f"The course already holds {held} sessions; a course has at most "
+                       f"{rules.max_infusions}."}
+        )  # fmt: skip
+    if starts_at is None:
+        slot, why_none = make_up_slot(cancelled)
+        if slot is None:
+            raise ValidationError({"starts_at": why_none})
+        starts_at, chair, nurse = slot.starts_at, slot.chair, slot.nurse
+    chair, nurse = chair or cancelled.chair, nurse or cancelled.nurse
+    shift = starts_at - cancelled.starts_at  # the visit keeps its shape
+    times = SessionTimes(
+        starts_at=starts_at,
+        ends_at=cancelled.ends_at + shift,
+        infusion_starts_at=cancelled.infusion_starts_at + shift,
+        infusion_ends_at=cancelled.infusion_ends_at + shift,
+    )
+    if problem := course_gap_problem(cancelled, starts_at, rules=rules):
+        raise ValidationError(problem)
+    lock_nurse_shifts(location, [(nurse, times)])
+    if invalid := slot_invalid(location=location, chair=chair, nurse=nurse, times=times):
+        raise ValidationError(invalid)
+    taken = slot_taken(
+        location=location, patient=cancelled.patient, chair=chair, nurse=nurse, times=times
+    )
+    if taken:
+        raise ConflictError(taken)
+    escort = primary_escort(cancelled.patient)
+    last_number = course.appointments.aggregate(n=Max("sequence"))["n"] or 0
+    make_up = Appointment(
+        course=course, sequence=last_number + 1, patient=cancelled.patient, location=location,
+        chair=chair, nurse=nurse, starts_at=times.starts_at, ends_at=times.ends_at,
+        infusion_starts_at=times.infusion_starts_at, infusion_ends_at=times.infusion_ends_at,
+        escort_name=escort.name if escort else "",
+        escort_phone=str(escort.phone) if escort else "", makes_up_for=cancelled,
+    )  # fmt: skip
+    save_appointment(make_up)
+    was = f"{local(location, cancelled.starts_at):%m/%d %H:%M}"
+    record_status(
+        make_up, "", AppointmentStatus.SCHEDULED, booked_by,
+        f"Make-up for infusion {cancelled.sequence} (cancelled, was {was})",
+    )  # fmt: skip
+    if course.status == CourseStatus.COMPLETED:  # its last open session was the cancelled one
+        course.status = CourseStatus.ACTIVE
+        course.save(update_fields=["status"])
+    notify.appointment_changed(make_up, "booked")
+    return make_up

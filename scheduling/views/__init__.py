@@ -2,7 +2,7 @@
 goes through a service."""
 
 from .board import board, check_in, check_in_undo, escort_confirm, todays_patients, week
-from .changes import cancel, course_cancel, no_show, reschedule
+from .changes import cancel, course_cancel, make_up, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
 from .setup import rota_change, rota_week, site_change, site_page
@@ -23,6 +23,7 @@ __all__ = [
     "planner",
     "planner_blockers",
     "reschedule",
+    "make_up",
     "todays_patients",
     "rota_change",
     "rota_week",

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from clinic.access import role_required
 from clinic.errors import ConflictError
@@ -12,7 +12,7 @@ from clinic.errors import ConflictError
 from .. import services
 from ..forms import ReasonForm, RescheduleForm, add_service_errors
 from ..models import AppointmentStatus
-from ..selectors import CHANGEABLE, free_slots
+from ..selectors import CHANGEABLE, free_slots, make_up_slot
 from ..services.slots import local
 from .common import (
     BOOKERS,
@@ -128,10 +128,48 @@ def _transition_page(request, pk, *, to_status, heading, submit, done):
 
 @role_required(*BOOKERS)
 def cancel(request, pk):
-    return _transition_page(
+    response = _transition_page(
         request, pk, to_status=AppointmentStatus.CANCELLED, heading="Cancel this session",
         submit="Cancel session", done="Session cancelled; the rest of the course is unchanged.",
     )  # fmt: skip
+    if response.status_code == 302 and appointment_for(request.user, pk).course_id:
+        return redirect("scheduling:make_up", pk)  # offer the make-up at once
+    return response
+
+
+@role_required(*BOOKERS)
+def make_up(request, pk):
+    """Offer, then book, a make-up for a cancelled course session after the course's last."""
+    cancelled = appointment_for(request.user, pk)
+    form = RescheduleForm(posted(request), appointment=cancelled)
+    status = 200
+    if form.is_bound and form.is_valid():
+        picked = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            made = services.appointment_book_make_up(
+                cancelled=cancelled, booked_by=request.user, **picked
+            )
+        except ConflictError as conflict:
+            add_service_errors(form, conflict.errors)
+            status = CONFLICT
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            when = local(made.location, made.starts_at)
+            messages.success(
+                request,
+                f"Make-up booked: infusion {made.sequence}, {when:%a %m/%d/%Y %H:%M}, "
+                f"{made.chair.name} with {made.nurse}.",
+            )
+            return to_courses_tab(cancelled.patient)
+    made = getattr(cancelled, "made_up_by", None)  # None when not made up yet
+    slot, why_none = (None, "") if made else make_up_slot(cancelled)
+    context = {
+        "form": form, "patient": cancelled.patient, "cancelled": cancelled, "made": made,
+        "slot": slot, "why_none": why_none, "intro": _describe(cancelled),
+        "cancellable": cancelled.status == AppointmentStatus.CANCELLED and cancelled.course_id,
+    }  # fmt: skip
+    return render(request, "scheduling/make_up.html", context, status=status)
 
 
 @role_required(*BOOKERS)
