@@ -9,20 +9,56 @@ from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
-from patients.models import Patient
+from patients.models import CommunicationConsent, Patient
 
 from ..models import Appointment, OutboundMessage
 from .outbox import REMINDABLE
 
 
-def messages_for_patient(patient: Patient) -> QuerySet[OutboundMessage]:
-    """Every message written for the patient (and for their escort), newest first: by the
-    time it went out, or is due to."""
-    return (
+@dataclass
+class VisitMessages:
+    appointment: Appointment
+    messages: list[OutboundMessage]
+
+
+def messages_by_visit(patient: Patient) -> list[VisitMessages]:
+    """The patient's messages grouped by the visit they are about, latest visit first; in
+    each visit, newest message first. One query."""
+    rows = (
         OutboundMessage.objects.filter(appointment__patient=patient)
         .select_related("appointment", "appointment__location")
-        .order_by(Coalesce("sent_at", "send_at").desc(), "-pk")
-    )
+        .order_by(
+            "-appointment__starts_at", "appointment_id", Coalesce("sent_at", "send_at").desc(),
+            "-pk",
+        )
+    )  # fmt: skip
+    visits: list[VisitMessages] = []
+    for message in rows:
+        if not visits or visits[-1].appointment.pk != message.appointment_id:
+            visits.append(VisitMessages(message.appointment, []))
+        visits[-1].messages.append(message)
+    return visits
+
+
+@dataclass(frozen=True)
+class ConsentGap:
+    channel: str  # "sms" or "email"
+    label: str
+    refusal: CommunicationConsent | None  # None: never recorded
+
+
+def consent_gaps(patient: Patient) -> list[ConsentGap]:
+    """The channels nothing will be sent on because the patient has not consented (never
+    recorded, or the latest record refuses). One query."""
+    latest: dict[str, CommunicationConsent] = {}
+    for consent in patient.communication_consents.order_by("-recorded_at", "-pk"):
+        latest.setdefault(consent.channel, consent)
+    gaps = []
+    for channel, label in CommunicationConsent.Channel.choices:
+        consent = latest.get(channel)
+        if consent is None or not consent.granted:
+            gaps.append(ConsentGap(channel, label, consent))
+    return gaps
 
 
 @dataclass

@@ -71,7 +71,11 @@ def patient_messages(request, pk: int):
     return render(
         request,
         "scheduling/reminders/_patient_messages.html",
-        {"patient": patient, "messages_sent": selectors.messages_for_patient(patient)},
+        {
+            "patient": patient,
+            "visits": selectors.messages_by_visit(patient),
+            "consent_gaps": selectors.consent_gaps(patient),
+        },
     )
 
 

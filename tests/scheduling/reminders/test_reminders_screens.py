@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.roles import Role
 from scheduling.models import MessageStatus, OutboundMessage
 from scheduling.reminders.rendering import confirm_token
-from scheduling.reminders.selectors import messages_for_patient
+from scheduling.reminders.selectors import messages_by_visit
 from tests.factories import UserFactory
 
 from .helpers import (
@@ -114,7 +114,8 @@ def test_unconfirmed_visits_in_the_next_24_hours_are_on_the_follow_up_list(
 
 def test_a_patients_messages_are_listed_for_the_patient_page(login, clinic, protocol, front_desk):
     appointment = booked(clinic, protocol, front_desk)
-    assert messages_for_patient(appointment.patient).count() == 9
+    [visit] = messages_by_visit(appointment.patient)
+    assert visit.appointment == appointment and len(visit.messages) == 9
     url = reverse("reminders:patient_messages", args=[appointment.patient.pk])
     page = login(front_desk).get(url)
     assert page.status_code == 200 and page.content.count(b"<tr>") == 10
@@ -159,8 +160,31 @@ def test_the_message_history_shows_each_outcome_with_its_reason_in_a_few_queries
     book(appointment.patient, site, chair, nurse, protocol, front_desk, local_at(site, 5, 12))
     with CaptureQueriesContext(connection) as eighteen:
         page = client.get(url).content.decode()
-    assert page.count("<tr>") == 19
+    assert page.count("<tr>") == 20  # two visits, each its own table of 9
+    assert page.count('class="visit-head"') == 2
     assert len(eighteen) == len(nine) <= 8
+
+
+def test_a_banner_says_when_a_channel_has_no_consent_with_the_button_to_record_it(
+    login, clinic, protocol, front_desk
+):
+    from patients.services import communication_consent_record
+
+    patient = booked(clinic, protocol, front_desk).patient
+    url = reverse("reminders:patient_messages", args=[patient.pk])
+    record = reverse("patients:communication_consent", args=[patient.pk])
+    client = login(front_desk)
+    page = client.get(url).content.decode()
+    assert "No SMS consent" not in page and "No Email consent" not in page
+    communication_consent_record(
+        patient=patient, recorded_by=front_desk, channel="email", granted=False, method="verbal"
+    )
+    page = client.get(url).content.decode()
+    assert "No Email consent (refused" in page and "no Email reminders will be sent" in page
+    assert "No SMS consent" not in page and f'href="{record}"' in page
+    never = booked(clinic, protocol, front_desk, days_ahead=4, sms=None).patient
+    page = client.get(reverse("reminders:patient_messages", args=[never.pk])).content.decode()
+    assert "No SMS consent on file" in page and "No Email consent" not in page
 
 
 def test_the_message_history_is_for_staff_of_the_patients_site(
