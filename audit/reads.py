@@ -170,6 +170,8 @@ EXEMPT: dict[str, str] = {
     "scheduling:week": _LIST,
     "scheduling:todays_patients": _LIST,
     "scheduling:rota": "nurse shifts of a site: no patient data",
+    "scheduling:admin_home": "counts and links: no patient data",
+    "api-work-waiting": "counts of work waiting: no patient data",
     "scheduling:rota_change": _POST,
     "scheduling:site_setup": "a site's hours and closed days: no patient data",
     "scheduling:site_change": _POST,

@@ -14,6 +14,7 @@ from clinic import views as clinic_views
 from clinic.two_factor import api as two_factor_api
 from clinic.two_factor import views as two_factor_views
 from infusions import api as infusions_api
+from infusions.api.homes import WorkWaitingView
 from patients import api as patients_api
 from scheduling import api as scheduling_api
 
@@ -123,6 +124,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
+    path("api/v1/work-waiting/", WorkWaitingView.as_view(), name="api-work-waiting"),
     path("api/v1/auth/token/", two_factor_api.token_view, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -15,7 +15,7 @@ ROLE_HOMES = {
     Role.PHYSICIAN: "infusions:physician_home",
     Role.NURSE: "infusions:nurse_home",
     Role.FRONT_DESK: "scheduling:board",
-    Role.CLINIC_ADMIN: "admin:index",
+    Role.CLINIC_ADMIN: "scheduling:admin_home",
 }
 
 

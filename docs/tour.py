@@ -62,6 +62,33 @@ def _patient_mid_course() -> str | None:
     return f"/patients/{course.patient_id}/" if course else None
 
 
+def _reschedule() -> str | None:
+    from django.utils import timezone
+
+    from scheduling.models import Appointment
+
+    later = Appointment.objects.filter(
+        status="scheduled", course__status="active", starts_at__gt=timezone.now()
+    ).order_by("starts_at")
+    appointment = later.first()
+    return f"/scheduling/appointments/{appointment.pk}/reschedule/" if appointment else None
+
+
+def _make_up() -> str | None:
+    from scheduling.models import Appointment
+
+    cancelled = Appointment.objects.filter(
+        status="cancelled", course__status__in=("planned", "active"), made_up_by__isnull=True
+    ).order_by("-starts_at")
+    appointment = cancelled.first()
+    return f"/scheduling/appointments/{appointment.pk}/make-up/" if appointment else None
+
+
+def _patient_courses() -> str | None:
+    path = _patient_mid_course()
+    return f"{path}?tab=courses" if path else None
+
+
 def _printable_record() -> str | None:
     from infusions.models import InfusionRecord
 
@@ -80,6 +107,9 @@ def roles() -> list[Role]:
                 Shot("planner", "/scheduling/plan/", ("desktop",)),
                 Shot("patients", "/patients/", ("desktop",)),
                 Shot("patient", _patient_mid_course, ("desktop",)),
+                Shot("patient-courses", _patient_courses, ("desktop",)),
+                Shot("reschedule", _reschedule, ("desktop",)),
+                Shot("make-up", _make_up, ("desktop",)),
                 Shot("requests", "/patients/consultations/", ("desktop",)),
                 Shot("reminders", "/scheduling/reminders/", ("desktop",)),
             ],
@@ -111,6 +141,7 @@ def roles() -> list[Role]:
                 Shot("rota", "/scheduling/setup/rota/", ("desktop",)),
                 Shot("site", "/scheduling/setup/site/", ("desktop",)),
                 Shot("staff", "/staff/", ("desktop",)),
+                Shot("django-admin", "/admin/", ("desktop",)),
             ],
         ),
     ]

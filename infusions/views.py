@@ -32,6 +32,7 @@ from .forms import (
     ReconcileForm,
     SignForm,
 )
+from .homes import physician_work_waiting
 from .models import EntryKind
 from .timing_reads import early_stops_awaiting_review
 
@@ -44,7 +45,10 @@ def physician_home(request):
     """Items awaiting the physician: open alerts at the sites, clearances, unsigned orders,
     same-day flags."""
     unsigned = selectors.unsigned_orders_for(request.user)
+    work = physician_work_waiting(request.user)
     context = {
+        "work_waiting": work,
+        "work_total": sum(item.count for item in work),
         "today": timezone.localdate(),
         "awaiting_clearance": awaiting_clearance_for(request.user),
         "phq9_follow_ups": open_phq9_follow_ups_for(request.user),

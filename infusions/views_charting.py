@@ -23,6 +23,7 @@ from scheduling.services import appointment_check_in_undo, check_in_day_problem
 from . import services
 from .chart_reads import ACKS, chart, nurse_board, open_alerts_for, print_chart, record_for
 from .forms_charting import CheckInForm
+from .homes import nurse_work_waiting
 from .models import (
     AckAction,
     AlertAcknowledgement,
@@ -116,7 +117,10 @@ def nurse_home(request):
     """My chairs today: the nurse board (minutes in, next vitals due, open alerts)."""
     now = timezone.now()
     today = timezone.localdate(now)
+    work = nurse_work_waiting(request.user)
     context = {
+        "work_waiting": work,
+        "work_total": sum(item.count for item in work),
         "sites": board_chairs_for(request.user),
         "today": today,
         "board": nurse_board(request.user, nurse_day(request.user, today), now),

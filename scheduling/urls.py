@@ -9,6 +9,7 @@ urlpatterns = [
     path("today/patients/", views.todays_patients, name="todays_patients"),
     path("plan/", views.planner, name="planner"),
     path("plan/blockers/", views.planner_blockers, name="planner_blockers"),
+    path("setup/", views.admin_home, name="admin_home"),
     path("setup/rota/", views.rota_week, name="rota"),
     path("setup/rota/change/", views.rota_change, name="rota_change"),
     path("setup/site/", views.site_page, name="site_setup"),

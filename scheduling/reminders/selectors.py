@@ -2,8 +2,9 @@
 
 import datetime
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from clinic.access import locations_for
 from clinic.models import User
 from patients.models import CommunicationConsent, Patient
 
-from ..models import Appointment, OutboundMessage
+from ..models import Appointment, MessageStatus, OutboundMessage
 from .outbox import REMINDABLE
 
 
@@ -96,6 +97,55 @@ def unconfirmed_soon_for(user: User, hours: int = 24) -> QuerySet[Appointment]:
         .filter(escort_confirmed=False)
         .select_related("patient", "location")
         .order_by("starts_at")
+    )
+
+
+def _site_day_window(locations, offset_days: int) -> Q:
+    """Appointments starting on today + ``offset_days`` in each site's own zone."""
+    window = Q(pk__in=[])
+    now = timezone.now()
+    for location in locations:
+        zone = ZoneInfo(location.time_zone)
+        day = now.astimezone(zone).date() + datetime.timedelta(days=offset_days)
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        end = start + datetime.timedelta(days=1)
+        window |= Q(location=location, starts_at__gte=start, starts_at__lt=end)
+    return window
+
+
+def unconfirmed_tomorrow_for(user: User) -> QuerySet[Appointment]:
+    """Tomorrow's visits (each site's tomorrow) whose escort is not confirmed; cancelled and
+    no-show visits are not listed."""
+    return (
+        Appointment.objects.filter(_site_day_window(locations_for(user), 1))
+        .filter(status__in=REMINDABLE, escort_confirmed=False)
+        .select_related("patient", "location")
+        .order_by("starts_at")
+    )
+
+
+def failed_reminders_for(user: User) -> QuerySet[OutboundMessage]:
+    """Failed messages about visits at the user's sites that have not ended yet: the front
+    desk retries them or calls the patient."""
+    return OutboundMessage.objects.filter(
+        appointment__location__in=locations_for(user),
+        appointment__ends_at__gt=timezone.now(),
+        status=MessageStatus.FAILED,
+    )
+
+
+def failed_after_tomorrow_for(user: User) -> QuerySet[OutboundMessage]:
+    """The failed ones the two-day dashboard does not show: visits after tomorrow."""
+    after = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=2), datetime.time()
+        )
+    )
+    return (
+        failed_reminders_for(user)
+        .filter(appointment__starts_at__gte=after)
+        .select_related("appointment__patient", "appointment__location")
+        .order_by("appointment__starts_at", "pk")
     )
 
 

@@ -35,17 +35,25 @@ def dashboard(request):
         {
             "days": selectors.delivery_dashboard_for(request.user),
             "unconfirmed": selectors.unconfirmed_soon_for(request.user).count(),
+            "failed_later": selectors.failed_after_tomorrow_for(request.user),
         },
     )
 
 
 @role_required(*DESK)
 def follow_up(request):
-    """Visits in the next 24 hours without a confirmed escort: the front desk calls them."""
+    """Visits in the next 24 hours (or ``?day=tomorrow``: tomorrow's, each site's tomorrow)
+    without a confirmed escort: the front desk calls them."""
+    tomorrow = request.GET.get("day") == "tomorrow"
+    appointments = (
+        selectors.unconfirmed_tomorrow_for(request.user)
+        if tomorrow
+        else selectors.unconfirmed_soon_for(request.user)
+    )
     return render(
         request,
         "scheduling/reminders/follow_up.html",
-        {"appointments": selectors.unconfirmed_soon_for(request.user)},
+        {"appointments": appointments, "tomorrow": tomorrow},
     )
 
 

@@ -5,7 +5,7 @@ from .board import board, check_in, check_in_undo, escort_confirm, todays_patien
 from .changes import cancel, course_cancel, make_up, no_show, reschedule
 from .patient import calendar_download, calendar_feed, feed_create, feed_revoke, patient_courses
 from .planner import planner, planner_blockers
-from .setup import rota_change, rota_week, site_change, site_page
+from .setup import admin_home, rota_change, rota_week, site_change, site_page
 
 __all__ = [
     "board",
@@ -25,6 +25,7 @@ __all__ = [
     "reschedule",
     "make_up",
     "todays_patients",
+    "admin_home",
     "rota_change",
     "rota_week",
     "site_change",

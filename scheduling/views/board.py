@@ -49,6 +49,9 @@ def board(request):
         "confirms_escorts": request.user.has_role(*DESK),
         **_nav("board", location, day, datetime.timedelta(days=1)),
     }
+    if request.user.has_role(Role.FRONT_DESK):  # the board is the front desk's home
+        work = selectors.desk_work_waiting(request.user)
+        context |= {"work_waiting": work, "work_total": sum(item.count for item in work)}
     return render(request, "scheduling/board.html", context)
 
 

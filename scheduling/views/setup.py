@@ -14,6 +14,7 @@ from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import Role
 
+from .. import selectors
 from ..closures import closed_dates_between
 from ..models import ClosedDay, LocationSchedule, NurseShift, OpeningHours
 from ..services import rota, site_setup
@@ -21,6 +22,18 @@ from ..services.slots import local
 from .common import parse_day
 
 ADMINS = (Role.CLINIC_ADMIN,)
+
+
+@role_required(*ADMINS)
+def admin_home(request):
+    """The clinic admin's home: the work waiting, and the screens that run the clinic."""
+    work = selectors.admin_work_waiting(request.user)
+    context = {
+        "work_waiting": work,
+        "work_total": sum(item.count for item in work),
+        "sites": locations_for(request.user).order_by("name"),
+    }
+    return render(request, "scheduling/admin_home.html", context)
 
 
 def _site(request, source):

@@ -10,7 +10,7 @@ from tests import two_factor
         ("front_desk", "scheduling:board"),
         ("nurse", "infusions:nurse_home"),
         ("physician", "infusions:physician_home"),
-        ("clinic_admin", "admin:index"),
+        ("clinic_admin", "scheduling:admin_home"),
     ],
 )
 def test_each_role_lands_on_its_own_home_page_after_login(client, request, password, who, home):
