@@ -29,7 +29,7 @@ def physician_work_waiting(user: User) -> list[WorkItem]:
     return [
         WorkItem("unsigned_orders", "Unsigned dose orders", unsigned_orders_for(user).count(),
                  reverse("infusions:signing_queue")),
-        WorkItem("flagged_patients", "Patients flagged: clearance, PHQ-9 item 9", flagged,
+        WorkItem("flagged_patients", "Patients flagged", flagged,
                  f"{home}#awaiting-clearance"),
         WorkItem("open_alerts", "Open alerts", open_alert_count(user), f"{home}#open-alerts"),
         WorkItem("early_stops", "Early stops to review",

@@ -33,7 +33,7 @@ def test_the_desk_moves_a_session_by_picking_a_slot_then_books_a_make_up(
     page.wait_for_selector(".work-waiting")
 
     page.goto(f"{live_server.url}/scheduling/appointments/{second.pk}/reschedule/")
-    page.get_by_label("Day").fill(tuesday.isoformat())
+    page.get_by_label("Day to show").fill(tuesday.isoformat())
     page.get_by_role("button", name="Show free times").click()
     page.get_by_text("Free on Tuesday").wait_for()
     page.locator("label.slot", has_text="10:00").click()

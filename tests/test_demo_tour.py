@@ -42,8 +42,13 @@ def _serious_violations(page) -> list[str]:
 
 # Each role: the screens to check, and the text its home must show on a demo day.
 TOUR = {
-    "frontdesk": ["/", "/scheduling/board/week/", "/scheduling/plan/", "/patients/",
-                  "/scheduling/reminders/"],
+    "frontdesk": [
+        "/",
+        "/scheduling/board/week/",
+        "/scheduling/plan/",
+        "/patients/",
+        "/scheduling/reminders/",
+    ],
     "nurse": ["/", "/infusions/drug-log/"],
     "physician": ["/", "/infusions/orders/unsigned/"],
     "admin": ["/"],
