@@ -19,7 +19,7 @@ from .roles import Role
 def locations_for(user: User) -> QuerySet[Location]:
     """The active sites a user may see: their assigned ones; all of them for clinic admins."""
     active = Location.objects.filter(is_active=True)
-    if user.is_superuser or user.has_role(Role.CLINIC_ADMIN):
+    if user.may(Role.CLINIC_ADMIN):
         return active
     return active.filter(staff=user)
 
@@ -31,7 +31,7 @@ def role_required(*roles: str) -> Callable:
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not (request.user.is_superuser or request.user.has_role(*roles)):
+            if not request.user.may(*roles):
                 raise PermissionDenied("Your role does not allow this page.")
             return view(request, *args, **kwargs)
 
@@ -51,12 +51,10 @@ class HasRole(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(
-            user and user.is_authenticated and (user.is_superuser or user.has_role(*self.roles))
-        )
+        return bool(user and user.is_authenticated and user.may(*self.roles))
 
 
 def require_role(user: User, *roles: str, doing: str) -> None:
     """Services call this: the rule holds whichever door (page, API, admin, task) was used."""
-    if not (user.is_superuser or user.has_role(*roles)):
+    if not user.may(*roles):
         raise PermissionDenied(f"Your role may not {doing}.")

@@ -16,7 +16,7 @@ from .roles import Role
 
 def is_clinic_admin(request) -> bool:
     user = request.user
-    return user.is_active and (user.is_superuser or user.has_role(Role.CLINIC_ADMIN))
+    return user.is_active and user.may(Role.CLINIC_ADMIN)
 
 
 class SiteScoped:

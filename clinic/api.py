@@ -16,19 +16,17 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clinic.roles import ALL_STAFF, PHYSICIANS
+
 from .access import HasRole, locations_for
 from .errors import ConflictError
 from .models import Location
-from .roles import Role
 
-EVERYONE = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+EVERYONE = ALL_STAFF
 # Registration and the consultation queue.
-DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 # Clinical entries are recorded by nurses and physicians and read by them and clinic admins;
 # the front desk sees none of them.
-CLINICAL = (Role.NURSE, Role.PHYSICIAN)
-CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
-PHYSICIAN = (Role.PHYSICIAN,)
+PHYSICIAN = PHYSICIANS
 
 
 class RoleRules:

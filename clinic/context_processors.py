@@ -10,5 +10,5 @@ def staff(request) -> dict:
         "is_front_desk": user.has_role(Role.FRONT_DESK),
         "is_nurse": user.has_role(Role.NURSE),
         "is_physician": user.has_role(Role.PHYSICIAN),
-        "is_clinic_admin": user.is_superuser or user.has_role(Role.CLINIC_ADMIN),
+        "is_clinic_admin": user.may(Role.CLINIC_ADMIN),
     }

@@ -45,6 +45,11 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
+    def may(self, *roles: str) -> bool:
+        """The one "who may" test: holds one of ``roles`` (a group of clinic.roles), or is
+        a superuser."""
+        return self.is_superuser or self.has_role(*roles)
+
     def save(self, *args, **kwargs) -> None:
         if self.is_active:
             return super().save(*args, **kwargs)

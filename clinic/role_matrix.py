@@ -15,18 +15,20 @@ model is not classified here. ``python -m clinic.role_matrix`` rewrites the READ
 
 from dataclasses import dataclass, field
 
+from . import roles
 from .roles import Role
 
+# The same named groups the code enforces (clinic.roles), as sets for comparison.
 FD, NU, PH, CA = Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN
-ROLES = (FD, NU, PH, CA)
-ALL = frozenset(ROLES)
-DESK = frozenset({FD, CA})
-CLINICAL = frozenset({NU, PH})  # record clinical entries and chart
-CLINICAL_READERS = frozenset({NU, PH, CA})
-PHYSICIAN = frozenset({PH})
-NURSE = frozenset({NU})
-EDITORS = frozenset({PH, CA})  # protocols, lots received, inventories
-ADMIN = frozenset({CA})
+ROLES = roles.ALL_STAFF
+ALL = frozenset(roles.ALL_STAFF)
+DESK = frozenset(roles.DESK)
+CLINICAL = frozenset(roles.CLINICAL)
+CLINICAL_READERS = frozenset(roles.CLINICAL_READERS)
+PHYSICIAN = frozenset(roles.PHYSICIANS)
+NURSE = frozenset(roles.NURSES)
+EDITORS = frozenset(roles.EDITORS)
+ADMIN = frozenset(roles.ADMINS)
 NOBODY: frozenset = frozenset()
 
 

@@ -16,6 +16,19 @@ class Role(models.TextChoices):
     CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
 
+# Who may do what: the named groups of roles every app uses, defined here once. A view takes
+# ``@role_required(*DESK)``, an API ``HasRole.of(*DESK)``, a service
+# ``require_role(user, *DESK, doing=...)``; ``clinic.role_matrix`` checks the same groups.
+# Modules may name an action after its group (``BOOKERS = DESK``), never spell a new tuple.
+ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)  # register, book, remind, call escorts
+CLINICAL = (Role.NURSE, Role.PHYSICIAN)  # clinical entries, orders, charting, the drug
+CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)  # read the clinical record
+EDITORS = (Role.PHYSICIAN, Role.CLINIC_ADMIN)  # protocols, lots received, inventories
+PHYSICIANS = (Role.PHYSICIAN,)
+NURSES = (Role.NURSE,)
+ADMINS = (Role.CLINIC_ADMIN,)
+
 # Which home page a user with several roles lands on: the clinical role wins.
 HOME_PRECEDENCE = [Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN]
 

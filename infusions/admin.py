@@ -69,7 +69,7 @@ VERSION_FIELDSETS = [
 
 def is_protocol_editor(request) -> bool:
     user = request.user
-    return user.is_active and (user.is_superuser or user.has_role(*PROTOCOL_EDITORS))
+    return user.is_active and user.may(*PROTOCOL_EDITORS)
 
 
 class ProtocolEditorsMayUse(admin.ModelAdmin):
@@ -419,7 +419,7 @@ class LotAdmin(SiteScoped, ReadOnlyRecordAdmin):
 
     def has_add_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or user.has_role(*RECEIVERS))
+        return user.is_active and user.may(*RECEIVERS)
 
     def has_module_permission(self, request) -> bool:
         return super().has_module_permission(request) or self.has_add_permission(request)

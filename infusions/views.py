@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from clinic.access import locations_for, role_required
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS, Role
 from clinic.two_factor import services as two_factor
 from patients.forms import add_service_errors
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
@@ -36,7 +36,6 @@ from .homes import physician_work_waiting
 from .models import EntryKind
 from .timing_reads import early_stops_awaiting_review
 
-CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 QUEUE_ON_HOME = 10
 
 
@@ -63,10 +62,6 @@ def physician_home(request):
 # --- Dose panel ---------------------------------------------------------------------------
 
 
-def _is(user, *roles) -> bool:
-    return user.is_superuser or user.has_role(*roles)
-
-
 def _uses_code(user) -> bool:
     """The signer confirms with a code (has or must have an authenticator) or a password."""
     return two_factor.is_required_for(user) or two_factor.has_device(user)
@@ -81,11 +76,11 @@ def _panel_context(request, appointment, **forms) -> dict:
     )  # fmt: skip
     context = {
         "appointment": appointment, "patient": appointment.patient, "order": order,
-        "version": version, "is_physician": _is(user, Role.PHYSICIAN),
-        "is_nurse": _is(user, Role.NURSE),
+        "version": version, "is_physician": user.may(Role.PHYSICIAN),
+        "is_nurse": user.may(Role.NURSE),
         "history": appointment.dose_orders.with_status().exclude(pk=getattr(order, "pk", None)),
     }  # fmt: skip
-    if order is None and version is not None and _is(user, *services.ORDER_WRITERS):
+    if order is None and version is not None and user.may(*services.ORDER_WRITERS):
         weights = appointment.patient.weights.filter(
             pk__in=[w.pk for w in selectors.usable_weights(appointment, version)]
         )
@@ -99,7 +94,7 @@ def _panel_context(request, appointment, **forms) -> dict:
         context.update(
             may_see=selectors.may_see_dose(user, order), check_state=state, checks=checks,
             my_check=mine, reasons=services.infusion_may_start(order),
-            can_check=_is(user, Role.NURSE) and mine is None and state in ("none", "partial"),
+            can_check=user.may(Role.NURSE) and mine is None and state in ("none", "partial"),
             can_sign=order.status == "unsigned" and (
                 context["is_physician"]
                 or (context["is_nurse"] and order.protocol_version.standing_order)
@@ -110,7 +105,7 @@ def _panel_context(request, appointment, **forms) -> dict:
         context.setdefault("check_form", forms.get("check_form") or DoseCheckForm())
         context["sign_form"] = forms.get("sign_form") or SignForm(uses_code=_uses_code(user))
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm()
-        if _is(user, *services.HANDLERS) and not context["accounted"]:
+        if user.may(*services.HANDLERS) and not context["accounted"]:
             # In date on the visit's day (in the site's zone) and today, whichever is later.
             in_date_on = max(timezone.localdate(), services.visit_day(order))
             lots = selectors.lots_for(user).filter(
@@ -168,7 +163,7 @@ def order_create(request, pk):
         raise PermissionDenied("This appointment has no course protocol.")
     weights = appointment.patient.weights.all()
     form = DoseOrderForm(
-        request.POST, weights=weights, version=version, physician=_is(request.user, Role.PHYSICIAN)
+        request.POST, weights=weights, version=version, physician=request.user.may(Role.PHYSICIAN)
     )
 
     def call(data):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clinic.access import role_required
 from clinic.api import id_param
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import CLINICAL, CLINICAL_READERS, Role
 from scheduling.selectors import board_chairs_for, nurse_day
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
@@ -40,8 +40,7 @@ from .selectors import active_order, appointment_for, may_see_dose
 from .services import draw_problems, infusion_check_in_full, infusion_may_start
 from .timing_reads import chair_timing
 
-CHARTERS = (Role.NURSE, Role.PHYSICIAN)
-CLINICAL_READERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+CHARTERS = CLINICAL
 
 
 def _physicians(appointment):

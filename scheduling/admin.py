@@ -211,7 +211,7 @@ class AppointmentAdmin(SiteScoped, ReadOnlyAdmin):
 
     def has_transition_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or user.has_role(*STAFF))
+        return user.is_active and user.may(*STAFF)
 
     @admin.action(description="Mark as confirmed by the patient", permissions=["transition"])
     def confirm(self, request, queryset) -> None:

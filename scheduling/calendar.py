@@ -15,12 +15,12 @@ from icalendar import Calendar, Event
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import DESK
 from patients.models import Patient
 
 from .models import Appointment, CalendarFeed
 
-FEED_MANAGERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+FEED_MANAGERS = DESK
 SUMMARY = "Clinic appointment"
 UID_DOMAIN = "appointments.clinic"  # no drug name, even here
 

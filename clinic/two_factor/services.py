@@ -16,11 +16,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.roles import EDITORS
+
 from ..models import User
-from ..roles import Role
 
 # Roles whose accounts reach dosing, orders or the admin: two-factor is not optional.
-REQUIRED_FOR_ROLES = (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+REQUIRED_FOR_ROLES = EDITORS
 # Set at login when the user has a confirmed device, so pages need no query to know it.
 HAS_DEVICE_SESSION_KEY = "clinic:otp_has_device"
 APP_DEVICE_NAME = "Authenticator app"
@@ -35,10 +36,7 @@ class CodeRefused(Exception):
 
 def is_required_for(user: User) -> bool:
     """Physicians, clinic admins and anyone who can open the admin must use two-factor."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.is_staff or user.has_role(*REQUIRED_FOR_ROLES))
-    )
+    return bool(user.is_authenticated and (user.is_staff or user.may(*REQUIRED_FOR_ROLES)))
 
 
 def has_device(user: User) -> bool:

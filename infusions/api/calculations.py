@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from clinic.access import HasRole
 from clinic.api import NamedChoiceField, validated
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS
 from patients.models import WeightMeasurement
 from patients.units import kg_to_lb, lb_to_kg
 
@@ -20,7 +20,7 @@ from ..models import Protocol, ProtocolVersion
 from ..models.protocols import plain
 from ..selectors import current_protocol_version
 
-DOSE_CALCULATORS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+DOSE_CALCULATORS = CLINICAL_READERS
 # calculate_dose names its inputs in kg; the API names them as the caller typed them.
 INPUT_NAMES = {"weight_kg": "weight", "weight_lb": "weight", "vial_mg_per_ml": "vial_mg_per_ml"}
 

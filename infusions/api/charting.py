@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import (
-    CLINICAL_READERS,
     ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
@@ -19,7 +18,7 @@ from clinic.api import (
     validated,
 )
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS, Role
 
 from ..chart_reads import alerts_for, record_for, records_for, vitals_for
 from ..models import (

@@ -10,7 +10,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic.api import (
-    CLINICAL_READERS,
     ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
@@ -19,6 +18,7 @@ from clinic.api import (
     validated,
 )
 from clinic.models import Location, User
+from clinic.roles import CLINICAL_READERS
 
 from ..models import (
     DrugLogEntry,

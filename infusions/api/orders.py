@@ -17,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import (
-    CLINICAL_READERS,
     ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
@@ -25,7 +24,7 @@ from clinic.api import (
     id_param,
     validated,
 )
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS, Role
 from patients.models import WeightMeasurement
 
 from ..models import ConfirmedWith, DoseCheck, DoseOrder, ProtocolVersion, SignedAs

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from clinic.access import HasRole, locations_for
 from clinic.api import (
-    CLINICAL_READERS,
     ListCreateRetrieve,
     NamedChoiceField,
     RoleRules,
@@ -20,7 +19,7 @@ from clinic.api import (
     validated,
 )
 from clinic.models import Location
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS, Role
 
 from ..models import DailyReconciliation, Inventory, InventoryKind, ReconciliationCount
 from ..reports import drug_log_csv, report_filename

@@ -12,13 +12,13 @@ from django.db import transaction
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import NURSES
 from patients.models import WeightMeasurement
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
 from .draws import draw_problems
 
-CHECKERS = (Role.NURSE,)
+CHECKERS = NURSES
 CHECKS_NEEDED = 2
 
 

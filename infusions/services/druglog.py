@@ -18,15 +18,15 @@ from django.utils import timezone
 
 from clinic.access import locations_for, require_role
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import CLINICAL, EDITORS
 
 from ..models import DailyReconciliation, DoseOrder, DrugLogEntry, EntryKind, Lot, OrderStatus
 from .draws import visit_day
 from .step_up import witness_confirm
 
-RECEIVERS = (Role.CLINIC_ADMIN, Role.PHYSICIAN)
-HANDLERS = (Role.NURSE, Role.PHYSICIAN)  # draw, give, waste, witness
-ADJUSTERS = (Role.CLINIC_ADMIN, Role.PHYSICIAN)
+RECEIVERS = EDITORS
+HANDLERS = CLINICAL  # draw, give, waste, witness
+ADJUSTERS = EDITORS
 CENT = Decimal("0.01")
 
 

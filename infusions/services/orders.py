@@ -14,7 +14,7 @@ from django.db import transaction
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import CLINICAL, PHYSICIANS, Role
 from patients.models import WeightMeasurement
 from scheduling.models import Appointment
 from scheduling.models.courses import ACTIVE_STATUSES
@@ -26,8 +26,8 @@ from ..models.protocols import ProtocolVersion, plain
 from ..weight_window import weight_window_problem
 from .step_up import signer_confirm
 
-ORDER_WRITERS = (Role.NURSE, Role.PHYSICIAN)
-SIGNERS = (Role.PHYSICIAN,)
+ORDER_WRITERS = CLINICAL
+SIGNERS = PHYSICIANS
 
 
 class IllegalTransition(ValidationError):
@@ -214,7 +214,7 @@ def _sign(
 ) -> DoseOrder:  # fmt: skip
     require_role(signed_by, Role.PHYSICIAN, Role.NURSE, doing="sign a dose order")
     order = _lock(order)
-    is_physician = signed_by.is_superuser or signed_by.has_role(Role.PHYSICIAN)
+    is_physician = signed_by.may(Role.PHYSICIAN)
     if not is_physician and not order.protocol_version.standing_order:
         raise PermissionDenied("Only a physician may sign this order (no standing order).")
     _check_transition(order, OrderStatus.SIGNED)

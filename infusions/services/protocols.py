@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import EDITORS
 
 from ..models import Protocol, ProtocolVersion
 
-PROTOCOL_EDITORS = (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+PROTOCOL_EDITORS = EDITORS
 
 # The numbers a version holds, in the order the admin and the API show them. A revision
 # copies all of them from the current version and changes only those it is given.
@@ -32,7 +32,7 @@ PROTOCOL_FIELDS = ("name", "description", "is_active")  # the code never changes
 
 
 def _require_editor(user: User, doing: str) -> None:
-    if not (user.is_superuser or user.has_role(*PROTOCOL_EDITORS)):
+    if not user.may(*PROTOCOL_EDITORS):
         raise PermissionDenied(f"Only a physician or a clinic admin may {doing}.")
 
 

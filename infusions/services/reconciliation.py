@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import CLINICAL_READERS, EDITORS, Role
 
 from ..models import (
     DailyReconciliation,
@@ -22,8 +22,8 @@ from ..models import (
 )
 from .druglog import _cents, _lock_site, business_date, require_site
 
-RECONCILERS = (Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
-INVENTORY_TAKERS = (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+RECONCILERS = CLINICAL_READERS
+INVENTORY_TAKERS = EDITORS
 ZERO = Decimal("0.00")
 
 

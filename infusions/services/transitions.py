@@ -11,14 +11,14 @@ import datetime
 from django.core.exceptions import ValidationError
 
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import CLINICAL
 from scheduling.models import Appointment
 from scheduling.services import appointment_transition
 
 from ..models import InfusionRecord, InfusionStatus, InfusionStatusEvent, Phase
 from ..models.charting import ALLOWED_TRANSITIONS
 
-CHARTERS = (Role.NURSE, Role.PHYSICIAN)
+CHARTERS = CLINICAL
 S = InfusionStatus
 PHASE_FOR_STATUS = {
     S.CHECKED_IN: Phase.BASELINE, S.PRE_ASSESSMENT: Phase.BASELINE, S.READY: Phase.BASELINE,

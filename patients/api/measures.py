@@ -4,15 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from clinic.api import (
-    CLINICAL,
-    CLINICAL_READERS,
-    PHYSICIAN,
-    NamedChoiceField,
-    StaffSerializer,
-    service_errors,
-    validated,
-)
+from clinic.api import PHYSICIAN, NamedChoiceField, StaffSerializer, service_errors, validated
+from clinic.roles import CLINICAL, CLINICAL_READERS
 
 from ..models import MeasureKind, OutcomeMeasure, Phq9FollowUp
 from ..services import measure_correct, measure_record, phq9_follow_up_record

@@ -9,8 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.access import locations_for
-from clinic.api import DESK, EVERYONE, RoleRules, StaffSerializer, service_errors, validated
+from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
 from clinic.models import Location
+from clinic.roles import DESK
 
 from ..models import ConsultationRequest, EscortContact, Patient
 from ..selectors import ClearanceState, clearance_state, patient_flags, patient_search, patients_for

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, CLINICAL, Role
 
 from ..models import (
     Answer,
@@ -24,8 +24,7 @@ from ..models import (
 )
 from ..units import kg_to_lb, lb_to_kg
 
-CLINICAL_ROLES = (Role.NURSE, Role.PHYSICIAN)
-ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+CLINICAL_ROLES = CLINICAL
 
 
 def _lock(patient: Patient) -> Patient:

@@ -150,7 +150,7 @@ def measure_correct(
 @transaction.atomic
 def phq9_follow_up_record(*, measure: OutcomeMeasure, physician: User, note: str) -> Phq9FollowUp:
     """Close a PHQ-9 item-9 flag: only a physician, only once, always with a note."""
-    if not (physician.is_superuser or physician.has_role(Role.PHYSICIAN)):
+    if not physician.may(Role.PHYSICIAN):
         raise PermissionDenied("Only a physician records the PHQ-9 follow-up.")
     measure = OutcomeMeasure.objects.select_for_update().get(pk=measure.pk)
     if not measure.needs_same_day_follow_up:

@@ -4,13 +4,12 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, DESK
 
 from ..models import MRN_SEQUENCE, ConsultationRequest, EscortContact, Patient
 from ..selectors import likely_duplicates
 
-REGISTRARS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
-ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+REGISTRARS = DESK
 
 # Fields the front desk may set on registration and change later.
 PATIENT_FIELDS = {

@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.access import role_required
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, Role
 
 from .. import selectors, services
 from ..forms import add_service_errors
 from ..forms.clinical import ClearanceForm, IntakeForm, ScreeningForm, WeightForm
 from ..forms.registration import CommunicationConsentForm, ConsentSignForm
 from ..models import ConsentDocument
-from .common import ALL_STAFF, CLINICAL_WRITERS, form_context, patient_for
+from .common import CLINICAL_WRITERS, form_context, patient_for
 
 
 def _posted(request):

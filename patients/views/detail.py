@@ -6,14 +6,14 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
 from clinic.access import role_required
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, CLINICAL_READERS, Role
 
 from .. import selectors
 from ..forms.clinical import ClearanceForm
 from ..forms.measures import CONTEXT_CHOICES, MEASURE_SLUGS
 from ..models import Answer, Comorbidity, ConsentDocument
 from ..recent import remember_viewed
-from .common import ALL_STAFF, CLINICAL_READERS, can, patient_for
+from .common import patient_for
 
 TABS = (
     ("overview", "Overview", ALL_STAFF),
@@ -69,7 +69,7 @@ def _screening(patient, user) -> dict:
             patient.screenings.select_related("recorded_by", "clearance__physician")[1:20]
         ),
     }
-    if state == selectors.ClearanceState.AWAITING and can(user, (Role.PHYSICIAN,)):
+    if state == selectors.ClearanceState.AWAITING and user.may(Role.PHYSICIAN):
         context["clearance_form"] = ClearanceForm()
     return context
 
@@ -121,7 +121,7 @@ def _history(patient, user) -> dict:
     for consent in patient.communication_consents.select_related("recorded_by"):
         events.append((consent.recorded_at, f"{consent} ({consent.get_method_display()})",
                        consent.recorded_by))  # fmt: skip
-    if can(user, CLINICAL_READERS):
+    if user.may(*CLINICAL_READERS):
         for intake in patient.intakes.select_related("recorded_by"):
             events.append((intake.recorded_at, "Clinical intake recorded", intake.recorded_by))
         for screening in patient.screenings.select_related("recorded_by", "clearance__physician"):
@@ -161,7 +161,7 @@ TAB_CONTEXT = {
 @role_required(*ALL_STAFF)
 def patient_detail(request, pk):
     patient = patient_for(request.user, pk)
-    tabs = [(name, label) for name, label, roles in TABS if can(request.user, roles)]
+    tabs = [(name, label) for name, label, roles in TABS if request.user.may(*roles)]
     tab = request.GET.get("tab", "overview")
     if tab not in TAB_CONTEXT:
         tab = "overview"
@@ -174,10 +174,10 @@ def patient_detail(request, pk):
         "flags": [(label, label in URGENT_FLAGS) for label in flags.labels],
         "tabs": tabs,
         "tab": tab,
-        "clinical": can(request.user, CLINICAL_READERS),
-        "writes_clinical": can(request.user, (Role.NURSE, Role.PHYSICIAN)),
-        "registrar": can(request.user, (Role.FRONT_DESK, Role.CLINIC_ADMIN)),
-        "physician": can(request.user, (Role.PHYSICIAN,)),
+        "clinical": request.user.may(*CLINICAL_READERS),
+        "writes_clinical": request.user.may(Role.NURSE, Role.PHYSICIAN),
+        "registrar": request.user.may(Role.FRONT_DESK, Role.CLINIC_ADMIN),
+        "physician": request.user.may(Role.PHYSICIAN),
         **TAB_CONTEXT[tab](patient, request.user),
     }
     return render(request, "patients/detail.html", context)

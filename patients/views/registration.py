@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.access import locations_for, role_required
+from clinic.roles import ALL_STAFF
 
 from .. import services
 from ..forms import add_service_errors
 from ..forms.registration import DeactivateForm, EscortForm, PatientForm
 from ..selectors import likely_duplicates
-from .common import ALL_STAFF, REGISTRARS, form_context, patient_for
+from .common import REGISTRARS, form_context, patient_for
 
 DUPLICATE_MESSAGE = (
     "This looks like a patient who is already registered (listed below). Open their record, "

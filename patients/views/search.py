@@ -1,10 +1,11 @@
 from django.shortcuts import render
 
 from clinic.access import role_required
+from clinic.roles import ALL_STAFF
 
 from ..recent import recently_viewed
 from ..selectors import patient_search
-from .common import ALL_STAFF, REGISTRARS, can
+from .common import REGISTRARS
 
 PICK_LIMIT = 10
 
@@ -18,7 +19,7 @@ def _results_context(request) -> dict:
 def patient_list(request):
     """Search by name, MRN, date of birth or phone; results update as you type (htmx)."""
     context = _results_context(request)
-    context["can_register"] = can(request.user, REGISTRARS)
+    context["can_register"] = request.user.may(*REGISTRARS)
     context["recent"] = recently_viewed(request)
     return render(request, "patients/list.html", context)
 

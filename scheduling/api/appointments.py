@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
+from clinic.roles import DESK
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
 from ..selectors import free_slots
@@ -21,7 +22,6 @@ from ..services import (
     site_today,
 )
 from .common import (
-    DESK,
     EVERYONE,
     AwareDateTimeField,
     ChairRefSerializer,

@@ -11,9 +11,9 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from clinic.access import locations_for
-from clinic.api import DESK, EVERYONE
+from clinic.api import EVERYONE
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import ADMINS, DESK
 from patients.models import Patient
 from patients.selectors import patients_for
 
@@ -27,7 +27,7 @@ from ..models import (
 
 __all__ = ["ADMIN", "DESK", "EVERYONE"]
 
-ADMIN = (Role.CLINIC_ADMIN,)
+ADMIN = ADMINS
 # Protocols live in the infusions app, which scheduling never imports (clinic <- patients <-
 # scheduling <- infusions); the course's foreign key knows the model.
 Protocol = Course._meta.get_field("protocol").related_model

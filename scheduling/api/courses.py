@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
+from clinic.roles import DESK
 
 from ..models import Appointment, Course, CourseStatus
 from ..services import SessionRequest, Wishes, course_book, course_cancel_remaining, course_propose
 from .common import (
-    DESK,
     EVERYONE,
     AwareDateTimeField,
     CancelRestSerializer,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import DESK
 from patients.models import CommunicationConsent, Patient
 from patients.selectors import communication_consent
 from patients.services import communication_consent_record
@@ -24,7 +24,6 @@ from ..models import (
 )
 from . import outbox, sending
 
-DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 # Carrier-standard opt-out words (Twilio honours the same list).
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
 

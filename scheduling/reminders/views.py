@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from clinic.access import role_required
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, DESK
 from patients.selectors import patients_for
 
 from ..models import Appointment
@@ -22,8 +22,7 @@ from .rendering import appointment_from_token
 
 logger = logging.getLogger(__name__)
 
-DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
-STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+STAFF = ALL_STAFF
 
 
 @role_required(*DESK)

@@ -10,7 +10,7 @@ from django.db.models import Max
 from clinic.access import require_role
 from clinic.errors import ConflictError
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import DESK
 from patients.models import Patient
 from patients.selectors import booking_blockers, primary_escort
 
@@ -29,7 +29,7 @@ from ..selectors import course_gap_problem, make_up_slot
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .slots import SessionTimes, local, session_times, slot_invalid, slot_taken
 
-BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+BOOKERS = DESK
 
 
 @dataclass(frozen=True)

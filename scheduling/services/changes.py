@@ -8,7 +8,7 @@ from django.db import transaction
 from clinic.access import require_role
 from clinic.errors import ConflictError
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, Role
 
 from .. import notify
 from ..models import (
@@ -34,7 +34,7 @@ ALLOWED = {
     S.CANCELLED: set(),
     S.NO_SHOW: set(),
 }
-STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
+STAFF = ALL_STAFF
 # Who may set a status, whichever door is used (page, API, admin): cancel and no-show are the
 # front desk's; in chair and completed belong to the chair screen. Others: all staff.
 STATUS_SETTERS = {

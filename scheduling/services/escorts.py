@@ -6,11 +6,10 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import DESK
 
 from ..models import Appointment, AppointmentStatus
 
-DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 CONFIRMABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 

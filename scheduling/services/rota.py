@@ -15,14 +15,14 @@ from django.utils import timezone
 from clinic.access import require_role
 from clinic.errors import ConflictError
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import ADMINS, Role
 
 from ..closures import closed_reason
 from ..models import NurseShift
 from ..selectors import appointments_in_shift
 from .slots import local, local_datetime
 
-ROTA = (Role.CLINIC_ADMIN,)
+ROTA = ADMINS
 MAX_REPEAT_WEEKS = 12
 
 

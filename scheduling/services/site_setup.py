@@ -9,12 +9,12 @@ from django.db.models import Q
 from clinic.access import require_role
 from clinic.errors import ConflictError
 from clinic.models import Location, User
-from clinic.roles import Role
+from clinic.roles import ADMINS
 
 from ..models import ACTIVE_STATUSES, Appointment, ClosedDay, LocationSchedule, OpeningHours
 from .slots import local
 
-SETUP = (Role.CLINIC_ADMIN,)
+SETUP = ADMINS
 
 
 def _booked_on(location: Location, day: datetime.date) -> int:

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
-from clinic.roles import Role
+from clinic.roles import ALL_STAFF, DESK, Role
 
 from .. import selectors, services
 from ..models import AppointmentStatus
-from .common import ALL_STAFF, appointment_for, parse_day
+from .common import appointment_for, parse_day
 
-DESK = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
 CHECK_IN_FROM = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 

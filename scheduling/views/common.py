@@ -7,17 +7,12 @@ from django.urls import reverse
 
 import patients.selectors
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import DESK
 
 from ..selectors import appointments_for, courses_for
 
-ALL_STAFF = (Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
-BOOKERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+BOOKERS = DESK
 CONFLICT = 409
-
-
-def can(user: User, roles: tuple[str, ...]) -> bool:
-    return user.is_superuser or user.has_role(*roles)
 
 
 def posted(request):

@@ -9,10 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import role_required
+from clinic.roles import ALL_STAFF
 
 from .. import calendar, selectors
 from ..models import CalendarFeed
-from .common import ALL_STAFF, BOOKERS, can, patient_for, to_courses_tab
+from .common import BOOKERS, patient_for, to_courses_tab
 
 
 @role_required(*ALL_STAFF)
@@ -30,7 +31,7 @@ def patient_courses(request, pk):
         "courses": selectors.patient_courses(patient),
         "feed": feed,
         "feed_url": feed_url,
-        "booker": can(request.user, BOOKERS),
+        "booker": request.user.may(*BOOKERS),
         "changeable": selectors.CHANGEABLE,
     }
     return render(request, "scheduling/patient_courses.html", context)

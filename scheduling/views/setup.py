@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from clinic.access import locations_for, role_required
 from clinic.errors import ConflictError
 from clinic.models import User
-from clinic.roles import Role
+from clinic.roles import ADMINS, Role
 
 from .. import selectors
 from ..closures import closed_dates_between
@@ -20,8 +20,6 @@ from ..models import ClosedDay, LocationSchedule, NurseShift, OpeningHours
 from ..services import rota, site_setup
 from ..services.slots import local
 from .common import parse_day
-
-ADMINS = (Role.CLINIC_ADMIN,)
 
 
 @role_required(*ADMINS)
