@@ -24,7 +24,7 @@ def fm(physician):
 
 
 def admin_url(model_name: str, view: str, *args) -> str:
-    return reverse(f"admin:infusions_{model_name}_{view}", args=args)
+    return reverse(f"admin:protocols_{model_name}_{view}", args=args)
 
 
 def as_staff(user):
