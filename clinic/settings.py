@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
     "patients.apps.PatientsConfig",
+    "protocols.apps.ProtocolsConfig",
     "scheduling.apps.SchedulingConfig",
     "infusions.apps.InfusionsConfig",
     "django.contrib.admin",
@@ -250,7 +251,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The discharge score kind is one choice set, on the protocol version and the discharge.
-    "ENUM_NAME_OVERRIDES": {"DischargeScoreTypeEnum": "infusions.models.protocols.ScoreType"},
+    "ENUM_NAME_OVERRIDES": {"DischargeScoreTypeEnum": "protocols.models.ScoreType"},
 }
 
 # --- Email, SMS -------------------------------------------------------------------------

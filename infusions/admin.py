@@ -164,7 +164,7 @@ class VersionInline(NoWrites, admin.TabularInline):
 
     @admin.display(description="version")
     def version(self, version):
-        link = reverse("admin:infusions_protocolversion_change", args=[version.pk])
+        link = reverse("admin:protocols_protocolversion_change", args=[version.pk])
         return format_html('<a href="{}">v{}</a>', link, version.number)
 
 
@@ -214,7 +214,7 @@ class ProtocolAdmin(ProtocolEditorsMayUse):
     def revise(self, protocol):
         if protocol.pk is None:
             return "-"
-        link = reverse("admin:infusions_protocolversion_add") + f"?protocol={protocol.pk}"
+        link = reverse("admin:protocols_protocolversion_add") + f"?protocol={protocol.pk}"
         return format_html('<a href="{}">Revise (adds a new version)</a>', link)
 
 

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from clinic.models import User
 from clinic.roles import Role
-
-from .models.protocols import plain
+from protocols.models import plain
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 

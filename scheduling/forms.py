@@ -9,13 +9,13 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import Location
 from patients.selectors import patients_for
+from protocols.models import Protocol
 
 from .models import Chair, LocationSchedule, OpeningHours
 from .selectors import nurses_at
@@ -25,10 +25,8 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 def protocols():
-    """Active protocols, fetched through the app registry: scheduling may not import the
-    infusions app (imports flow clinic <- patients <- scheduling <- infusions), but the
-    planner must offer its protocols. Course.protocol is a string FK for the same reason."""
-    return apps.get_model("infusions", "Protocol").objects.active().with_versions()
+    """Active protocols, with their versions (the planner shows each one's duration)."""
+    return Protocol.objects.active().with_versions()
 
 
 def add_service_errors(form: forms.Form, errors: dict | ValidationError) -> None:

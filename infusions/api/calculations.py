@@ -14,10 +14,10 @@ from clinic.api import NamedChoiceField, validated
 from clinic.roles import CLINICAL_READERS
 from patients.models import WeightMeasurement
 from patients.units import kg_to_lb, lb_to_kg
+from protocols.dosing import DoseInputError, calculate_dose
+from protocols.models import plain
 
-from ..dosing import DoseInputError, calculate_dose
 from ..models import Protocol, ProtocolVersion
-from ..models.protocols import plain
 from ..selectors import current_protocol_version
 
 DOSE_CALCULATORS = CLINICAL_READERS

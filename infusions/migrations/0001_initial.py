@@ -9,7 +9,7 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
-import infusions.models.protocols
+import protocols.models
 
 
 class Migration(migrations.Migration):
@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
                 ('max_weight_kg', models.DecimalField(decimal_places=1, default=Decimal('300'), max_digits=5, verbose_name='maximum weight (kg)')),
                 ('weight_max_age_hours', models.PositiveIntegerField(default=0, help_text='0 means the weight must be taken the same local clinic day as the dose; a number N means within the N hours before the dose.', verbose_name='weight valid for (hours)')),
                 ('bag_volume_ml', models.DecimalField(decimal_places=1, default=Decimal('100'), max_digits=6, verbose_name='bag volume (mL)')),
-                ('allowed_vial_mg_per_ml', django.contrib.postgres.fields.ArrayField(base_field=models.DecimalField(decimal_places=2, max_digits=6), default=infusions.models.protocols.default_vials, help_text='Comma-separated, e.g. 10,50,100.', size=None, verbose_name='vial concentrations in stock (mg/mL)')),
-                ('vial_needs_dilution', django.contrib.postgres.fields.ArrayField(base_field=models.DecimalField(decimal_places=2, max_digits=6), blank=True, default=infusions.models.protocols.default_vials_needing_dilution, help_text='Comma-separated; each must also be in stock.', size=None, verbose_name='concentrations to dilute before IV use (mg/mL)')),
+                ('allowed_vial_mg_per_ml', django.contrib.postgres.fields.ArrayField(base_field=models.DecimalField(decimal_places=2, max_digits=6), default=protocols.models.default_vials, help_text='Comma-separated, e.g. 10,50,100.', size=None, verbose_name='vial concentrations in stock (mg/mL)')),
+                ('vial_needs_dilution', django.contrib.postgres.fields.ArrayField(base_field=models.DecimalField(decimal_places=2, max_digits=6), blank=True, default=protocols.models.default_vials_needing_dilution, help_text='Comma-separated; each must also be in stock.', size=None, verbose_name='concentrations to dilute before IV use (mg/mL)')),
                 ('vitals_interval_minutes', models.PositiveSmallIntegerField(default=10, verbose_name='vitals every (minutes) during the infusion')),
                 ('recovery_vitals_interval_minutes', models.PositiveSmallIntegerField(default=15, verbose_name='vitals every (minutes) in recovery')),
                 ('systolic_high_mmhg', models.PositiveSmallIntegerField(default=180, verbose_name='alert: systolic above')),

@@ -1,5 +1,7 @@
 """Protocols (the clinic's drug library); dose orders, the drug log and charting follow."""
 
+from protocols.models import Protocol, ProtocolQuerySet, ProtocolVersion
+
 from .charting import (
     AckAction,
     Alert,
@@ -40,7 +42,6 @@ from .orders import (
     OrderStatus,
     SignedAs,
 )
-from .protocols import Protocol, ProtocolQuerySet, ProtocolVersion
 from .timing import DischargeOverride, EarlyStopReview
 
 __all__ = [

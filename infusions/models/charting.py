@@ -15,10 +15,10 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.append_only import append_only_triggers, correction_has_reason
+from protocols.models import ProtocolVersion
 
 from .. import scoring
 from .orders import DoseOrder
-from .protocols import ProtocolVersion
 
 STAFF = settings.AUTH_USER_MODEL
 

@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.append_only import append_only_triggers, correction_has_reason
+from protocols.models import ProtocolVersion, ScoreType
 
 from .charting import InfusionEvent, InfusionRecord, VitalsReading
-from .protocols import ProtocolVersion, ScoreType
 
 STAFF = settings.AUTH_USER_MODEL
 

@@ -12,8 +12,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 
 from clinic.append_only import append_only_triggers
-
-from .protocols import ProtocolVersion
+from protocols.models import ProtocolVersion
 
 STAFF = settings.AUTH_USER_MODEL
 

@@ -16,13 +16,13 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import CLINICAL, PHYSICIANS, Role
 from patients.models import WeightMeasurement
+from protocols.dosing import DoseInputError, calculate_dose
+from protocols.models import ProtocolVersion, plain
 from scheduling.models import Appointment
 from scheduling.models.courses import ACTIVE_STATUSES
 
-from ..dosing import DoseInputError, calculate_dose
 from ..models import DoseOrder, DoseOrderEvent, DoseOrderOverride, OrderStatus, SignedAs
 from ..models.orders import ALLOWED_TRANSITIONS
-from ..models.protocols import ProtocolVersion, plain
 from ..weight_window import weight_window_problem
 from .step_up import signer_confirm
 

@@ -16,6 +16,7 @@ from clinic.models import Location, User
 from clinic.roles import ADMINS, DESK
 from patients.models import Patient
 from patients.selectors import patients_for
+from protocols.models import Protocol
 
 from ..models import (
     Appointment,
@@ -28,9 +29,6 @@ from ..models import (
 __all__ = ["ADMIN", "DESK", "EVERYONE"]
 
 ADMIN = ADMINS
-# Protocols live in the infusions app, which scheduling never imports (clinic <- patients <-
-# scheduling <- infusions); the course's foreign key knows the model.
-Protocol = Course._meta.get_field("protocol").related_model
 
 
 # --- What a caller may see --------------------------------------------------------------------
@@ -46,7 +44,7 @@ def staff_for(user: User) -> QuerySet[User]:
 
 
 def active_protocols(user: User):
-    return Protocol._default_manager.filter(is_active=True)
+    return Protocol.objects.active()
 
 
 def shifts_for(user: User) -> QuerySet[NurseShift]:

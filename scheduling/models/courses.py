@@ -20,6 +20,7 @@ from django.db.models import F, Func, Q, Value
 from clinic.append_only import append_only_triggers
 from clinic.models import Location
 from patients.models import Patient
+from protocols.models import Protocol
 
 from .clinic import Chair
 
@@ -34,11 +35,7 @@ class CourseStatus(models.TextChoices):
 
 class Course(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
-    # A string reference: scheduling reads protocol.name and protocol.infusion_minutes but
-    # never imports the infusions app (imports flow clinic <- patients <- scheduling <- infusions).
-    protocol = models.ForeignKey(
-        "infusions.Protocol", on_delete=models.PROTECT, related_name="courses"
-    )
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="courses")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="courses")
     planned_infusions = models.PositiveSmallIntegerField()
     status = models.CharField(

@@ -34,7 +34,8 @@ def calculate(login, nurse, fm):
 def infusions_row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._base_manager.count()
-        for model in apps.get_app_config("infusions").get_models()
+        for label in ("protocols", "infusions")
+        for model in apps.get_app_config(label).get_models()
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infusions.dosing import (
+from protocols.dosing import (
     DOSE_ABOVE_HARD_MAX,
     DOSE_ABOVE_SOFT_MAX,
     WEIGHT_OUT_OF_RANGE,

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from infusions import demo
-from infusions.dosing import calculate_dose
 from infusions.models import Protocol, ProtocolVersion
 from infusions.services import protocol_create, protocol_revise, protocol_update
+from protocols.dosing import calculate_dose
 
 FM = {"name": "Fibromyalgia 0.5 mg/kg over 40 min", "code": "fm-0-5-40"}
 MAXIMA = {"soft_max_mg": Decimal("60"), "hard_max_mg": Decimal("100")}
@@ -24,7 +24,7 @@ def fm(physician):
 
 
 def admin_url(model_name: str, view: str, *args) -> str:
-    return reverse(f"admin:infusions_{model_name}_{view}", args=args)
+    return reverse(f"admin:protocols_{model_name}_{view}", args=args)
 
 
 def as_staff(user):

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 
 from clinic.append_only import append_only_triggers
 
-from ..dosing import DoseInputError, DoseRules
+from .dosing import DoseInputError, DoseRules
 
 STAFF = settings.AUTH_USER_MODEL
 
@@ -71,6 +71,7 @@ class Protocol(models.Model):
     objects = ProtocolQuerySet.as_manager()
 
     class Meta:
+        db_table = "infusions_protocol"  # the table predates the app (issue 19)
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -243,6 +244,7 @@ class ProtocolVersion(models.Model):
     change_note = models.TextField(help_text="What changed and why.")
 
     class Meta:
+        db_table = "infusions_protocolversion"  # the table predates the app (issue 19)
         triggers = append_only_triggers()
         ordering = ["protocol__name", "-number"]
         get_latest_by = "number"
@@ -291,7 +293,7 @@ class ProtocolVersion(models.Model):
         return current is not None and current.pk == self.pk
 
     def rules(self) -> DoseRules:
-        """The dose arithmetic's view of this version: the one bridge to ``infusions.dosing``.
+        """The dose arithmetic's view of this version: the one bridge to ``protocols.dosing``.
 
         Raises DoseInputError keyed by this model's field names if the numbers are
         inconsistent (``clean`` refuses such a version before it is saved).
