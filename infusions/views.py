@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from clinic.access import locations_for, role_required
+from clinic.forms import add_service_errors
 from clinic.roles import CLINICAL_READERS, Role
 from clinic.two_factor import services as two_factor
-from patients.forms import add_service_errors
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 
 from . import selectors, services

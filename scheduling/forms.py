@@ -29,16 +29,6 @@ def protocols():
     return Protocol.objects.active().with_versions()
 
 
-def add_service_errors(form: forms.Form, errors: dict | ValidationError) -> None:
-    """Put a service's errors (a ValidationError or a ConflictError's dict) onto the form:
-    on the named field when the form has one, otherwise at the top."""
-    if isinstance(errors, ValidationError):
-        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
-    for name, messages in errors.items():
-        for message in [messages] if isinstance(messages, str) else messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
 def as_site_time(location: Location, value: datetime.datetime | None):
     """A datetime-local input's value, read as wall-clock time at the site."""
     if value is None:

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.access import role_required
+from clinic.forms import add_service_errors
 from clinic.roles import ALL_STAFF, Role
 
 from .. import selectors, services
-from ..forms import add_service_errors
 from ..forms.clinical import ClearanceForm, IntakeForm, ScreeningForm, WeightForm
 from ..forms.registration import CommunicationConsentForm, ConsentSignForm
 from ..models import ConsentDocument

@@ -11,9 +11,9 @@ from redis.exceptions import RedisError
 
 from clinic.access import locations_for, role_required
 from clinic.broker import redis_client
+from clinic.forms import add_service_errors
 
 from .. import services
-from ..forms import add_service_errors
 from ..forms.registration import CloseRequestForm, ConsultationRequestForm
 from ..models import ConsultationRequest
 from .common import REGISTRARS

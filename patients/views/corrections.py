@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 
 from clinic.access import role_required
+from clinic.forms import add_service_errors
 
 from .. import services
-from ..forms import add_service_errors
 from ..forms.clinical import WeightCorrectionForm
 from ..forms.measures import MEASURE_SLUGS, correction_form_class, initial_from_answers
 from .clinical import _posted, _to_tab

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.access import role_required
+from clinic.forms import add_service_errors
 from clinic.roles import Role
 
 from .. import services
-from ..forms import add_service_errors
 from ..forms.clinical import FollowUpForm
 from ..forms.measures import MEASURE_FORMS
 from ..models import MeasureKind

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.access import locations_for, role_required
+from clinic.forms import add_service_errors
 from clinic.roles import ALL_STAFF
 
 from .. import services
-from ..forms import add_service_errors
 from ..forms.registration import DeactivateForm, EscortForm, PatientForm
 from ..selectors import likely_duplicates
 from .common import REGISTRARS, form_context, patient_for

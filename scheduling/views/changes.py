@@ -7,16 +7,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.access import role_required
-from clinic.errors import ConflictError
+from clinic.forms import add_service_errors, run_service
 
 from .. import services
-from ..forms import ReasonForm, RescheduleForm, add_service_errors
+from ..forms import ReasonForm, RescheduleForm
 from ..models import AppointmentStatus
 from ..selectors import CHANGEABLE, free_slots, make_up_slot
 from ..services.slots import local
 from .common import (
     BOOKERS,
-    CONFLICT,
     appointment_for,
     course_for,
     parse_day,
@@ -70,16 +69,10 @@ def reschedule(request, pk):
     form = RescheduleForm(_slot_choice(posted(request)), appointment=appointment)
     status = 200
     if form.is_bound and form.is_valid():
-        try:
-            services.appointment_reschedule(appointment=appointment, changed_by=request.user,
-                                            **form.cleaned_data)  # fmt: skip
-        except ConflictError as conflict:
-            add_service_errors(form, conflict.errors)
-            status = CONFLICT
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            moved = local(location, appointment.starts_at)
+        moved_it, status = run_service(form, lambda: services.appointment_reschedule(
+            appointment=appointment, changed_by=request.user, **form.cleaned_data))  # fmt: skip
+        if moved_it:
+            moved = local(location, moved_it.starts_at)
             messages.success(
                 request,
                 f"Appointment moved to {moved:%a %m/%d/%Y %H:%M}; "
@@ -145,16 +138,9 @@ def make_up(request, pk):
     status = 200
     if form.is_bound and form.is_valid():
         picked = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        try:
-            made = services.appointment_book_make_up(
-                cancelled=cancelled, booked_by=request.user, **picked
-            )
-        except ConflictError as conflict:
-            add_service_errors(form, conflict.errors)
-            status = CONFLICT
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        made, status = run_service(form, lambda: services.appointment_book_make_up(
+            cancelled=cancelled, booked_by=request.user, **picked))  # fmt: skip
+        if made:
             when = local(made.location, made.starts_at)
             messages.success(
                 request,

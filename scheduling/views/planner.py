@@ -9,10 +9,11 @@ from django.shortcuts import render
 from clinic.access import role_required
 from clinic.api import id_param
 from clinic.errors import ConflictError
+from clinic.forms import add_service_errors
 from patients.selectors import booking_blockers, patients_for
 
 from .. import services
-from ..forms import PlannerForm, SessionFormSet, add_service_errors, site_input_value
+from ..forms import PlannerForm, SessionFormSet, site_input_value
 from .common import BOOKERS, CONFLICT, posted, to_courses_tab
 
 INFUSION_NUMBER = re.compile(r"^Infusion (\d+) ")

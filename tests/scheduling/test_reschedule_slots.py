@@ -127,8 +127,10 @@ def test_picking_a_slot_moves_the_session_there(login, front_desk, course, chair
     page = client.get(reschedule_url(second, tuesday)).content.decode()
     slot = free_slots(second, tuesday)[0][4]  # 10:00
     assert slot.value in page and "Free on Tuesday" in page
-    response = client.post(reschedule_url(second), {"slot": slot.value, "reason": "Work"})
-    assert response.status_code == 302
+    response = client.post(
+        reschedule_url(second), {"slot": slot.value, "reason": "Work"}, follow=True
+    )
+    assert f"Appointment moved to {tuesday:%a %m/%d/%Y} 10:00" in response.content.decode()
     second.refresh_from_db()
     assert second.starts_at == at(tuesday, 10) and second.chair == slot.chair
     assert second.status_changes.order_by("pk").last().reason.endswith(": Work")
