@@ -24,7 +24,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from clinic.api import id_param
-from infusions.views_charting import CHAIR_STEPS
+from infusions.steps import CHAIR_STEPS
 
 from .models import AccessKind, AccessLog
 from .network import client_ip

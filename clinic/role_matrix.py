@@ -90,7 +90,7 @@ def nested(kind: str) -> dict:
     return {"patient_pk": "patient", "pk": kind}
 
 
-# The chair screen's charting steps: POST only, nurses and physicians (views_charting).
+# The chair screen's charting steps: POST only, nurses and physicians (infusions.views.chair).
 CHART_STEPS = [
     "vitals", "start", "pause", "resume", "stop", "side_effect", "complete", "stopped_dose",
     "recovery", "acknowledge", "correct", "discharge", "escort_arrived",

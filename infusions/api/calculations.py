@@ -18,7 +18,7 @@ from protocols.dosing import DoseInputError, calculate_dose
 from protocols.models import plain
 
 from ..models import Protocol, ProtocolVersion
-from ..selectors import current_protocol_version
+from ..selectors.protocols import current_protocol_version
 
 DOSE_CALCULATORS = CLINICAL_READERS
 # calculate_dose names its inputs in kg; the API names them as the caller typed them.

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from clinic.api import StaffSerializer, validated
 
-from ..chart_reads import record_for, records_for
 from ..models import (
     Correction,
     Discharge,
@@ -20,6 +19,7 @@ from ..models import (
     SideEffect,
 )
 from ..scoring import DISCHARGE_ITEMS
+from ..selectors.chart import record_for, records_for
 from ..services import (
     CHARTERS,
     correction_record,

@@ -20,7 +20,6 @@ from clinic.api import (
 from clinic.models import User
 from clinic.roles import CLINICAL_READERS, Role
 
-from ..chart_reads import alerts_for, record_for, records_for, vitals_for
 from ..models import (
     AckAction,
     Alert,
@@ -36,13 +35,13 @@ from ..models import (
     InfusionRecord,
     VitalsReading,
 )
-from ..selectors import appointment_for
+from ..selectors.chart import alerts_for, record_for, records_for, vitals_for
+from ..selectors.orders import appointment_for
+from ..selectors.timing import completion_blocker, discharge_blocker, record_run_seconds
 from ..services import (
     CHARTERS,
     acknowledgement_correct,
     alert_acknowledge,
-    completion_blocker,
-    discharge_blocker,
     discharge_override_record,
     early_stop_review,
     escort_arrived,
@@ -54,7 +53,6 @@ from ..services import (
     infusion_resume,
     infusion_start,
     infusion_stop,
-    record_run_seconds,
     vitals_record,
 )
 

@@ -25,12 +25,12 @@ from ..models import (
     EntryKind,
     Lot,
 )
-from ..selectors import (
+from ..selectors.druglog import (
     entries_for,
     lot_for,
     lots_for,
-    order_for,
 )
+from ..selectors.orders import order_for
 from ..services import (
     ADJUSTERS,
     HANDLERS,

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from clinic.api import EVERYONE, HasRole
 
-from ..homes import work_waiting_for
+from ..selectors.homes import work_waiting_for
 
 
 class WorkItemSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ from patients.models import WeightMeasurement
 
 from ..models import ConfirmedWith, DoseCheck, DoseOrder, ProtocolVersion, SignedAs
 from ..models.orders import OrderStatus
-from ..selectors import appointment_for, may_see_dose, order_for, orders_for
+from ..selectors.orders import appointment_for, may_see_dose, order_for, orders_for
 from ..services import (
     CHECKERS,
     ORDER_WRITERS,

@@ -17,7 +17,7 @@ from clinic.api import (
 )
 
 from ..models import Protocol, ProtocolVersion
-from ..selectors import protocol_versions, protocols_with_versions
+from ..selectors.protocols import protocol_versions, protocols_with_versions
 from ..services import PROTOCOL_EDITORS, VERSION_FIELDS, protocol_revise
 
 

@@ -23,7 +23,7 @@ from clinic.roles import CLINICAL_READERS, Role
 
 from ..models import DailyReconciliation, Inventory, InventoryKind, ReconciliationCount
 from ..reports import drug_log_csv, report_filename
-from ..selectors import (
+from ..selectors.druglog import (
     inventories_for,
     lot_for,
     open_discrepancies_for,

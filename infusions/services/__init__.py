@@ -2,7 +2,6 @@
 
 from .check_in import (
     appointment_escort_confirm,
-    comfort_offered,
     escort_arrived,
     infusion_check_in,
     infusion_check_in_full,
@@ -55,13 +54,7 @@ from .reconciliation import (
     inventory_record,
     lots_to_count,
 )
-from .timing import (
-    completion_blocker,
-    discharge_blocker,
-    discharge_override_record,
-    early_stop_review,
-    record_run_seconds,
-)
+from .timing import discharge_override_record, early_stop_review
 from .transitions import CHARTERS, IllegalInfusionTransition
 from .vitals import alert_acknowledge, vitals_due, vitals_record
 
@@ -71,7 +64,6 @@ __all__ = [
     "acknowledgement_correct",
     "alert_acknowledge",
     "appointment_escort_confirm",
-    "comfort_offered",
     "discharge_correct",
     "escort_arrived",
     "infusion_check_in",
@@ -88,11 +80,8 @@ __all__ = [
     "vitals_record",
     "correction_record",
     "discharge_record",
-    "completion_blocker",
-    "discharge_blocker",
     "discharge_override_record",
     "early_stop_review",
-    "record_run_seconds",
     "vitals_back_to_baseline",
     "ADJUSTERS",
     "CHECKERS",

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
-from patients.models import Patient
 from patients.services import measure_record, weight_record
 from scheduling.hooks import on_check_in_undo
 from scheduling.models import Appointment, AppointmentStatus
@@ -28,19 +27,8 @@ from ..models import (
     InfusionRecord,
     InfusionStatus,
 )
+from ..selectors.chart import comfort_offered
 from .transitions import CHARTERS, _appointment_to, _lock, _transition
-
-
-def comfort_offered(patient: Patient) -> list[tuple[str, str]]:
-    """The patient's comfort preferences as (item, label): what the check-in shows."""
-    offered = [
-        (item, label)
-        for item, label in ComfortItem.choices
-        if item != ComfortItem.NOTES and getattr(patient, f"comfort_{item}", False)
-    ]
-    if patient.comfort_notes:
-        offered.append((ComfortItem.NOTES.value, patient.comfort_notes))
-    return offered
 
 
 def _escort_problems(name: str, phone: str, name_max: int, phone_max: int) -> dict[str, str]:

@@ -13,8 +13,8 @@ from clinic.access import require_role
 from clinic.models import User
 
 from ..models import InfusionRecord
+from ..selectors.timing import completion_blocker
 from .druglog import drug_account_confirm, drug_account_write
-from .timing import completion_blocker
 from .transitions import CHARTERS, S, _lock, _transition
 
 

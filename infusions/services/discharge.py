@@ -19,7 +19,7 @@ from scheduling.models import AppointmentStatus
 
 from .. import scoring
 from ..models import Discharge, EscortStatus, InfusionRecord, InfusionStatus, Phase, ProtocolVersion
-from .timing import discharge_blocker
+from ..selectors.timing import discharge_blocker
 from .transitions import CHARTERS, _appointment_to, _lock, _transition
 
 BASELINE_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm")

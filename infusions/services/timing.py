@@ -3,9 +3,6 @@ excluded, less the version's tolerance), discharge only after the version's mini
 and a recovery reading taken after it (unless a physician overrides with a reason), and a
 physician's review of every early stop. The arithmetic is in ``infusions.timing``."""
 
-import datetime
-from zoneinfo import ZoneInfo
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,57 +11,8 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import Role
 
-from .. import timing
-from ..models import DischargeOverride, EarlyStopReview, InfusionRecord, Phase
+from ..models import DischargeOverride, EarlyStopReview, InfusionRecord
 from .transitions import S, _lock
-
-
-def record_run_seconds(record: InfusionRecord, now: datetime.datetime | None = None) -> int:
-    """Seconds the infusion has run (pauses excluded), from its status history."""
-    statuses = sorted(record.statuses.all(), key=lambda event: (event.at, event.pk))
-    return timing.run_seconds([(e.to_status, e.at) for e in statuses], now or timezone.now())
-
-
-def completion_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
-    """Why "Complete" is refused now ("" when it is allowed)."""
-    version = record.protocol_version
-    run = record_run_seconds(record, now)
-    short = timing.completion_shortfall_seconds(
-        run, version.infusion_minutes, version.completion_tolerance_minutes
-    )
-    if not short:
-        return ""
-    return (
-        f"The infusion has run {timing.format_elapsed(run)} of its planned "
-        f"{version.infusion_minutes} min (pauses excluded): {timing.format_elapsed(short)} to "
-        "go. To end it now, use \u201cStop early\u201d with a reason; the physician is told."
-    )
-
-
-def discharge_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
-    """Why discharge is refused for time ("" when recovery has run its time or a physician
-    has overridden)."""
-    if record.ended_at is None or list(record.discharge_overrides.all()):
-        return ""
-    now = now or timezone.now()
-    minimum = record.protocol_version.min_recovery_minutes
-    ready_at = timing.recovery_ready_at(record.ended_at, minimum)
-    local = ready_at.astimezone(ZoneInfo(record.appointment.location.time_zone))
-    if now < ready_at:
-        return (
-            f"Recovery has lasted {timing.format_elapsed(now - record.ended_at)} of the "
-            f"protocol's minimum {minimum} min: discharge from {local:%H:%M}, after a "
-            "recovery reading, or a physician records an override."
-        )
-    late_reading = record.vitals.filter(
-        phase=Phase.RECOVERY, taken_at__gte=ready_at, corrections__isnull=True
-    ).exists()
-    if not late_reading:
-        return (
-            f"Take a recovery reading (vitals) now: the last one before discharge must be from "
-            f"{local:%H:%M} or later."
-        )
-    return ""
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from clinic.models import Location, User
-from infusions.homes import work_waiting_for
+from infusions.selectors.homes import work_waiting_for
 from patients.models import ConsultationRequest
 
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.roles import Role
 from infusions.models import DrugLogEntry, EntryKind, InventoryKind, Lot
-from infusions.selectors import open_discrepancies_for
+from infusions.selectors.druglog import open_discrepancies_for
 from infusions.services import (
     day_reconcile,
     discrepancy_resolve,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clinic.roles import Role
 from infusions.models import DoseOrder, OrderStatus, SignedAs
-from infusions.selectors import unsigned_orders_for
+from infusions.selectors.orders import unsigned_orders_for
 from infusions.services import (
     dose_order_cancel,
     dose_order_create,

@@ -12,7 +12,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from infusions.selectors import usable_weights
+from infusions.selectors.orders import usable_weights
 from infusions.services import dose_order_create, infusion_may_start
 from patients import selectors, services
 from patients.models import OutcomeMeasure, WeightMeasurement

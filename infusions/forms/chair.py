@@ -5,7 +5,7 @@ from django import forms
 
 from patients.selectors import primary_escort
 
-from .services import comfort_offered
+from ..selectors.chart import comfort_offered
 
 ESCORT_PRESENT, ESCORT_ON_THE_WAY = "present", "on_the_way"
 BIG_NUMBER = {"inputmode": "decimal", "autocomplete": "off", "class": "big-input"}

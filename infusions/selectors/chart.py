@@ -6,11 +6,13 @@ from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
+from patients.models import Patient
 from patients.selectors import measure_standing
 
-from .models import (
+from ..models import (
     Alert,
     AlertAcknowledgement,
+    ComfortItem,
     Correction,
     Discharge,
     EventKind,
@@ -18,9 +20,8 @@ from .models import (
     InfusionStatus,
     VitalsReading,
 )
-from .scoring import next_vitals_due
-from .services import comfort_offered
-from .timing import format_elapsed, vitals_overdue_at
+from ..scoring import next_vitals_due
+from ..timing import format_elapsed, vitals_overdue_at
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.select_related("by"))
 ACKS = Prefetch(
@@ -201,3 +202,15 @@ def open_alerts_for(user: User) -> list[Alert]:
             "record__appointment__location",
         ).prefetch_related("breaches").order_by("raised_at", "pk")
     )  # fmt: skip
+
+
+def comfort_offered(patient: Patient) -> list[tuple[str, str]]:
+    """The patient's comfort preferences as (item, label): what the check-in shows."""
+    offered = [
+        (item, label)
+        for item, label in ComfortItem.choices
+        if item != ComfortItem.NOTES and getattr(patient, f"comfort_{item}", False)
+    ]
+    if patient.comfort_notes:
+        offered.append((ComfortItem.NOTES.value, patient.comfort_notes))
+    return offered

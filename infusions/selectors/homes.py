@@ -13,10 +13,10 @@ from clinic.worklist import WorkItem
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 from scheduling.selectors import admin_work_waiting, desk_work_waiting
 
-from .chart_reads import records_for
-from .models import Alert
-from .selectors import unsigned_orders_for
-from .timing_reads import early_stops_awaiting_review
+from ..models import Alert
+from .chart import records_for
+from .orders import unsigned_orders_for
+from .timing import early_stops_awaiting_review
 
 
 def open_alert_count(user: User) -> int:

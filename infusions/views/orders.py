@@ -1,63 +1,27 @@
-"""Nurse and physician homes, the dose panel (order, sign, blind double-check, drug draw and
-account), the physician's signing queue, and the drug-log pages. Every write is a service
-call; every lookup goes through a ``*_for(user, pk)`` selector (role and site scoping)."""
+"""The dose panel (order, sign, blind double-check, drug draw and account) and the
+physician's signing queue. Every write is a service call; every lookup goes through a
+``*_for(user, pk)`` selector (role and site scoping)."""
 
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from clinic.access import locations_for, role_required
+from clinic.access import role_required
 from clinic.forms import add_service_errors
 from clinic.roles import CLINICAL_READERS, Role
 from clinic.two_factor import services as two_factor
-from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 
-from . import selectors, services
-from .api.reconciliation import csv_response
-from .chart_reads import open_alerts_for
-from .forms import (
-    AccountForm,
-    DoseCheckForm,
-    DoseOrderForm,
-    DrawForm,
-    ReasonForm,
-    ReconcileForm,
-    SignForm,
-)
-from .homes import physician_work_waiting
-from .models import EntryKind
-from .timing_reads import early_stops_awaiting_review
-
-QUEUE_ON_HOME = 10
-
-
-@role_required(Role.PHYSICIAN)
-def physician_home(request):
-    """Items awaiting the physician: open alerts at the sites, clearances, unsigned orders,
-    same-day flags."""
-    unsigned = selectors.unsigned_orders_for(request.user)
-    work = physician_work_waiting(request.user)
-    context = {
-        "work_waiting": work,
-        "work_total": sum(item.count for item in work),
-        "today": timezone.localdate(),
-        "awaiting_clearance": awaiting_clearance_for(request.user),
-        "phq9_follow_ups": open_phq9_follow_ups_for(request.user),
-        "unsigned_orders": unsigned[:QUEUE_ON_HOME],
-        "unsigned_count": unsigned.count(),
-        "early_stops": early_stops_awaiting_review(request.user),
-        "open_alert_list": open_alerts_for(request.user),
-    }
-    return render(request, "infusions/physician_home.html", context)
-
+from .. import services
+from ..forms.druglog import AccountForm, DrawForm
+from ..forms.orders import DoseCheckForm, DoseOrderForm, ReasonForm, SignForm
+from ..models import EntryKind
+from ..selectors import druglog, orders
 
 # --- Dose panel ---------------------------------------------------------------------------
 
@@ -69,7 +33,7 @@ def _uses_code(user) -> bool:
 
 def _panel_context(request, appointment, **forms) -> dict:
     user = request.user
-    order = selectors.active_order(appointment)
+    order = orders.active_order(appointment)
     course_protocol = appointment.course.protocol if appointment.course_id else None
     version = order.protocol_version if order else (
         course_protocol.current_version if course_protocol else None
@@ -82,7 +46,7 @@ def _panel_context(request, appointment, **forms) -> dict:
     }  # fmt: skip
     if order is None and version is not None and user.may(*services.ORDER_WRITERS):
         weights = appointment.patient.weights.filter(
-            pk__in=[w.pk for w in selectors.usable_weights(appointment, version)]
+            pk__in=[w.pk for w in orders.usable_weights(appointment, version)]
         )
         context["order_form"] = forms.get("order_form") or DoseOrderForm(
             weights=weights, version=version, physician=context["is_physician"]
@@ -92,7 +56,7 @@ def _panel_context(request, appointment, **forms) -> dict:
         checks = list(order.checks.all())
         mine = next((c for c in checks if c.nurse_id == user.pk), None)
         context.update(
-            may_see=selectors.may_see_dose(user, order), check_state=state, checks=checks,
+            may_see=orders.may_see_dose(user, order), check_state=state, checks=checks,
             my_check=mine, reasons=services.infusion_may_start(order),
             can_check=user.may(Role.NURSE) and mine is None and state in ("none", "partial"),
             can_sign=order.status == "unsigned" and (
@@ -108,7 +72,7 @@ def _panel_context(request, appointment, **forms) -> dict:
         if user.may(*services.HANDLERS) and not context["accounted"]:
             # In date on the visit's day (in the site's zone) and today, whichever is later.
             in_date_on = max(timezone.localdate(), services.visit_day(order))
-            lots = selectors.lots_for(user).filter(
+            lots = druglog.lots_for(user).filter(
                 location=appointment.location, concentration_mg_per_ml=order.vial_mg_per_ml,
                 expires_on__gte=in_date_on, balance_mg__gt=0,
             )  # fmt: skip
@@ -132,7 +96,7 @@ def _to_panel(order_or_appointment_pk):
 
 @role_required(*CLINICAL_READERS)
 def dose_panel(request, pk):
-    return _panel(request, selectors.appointment_for(request.user, pk))
+    return _panel(request, orders.appointment_for(request.user, pk))
 
 
 def _service_form_post(request, appointment, form_name, form, call, success):
@@ -157,7 +121,7 @@ def _service_form_post(request, appointment, form_name, form, call, success):
 @role_required(*services.ORDER_WRITERS)
 @require_POST
 def order_create(request, pk):
-    appointment = selectors.appointment_for(request.user, pk)
+    appointment = orders.appointment_for(request.user, pk)
     version = appointment.course.protocol.current_version if appointment.course_id else None
     if version is None:
         raise PermissionDenied("This appointment has no course protocol.")
@@ -177,7 +141,7 @@ def order_create(request, pk):
 
 
 def _order_post(request, pk, make_form, form_name, call, success):
-    order = selectors.order_for(request.user, pk)
+    order = orders.order_for(request.user, pk)
     form = make_form(order)
     return _service_form_post(
         request, order.appointment, form_name, form, lambda data: call(order, data), success
@@ -235,7 +199,7 @@ def drug_draw(request, pk):
         services.drug_draw(order=order, lot=data["lot"], ml=data["ml"], drawn_by=request.user)
 
     def make_form(order):
-        return DrawForm(request.POST, lots=selectors.lots_for(request.user))
+        return DrawForm(request.POST, lots=druglog.lots_for(request.user))
 
     return _order_post(request, pk, make_form, "draw_form", call, "Draw recorded.")
 
@@ -263,68 +227,5 @@ def signing_queue(request):
     return render(
         request,
         "infusions/signing_queue.html",
-        {"orders": selectors.unsigned_orders_for(request.user), "sign_form": SignForm()},
+        {"orders": orders.unsigned_orders_for(request.user), "sign_form": SignForm()},
     )
-
-
-# --- Drug log -------------------------------------------------------------------------------
-
-
-@role_required(*CLINICAL_READERS)
-def lots(request):
-    context = {
-        "lots": selectors.lots_for(request.user),
-        "sites": locations_for(request.user),
-        "discrepancies": selectors.open_discrepancies_for(request.user),
-        "reconciliations": selectors.reconciliations_for(request.user)[:14],
-        "today": timezone.localdate(),
-    }
-    return render(request, "infusions/lots.html", context)
-
-
-@role_required(*CLINICAL_READERS)
-def lot_detail(request, pk):
-    lot = selectors.lot_for(request.user, pk)
-    return render(
-        request, "infusions/lot_detail.html", {"lot": lot, "entries": selectors.lot_entries(lot)}
-    )
-
-
-@role_required(*services.RECONCILERS)
-def reconcile(request, location_pk):
-    location = get_object_or_404(locations_for(request.user), pk=location_pk)
-    day = timezone.localdate()
-    lots_to_count = services.lots_to_count(location, day)
-    form = ReconcileForm(request.POST if request.method == "POST" else None, lots=lots_to_count)
-    if form.is_bound and form.is_valid():
-        try:
-            reconciliation = services.day_reconcile(
-                location=location, day=day, counted_ml=form.counted_ml(),
-                reconciled_by=request.user, note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if reconciliation.has_discrepancy:
-                messages.warning(
-                    request, "Reconciled with a discrepancy: the clinic admins are alerted."
-                )
-            else:
-                messages.success(request, "Reconciled: every count matched.")
-            return redirect("infusions:lots")
-    expected = {lot.pk: services.expected_on(lot, day) for lot in lots_to_count}
-    fields = zip(form.lot_fields(), lots_to_count, strict=True)
-    rows = [(field, lot, expected[lot.pk]) for field, lot in fields]
-    return render(
-        request, "infusions/reconcile.html",
-        {"location": location, "day": day, "form": form, "rows": rows},
-        status=400 if form.is_bound else 200,
-    )  # fmt: skip
-
-
-@role_required(*CLINICAL_READERS)
-def drug_log_csv(request):
-    try:
-        return csv_response(request.user, request.GET)
-    except DRFValidationError as error:
-        return HttpResponseBadRequest(str(error.detail), content_type="text/plain")

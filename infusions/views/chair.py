@@ -2,7 +2,7 @@
 
 Every form posts to one small view that calls one service. With htmx the answer is the chair
 panel partial (swapped in place, typed values kept on an error); without it, a redirect (or
-the page with the errors). Lookups go through ``chart_reads.record_for`` (site scoping).
+the page with the errors). Lookups go through ``selectors.chart.record_for`` (site scoping).
 """
 
 from django.contrib import messages
@@ -10,21 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
 from clinic.api import id_param
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
-from scheduling.selectors import board_chairs_for, nurse_day
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
-from . import services
-from .chart_reads import ACKS, chart, nurse_board, open_alerts_for, print_chart, record_for
-from .forms_charting import CheckInForm
-from .homes import nurse_work_waiting
-from .models import (
+from .. import services
+from ..forms.chair import CheckInForm
+from ..models import (
     AckAction,
     AlertAcknowledgement,
     Consciousness,
@@ -35,10 +31,11 @@ from .models import (
     Severity,
     SideEffect,
 )
-from .scoring import DISCHARGE_ITEMS
-from .selectors import active_order, appointment_for, may_see_dose
-from .services import draw_problems, infusion_check_in_full, infusion_may_start
-from .timing_reads import chair_timing
+from ..scoring import DISCHARGE_ITEMS
+from ..selectors.chart import ACKS, chart, print_chart, record_for
+from ..selectors.orders import active_order, appointment_for, may_see_dose
+from ..selectors.timing import chair_timing
+from ..services import draw_problems, infusion_check_in_full, infusion_may_start
 
 CHARTERS = CLINICAL
 
@@ -109,30 +106,6 @@ def chair(request, pk):
         return _check_in_page(request, appointment, CheckInForm(appointment=appointment))
     record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
-
-
-@role_required(Role.NURSE)
-def nurse_home(request):
-    """My chairs today: the nurse board (minutes in, next vitals due, open alerts)."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    work = nurse_work_waiting(request.user)
-    context = {
-        "work_waiting": work,
-        "work_total": sum(item.count for item in work),
-        "sites": board_chairs_for(request.user),
-        "today": today,
-        "board": nurse_board(request.user, nurse_day(request.user, today), now),
-        "open_alert_list": open_alerts_for(request.user),
-    }
-    return render(request, "infusions/nurse_home.html", context)
-
-
-@role_required(*CLINICAL_READERS)
-def open_alerts(request):
-    """The open alerts at the user's sites, polled by the physician and nurse homes."""
-    return render(request, "infusions/_open_alerts.html",
-                  {"open_alert_list": open_alerts_for(request.user)})  # fmt: skip
 
 
 @role_required(*CLINICAL_READERS)
@@ -426,14 +399,3 @@ def undo_check_in(request, record):
     appointment_check_in_undo(
         appointment=record.appointment, changed_by=request.user, reason=_post(request, "reason")
     )
-
-
-CHAIR_STEPS = {
-    "vitals": vitals, "start": start, "pause": pause, "resume": resume, "stop": stop,
-    "side_effect": side_effect, "complete": complete, "stopped_dose": stopped_dose,
-    "recovery": recovery, "discharge_override": discharge_override,
-    "acknowledge": acknowledge, "correct": correct,
-    "discharge": discharge, "escort_arrived": escort_arrived,
-    "correct_acknowledgement": correct_acknowledgement, "correct_discharge": correct_discharge,
-    "undo_check_in": undo_check_in,
-}  # fmt: skip

@@ -1,8 +1,11 @@
 """What the chair screen, the printable record and the physician's home show about time:
 run time (pauses excluded), the refusals still standing, the early stop and its review, and
-the physician's discharge overrides. Reads only; the rules are in ``services.timing``."""
+the physician's discharge overrides, and the time rules' refusals themselves ("Complete" only
+after the planned run time, discharge only after the minimum recovery and a late reading),
+which ``services.timing`` enforces. Reads only."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -11,11 +14,58 @@ from clinic.access import locations_for
 from clinic.models import User
 from clinic.roles import Role
 
-from . import timing
-from .models import EarlyStopReview, InfusionRecord, InfusionStatus
-from .services import completion_blocker, discharge_blocker, record_run_seconds
+from .. import timing
+from ..models import EarlyStopReview, InfusionRecord, InfusionStatus, Phase
 
 S = InfusionStatus
+
+
+def record_run_seconds(record: InfusionRecord, now: datetime.datetime | None = None) -> int:
+    """Seconds the infusion has run (pauses excluded), from its status history."""
+    statuses = sorted(record.statuses.all(), key=lambda event: (event.at, event.pk))
+    return timing.run_seconds([(e.to_status, e.at) for e in statuses], now or timezone.now())
+
+
+def completion_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
+    """Why "Complete" is refused now ("" when it is allowed)."""
+    version = record.protocol_version
+    run = record_run_seconds(record, now)
+    short = timing.completion_shortfall_seconds(
+        run, version.infusion_minutes, version.completion_tolerance_minutes
+    )
+    if not short:
+        return ""
+    return (
+        f"The infusion has run {timing.format_elapsed(run)} of its planned "
+        f"{version.infusion_minutes} min (pauses excluded): {timing.format_elapsed(short)} to "
+        "go. To end it now, use \u201cStop early\u201d with a reason; the physician is told."
+    )
+
+
+def discharge_blocker(record: InfusionRecord, now: datetime.datetime | None = None) -> str:
+    """Why discharge is refused for time ("" when recovery has run its time or a physician
+    has overridden)."""
+    if record.ended_at is None or list(record.discharge_overrides.all()):
+        return ""
+    now = now or timezone.now()
+    minimum = record.protocol_version.min_recovery_minutes
+    ready_at = timing.recovery_ready_at(record.ended_at, minimum)
+    local = ready_at.astimezone(ZoneInfo(record.appointment.location.time_zone))
+    if now < ready_at:
+        return (
+            f"Recovery has lasted {timing.format_elapsed(now - record.ended_at)} of the "
+            f"protocol's minimum {minimum} min: discharge from {local:%H:%M}, after a "
+            "recovery reading, or a physician records an override."
+        )
+    late_reading = record.vitals.filter(
+        phase=Phase.RECOVERY, taken_at__gte=ready_at, corrections__isnull=True
+    ).exists()
+    if not late_reading:
+        return (
+            f"Take a recovery reading (vitals) now: the last one before discharge must be from "
+            f"{local:%H:%M} or later."
+        )
+    return ""
 
 
 def chair_timing(

@@ -1,0 +1,1 @@
+"""HTML forms of infusions: ``orders`` (dose panel), ``druglog``, ``chair`` (check-in)."""
