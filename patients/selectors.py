@@ -19,6 +19,7 @@ from .models import (
     Clearance,
     CommunicationConsent,
     ConsentSignature,
+    ConsultationRequest,
     EscortContact,
     MeasureKind,
     OutcomeMeasure,
@@ -343,3 +344,15 @@ def primary_escort(patient: Patient) -> EscortContact | None:
 
 def latest_consent(patient: Patient) -> ConsentSignature | None:
     return patient.consents.select_related("document", "witness").first()
+
+
+def consultation_requests_for(user: User) -> QuerySet[ConsultationRequest]:
+    """Website "contact us" requests whose preferred site is one of the user's."""
+    return ConsultationRequest.objects.filter(
+        preferred_location__in=locations_for(user)
+    ).select_related("preferred_location", "handled_by")
+
+
+def open_consultation_requests_for(user: User) -> QuerySet[ConsultationRequest]:
+    """The requests nobody has contacted yet: the front desk's call-back list."""
+    return consultation_requests_for(user).filter(status=ConsultationRequest.Status.OPEN)

@@ -35,7 +35,7 @@ from .models import (
     OpeningHours,
     VisitTemplate,
 )
-from .selectors import appointments_in_shift
+from .selectors.visits import appointments_in_shift
 from .services import appointment_transition
 from .services.changes import STAFF
 

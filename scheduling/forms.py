@@ -18,7 +18,7 @@ from patients.selectors import patients_for
 from protocols.models import Protocol
 
 from .models import Chair, LocationSchedule, OpeningHours
-from .selectors import nurses_at
+from .selectors.scope import nurses_at
 from .services import Wishes, local_datetime
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"

@@ -11,7 +11,7 @@ from clinic.models import User
 from clinic.roles import HOME_PRECEDENCE, Role
 from clinic.worklist import WorkItem
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
-from scheduling.selectors import admin_work_waiting, desk_work_waiting
+from scheduling.selectors.work import admin_work_waiting, desk_work_waiting
 
 from ..models import Alert
 from .chart import records_for

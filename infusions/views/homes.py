@@ -7,7 +7,8 @@ from django.utils import timezone
 from clinic.access import role_required
 from clinic.roles import CLINICAL_READERS, Role
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
-from scheduling.selectors import board_chairs_for, nurse_day
+from scheduling.selectors.scope import board_chairs_for
+from scheduling.selectors.visits import nurse_day
 
 from ..selectors.chart import nurse_board, open_alerts_for
 from ..selectors.homes import nurse_work_waiting, physician_work_waiting

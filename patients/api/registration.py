@@ -14,7 +14,14 @@ from clinic.models import Location
 from clinic.roles import DESK
 
 from ..models import ConsultationRequest, EscortContact, Patient
-from ..selectors import ClearanceState, clearance_state, patient_flags, patient_search, patients_for
+from ..selectors import (
+    ClearanceState,
+    clearance_state,
+    consultation_requests_for,
+    patient_flags,
+    patient_search,
+    patients_for,
+)
 from ..services import (
     consultation_close,
     consultation_convert,
@@ -234,9 +241,7 @@ class ConsultationRequestViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return ConsultationRequest.objects.none()
-        requests = ConsultationRequest.objects.filter(
-            preferred_location__in=locations_for(self.request.user)
-        ).select_related("handled_by")
+        requests = consultation_requests_for(self.request.user)
         if self.action == "list":
             query = ConsultationQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)

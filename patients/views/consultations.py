@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from redis.exceptions import RedisError
 
-from clinic.access import locations_for, role_required
+from clinic.access import role_required
 from clinic.broker import redis_client
 from clinic.forms import add_service_errors
 
 from .. import services
 from ..forms.registration import CloseRequestForm, ConsultationRequestForm
 from ..models import ConsultationRequest
+from ..selectors import open_consultation_requests_for
 from .common import REGISTRARS
 from .registration import register_patient
 
@@ -70,20 +71,14 @@ def consultation_request(request):
     return render(request, "patients/contact.html", {"form": form})
 
 
-def _requests_for(user):
-    return ConsultationRequest.objects.filter(
-        preferred_location__in=locations_for(user)
-    ).select_related("preferred_location")
-
-
 @role_required(*REGISTRARS)
 def consultation_queue(request):
-    open_requests = _requests_for(request.user).filter(status=ConsultationRequest.Status.OPEN)
+    open_requests = open_consultation_requests_for(request.user)
     return render(request, "patients/consultations.html", {"requests": open_requests})
 
 
 def _open_request_for(user, pk) -> ConsultationRequest:
-    return get_object_or_404(_requests_for(user), pk=pk, status=ConsultationRequest.Status.OPEN)
+    return get_object_or_404(open_consultation_requests_for(user), pk=pk)
 
 
 @role_required(*REGISTRARS)

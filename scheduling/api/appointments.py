@@ -12,7 +12,8 @@ from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_err
 from clinic.roles import DESK
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
-from ..selectors import free_slots
+from ..selectors.scope import appointments_for, starting_on
+from ..selectors.slots import free_slots
 from ..services import (
     appointment_book_make_up,
     appointment_check_in_undo,
@@ -27,10 +28,8 @@ from .common import (
     ChairRefSerializer,
     PatientRefSerializer,
     SchedulingErrorSerializer,
-    appointments_for,
     chair_id,
     staff_id,
-    starting_on,
 )
 
 

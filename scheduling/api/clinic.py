@@ -16,16 +16,14 @@ from clinic.api import RoleRules, service_errors, validated
 from clinic.roles import Role
 
 from ..models import Chair, ClosedDay, NurseShift, OpeningHours
+from ..selectors.scope import chairs_for, local_day, shifts_for
 from ..services import rota, site_setup
 from .common import (
     ADMIN,
     EVERYONE,
     AwareDateTimeField,
     SchedulingErrorSerializer,
-    chairs_for,
-    local_day,
     location_id,
-    shifts_for,
     staff_id,
 )
 

@@ -10,6 +10,7 @@ from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_err
 from clinic.roles import DESK
 
 from ..models import Appointment, Course, CourseStatus
+from ..selectors.scope import courses_for
 from ..services import SessionRequest, Wishes, course_book, course_cancel_remaining, course_propose
 from .common import (
     EVERYONE,
@@ -19,7 +20,6 @@ from .common import (
     PatientRefSerializer,
     SchedulingErrorSerializer,
     chair_id,
-    courses_for,
     location_id,
     patient_id,
     protocol_id,

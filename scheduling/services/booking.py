@@ -25,7 +25,7 @@ from ..models import (
     LocationSchedule,
     VisitTemplate,
 )
-from ..selectors import course_gap_problem, make_up_slot
+from ..selectors.slots import course_gap_problem, make_up_slot
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .slots import SessionTimes, local, session_times, slot_invalid, slot_taken
 

@@ -18,7 +18,7 @@ from ..models import (
     Course,
     CourseStatus,
 )
-from ..selectors import course_gap_problem
+from ..selectors.slots import course_gap_problem
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .check_in import require_check_in_day
 from .slots import SessionTimes, local, slot_invalid, slot_taken

@@ -19,7 +19,7 @@ from clinic.roles import ADMINS, Role
 
 from ..closures import closed_reason
 from ..models import NurseShift
-from ..selectors import appointments_in_shift
+from ..selectors.visits import appointments_in_shift
 from .slots import local, local_datetime
 
 ROTA = ADMINS

@@ -12,8 +12,12 @@ from django.views.decorators.http import require_POST
 from clinic.access import role_required
 from clinic.roles import ALL_STAFF, DESK, Role
 
-from .. import selectors, services
+from .. import services
 from ..models import AppointmentStatus
+from ..selectors import visits
+from ..selectors.board import board_origin, day_board, place, week_board
+from ..selectors.scope import location_on_day
+from ..selectors.work import desk_work_waiting
 from .common import appointment_for, parse_day
 
 CHECK_IN_FROM = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
@@ -35,9 +39,9 @@ def _nav(name: str, location, day: datetime.date, step: datetime.timedelta) -> d
 def board(request):
     """One site's day: chairs down the side, quarter hours across."""
     day = parse_day(request.GET.get("date"), timezone.localdate())
-    location, sites = selectors.location_on_day(request.user, request.GET.get("location"), day)
+    location, sites = location_on_day(request.user, request.GET.get("location"), day)
     context = {
-        "board": selectors.day_board(location, day),
+        "board": day_board(location, day),
         "location": location,
         "sites": sites,
         "day": day,
@@ -49,7 +53,7 @@ def board(request):
         **_nav("board", location, day, datetime.timedelta(days=1)),
     }
     if request.user.has_role(Role.FRONT_DESK):  # the board is the front desk's home
-        work = selectors.desk_work_waiting(request.user)
+        work = desk_work_waiting(request.user)
         context |= {"work_waiting": work, "work_total": sum(item.count for item in work)}
     return render(request, "scheduling/board.html", context)
 
@@ -59,8 +63,8 @@ def week(request):
     """Seven days of one site: per chair, per day, who is booked when."""
     day = parse_day(request.GET.get("date"), timezone.localdate())
     monday = day - datetime.timedelta(days=day.weekday())
-    location, sites = selectors.location_on_day(request.user, request.GET.get("location"), monday)
-    days, rows = selectors.week_board(location, monday)
+    location, sites = location_on_day(request.user, request.GET.get("location"), monday)
+    days, rows = week_board(location, monday)
     context = {
         "location": location,
         "sites": sites,
@@ -128,9 +132,9 @@ def _block_or_board(request, appointment, error: str, done: str):
             reverse("scheduling:board") + f"?location={appointment.location_id}&date={day}"
         )
     appointment = appointment_for(request.user, appointment.pk)
-    origin, slots = selectors.board_origin(appointment.location, appointment)
+    origin, slots = board_origin(appointment.location, appointment)
     context = {
-        "block": selectors.place(appointment, origin, slots),
+        "block": place(appointment, origin, slots),
         "check_in_from": CHECK_IN_FROM,
         "check_in_open": services.may_check_in_today(appointment),
         "confirms_escorts": request.user.has_role(*DESK),
@@ -160,5 +164,5 @@ def escort_confirm(request, pk):
 @role_required(*ALL_STAFF)
 def todays_patients(request):
     """Today's visits at the user's sites, loaded into the patient list before any search."""
-    context = {"appointments": selectors.todays_patients(request.user)}
+    context = {"appointments": visits.todays_patients(request.user)}
     return render(request, "scheduling/_todays_patients.html", context)

@@ -12,7 +12,8 @@ from clinic.forms import add_service_errors, run_service
 from .. import services
 from ..forms import ReasonForm, RescheduleForm
 from ..models import AppointmentStatus
-from ..selectors import CHANGEABLE, free_slots, make_up_slot
+from ..selectors.slots import free_slots, make_up_slot
+from ..selectors.visits import CHANGEABLE
 from ..services.slots import local
 from .common import (
     BOOKERS,

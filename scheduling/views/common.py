@@ -9,7 +9,7 @@ import patients.selectors
 from clinic.models import User
 from clinic.roles import DESK
 
-from ..selectors import appointments_for, courses_for
+from ..selectors.scope import appointments_for, courses_for
 
 BOOKERS = DESK
 CONFLICT = 409

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.access import role_required
 from clinic.roles import ALL_STAFF
 
-from .. import calendar, selectors
+from .. import calendar
 from ..models import CalendarFeed
+from ..selectors import visits
 from .common import BOOKERS, patient_for, to_courses_tab
 
 
@@ -20,7 +21,7 @@ from .common import BOOKERS, patient_for, to_courses_tab
 def patient_courses(request, pk):
     """The tab's content, loaded into the patient page by htmx."""
     patient = patient_for(request.user, pk)
-    feed = selectors.live_feed(patient)
+    feed = visits.live_feed(patient)
     feed_url = (
         request.build_absolute_uri(reverse("scheduling:calendar_feed", args=[feed.token]))
         if feed
@@ -28,11 +29,11 @@ def patient_courses(request, pk):
     )
     context = {
         "patient": patient,
-        "courses": selectors.patient_courses(patient),
+        "courses": visits.patient_courses(patient),
         "feed": feed,
         "feed_url": feed_url,
         "booker": request.user.may(*BOOKERS),
-        "changeable": selectors.CHANGEABLE,
+        "changeable": visits.CHANGEABLE,
     }
     return render(request, "scheduling/patient_courses.html", context)
 

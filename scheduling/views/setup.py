@@ -14,9 +14,9 @@ from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import ADMINS, Role
 
-from .. import selectors
 from ..closures import closed_dates_between
 from ..models import ClosedDay, LocationSchedule, NurseShift, OpeningHours
+from ..selectors.work import admin_work_waiting
 from ..services import rota, site_setup
 from ..services.slots import local
 from .common import parse_day
@@ -25,7 +25,7 @@ from .common import parse_day
 @role_required(*ADMINS)
 def admin_home(request):
     """The clinic admin's home: the work waiting, and the screens that run the clinic."""
-    work = selectors.admin_work_waiting(request.user)
+    work = admin_work_waiting(request.user)
     context = {
         "work_waiting": work,
         "work_total": sum(item.count for item in work),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from clinic.errors import ConflictError
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, CourseStatus
-from scheduling.selectors import make_up_slot
+from scheduling.selectors.slots import make_up_slot
 from tests.factories import PatientFactory
 
 from .conftest import LA, at, make_bookable, next_monday

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from scheduling import services
 from scheduling.models import Appointment, ChairOutOfService, ClosedDay
-from scheduling.selectors import course_gap_problem, free_slots
+from scheduling.selectors.slots import course_gap_problem, free_slots
 from scheduling.services.slots import SessionTimes, slot_invalid, slot_taken
 from tests.factories import PatientFactory
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients.models import ConsultationRequest
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, MessageStatus, OutboundMessage
-from scheduling.selectors import desk_work_waiting
+from scheduling.selectors.work import desk_work_waiting
 from tests.factories import PatientFactory
 
 from .conftest import LA, at, make_bookable, next_monday

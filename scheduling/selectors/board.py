@@ -1,0 +1,157 @@
+"""The day board and the week view of a site.
+
+The day board and the week view each cost one location query (with that day's hours and
+closure folded in as subqueries), one chairs query and one appointments query, however
+many chairs and appointments a site has."""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from clinic.models import Location
+
+from ..models import (
+    Appointment,
+    Chair,
+    OpeningHours,
+)
+
+SLOT_MINUTES = 15
+DEFAULT_HOURS = (datetime.time(8), datetime.time(18))  # the grid shown on a closed day
+
+
+@dataclass
+class Block:
+    """An appointment placed on the board's 15-minute grid (columns are 1-based)."""
+
+    appointment: Appointment
+    column: int
+    span: int
+
+
+@dataclass
+class Lane:
+    chair: Chair
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class DayBoard:
+    location: Location
+    day: datetime.date
+    starts_at: datetime.datetime
+    slots: int
+    lanes: list[Lane]
+    closed_reason: str = ""
+
+    @property
+    def hours(self) -> list[tuple[int, int, datetime.datetime]]:
+        """Grid column, span and time of each full hour, for the time axis and grid lines."""
+        step = datetime.timedelta(minutes=SLOT_MINUTES)
+        per_hour = 60 // SLOT_MINUTES
+        marks = []
+        for index in range(self.slots):
+            moment = self.starts_at + index * step
+            if moment.minute == 0:
+                marks.append((index + 1, min(per_hour, self.slots - index), moment))
+        return marks
+
+
+def local_midnight(location: Location, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=ZoneInfo(location.time_zone))
+
+
+def _slot(moment: datetime.datetime, origin: datetime.datetime, rounding) -> int:
+    return int(rounding((moment - origin).total_seconds() / 60 / SLOT_MINUTES))
+
+
+def _chairs(location: Location) -> list[Chair]:
+    return list(Chair.objects.in_service().filter(location=location).order_by("name"))
+
+
+def _day_window(location, day, opens_at, closes_at, appointments):
+    """Opening hours of the day, widened to show any appointment booked outside them."""
+    opens_at, closes_at = (opens_at, closes_at) if opens_at else DEFAULT_HOURS
+    tz = ZoneInfo(location.time_zone)
+    start = datetime.datetime.combine(day, opens_at, tzinfo=tz)
+    end = datetime.datetime.combine(day, closes_at, tzinfo=tz)
+    midnight = local_midnight(location, day)
+    if appointments:
+        start = min(start, max(midnight, min(a.starts_at for a in appointments).astimezone(tz)))
+        last = midnight + datetime.timedelta(days=1)
+        end = max(end, min(last, max(a.ends_at for a in appointments).astimezone(tz)))
+    # Snap the window to the quarter-hour grid.
+    first = _slot(start, midnight, math.floor)
+    after = _slot(end, midnight, math.ceil)
+    step = datetime.timedelta(minutes=SLOT_MINUTES)
+    return midnight + first * step, max(after - first, 4)
+
+
+def day_board(location: Location, day: datetime.date) -> DayBoard:
+    """``location`` comes from ``location_on_day`` (hours and closure annotated)."""
+    chairs = _chairs(location)
+    midnight = local_midnight(location, day)
+    appointments = list(
+        Appointment.objects.active()
+        .at_location(location)
+        .between(midnight, midnight + datetime.timedelta(days=1))
+        .for_board()
+    )
+    starts_at, slots = _day_window(
+        location, day, location.opens_at, location.closes_at, appointments
+    )
+    lanes = {chair.pk: Lane(chair) for chair in chairs}
+    for appointment in appointments:
+        lane = lanes.get(appointment.chair_id)
+        if lane is not None:
+            lane.blocks.append(place(appointment, starts_at, slots))
+    return DayBoard(
+        location=location,
+        day=day,
+        starts_at=starts_at,
+        slots=slots,
+        lanes=list(lanes.values()),
+        closed_reason=location.closed_reason
+        or ("" if location.opens_at else f"Closed on {day:%A}s"),
+    )
+
+
+def place(appointment: Appointment, origin: datetime.datetime, slots: int) -> Block:
+    first = max(_slot(appointment.starts_at, origin, math.floor), 0)
+    after = min(_slot(appointment.ends_at, origin, math.ceil), slots)
+    return Block(appointment, first + 1, max(after - first, 1))
+
+
+def board_origin(location: Location, appointment: Appointment) -> tuple[datetime.datetime, int]:
+    """The grid an appointment's block sits on, to re-render one block after a change."""
+    day = appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+    weekday = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
+    opens_at, closes_at = (weekday.opens_at, weekday.closes_at) if weekday else (None, None)
+    return _day_window(location, day, opens_at, closes_at, [appointment])
+
+
+# --- The week view ---------------------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    chair: Chair
+    days: list[list[Appointment]]
+
+
+def week_board(location: Location, monday: datetime.date) -> tuple[list, list[WeekRow]]:
+    """Seven days from ``monday``: per chair, per day, the appointments in time order."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    chairs = _chairs(location)
+    start = local_midnight(location, monday)
+    end = local_midnight(location, monday + datetime.timedelta(days=7))
+    tz = ZoneInfo(location.time_zone)
+    rows = {chair.pk: WeekRow(chair, [[] for _ in days]) for chair in chairs}
+    appointments = Appointment.objects.active().at_location(location).between(start, end)
+    for appointment in appointments.for_board():
+        row = rows.get(appointment.chair_id)
+        offset = (appointment.starts_at.astimezone(tz).date() - monday).days
+        if row is not None and 0 <= offset < 7:
+            row.days[offset].append(appointment)
+    return days, list(rows.values())

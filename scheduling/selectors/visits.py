@@ -1,0 +1,81 @@
+"""A patient's courses, a nurse's day, today's patients, the appointments a shift carries."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from clinic.access import locations_for
+from clinic.models import User
+
+from ..models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    Course,
+    NurseShift,
+)
+from .board import local_midnight
+
+
+def patient_courses(patient) -> list[Course]:
+    """The patient's courses, newest first, each with its appointments and progress."""
+    appointments = Appointment.objects.select_related(
+        "chair", "nurse", "location", "makes_up_for", "made_up_by"
+    ).order_by("starts_at")
+    return list(
+        patient.courses.select_related("location", "protocol")
+        .annotate(
+            done=Count("appointments", filter=Q(appointments__status=AppointmentStatus.COMPLETED))
+        )
+        .prefetch_related(Prefetch("appointments", queryset=appointments))
+    )
+
+
+def live_feed(patient) -> CalendarFeed | None:
+    return patient.calendar_feeds.filter(revoked_at=None).first()
+
+
+CHANGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+
+
+def nurse_day(nurse: User, day: datetime.date) -> list[Appointment]:
+    """A nurse's own active appointments on a local day, in time order."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    return list(
+        Appointment.objects.active()
+        .filter(nurse=nurse)
+        .between(start, end)
+        .select_related("patient", "chair", "location", "course")
+        .order_by("starts_at")
+    )
+
+
+def todays_patients(user: User) -> list[Appointment]:
+    """Today's visits (each site's own today) at the user's sites, in arrival order."""
+    window = Q()
+    for location in locations_for(user):
+        today = timezone.localtime(timezone=ZoneInfo(location.time_zone)).date()
+        start = local_midnight(location, today)
+        window |= Q(
+            location=location,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=1),
+        )
+    if not window:
+        return []
+    return list(Appointment.objects.active().filter(window).for_board().select_related("location"))
+
+
+def appointments_in_shift(shift: NurseShift) -> QuerySet[Appointment]:
+    """Active appointments that rely on this shift: its nurse infusing at its site then."""
+    return Appointment.objects.filter(
+        nurse=shift.nurse_id,
+        location=shift.location_id,
+        status__in=ACTIVE_STATUSES,
+        infusion_starts_at__lt=shift.ends_at,
+        infusion_ends_at__gt=shift.starts_at,
+    )

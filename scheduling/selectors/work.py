@@ -1,0 +1,55 @@
+"""The counts of work waiting on the front desk's and the clinic admin's homes."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.access import locations_for
+from clinic.models import Location, User
+from clinic.worklist import WorkItem
+from patients.selectors import open_consultation_requests_for
+
+from ..models import (
+    NurseShift,
+)
+
+
+def desk_work_waiting(user: User) -> list[WorkItem]:
+    """The front desk's counts: requests to call back, escorts to confirm for tomorrow,
+    reminders that failed for today's and tomorrow's visits. A few count queries."""
+    from ..reminders.selectors import failed_reminders_for, unconfirmed_tomorrow_for
+
+    return [
+        WorkItem("requests_not_contacted", "Website requests to call back",
+                 open_consultation_requests_for(user).count(), reverse("patients:consultations")),
+        WorkItem("escorts_tomorrow", "Escorts to confirm for tomorrow",
+                 unconfirmed_tomorrow_for(user).count(),
+                 reverse("reminders:follow_up") + "?day=tomorrow"),
+        WorkItem("failed_reminders", "Reminders that failed",
+                 failed_reminders_for(user).count(), reverse("reminders:dashboard")),
+    ]  # fmt: skip
+
+
+def sites_without_shifts_next_week(user: User) -> list[Location]:
+    """The user's sites open next week with no nurse shift in it: nothing can be booked."""
+    start = timezone.now()
+    end = start + datetime.timedelta(days=7)
+    covered = NurseShift.objects.filter(starts_at__lt=end, ends_at__gt=start).values("location")
+    return list(
+        locations_for(user)
+        .filter(opening_hours__isnull=False)
+        .exclude(pk__in=covered)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def admin_work_waiting(user: User) -> list[WorkItem]:
+    """The clinic admin's counts: sites nobody can be booked at next week, and the desk's."""
+    bare = sites_without_shifts_next_week(user)
+    rota = reverse("scheduling:rota") + (f"?location={bare[0].pk}" if bare else "")
+    return [
+        WorkItem("sites_without_shifts", "Sites with no nurse shifts next week", len(bare), rota),
+        *desk_work_waiting(user),
+    ]
