@@ -32,7 +32,6 @@ from .events import (
 from .orders import (
     ORDER_WRITERS,
     SIGNERS,
-    IllegalTransition,
     dose_order_cancel,
     dose_order_create,
     dose_order_override,
@@ -62,12 +61,11 @@ from .timing import (
     early_stop_review,
     record_run_seconds,
 )
-from .transitions import CHARTERS, IllegalInfusionTransition
+from .transitions import CHARTERS
 from .vitals import alert_acknowledge, vitals_due, vitals_record
 
 __all__ = [
     "CHARTERS",
-    "IllegalInfusionTransition",
     "acknowledgement_correct",
     "alert_acknowledge",
     "appointment_escort_confirm",
@@ -104,7 +102,6 @@ __all__ = [
     "RECONCILERS",
     "SIGNERS",
     "VERSION_FIELDS",
-    "IllegalTransition",
     "day_reconcile",
     "discrepancy_resolve",
     "dose_check_record",
