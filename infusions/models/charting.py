@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.append_only import append_only_triggers, correction_has_reason
+from clinic.transitions import NEW, Transitions
 from protocols.models import ProtocolVersion
 
 from .. import scoring
@@ -39,19 +40,23 @@ class InfusionStatus(models.TextChoices):
 
 
 S = InfusionStatus
-ALLOWED_TRANSITIONS = {
-    "": {S.CHECKED_IN},
-    S.CHECKED_IN: {S.PRE_ASSESSMENT, S.CHECK_IN_UNDONE},
-    S.CHECK_IN_UNDONE: {S.CHECKED_IN},
-    S.PRE_ASSESSMENT: {S.READY},
-    S.READY: {S.RUNNING},
-    S.RUNNING: {S.PAUSED, S.STOPPED, S.COMPLETED},
-    S.PAUSED: {S.RUNNING, S.STOPPED},
-    S.STOPPED: {S.RECOVERY},
-    S.COMPLETED: {S.RECOVERY},
-    S.RECOVERY: {S.DISCHARGED},
-    S.DISCHARGED: set(),
-}
+ALLOWED_TRANSITIONS = Transitions(
+    {
+        NEW: {S.CHECKED_IN},
+        S.CHECKED_IN: {S.PRE_ASSESSMENT, S.CHECK_IN_UNDONE},
+        S.CHECK_IN_UNDONE: {S.CHECKED_IN},
+        S.PRE_ASSESSMENT: {S.READY},
+        S.READY: {S.RUNNING},
+        S.RUNNING: {S.PAUSED, S.STOPPED, S.COMPLETED},
+        S.PAUSED: {S.RUNNING, S.STOPPED},
+        S.STOPPED: {S.RECOVERY},
+        S.COMPLETED: {S.RECOVERY},
+        S.RECOVERY: {S.DISCHARGED},
+        S.DISCHARGED: set(),
+    },
+    what="An infusion",
+    labels=S,
+)
 
 
 # Why the record's status and times are columns at all, and how they stay honest: the

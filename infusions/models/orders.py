@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 
 from clinic.append_only import append_only_triggers
+from clinic.transitions import NEW, Transitions
 from protocols.models import ProtocolVersion
 
 STAFF = settings.AUTH_USER_MODEL
@@ -24,12 +25,18 @@ class OrderStatus(models.TextChoices):
 
 
 # The transition table: every status change is one of these, recorded as a DoseOrderEvent.
-ALLOWED_TRANSITIONS = {
-    "": {OrderStatus.UNSIGNED},
-    OrderStatus.UNSIGNED: {OrderStatus.SIGNED, OrderStatus.CANCELLED},
-    OrderStatus.SIGNED: {OrderStatus.CANCELLED},
-    OrderStatus.CANCELLED: set(),
-}
+ALLOWED_TRANSITIONS = Transitions(
+    {
+        NEW: {OrderStatus.UNSIGNED},
+        OrderStatus.UNSIGNED: {OrderStatus.SIGNED, OrderStatus.CANCELLED},
+        OrderStatus.SIGNED: {OrderStatus.CANCELLED},
+        OrderStatus.CANCELLED: set(),
+    },
+    what="order",
+    labels=OrderStatus,
+    field=None,
+    refusal="This {what} is {current}; it cannot become {target}.",
+)
 
 
 class SignedAs(models.TextChoices):

@@ -31,7 +31,6 @@ from .events import (
 from .orders import (
     ORDER_WRITERS,
     SIGNERS,
-    IllegalTransition,
     dose_order_cancel,
     dose_order_create,
     dose_order_override,
@@ -55,12 +54,11 @@ from .reconciliation import (
     lots_to_count,
 )
 from .timing import discharge_override_record, early_stop_review
-from .transitions import CHARTERS, IllegalInfusionTransition
+from .transitions import CHARTERS
 from .vitals import alert_acknowledge, vitals_due, vitals_record
 
 __all__ = [
     "CHARTERS",
-    "IllegalInfusionTransition",
     "acknowledgement_correct",
     "alert_acknowledge",
     "appointment_escort_confirm",
@@ -93,7 +91,6 @@ __all__ = [
     "RECONCILERS",
     "SIGNERS",
     "VERSION_FIELDS",
-    "IllegalTransition",
     "day_reconcile",
     "discrepancy_resolve",
     "dose_check_record",

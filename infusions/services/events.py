@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
+from clinic.transitions import IllegalTransition
 from scheduling.models import AppointmentStatus
 
 from ..models import EventKind, InfusionEvent, InfusionRecord, Phase, SideEffect
 from .checks import infusion_may_start
-from .transitions import CHARTERS, IllegalInfusionTransition, S, _appointment_to, _lock, _transition
+from .transitions import CHARTERS, S, _appointment_to, _lock, _transition
 
 
 @transaction.atomic
@@ -22,7 +23,7 @@ def infusion_start(*, record: InfusionRecord, by: User) -> InfusionRecord:
     record = _lock(record)
     if record.status not in (S.PRE_ASSESSMENT, S.READY):
         current = S(record.status).label.lower()
-        raise IllegalInfusionTransition(
+        raise IllegalTransition(
             {"status": f"An infusion that is {current} cannot start; resume a paused one."}
         )
     if not record.vitals.filter(phase=Phase.BASELINE, corrections__isnull=True).exists():
@@ -70,7 +71,7 @@ def infusion_resume(*, record: InfusionRecord, by: User, reason: str) -> Infusio
     require_role(by, *CHARTERS, doing="resume infusions")
     record = _lock(record)
     if record.status != S.PAUSED:
-        raise IllegalInfusionTransition({"status": "Only a paused infusion can resume."})
+        raise IllegalTransition({"status": "Only a paused infusion can resume."})
     status = _transition(record, S.RUNNING, by, timezone.now(), _reason(reason, "resumed"))
     return _event(record, EventKind.RESUME, by, reason=status.reason, occurred_at=status.at)
 

@@ -30,22 +30,8 @@ ORDER_WRITERS = CLINICAL
 SIGNERS = PHYSICIANS
 
 
-class IllegalTransition(ValidationError):
-    """An order status change the transition table does not allow."""
-
-
-def _check_transition(order: DoseOrder, to_status: str) -> None:
-    current = order.status
-    if to_status not in ALLOWED_TRANSITIONS.get(current, set()):
-        raise IllegalTransition(
-            f"This order is {OrderStatus(current).label.lower() if current else 'new'}; "
-            f"it cannot become {OrderStatus(to_status).label.lower()}."
-        )
-
-
 def _transition(order: DoseOrder, to_status: str, by: User, **fields) -> DoseOrderEvent:
-    current = order.status
-    _check_transition(order, to_status)
+    current = ALLOWED_TRANSITIONS.check(order, to_status)
     event = DoseOrderEvent(order=order, from_status=current, to_status=to_status, by=by, **fields)
     event.full_clean()
     event.save()
@@ -217,7 +203,7 @@ def _sign(
     is_physician = signed_by.may(Role.PHYSICIAN)
     if not is_physician and not order.protocol_version.standing_order:
         raise PermissionDenied("Only a physician may sign this order (no standing order).")
-    _check_transition(order, OrderStatus.SIGNED)
+    ALLOWED_TRANSITIONS.check(order, OrderStatus.SIGNED)
     overridden = DoseOrderOverride.objects.filter(order=order).exists()
     if (override_reason or "").strip() and order.has_soft_limit and not overridden:
         if write:

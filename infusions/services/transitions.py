@@ -8,8 +8,6 @@ start -> in chair, discharge -> completed (through the scheduling service).
 
 import datetime
 
-from django.core.exceptions import ValidationError
-
 from clinic.models import User
 from clinic.roles import CLINICAL
 from scheduling.models import Appointment
@@ -27,10 +25,6 @@ PHASE_FOR_STATUS = {
 }  # fmt: skip
 
 
-class IllegalInfusionTransition(ValidationError):
-    """A status change the infusion record's transition table does not allow."""
-
-
 def _lock(record: InfusionRecord) -> InfusionRecord:
     return InfusionRecord.objects.select_for_update().get(pk=record.pk)
 
@@ -38,14 +32,9 @@ def _lock(record: InfusionRecord) -> InfusionRecord:
 def _transition(
     record: InfusionRecord, to_status: str, by: User, at: datetime.datetime, reason: str = ""
 ) -> InfusionStatusEvent:
-    if to_status not in ALLOWED_TRANSITIONS[record.status]:
-        current = S(record.status).label.lower() if record.status else "new"
-        raise IllegalInfusionTransition(
-            {"status": f"An infusion that is {current} cannot become "
-             f"{S(to_status).label.lower()}."}
-        )  # fmt: skip
+    from_status = ALLOWED_TRANSITIONS.check(record, to_status)
     event = InfusionStatusEvent(
-        record=record, from_status=record.status, to_status=to_status, at=at, by=by,
+        record=record, from_status=from_status, to_status=to_status, at=at, by=by,
         reason=reason.strip(),
     )  # fmt: skip
     event.full_clean()

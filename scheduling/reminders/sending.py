@@ -16,6 +16,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from clinic.transitions import Transitions
 from patients.models import CommunicationConsent
 from patients.selectors import communication_consent
 
@@ -32,24 +33,26 @@ from .outbox import REMINDABLE
 from .rendering import render
 
 M = MessageStatus
-ALLOWED = {
-    M.PENDING: {M.SENDING, M.CANCELLED, M.SKIPPED},
-    M.SENDING: {M.SENT, M.FAILED, M.PENDING, M.SKIPPED},
-    M.FAILED: {M.PENDING, M.SENT},
-    M.SENT: set(),
-    M.CANCELLED: set(),
-    M.SKIPPED: set(),
-}
-
-
-class IllegalMessageTransition(Exception):
-    pass
+ALLOWED = Transitions(
+    {
+        M.PENDING: {M.SENDING, M.CANCELLED, M.SKIPPED},
+        M.SENDING: {M.SENT, M.FAILED, M.PENDING, M.SKIPPED},
+        M.FAILED: {M.PENDING, M.SENT},
+        M.SENT: set(),
+        M.CANCELLED: set(),
+        M.SKIPPED: set(),
+    },
+    what="A message",
+    labels=M,
+)
 
 
 def move(pk: int, from_status: str, to_status: str, **changes) -> bool:
-    """Change one row's status if it is still ``from_status``; False when it was not."""
-    if to_status not in ALLOWED[from_status]:
-        raise IllegalMessageTransition(f"{from_status} -> {to_status}")
+    """Change one row's status if it is still ``from_status``; False when it was not.
+
+    Every caller names a legal move, so the table's refusal is a programming error here.
+    """
+    ALLOWED.check(from_status, to_status)
     guard = changes.pop("where", {})
     rows = OutboundMessage.objects.filter(pk=pk, status=from_status, **guard)
     return rows.update(status=to_status, **changes) == 1

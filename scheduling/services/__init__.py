@@ -3,7 +3,6 @@
 from .booking import SessionRequest, appointment_book_make_up, course_book
 from .changes import (
     ALLOWED,
-    IllegalTransition,
     appointment_reschedule,
     appointment_transition,
     course_cancel_remaining,
@@ -22,7 +21,6 @@ from .slots import local_datetime, session_times
 
 __all__ = [
     "ALLOWED",
-    "IllegalTransition",
     "Proposal",
     "ProposedSession",
     "SessionRequest",

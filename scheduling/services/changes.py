@@ -9,6 +9,7 @@ from clinic.access import require_role
 from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.roles import ALL_STAFF, Role
+from clinic.transitions import Transitions
 
 from .. import notify
 from ..models import (
@@ -25,15 +26,19 @@ from .slots import SessionTimes, local, slot_invalid, slot_taken
 
 S = AppointmentStatus
 # The only legal moves. Completed, cancelled and no-show are final.
-ALLOWED = {
-    S.SCHEDULED: {S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
-    S.CONFIRMED: {S.SCHEDULED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
-    S.CHECKED_IN: {S.IN_CHAIR, S.CANCELLED},
-    S.IN_CHAIR: {S.COMPLETED},
-    S.COMPLETED: set(),
-    S.CANCELLED: set(),
-    S.NO_SHOW: set(),
-}
+ALLOWED = Transitions(
+    {
+        S.SCHEDULED: {S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
+        S.CONFIRMED: {S.SCHEDULED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW},
+        S.CHECKED_IN: {S.IN_CHAIR, S.CANCELLED},
+        S.IN_CHAIR: {S.COMPLETED},
+        S.COMPLETED: set(),
+        S.CANCELLED: set(),
+        S.NO_SHOW: set(),
+    },
+    what="An appointment",
+    labels=S,
+)
 STAFF = ALL_STAFF
 # Who may set a status, whichever door is used (page, API, admin): cancel and no-show are the
 # front desk's; in chair and completed belong to the chair screen. Others: all staff.
@@ -44,10 +49,6 @@ STATUS_SETTERS = {
     S.COMPLETED: (Role.NURSE, Role.PHYSICIAN),
 }
 NEEDS_REASON = {S.CANCELLED, S.NO_SHOW}
-
-
-class IllegalTransition(ValidationError):
-    pass
 
 
 @transaction.atomic
@@ -61,12 +62,7 @@ def appointment_transition(
         doing=f"mark an appointment {S(to_status).label.lower()}",
     )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    from_status = appointment.status
-    if to_status not in ALLOWED[from_status]:
-        raise IllegalTransition(
-            {"status": f"An appointment that is {S(from_status).label.lower()} cannot become "
-                       f"{S(to_status).label.lower()}."}
-        )  # fmt: skip
+    from_status = ALLOWED.check(appointment, to_status)
     if to_status == S.CHECKED_IN:
         require_check_in_day(appointment)
     if to_status in NEEDS_REASON and not reason.strip():

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import Location, User
+from clinic.transitions import IllegalTransition
 
 from .. import hooks, notify
 from ..models import Appointment, AppointmentStatus
@@ -23,8 +24,6 @@ from . import changes
 from .appointments import record_status
 
 S = AppointmentStatus
-# Where an undone check-in may return to: the statuses a check-in may come from.
-UNDO_TO = (S.SCHEDULED, S.CONFIRMED)
 NOTE = "Check-in undone: "
 REASON_MAX = 300 - len(NOTE)  # the history row's reason holds 300 characters
 
@@ -66,7 +65,8 @@ def _status_before_check_in(appointment: Appointment) -> str:
         .values_list("from_status", flat=True)
         .first()
     )
-    return last if last in UNDO_TO else S.SCHEDULED
+    # Where an undone check-in may return to: the statuses a check-in may come from.
+    return last if last in changes.ALLOWED.sources(S.CHECKED_IN) else S.SCHEDULED
 
 
 @transaction.atomic
@@ -80,7 +80,7 @@ def appointment_check_in_undo(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != S.CHECKED_IN:
         current = S(appointment.status).label.lower()
-        raise changes.IllegalTransition(
+        raise IllegalTransition(
             {"status": f"Only a checked-in visit can have its check-in undone; this one is "
              f"{current}."}
         )  # fmt: skip
