@@ -147,13 +147,11 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
 def exception_handler(exc, context):
     """Every API error has one shape: ``{"detail": str, "errors": {field: [messages]}}``."""
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            errors = {
-                ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
-                for key, messages in exc.message_dict.items()
-            }
-        else:
-            errors = {"non_field_errors": exc.messages}
+        # A service's refusal: DRF's own conversion (messages keep their codes), with
+        # Django's whole-form key renamed to the API's.
+        errors = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
         exc = serializers.ValidationError(errors)
     if isinstance(exc, PermissionDenied):
         from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied

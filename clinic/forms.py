@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from .errors import ConflictError
 
 CONFLICT = 409
+FORBIDDEN = 403
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | ConflictError | dict) -> None:
@@ -30,8 +31,12 @@ def add_service_errors(form: forms.Form, error: ValidationError | ConflictError 
 
 
 def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
-    """``call()`` the service; on refusal its errors go onto ``form``. Returns the service's
-    result (None when refused) and the page's status: 200, or 409 when something was taken."""
+    """``call()`` the service for a valid ``form``; on refusal its errors go onto the form.
+
+    Returns the service's result (None when refused) and the page's status: 200, 409 when
+    something was taken, 403 when the service refused the user (its words at the top of the
+    form). The caller tells success by ``not form.errors``: a service may return nothing.
+    """
     try:
         return call(), 200
     except ConflictError as conflict:
@@ -40,3 +45,6 @@ def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
     except ValidationError as error:
         add_service_errors(form, error)
         return None, 200
+    except PermissionDenied as refused:
+        form.add_error(None, str(refused) or "You may not do this.")
+        return None, FORBIDDEN

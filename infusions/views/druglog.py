@@ -2,14 +2,13 @@
 end-of-day reconciliation of a site, and the CSV report. Every write is a service call."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from clinic.access import locations_for, role_required
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 from clinic.roles import CLINICAL_READERS
 
 from .. import services
@@ -45,14 +44,17 @@ def reconcile(request, location_pk):
     lots_to_count = services.lots_to_count(location, day)
     form = ReconcileForm(request.POST if request.method == "POST" else None, lots=lots_to_count)
     if form.is_bound and form.is_valid():
-        try:
-            reconciliation = services.day_reconcile(
-                location=location, day=day, counted_ml=form.counted_ml(),
-                reconciled_by=request.user, note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        reconciliation, _ = run_service(
+            form,
+            lambda: services.day_reconcile(
+                location=location,
+                day=day,
+                counted_ml=form.counted_ml(),
+                reconciled_by=request.user,
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if not form.errors:
             if reconciliation.has_discrepancy:
                 messages.warning(
                     request, "Reconciled with a discrepancy: the clinic admins are alerted."

@@ -5,7 +5,7 @@ physician's signing queue. Every write is a service call; every lookup goes thro
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 from clinic.roles import CLINICAL_READERS, Role
 from clinic.two_factor import services as two_factor
 
@@ -103,13 +103,8 @@ def _service_form_post(request, appointment, form_name, form, call, success):
     """Validate ``form``, call the service, and either redirect with ``success`` or show the
     panel again with the service's errors on the form (nothing saved)."""
     if form.is_valid():
-        try:
-            warning = call(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
+        warning, _ = run_service(form, lambda: call(form.cleaned_data))
+        if not form.errors:
             if warning:
                 messages.error(request, warning)
             else:

@@ -1,13 +1,12 @@
 """Clinical screens: intake, screening, clearance, weight, consent."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 from clinic.roles import ALL_STAFF, Role
 
 from .. import selectors, services
@@ -30,16 +29,16 @@ def intake_new(request, pk):
     patient = patient_for(request.user, pk)
     form = IntakeForm(_posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            services.intake_record(
+        run_service(
+            form,
+            lambda: services.intake_record(
                 patient=patient,
                 recorded_by=request.user,
                 treatments=form.treatments(),
                 **form.intake_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, "Clinical intake recorded.")
             return _to_tab(patient, "intake")
     return render(request, "patients/intake_form.html", form_context(patient, form))
@@ -50,16 +49,16 @@ def screening_new(request, pk):
     patient = patient_for(request.user, pk)
     form = ScreeningForm(_posted(request), patient=patient)
     if form.is_bound and form.is_valid():
-        try:
-            screening = services.screening_record(
+        screening, _ = run_service(
+            form,
+            lambda: services.screening_record(
                 patient=patient,
                 recorded_by=request.user,
                 answers=form.answers(),
                 notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             if screening.needs_clearance:
                 messages.warning(request, "Screening recorded: a physician must clear the patient.")
             else:
@@ -76,13 +75,13 @@ def clearance(request, pk):
         raise Http404("No screening on file.")
     form = ClearanceForm(_posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            services.clearance_record(
+        run_service(
+            form,
+            lambda: services.clearance_record(
                 screening=screening, physician=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, f"Decision recorded for {patient.display_name}.")
             return _to_tab(patient, "screening")
     context = form_context(patient, form, screening=screening)
@@ -94,13 +93,13 @@ def weight_new(request, pk):
     patient = patient_for(request.user, pk)
     form = WeightForm(_posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            weight = services.weight_record(
+        weight, _ = run_service(
+            form,
+            lambda: services.weight_record(
                 patient=patient, measured_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(
                 request, f"Weight recorded: {weight.weight_kg} kg ({weight.weight_lb} lb)."
             )
@@ -123,16 +122,16 @@ def consent_sign(request, pk, document_pk):
     document = get_object_or_404(ConsentDocument, pk=document_pk, is_current=True)
     form = ConsentSignForm(_posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            services.consent_sign(
+        run_service(
+            form,
+            lambda: services.consent_sign(
                 patient=patient,
                 document=document,
                 typed_name=form.cleaned_data["typed_name"],
                 witness=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, f"{document} signed, witnessed by {request.user}.")
             return _to_tab(patient, "consent")
     context = form_context(patient, form, document=document)
@@ -144,13 +143,13 @@ def communication_consent(request, pk):
     patient = patient_for(request.user, pk)
     form = CommunicationConsentForm(_posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            services.communication_consent_record(
+        run_service(
+            form,
+            lambda: services.communication_consent_record(
                 patient=patient, recorded_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, "Communication consent recorded.")
             return _to_tab(patient, "consent")
     return render(

@@ -4,14 +4,13 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from redis.exceptions import RedisError
 
 from clinic.access import role_required
 from clinic.broker import redis_client
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 
 from .. import services
 from ..forms.registration import CloseRequestForm, ConsultationRequestForm
@@ -62,11 +61,8 @@ def consultation_request(request):
             return redirect(request.path + "?sent=1")  # pretend; save nothing
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-            try:
-                services.consultation_submit(**data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            run_service(form, lambda: services.consultation_submit(**data))
+            if not form.errors:
                 return redirect(request.path + "?sent=1")
     return render(request, "patients/contact.html", {"form": form})
 
@@ -107,13 +103,13 @@ def consultation_close(request, pk):
     consultation = _open_request_for(request.user, pk)
     form = CloseRequestForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            services.consultation_close(
+        run_service(
+            form,
+            lambda: services.consultation_close(
                 request=consultation, closed_by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, f"Request from {consultation.name} closed.")
             return redirect("patients:consultations")
     context = {

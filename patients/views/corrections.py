@@ -3,11 +3,10 @@ is a new entry pointing at the mistaken one, with the reason, and the tabs show 
 one struck through beside it."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 
 from .. import services
 from ..forms.clinical import WeightCorrectionForm
@@ -36,13 +35,13 @@ def weight_correct(request, pk, weight_pk):
     initial = {"value": weight.entered_value, "unit": weight.entered_unit}
     form = WeightCorrectionForm(_posted(request), initial=initial)
     if form.is_bound and form.is_valid():
-        try:
-            correction = services.weight_correct(
+        correction, _ = run_service(
+            form,
+            lambda: services.weight_correct(
                 weight=weight, corrected_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(
                 request,
                 f"Weight corrected: {weight.weight_kg} kg is now {correction.weight_kg} kg "
@@ -73,16 +72,16 @@ def measure_correct(request, pk, measure_pk):
     form_class = correction_form_class(measure.kind)
     form = form_class(_posted(request), initial=initial_from_answers(measure.kind, measure.answers))
     if form.is_bound and form.is_valid():
-        try:
-            correction = services.measure_correct(
+        correction, _ = run_service(
+            form,
+            lambda: services.measure_correct(
                 measure=measure,
                 answers=form.answers(),
                 reason=form.cleaned_data["reason"],
                 corrected_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(
                 request,
                 f"{correction.get_kind_display()} corrected: {_score(measure.score)} is now "

@@ -1,13 +1,12 @@
 """Outcome questionnaires and the physician's PHQ-9 item-9 follow-up."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors
+from clinic.forms import run_service
 from clinic.roles import Role
 
 from .. import services
@@ -29,18 +28,18 @@ def measure_new(request, pk, kind):
         raise Http404("No such questionnaire.")
     form = form_class(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            measure = services.measure_record(
+        measure, _ = run_service(
+            form,
+            lambda: services.measure_record(
                 patient=patient,
                 kind=form.kind,
                 answers=form.answers(),
                 recorded_by=request.user,
                 context=form.cleaned_data["context"],
                 completed_by_patient=form.cleaned_data["completed_by_patient"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             summary = f"{measure.get_kind_display()} recorded: {measure.score or '-'}"
             messages.success(request, f"{summary} ({measure.interpretation}).")
             if measure.needs_same_day_follow_up:
@@ -59,13 +58,13 @@ def phq9_follow_up(request, pk, measure_pk):
     measure = get_object_or_404(patient.measures, pk=measure_pk, kind=MeasureKind.PHQ9)
     form = FollowUpForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            services.phq9_follow_up_record(
+        run_service(
+            form,
+            lambda: services.phq9_follow_up_record(
                 measure=measure, physician=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, "PHQ-9 follow-up recorded.")
             return _to_measures(patient)
     context = form_context(patient, form, measure=measure)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.access import locations_for, role_required
-from clinic.forms import add_service_errors
+from clinic.forms import add_service_errors, run_service
 from clinic.roles import ALL_STAFF
 
 from .. import services
@@ -76,13 +76,13 @@ def patient_edit(request, pk):
     posted = request.POST if request.method == "POST" else None
     form = PatientForm(posted, instance=patient, locations=locations_for(request.user))
     if posted is not None and form.is_valid():
-        try:
-            services.patient_update(
+        run_service(
+            form,
+            lambda: services.patient_update(
                 patient=patient, changed_by=request.user, **form.patient_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, "Patient details saved.")
             return redirect("patients:detail", pk=patient.pk)
     return render(request, "patients/edit.html", form_context(patient, form))
@@ -93,13 +93,13 @@ def patient_deactivate(request, pk):
     patient = patient_for(request.user, pk)
     form = DeactivateForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            services.patient_deactivate(
+        run_service(
+            form,
+            lambda: services.patient_deactivate(
                 patient=patient, deactivated_by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, f"{patient.display_name}'s record is deactivated.")
             return redirect("patients:detail", pk=patient.pk)
     return render(
@@ -114,11 +114,13 @@ def escort_add(request, pk):
     patient = patient_for(request.user, pk)
     form = EscortForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            services.escort_add(patient=patient, added_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        run_service(
+            form,
+            lambda: services.escort_add(
+                patient=patient, added_by=request.user, **form.cleaned_data
+            ),
+        )
+        if not form.errors:
             messages.success(request, "Escort added.")
             return redirect("patients:detail", pk=patient.pk)
     return render(

@@ -3,11 +3,10 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors, run_service
+from clinic.forms import run_service
 
 from .. import services
 from ..forms import ReasonForm, RescheduleForm
@@ -104,14 +103,16 @@ def _transition_page(request, pk, *, to_status, heading, submit, done):
     appointment = appointment_for(request.user, pk)
     form = ReasonForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            services.appointment_transition(
-                appointment=appointment, to_status=to_status, changed_by=request.user,
+        run_service(
+            form,
+            lambda: services.appointment_transition(
+                appointment=appointment,
+                to_status=to_status,
+                changed_by=request.user,
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, done)
             return to_courses_tab(appointment.patient)
     return _form_page(
@@ -172,13 +173,13 @@ def course_cancel(request, pk):
     course = course_for(request.user, pk)
     form = ReasonForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            count = services.course_cancel_remaining(
+        count, _ = run_service(
+            form,
+            lambda: services.course_cancel_remaining(
                 course=course, changed_by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, f"Cancelled the {count} remaining session(s).")
             return to_courses_tab(course.patient)
     remaining = course.appointments.filter(status__in=CHANGEABLE).count()
