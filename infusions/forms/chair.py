@@ -1,10 +1,14 @@
-"""The chairside check-in form: it validates input only; the write is one service call
-(``infusions.services.infusion_check_in_full``)."""
+"""The chair screen's forms: the check-in (escort, weight, pain, comfort; the write is one call
+of ``infusions.services.infusion_check_in_full``) and one form per chair step. They validate
+and tidy input only; every write is a service call."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from clinic.api import id_param
 from patients.selectors import primary_escort
 
+from ..scoring import DISCHARGE_ITEMS
 from ..selectors.chart import comfort_offered
 
 ESCORT_PRESENT, ESCORT_ON_THE_WAY = "present", "on_the_way"
@@ -89,10 +93,165 @@ class CheckInForm(forms.Form):
             "comfort_applied": tuple(data["comfort_applied"]),
         }
 
-    def add_service_error(self, error) -> None:
-        """Put a service's ValidationError on the fields it names (the rest on the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
+
+# --- The chair steps ---------------------------------------------------------------------
+# Each POST step of the chair screen (``infusions.steps``) reads its input through one of
+# these forms. They only declare and tidy what was typed: text is stripped ("" when absent),
+# ticks are booleans, row ids are ints or None. Whether a value is missing, out of range or
+# not allowed now is the service's to say, in the same words the API gives.
+
+
+class RowIdField(forms.CharField):
+    """A posted row id: ASCII digits within an id's range, else None (the step says which
+    row it needed, rather than a 500)."""
+
+    def to_python(self, value):
+        return id_param(super().to_python(value))
+
+
+def _text(**kwargs) -> forms.CharField:
+    return forms.CharField(required=False, **kwargs)
+
+
+def _tick() -> forms.BooleanField:
+    return forms.BooleanField(required=False)
+
+
+class NoInputForm(forms.Form):
+    """A step that is only a button (start, recovery)."""
+
+
+class ReasonForm(forms.Form):
+    """Pause, stop, a discharge override, undoing a check-in: why."""
+
+    reason = _text()
+
+
+class VitalsForm(forms.Form):
+    NUMBERS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm", "spo2_percent",
+               "respiratory_rate_per_min", "temperature_c")  # fmt: skip
+
+    systolic_mmhg = _text()
+    diastolic_mmhg = _text()
+    pulse_bpm = _text()
+    spo2_percent = _text()
+    respiratory_rate_per_min = _text()
+    temperature_c = _text()
+    consciousness = _text()
+    on_oxygen = _tick()
+    confirm_implausible = _tick()
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{name: data[name] or None for name in self.NUMBERS},
+            "consciousness": data["consciousness"],
+            "on_oxygen": data["on_oxygen"],
+            "confirm_implausible": data["confirm_implausible"],
+        }
+
+
+class SideEffectForm(forms.Form):
+    side_effect = _text()
+    severity = _text()
+    note = _text()
+    intervention = _text()
+    intervention_drug = _text()
+    intervention_dose = _text()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, 7):
+            self.fields[f"cadss_{n}"] = _text()
+
+    def cadss_items(self) -> dict | None:
+        """The six CADSS items as whole numbers, or None when none was scored."""
+        items = {f"item_{n}": self.cleaned_data[f"cadss_{n}"] for n in range(1, 7)}
+        if not any(items.values()):
+            return None
+        try:
+            return {name: int(value) for name, value in items.items()}
+        except ValueError:
+            raise ValidationError({"cadss_items": "Score all six CADSS items 0-4."}) from None
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        fields = ("side_effect", "severity", "note", "intervention", "intervention_drug",
+                  "intervention_dose")  # fmt: skip
+        return {**{name: data[name] for name in fields}, "cadss_items": self.cadss_items()}
+
+
+class DoseGivenForm(forms.Form):
+    """Complete, or the dose given before an early stop."""
+
+    administered_mg = _text()
+
+
+class AcknowledgeForm(forms.Form):
+    alert = RowIdField(required=False)
+    action = _text()
+    note = _text()
+    physician = RowIdField(required=False)
+
+
+class AcknowledgementCorrectionForm(AcknowledgeForm):
+    acknowledgement = RowIdField(required=False)
+    reason = _text()
+
+
+class CorrectionForm(forms.Form):
+    """A vitals reading or an event entered in error: ``entry`` is "vitals:<id>" or
+    "event:<id>"."""
+
+    entry = _text()
+    reason = _text()
+
+    def target(self) -> tuple[str, int | None]:
+        kind, _, pk = self.cleaned_data["entry"].partition(":")
+        return kind, id_param(pk)
+
+
+class DischargeForm(forms.Form):
+    """The discharge assessment: a PADSS or modified Aldrete score (each scale's items are
+    named ``<scale>__<item>``), the escort, pain, instructions."""
+
+    score_type = _text()
+    escort_present = _tick()
+    escort_name = _text()
+    pain_nrs = RowIdField(required=False)  # ASCII digits only: "²" is no score
+    instructions_given = _tick()
+    vitals_override_reason = _text()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for scale, items in DISCHARGE_ITEMS.items():
+            for name in items:
+                self.fields[f"{scale}__{name}"] = RowIdField(required=False)
+
+    def assessment(self) -> dict:
+        """The form's fields as the discharge services take them."""
+        data = self.cleaned_data
+        score_type = data["score_type"]
+        items = {
+            name: data[f"{score_type}__{name}"] for name in DISCHARGE_ITEMS.get(score_type, ())
+        }
+        return {
+            "score_type": score_type, "item_scores": items,
+            "escort_present": data["escort_present"], "escort_name": data["escort_name"],
+            "pain_nrs": data["pain_nrs"], "instructions_given": data["instructions_given"],
+            "vitals_override_reason": data["vitals_override_reason"],
+        }  # fmt: skip
+
+
+class DischargeCorrectionForm(DischargeForm):
+    discharge = RowIdField(required=False)
+    reason = _text()
+
+
+class EscortArrivedForm(forms.Form):
+    escort_name = _text()
+    escort_phone = _text()
+
+
+class EarlyStopReviewForm(forms.Form):
+    note = _text()

@@ -13,13 +13,27 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
-from clinic.api import id_param
+from clinic.forms import add_service_errors
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from .. import services
-from ..forms.chair import CheckInForm
+from ..forms.chair import (
+    AcknowledgeForm,
+    AcknowledgementCorrectionForm,
+    CheckInForm,
+    CorrectionForm,
+    DischargeCorrectionForm,
+    DischargeForm,
+    DoseGivenForm,
+    EarlyStopReviewForm,
+    EscortArrivedForm,
+    NoInputForm,
+    ReasonForm,
+    SideEffectForm,
+    VitalsForm,
+)
 from ..models import (
     AckAction,
     AlertAcknowledgement,
@@ -153,7 +167,7 @@ def chair_check_in(request, pk):
                 appointment=appointment, by=request.user, **form.service_kwargs()
             )
     except ValidationError as error:
-        form.add_service_error(error)
+        add_service_errors(form, error)
         return _check_in_page(request, appointment, form, status=400)
     return redirect("infusions:chair", pk)
 
@@ -190,110 +204,86 @@ def _respond(request, record: InfusionRecord, error: ValidationError | None = No
     return response
 
 
-def _charting(service_call, roles=CHARTERS):
-    """A POST view around one service call taking (request, record)."""
+def _charting(form_class, roles=CHARTERS):
+    """A chair step: a POST view that reads its input through ``form_class`` and makes one
+    service call, ``step(request, record, form)``; a refusal shows on the chair panel."""
 
-    @role_required(*roles)
-    @require_POST
-    def view(request, pk):
-        record = record_for(request.user, pk)
-        try:
-            service_call(request, record)
-        except ValidationError as error:
-            return _respond(request, record, error)
-        return _respond(request, record)
+    def wrap(step):
+        @role_required(*roles)
+        @require_POST
+        def view(request, pk):
+            record = record_for(request.user, pk)
+            form = form_class(request.POST)
+            try:
+                if not form.is_valid():
+                    raise ValidationError(form.errors.as_data())
+                step(request, record, form)
+            except ValidationError as error:
+                return _respond(request, record, error)
+            return _respond(request, record)
 
-    view.__name__ = service_call.__name__
-    return view
+        view.__name__ = step.__name__
+        view.__doc__ = step.__doc__
+        return view
 
-
-def _post(request, name: str, default=""):
-    return request.POST.get(name, default).strip()
-
-
-def _post_id(request, name: str) -> int | None:
-    """A posted row id; anything but digits is None (a field error, not a 500)."""
-    value = _post(request, name)
-    return id_param(value)
+    return wrap
 
 
-@_charting
-def vitals(request, record):
-    fields = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm", "spo2_percent",
-              "respiratory_rate_per_min", "temperature_c")  # fmt: skip
-    services.vitals_record(
-        record=record, taken_by=request.user, consciousness=_post(request, "consciousness"),
-        on_oxygen=request.POST.get("on_oxygen") == "on",
-        confirm_implausible=request.POST.get("confirm_implausible") == "on",
-        **{name: _post(request, name) or None for name in fields},
-    )  # fmt: skip
+@_charting(VitalsForm)
+def vitals(request, record, form):
+    services.vitals_record(record=record, taken_by=request.user, **form.service_kwargs())
 
 
-@_charting
-def start(request, record):
+@_charting(NoInputForm)
+def start(request, record, form):
     services.infusion_start(record=record, by=request.user)
 
 
-@_charting
-def pause(request, record):
-    services.infusion_pause(record=record, by=request.user, reason=_post(request, "reason"))
+@_charting(ReasonForm)
+def pause(request, record, form):
+    services.infusion_pause(record=record, by=request.user, reason=form.cleaned_data["reason"])
 
 
-@_charting
-def resume(request, record):
-    reason = _post(request, "reason") or "Resumed after review"
+@_charting(ReasonForm)
+def resume(request, record, form):
+    reason = form.cleaned_data["reason"] or "Resumed after review"
     services.infusion_resume(record=record, by=request.user, reason=reason)
 
 
-@_charting
-def stop(request, record):
-    services.infusion_stop(record=record, by=request.user, reason=_post(request, "reason"))
+@_charting(ReasonForm)
+def stop(request, record, form):
+    services.infusion_stop(record=record, by=request.user, reason=form.cleaned_data["reason"])
 
 
-@_charting
-def side_effect(request, record):
-    cadss = {f"item_{n}": _post(request, f"cadss_{n}") for n in range(1, 7)}
-    if any(cadss.values()):
-        try:
-            cadss = {name: int(value) for name, value in cadss.items()}
-        except ValueError:
-            raise ValidationError({"cadss_items": "Score all six CADSS items 0-4."}) from None
-    services.side_effect_record(
-        record=record, by=request.user, side_effect=_post(request, "side_effect"),
-        severity=_post(request, "severity"), note=_post(request, "note"),
-        intervention=_post(request, "intervention"),
-        intervention_drug=_post(request, "intervention_drug"),
-        intervention_dose=_post(request, "intervention_dose"),
-        cadss_items=cadss if any(v != "" for v in cadss.values()) else None,
-    )  # fmt: skip
+@_charting(SideEffectForm)
+def side_effect(request, record, form):
+    services.side_effect_record(record=record, by=request.user, **form.service_kwargs())
 
 
-@_charting
-def complete(request, record):
+@_charting(DoseGivenForm)
+def complete(request, record, form):
     services.infusion_complete(
-        record=record, by=request.user, administered_mg=_post(request, "administered_mg")
+        record=record, by=request.user, administered_mg=form.cleaned_data["administered_mg"]
     )
 
 
-@_charting
-def stopped_dose(request, record):
+@_charting(DoseGivenForm)
+def stopped_dose(request, record, form):
     services.infusion_record_stopped_dose(
-        record=record, by=request.user, administered_mg=_post(request, "administered_mg")
+        record=record, by=request.user, administered_mg=form.cleaned_data["administered_mg"]
     )
 
 
-@_charting
-def recovery(request, record):
+@_charting(NoInputForm)
+def recovery(request, record, form):
     services.infusion_recovery(record=record, by=request.user)
 
 
-def _discharge_override(request, record):
+@_charting(ReasonForm, roles=(Role.PHYSICIAN,))
+def discharge_override(request, record, form):
     services.discharge_override_record(
-        record=record, by=request.user, reason=_post(request, "reason")
+        record=record, by=request.user, reason=form.cleaned_data["reason"]
     )
-
-
-discharge_override = _charting(_discharge_override, roles=(Role.PHYSICIAN,))
 
 
 @role_required(Role.PHYSICIAN)
@@ -301,101 +291,88 @@ discharge_override = _charting(_discharge_override, roles=(Role.PHYSICIAN,))
 def early_stop_reviewed(request, pk):
     """From the physician's home: an early stop seen (pk: record)."""
     record = record_for(request.user, pk)
+    form = EarlyStopReviewForm(request.POST)
+    form.is_valid()  # text only: always valid
     try:
-        services.early_stop_review(record=record, by=request.user, note=_post(request, "note"))
+        services.early_stop_review(record=record, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("infusions:physician_home")
 
 
-def _physician(request) -> User | None:
-    physician_pk = _post(request, "physician")
-    pk = id_param(physician_pk)
+def _physician(pk: int | None) -> User | None:
     return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
-@_charting
-def acknowledge(request, record):
-    alert = record.alerts.filter(pk=_post_id(request, "alert")).first()
+@_charting(AcknowledgeForm)
+def acknowledge(request, record, form):
+    data = form.cleaned_data
+    alert = record.alerts.filter(pk=data["alert"]).first() if data["alert"] else None
     if alert is None:
         raise ValidationError({"alert": "Choose the alert to acknowledge."})
     services.alert_acknowledge(
-        alert=alert, by=request.user, action=_post(request, "action"),
-        note=_post(request, "note"), physician=_physician(request),
+        alert=alert, by=request.user, action=data["action"], note=data["note"],
+        physician=_physician(data["physician"]),
     )  # fmt: skip
 
 
-@_charting
-def correct(request, record):
-    kind, _, pk = _post(request, "entry").partition(":")
+@_charting(CorrectionForm)
+def correct(request, record, form):
+    kind, pk = form.target()
     target = {"vitals": record.vitals, "event": record.events}.get(kind)
-    pk = id_param(pk)
     entry = target.filter(pk=pk).first() if target is not None and pk is not None else None
     if entry is None:
         raise ValidationError({"entry": "Choose the entry to correct."})
     services.correction_record(
-        record=record, by=request.user, reason=_post(request, "reason"), **{kind: entry}
+        record=record, by=request.user, reason=form.cleaned_data["reason"], **{kind: entry}
     )
 
 
-def _assessment(request) -> dict:
-    """The discharge form's fields, as the discharge services take them."""
-    score_type = _post(request, "score_type")
-    items = {}
-    for name in DISCHARGE_ITEMS.get(score_type, ()):
-        value = _post(request, f"{score_type}__{name}")
-        items[name] = id_param(value)  # ASCII digits only: "²" is no score
-    pain = _post(request, "pain_nrs")
-    return dict(
-        score_type=score_type, item_scores=items,
-        escort_present=request.POST.get("escort_present") == "on",
-        escort_name=_post(request, "escort_name"),
-        pain_nrs=id_param(pain),
-        instructions_given=request.POST.get("instructions_given") == "on",
-        vitals_override_reason=_post(request, "vitals_override_reason"),
-    )  # fmt: skip
+@_charting(DischargeForm)
+def discharge(request, record, form):
+    services.discharge_record(record=record, by=request.user, **form.assessment())
 
 
-@_charting
-def discharge(request, record):
-    services.discharge_record(record=record, by=request.user, **_assessment(request))
-
-
-@_charting
-def correct_discharge(request, record):
-    entry = record.discharges.filter(pk=_post_id(request, "discharge")).first()
+@_charting(DischargeCorrectionForm)
+def correct_discharge(request, record, form):
+    pk = form.cleaned_data["discharge"]
+    entry = record.discharges.filter(pk=pk).first() if pk is not None else None
     if entry is None:
         raise ValidationError({"discharge": "Choose the discharge entry to correct."})
     services.discharge_correct(
-        discharge=entry, by=request.user, reason=_post(request, "reason"), **_assessment(request)
+        discharge=entry, by=request.user, reason=form.cleaned_data["reason"],
+        **form.assessment(),
+    )  # fmt: skip
+
+
+@_charting(AcknowledgementCorrectionForm)
+def correct_acknowledgement(request, record, form):
+    data = form.cleaned_data
+    pk = data["acknowledgement"]
+    ack = (
+        AlertAcknowledgement.objects.filter(alert__record=record, pk=pk).first()
+        if pk is not None
+        else None
     )
-
-
-@_charting
-def correct_acknowledgement(request, record):
-    ack = AlertAcknowledgement.objects.filter(
-        alert__record=record, pk=_post_id(request, "acknowledgement")
-    ).first()
     if ack is None:
         raise ValidationError({"acknowledgement": "Choose the acknowledgement to correct."})
     services.acknowledgement_correct(
-        acknowledgement=ack, by=request.user, reason=_post(request, "reason"),
-        action=_post(request, "action"), note=_post(request, "note"),
-        physician=_physician(request),
+        acknowledgement=ack, by=request.user, reason=data["reason"], action=data["action"],
+        note=data["note"], physician=_physician(data["physician"]),
     )  # fmt: skip
 
 
-@_charting
-def escort_arrived(request, record):
+@_charting(EscortArrivedForm)
+def escort_arrived(request, record, form):
     services.escort_arrived(
-        record=record, by=request.user, name=_post(request, "escort_name"),
-        phone=_post(request, "escort_phone"),
+        record=record, by=request.user, name=form.cleaned_data["escort_name"],
+        phone=form.cleaned_data["escort_phone"],
     )  # fmt: skip
 
 
-# Each POST step of the chair screen, by URL name (infusions:chair_<step>).
-@_charting
-def undo_check_in(request, record):
+@_charting(ReasonForm)
+def undo_check_in(request, record, form):
     appointment_check_in_undo(
-        appointment=record.appointment, changed_by=request.user, reason=_post(request, "reason")
-    )
+        appointment=record.appointment, changed_by=request.user,
+        reason=form.cleaned_data["reason"],
+    )  # fmt: skip
