@@ -3,7 +3,8 @@
 Services raise ``ValidationError`` (bad input: field -> message) or ``ConflictError``
 (something already taken: field -> message); a view shows either on its form, on the named
 field when the form has one, otherwise at the top. ``run_service`` is the view side of it:
-call the service for a valid form and answer the status the page should carry.
+call the service for a valid form and answer the status the page should carry;
+``refusal_text`` is the same refusal in words for a page without a form.
 """
 
 from collections.abc import Callable
@@ -48,3 +49,13 @@ def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
     except PermissionDenied as refused:
         form.add_error(None, str(refused) or "You may not do this.")
         return None, FORBIDDEN
+
+
+def refusal_text(error: ValidationError | ConflictError | PermissionDenied) -> str:
+    """A service's refusal in words, for a page with no form to put it on (a button on the
+    board, a flash message): every message, in order, as one sentence run."""
+    if isinstance(error, ConflictError):
+        return " ".join(error.errors.values())
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You may not do this."

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
-from clinic.forms import add_service_errors
+from clinic.forms import add_service_errors, refusal_text
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
@@ -296,7 +296,7 @@ def early_stop_reviewed(request, pk):
     try:
         services.early_stop_review(record=record, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
     return redirect("infusions:physician_home")
 
 

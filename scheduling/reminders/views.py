@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from clinic.access import role_required
+from clinic.forms import refusal_text
 from clinic.roles import ALL_STAFF, DESK
 from patients.selectors import patients_for
 
@@ -63,7 +64,7 @@ def retry(request, pk: int):
     try:
         message = services.message_retry(message=message, retried_by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, "The message will be sent again within a minute.")
     if request.htmx:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import role_required
+from clinic.forms import refusal_text
 from clinic.roles import ALL_STAFF, DESK, Role
 
 from .. import services
@@ -110,10 +111,8 @@ def _refusal(service, **arguments) -> str:
     (the front desk undoing a check-in opened at the chair), shown in the block."""
     try:
         service(**arguments)
-    except ValidationError as refused:
-        return " ".join(refused.messages)
-    except PermissionDenied as refused:
-        return str(refused)
+    except (ValidationError, PermissionDenied) as refused:
+        return refusal_text(refused)
     return ""
 
 
@@ -156,7 +155,7 @@ def escort_confirm(request, pk):
             appointment=appointment, by=request.user
         )
     except ValidationError as refused:
-        error = " ".join(refused.messages)
+        error = refusal_text(refused)
     done = f"Escort {appointment.escort_name} confirmed for {appointment.patient.display_name}."
     return _block_or_board(request, appointment, error, done)
 

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import role_required
+from clinic.forms import refusal_text
 from clinic.roles import ALL_STAFF
 
 from .. import calendar
@@ -45,7 +46,7 @@ def feed_create(request, pk):
     try:
         calendar.calendar_feed_create(patient=patient, created_by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, "Calendar link created: send it to the patient.")
     return to_courses_tab(patient)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.access import locations_for, role_required
 from clinic.errors import ConflictError
+from clinic.forms import refusal_text
 from clinic.models import User
 from clinic.roles import ADMINS, Role
 
@@ -39,15 +40,6 @@ def _site(request, source):
     chosen = source.get("location")
     site = sites.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
     return (site or sites.first()), sites
-
-
-def _say(request, error: Exception) -> None:
-    details = getattr(error, "message_dict", None) or getattr(error, "errors", None)
-    if isinstance(details, dict):
-        for text in details.values():
-            messages.error(request, text[0] if isinstance(text, list) else text)
-    else:
-        messages.error(request, str(getattr(error, "message", error)))
 
 
 def _time(text: str | None) -> datetime.time | None:
@@ -137,7 +129,7 @@ def rota_change(request):
         else:
             messages.error(request, "Unknown rota action.")
     except (ValidationError, ConflictError) as error:
-        _say(request, error)
+        messages.error(request, refusal_text(error))
     return redirect(_rota_url(site, monday))
 
 
@@ -222,5 +214,5 @@ def site_change(request):
         else:
             messages.error(request, "Unknown action.")
     except (ValidationError, ConflictError) as error:
-        _say(request, error)
+        messages.error(request, refusal_text(error))
     return redirect(f"{reverse('scheduling:site_setup')}?location={site.pk}")
