@@ -12,18 +12,17 @@ from clinic.models import Location, User
 from clinic.roles import ADMINS
 
 from ..models import ACTIVE_STATUSES, Appointment, ClosedDay, LocationSchedule, OpeningHours
-from .slots import local
+from ..selectors.scope import local_day
 
 SETUP = ADMINS
 
 
 def _booked_on(location: Location, day: datetime.date) -> int:
-    start = datetime.datetime.combine(day, datetime.time.min)
-    window = (start - datetime.timedelta(days=1), start + datetime.timedelta(days=2))
-    nearby = Appointment.objects.filter(
-        location=location, status__in=ACTIVE_STATUSES, starts_at__range=window
-    )
-    return sum(1 for a in nearby if local(location, a.starts_at).date() == day)
+    """Active appointments starting on ``day`` on the site's own wall clock."""
+    start, end = local_day(location.time_zone, day)
+    return Appointment.objects.filter(
+        location=location, status__in=ACTIVE_STATUSES, starts_at__gte=start, starts_at__lt=end
+    ).count()
 
 
 @transaction.atomic
