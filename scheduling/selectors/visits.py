@@ -18,6 +18,7 @@ from ..models import (
     NurseShift,
 )
 from .board import local_midnight
+from .scope import starting_on
 
 
 def patient_courses(patient) -> list[Course]:
@@ -42,13 +43,11 @@ CHANGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
 def nurse_day(nurse: User, day: datetime.date) -> list[Appointment]:
-    """A nurse's own active appointments on a local day, in time order."""
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    end = start + datetime.timedelta(days=1)
+    """A nurse's own active appointments on a day (each site's own wall clock), in time
+    order."""
+    mine = Appointment.objects.active().filter(nurse=nurse)
     return list(
-        Appointment.objects.active()
-        .filter(nurse=nurse)
-        .between(start, end)
+        starting_on(mine, nurse, day)
         .select_related("patient", "chair", "location", "course")
         .order_by("starts_at")
     )
