@@ -3,17 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from infusions.services import dose_order_create, infusion_check_in, vitals_record
-from tests.infusions.test_orders import appointment, make_appointment, order, protocol, weigh
-
-__all__ = ["appointment", "make_appointment", "order", "protocol", "weigh"]
-
-GOOD = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
-
-
-@pytest.fixture
-def record(appointment, nurse):
-    return infusion_check_in(appointment=appointment, by=nurse)
+from infusions.services import dose_order_create, vitals_record
+from tests.helpers import GOOD, weigh
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from scheduling.models import (
 )
 from scheduling.services import SessionRequest, session_times
 from tests.factories import ChairFactory, PatientFactory, UserFactory, on_the_visit_day
-
-from .conftest import add_shifts, at, make_bookable, next_monday
+from tests.helpers import add_shifts, at, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

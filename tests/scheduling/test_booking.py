@@ -9,8 +9,7 @@ from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
 from scheduling.services import SessionRequest
 from tests.factories import ChairFactory, PatientFactory, on_the_visit_day
-
-from .conftest import at, next_monday
+from tests.helpers import at, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 
@@ -125,7 +124,7 @@ def test_a_nurse_cannot_book_courses(patient, protocol, site, chairs, nurse):
 def test_back_to_back_visits_share_a_chair(
     patient, protocol, site, chairs, nurse, another_nurse, front_desk
 ):
-    from .conftest import add_shifts, make_bookable
+    from tests.helpers import add_shifts, make_bookable
 
     add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
     book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)
@@ -158,7 +157,7 @@ def test_the_database_itself_refuses_an_overlapping_chair_booking(
 def test_daylight_saving_keeps_nine_oclock_local(
     patient, protocol, site, chairs, nurse, front_desk
 ):
-    from .conftest import add_shifts
+    from tests.helpers import add_shifts
 
     # US daylight saving begins Sunday 14 March 2027: a course across it stays at 09:00.
     first = datetime.date(2027, 3, 1)
@@ -305,7 +304,7 @@ def test_cancelling_the_rest_of_a_course(patient, protocol, site, chairs, nurse,
 def test_a_taken_chair_is_a_conflict_naming_the_chair(
     patient, protocol, site, chairs, nurse, another_nurse, front_desk
 ):
-    from .conftest import add_shifts, make_bookable
+    from tests.helpers import add_shifts, make_bookable
 
     add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
     book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)

@@ -11,8 +11,7 @@ from scheduling import services
 from scheduling.models import Appointment, Chair
 from scheduling.services import SessionRequest
 from tests.factories import PatientFactory
-
-from .conftest import add_shifts, at, make_bookable, next_monday
+from tests.helpers import add_shifts, at, make_bookable, next_monday
 
 THREADS = 50
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from scheduling.models import Appointment, AppointmentStatus, Chair
 from tests.factories import PatientFactory
-
-from .conftest import LA
+from tests.helpers import LA
 
 
 def visit(patient, site, nurse, start, status=AppointmentStatus.SCHEDULED):

@@ -13,8 +13,8 @@ from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, CourseStatus
 from scheduling.selectors import make_up_slot
 from tests.factories import PatientFactory
+from tests.helpers import LA, at, make_bookable, next_monday
 
-from .conftest import LA, at, make_bookable, next_monday
 from .test_views import book_course
 
 pytestmark = pytest.mark.usefixtures("shifts")

@@ -17,8 +17,7 @@ from scheduling.models import (
 )
 from scheduling.services import SessionRequest
 from tests.factories import PatientFactory, on_the_visit_day
-
-from .conftest import at, make_bookable, next_monday
+from tests.helpers import at, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

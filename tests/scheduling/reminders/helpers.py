@@ -25,8 +25,7 @@ from scheduling.reminders import dispatch
 from scheduling.services import SessionRequest
 from scheduling.tasks import reminder_send
 from tests.factories import LocationFactory, PatientFactory, UserFactory
-
-from ..conftest import make_bookable
+from tests.helpers import make_bookable
 
 S = MessageStatus
 

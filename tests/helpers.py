@@ -1,0 +1,120 @@
+"""Plain helpers shared by several test modules (no fixtures: those are in tests/fixtures)."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from infusions.services import (
+    discharge_record,
+    infusion_complete,
+    infusion_recovery,
+    lot_receive,
+    vitals_record,
+)
+from patients.models import EscortContact, Screening
+from patients.services import weight_record
+from scheduling.models import Appointment, Chair, Course, NurseShift
+from tests.chair_clock import advance
+from tests.factories import PatientFactory
+
+LA = ZoneInfo("America/Los_Angeles")
+NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
+
+# --- Orders --------------------------------------------------------------------------------
+
+
+def make_appointment(*, site, nurse, protocol, starts_at=None, patient=None):
+    patient = patient or PatientFactory(home_location=site)
+    Screening.objects.get_or_create(patient=patient, recorded_by=nurse, defaults=NEGATIVE)
+    EscortContact.objects.get_or_create(
+        patient=patient, name="Pat", relationship="Spouse", phone="+19495550199", is_primary=True
+    )
+    course = Course.objects.create(
+        patient=patient, protocol=protocol, location=site, planned_infusions=8, booked_by=nurse
+    )
+    starts_at = starts_at or timezone.now()
+    chair = Chair.objects.create(location=site, name=f"Chair {Chair.objects.count() + 1}")
+    return Appointment.objects.create(
+        course=course, sequence=1, patient=patient, location=site, chair=chair, nurse=nurse,
+        starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2),
+        infusion_starts_at=starts_at + datetime.timedelta(minutes=15),
+        infusion_ends_at=starts_at + datetime.timedelta(minutes=55),
+    )  # fmt: skip
+
+
+def weigh(appointment, nurse, value, unit="kg", **kwargs):
+    return weight_record(
+        patient=appointment.patient, value=Decimal(value), unit=unit, measured_by=nurse,
+        confirm_large_change=True, confirm_unusual_weight=True, **kwargs,
+    )  # fmt: skip
+
+
+# --- Charting ------------------------------------------------------------------------------
+
+GOOD = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
+PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
+           "surgical_bleeding": 1}  # fmt: skip
+ALDRETE_9 = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
+             "oxygen_saturation": 1}  # fmt: skip
+
+
+def in_recovery(record, nurse):
+    """Run the planned 40 min, complete, then recover 31 min with a recovery reading: the
+    clock moves forward (tests.chair_clock), the rules stay."""
+    advance(41)
+    infusion_complete(record=record, by=nurse, administered_mg=Decimal("34.9"))
+    vitals_record(record=record, taken_by=nurse, **GOOD)
+    recovering = infusion_recovery(record=record, by=nurse)
+    advance(31)
+    vitals_record(record=record, taken_by=nurse, **GOOD)
+    return recovering
+
+
+def discharge(record, nurse, **changes):
+    fields = dict(
+        score_type="aldrete", item_scores=ALDRETE_9, escort_present=True, escort_name="Pat Lee",
+        pain_nrs=3, instructions_given=True,
+    )  # fmt: skip
+    return discharge_record(record=record, by=nurse, **{**fields, **changes})
+
+
+# --- Scheduling ----------------------------------------------------------------------------
+
+
+def make_bookable(patient, nurse):
+    """Screened negative with an escort (set up directly: these tests are about scheduling)."""
+    Screening.objects.create(patient=patient, recorded_by=nurse, **NEGATIVE)
+    EscortContact.objects.create(
+        patient=patient, name="Pat", relationship="Spouse", phone="+19495550199", is_primary=True
+    )
+    return patient
+
+
+def next_monday(weeks_ahead: int = 1) -> datetime.date:
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=(7 - today.weekday()) + 7 * (weeks_ahead - 1))
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LA)
+
+
+def add_shifts(nurse, site, first_day, days=45):
+    for offset in range(days):
+        day = first_day + datetime.timedelta(days=offset)
+        NurseShift.objects.create(
+            nurse=nurse, location=site, starts_at=at(day, 7), ends_at=at(day, 19)
+        )
+
+
+# --- Drug log ------------------------------------------------------------------------------
+
+
+def receive(site, by, *, number="K123", vials=2, expires_on=None, conc="50", volume="10"):
+    return lot_receive(
+        location=site, lot_number=number, concentration_mg_per_ml=Decimal(conc),
+        vial_volume_ml=Decimal(volume), vials=vials, received_by=by,
+        expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=365),
+    )  # fmt: skip
