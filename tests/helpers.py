@@ -4,10 +4,12 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils import timezone
 
 from infusions.services import (
     discharge_record,
+    dose_order_create,
     infusion_complete,
     infusion_recovery,
     lot_receive,
@@ -15,7 +17,9 @@ from infusions.services import (
 )
 from patients.models import EscortContact, Screening
 from patients.services import weight_record
+from scheduling import services
 from scheduling.models import Appointment, Chair, Course, NurseShift
+from scheduling.services import SessionRequest
 from tests.chair_clock import advance
 from tests.factories import PatientFactory
 
@@ -51,6 +55,18 @@ def weigh(appointment, nurse, value, unit="kg", **kwargs):
     )  # fmt: skip
 
 
+def order_for(appointment, nurse):
+    """An unsigned order for a 70 kg weight taken now, 50 mg/mL vials."""
+    weight = weigh(appointment, nurse, "70")
+    return dose_order_create(
+        appointment=appointment, weight=weight, vial_mg_per_ml=Decimal("50"), created_by=nurse
+    )
+
+
+def days_ago(days: int) -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
+
+
 # --- Charting ------------------------------------------------------------------------------
 
 GOOD = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
@@ -58,6 +74,21 @@ PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
            "surgical_bleeding": 1}  # fmt: skip
 ALDRETE_9 = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
              "oxygen_saturation": 1}  # fmt: skip
+
+# Vitals that raise alerts (blood pressure, pulse, SpO2, respiratory rate).
+ISSUE = dict(systolic_mmhg=186, diastolic_mmhg=112, pulse_bpm=118, spo2_percent=89,
+             respiratory_rate_per_min=8)  # fmt: skip
+# The chair check-in form filled in.
+CHECK_IN_FORM = {
+    "escort_status": "present", "escort_name": "Pat Lee", "escort_phone": "+19495550123",
+    "weight_value": "70.4", "weight_unit": "kg", "pain_nrs": "4",
+}  # fmt: skip
+
+
+def check_in(client, appointment, **changes):
+    """Posts the chair check-in form (``CHECK_IN_FORM`` with ``changes``)."""
+    url = reverse("infusions:chair_check_in", args=[appointment.pk])
+    return client.post(url, {**CHECK_IN_FORM, **changes})
 
 
 def in_recovery(record, nurse):
@@ -107,6 +138,32 @@ def add_shifts(nurse, site, first_day, days=45):
         NurseShift.objects.create(
             nurse=nurse, location=site, starts_at=at(day, 7), ends_at=at(day, 19)
         )
+
+
+def mon_wed_fri(first_day: datetime.date, count: int, hour: int = 9) -> list[datetime.datetime]:
+    """``count`` Monday, Wednesday and Friday visits at ``hour`` from ``first_day`` on."""
+    days, day = [], first_day
+    while len(days) < count:
+        if day.weekday() in (0, 2, 4):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return [at(d, hour) for d in days]
+
+
+def book(patient, protocol, site, starts, chair, nurse, user, **kwargs) -> Course:
+    """A course booked the real way (``scheduling.services.course_book``): one session at
+    each of ``starts``, all in ``chair`` with ``nurse``; ``kwargs`` go to the service."""
+    sessions = [SessionRequest(s, chair, nurse) for s in starts]
+    return services.course_book(
+        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user,
+        **kwargs,
+    )  # fmt: skip
+
+
+def book_course(patient, protocol, site, chair, nurse, user, count=10, hour=9) -> Course:
+    """``count`` Monday/Wednesday/Friday sessions from next Monday, booked with ``book``."""
+    starts = mon_wed_fri(next_monday(), count, hour)
+    return book(patient, protocol, site, starts, chair, nurse, user)
 
 
 # --- Drug log ------------------------------------------------------------------------------

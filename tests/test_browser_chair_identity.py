@@ -8,8 +8,7 @@ from django.urls import reverse
 from patients import services
 from tests.browser_helpers import TABLET, log_in, screenshot
 from tests.factories import PatientFactory
-from tests.helpers import make_appointment
-from tests.patients.test_views import NEGATIVE_SCREEN
+from tests.helpers import NEGATIVE, make_appointment
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def test_a_nurse_checks_in_a_first_weight_typed_in_pounds_with_kg_chosen(
     appointment = make_appointment(site=site, nurse=nurse, protocol=protocol)
     screening = services.screening_record(
         patient=appointment.patient, recorded_by=nurse,
-        answers={**NEGATIVE_SCREEN, "cardiovascular": "yes"},
+        answers={**NEGATIVE, "cardiovascular": "yes"},
     )  # fmt: skip
     services.clearance_record(
         screening=screening, physician=physician, decision="cleared_with_conditions",

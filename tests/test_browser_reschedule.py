@@ -7,8 +7,7 @@ import pytest
 
 from scheduling.models import Appointment, AppointmentStatus
 from tests.browser_helpers import DESKTOP, log_in, screenshot
-from tests.helpers import at, next_monday
-from tests.scheduling.test_views import book_course
+from tests.helpers import at, book_course, next_monday
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shifts")]
 

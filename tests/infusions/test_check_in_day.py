@@ -14,8 +14,7 @@ from infusions.services import infusion_check_in, infusion_check_in_full
 from patients.models import WeightMeasurement
 from scheduling.models import AppointmentStatus, AppointmentStatusChange
 from scheduling.services import appointment_transition
-from tests.helpers import make_appointment
-from tests.infusions.test_check_in import check_in
+from tests.helpers import check_in, make_appointment
 
 LA = ZoneInfo("America/Los_Angeles")
 # Tuesday 12/08/2026, 23:30 in Irvine: 07:30 UTC on Wednesday.

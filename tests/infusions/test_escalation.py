@@ -10,7 +10,7 @@ from infusions.models import AckAction, AlertEscalation, EscalationStatus
 from infusions.services import alert_acknowledge, vitals_record
 from infusions.services.escalation import escalation_sweep
 from infusions.tasks import alert_escalations
-from tests.infusions.test_alerts import ISSUE
+from tests.helpers import ISSUE
 
 
 def raise_alert(running, nurse, physician):

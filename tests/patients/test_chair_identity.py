@@ -16,8 +16,7 @@ from patients.models import WeightMeasurement
 from patients.selectors import patient_for
 from scheduling.models import AppointmentStatus
 from tests.factories import PatientFactory
-from tests.helpers import make_appointment
-from tests.patients.test_views import NEGATIVE_SCREEN
+from tests.helpers import NEGATIVE, make_appointment
 
 PATIENTS = "/api/v1/patients/"
 
@@ -165,7 +164,7 @@ def in_chair(site, nurse, physician, protocol):
         patient=patient, recorded_by=nurse, symptom_duration_months=24, allergies="Penicillin"
     )
     screening = services.screening_record(
-        patient=patient, recorded_by=nurse, answers={**NEGATIVE_SCREEN, "cardiovascular": "yes"}
+        patient=patient, recorded_by=nurse, answers={**NEGATIVE, "cardiovascular": "yes"}
     )
     services.clearance_record(
         screening=screening, physician=physician, decision="cleared_with_conditions",

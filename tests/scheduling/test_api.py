@@ -12,7 +12,8 @@ from scheduling.models import (
     NurseShift,
     VisitTemplate,
 )
-from scheduling.services import SessionRequest, session_times
+from scheduling.services import session_times
+from tests import helpers
 from tests.factories import ChairFactory, PatientFactory, UserFactory, on_the_visit_day
 from tests.helpers import add_shifts, at, make_bookable, next_monday
 
@@ -52,10 +53,7 @@ def booking(patient, protocol, site, chair, nurse, count=8, hour=9):
 
 
 def book(patient, protocol, site, chair, nurse, user, hour=9):
-    sessions = [SessionRequest(s, chair, nurse) for s in mon_wed_fri(8, hour)]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user
-    )
+    return helpers.book(patient, protocol, site, mon_wed_fri(8, hour), chair, nurse, user)
 
 
 def rows() -> tuple[int, int, int]:

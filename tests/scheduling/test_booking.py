@@ -7,29 +7,10 @@ from django.db import connection
 from clinic.errors import ConflictError
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
-from scheduling.services import SessionRequest
 from tests.factories import ChairFactory, PatientFactory, on_the_visit_day
-from tests.helpers import at, next_monday
+from tests.helpers import book, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
-
-
-def mon_wed_fri(first_day, count, hour=9):
-    """``count`` session days on Mon/Wed/Fri from ``first_day`` (a Monday)."""
-    days, day = [], first_day
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
-
-
-def book(patient, protocol, site, starts, chair, nurse, user, **kwargs):
-    sessions = [SessionRequest(s, chair, nurse) for s in starts]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user,
-        **kwargs,
-    )  # fmt: skip
 
 
 def test_a_course_of_ten_is_booked_as_ten_real_appointments(

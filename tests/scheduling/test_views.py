@@ -17,25 +17,9 @@ from scheduling.models import (
 )
 from scheduling.services import SessionRequest
 from tests.factories import PatientFactory, on_the_visit_day
-from tests.helpers import at, make_bookable, next_monday
+from tests.helpers import at, book_course, make_bookable, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
-
-
-def mon_wed_fri(first_day, count, hour=9):
-    days, day = [], first_day
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
-
-
-def book_course(patient, protocol, site, chair, nurse, user, count=10, hour=9):
-    sessions = [SessionRequest(s, chair, nurse) for s in mon_wed_fri(next_monday(), count, hour)]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user
-    )
 
 
 def board_url(site, day):
