@@ -9,19 +9,23 @@ from django.utils import timezone
 
 from infusions.services import (
     discharge_record,
-    dose_order_create,
     infusion_complete,
     infusion_recovery,
-    lot_receive,
     vitals_record,
 )
 from patients.models import EscortContact, Screening
 from patients.services import weight_record
-from scheduling import services
-from scheduling.models import Appointment, Chair, Course, NurseShift
-from scheduling.services import SessionRequest
+from scheduling.models import Chair, Course, NurseShift
 from tests.chair_clock import advance
-from tests.factories import PatientFactory
+from tests.factories import (
+    AppointmentFactory,
+    ChairFactory,
+    CourseFactory,
+    DoseOrderFactory,
+    LotFactory,
+    PatientFactory,
+    booked_course,
+)
 
 LA = ZoneInfo("America/Los_Angeles")
 NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
@@ -35,17 +39,13 @@ def make_appointment(*, site, nurse, protocol, starts_at=None, patient=None):
     EscortContact.objects.get_or_create(
         patient=patient, name="Pat", relationship="Spouse", phone="+19495550199", is_primary=True
     )
-    course = Course.objects.create(
+    course = CourseFactory(
         patient=patient, protocol=protocol, location=site, planned_infusions=8, booked_by=nurse
     )
-    starts_at = starts_at or timezone.now()
-    chair = Chair.objects.create(location=site, name=f"Chair {Chair.objects.count() + 1}")
-    return Appointment.objects.create(
-        course=course, sequence=1, patient=patient, location=site, chair=chair, nurse=nurse,
-        starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2),
-        infusion_starts_at=starts_at + datetime.timedelta(minutes=15),
-        infusion_ends_at=starts_at + datetime.timedelta(minutes=55),
-    )  # fmt: skip
+    chair = ChairFactory(location=site, name=f"Chair {Chair.objects.count() + 1}")
+    return AppointmentFactory(
+        course=course, chair=chair, nurse=nurse, starts_at=starts_at or timezone.now()
+    )
 
 
 def weigh(appointment, nurse, value, unit="kg", **kwargs):
@@ -57,10 +57,7 @@ def weigh(appointment, nurse, value, unit="kg", **kwargs):
 
 def order_for(appointment, nurse):
     """An unsigned order for a 70 kg weight taken now, 50 mg/mL vials."""
-    weight = weigh(appointment, nurse, "70")
-    return dose_order_create(
-        appointment=appointment, weight=weight, vial_mg_per_ml=Decimal("50"), created_by=nurse
-    )
+    return DoseOrderFactory(appointment=appointment, created_by=nurse, weight_value="70")
 
 
 def days_ago(days: int) -> datetime.datetime:
@@ -153,10 +150,9 @@ def mon_wed_fri(first_day: datetime.date, count: int, hour: int = 9) -> list[dat
 def book(patient, protocol, site, starts, chair, nurse, user, **kwargs) -> Course:
     """A course booked the real way (``scheduling.services.course_book``): one session at
     each of ``starts``, all in ``chair`` with ``nurse``; ``kwargs`` go to the service."""
-    sessions = [SessionRequest(s, chair, nurse) for s in starts]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user,
-        **kwargs,
+    return booked_course(
+        patient=patient, protocol=protocol, location=site, starts=starts, chair=chair,
+        nurse=nurse, booked_by=user, **kwargs,
     )  # fmt: skip
 
 
@@ -170,8 +166,8 @@ def book_course(patient, protocol, site, chair, nurse, user, count=10, hour=9) -
 
 
 def receive(site, by, *, number="K123", vials=2, expires_on=None, conc="50", volume="10"):
-    return lot_receive(
+    return LotFactory(
         location=site, lot_number=number, concentration_mg_per_ml=Decimal(conc),
-        vial_volume_ml=Decimal(volume), vials=vials, received_by=by,
+        vial_volume_ml=Decimal(volume), received_vials=vials, received_by=by,
         expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=365),
     )  # fmt: skip

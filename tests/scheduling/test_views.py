@@ -16,7 +16,7 @@ from scheduling.models import (
     Course,
 )
 from scheduling.services import SessionRequest
-from tests.factories import PatientFactory, on_the_visit_day
+from tests.factories import CourseFactory, PatientFactory, on_the_visit_day
 from tests.helpers import at, book_course, make_bookable, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
@@ -33,7 +33,7 @@ def fill_site(site, protocol, front_desk, nurse, days):
     rows = []
     for number, chair in enumerate(chairs):
         patient = PatientFactory(home_location=site)
-        course = Course.objects.create(
+        course = CourseFactory(
             patient=patient, protocol=protocol, location=site, planned_infusions=12,
             booked_by=front_desk,
         )  # fmt: skip
