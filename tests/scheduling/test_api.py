@@ -33,12 +33,7 @@ def errors(response, code=400) -> dict:
 
 
 def mon_wed_fri(count, hour=9):
-    days, day = [], next_monday()
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
+    return helpers.mon_wed_fri(next_monday(), count, hour)
 
 
 def booking(patient, protocol, site, chair, nurse, count=8, hour=9):
