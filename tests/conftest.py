@@ -10,6 +10,14 @@ from clinic.roles import Role
 
 from .factories import TEST_PASSWORD, LocationFactory, UserFactory
 
+# Fixtures shared across directories (pytest reads pytest_plugins only in this root conftest).
+pytest_plugins = [
+    "tests.fixtures.orders",
+    "tests.fixtures.charting",
+    "tests.fixtures.drug_log",
+    "tests.fixtures.scheduling",
+]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # fixtures in that same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

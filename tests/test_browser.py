@@ -1,24 +1,12 @@
 """Screens in a real browser: Debian's Chromium driven by Playwright."""
 
-from pathlib import Path
-
 import pytest
 
 from clinic.roles import Role
+from tests.browser_helpers import DESKTOP, TABLET, screenshot
 from tests.factories import TEST_PASSWORD, ChairFactory, UserFactory
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-DESKTOP = {"width": 1366, "height": 900}
-TABLET = {"width": 768, "height": 1024}
-
 pytestmark = pytest.mark.browser
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 @pytest.mark.parametrize(("size_name", "viewport"), [("desktop", DESKTOP), ("tablet", TABLET)])

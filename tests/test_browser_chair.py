@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The chair screen on a nurse's tablet (768 x 1024), a whole session in a real browser:
 check-in, baseline vitals, start, vitals with an alert, complete, recovery and discharge."""
 
@@ -7,27 +6,11 @@ from playwright.sync_api import expect
 
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
+from tests.browser_helpers import TABLET, enter_vitals, log_in, screenshot, status_is
 from tests.chair_clock import advance
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_charting import verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_intake import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def enter_vitals(page, systolic, diastolic, pulse, spo2):
-    page.get_by_role("textbox", name="Systolic").fill(str(systolic))
-    page.get_by_role("textbox", name="Diastolic").fill(str(diastolic))
-    page.get_by_role("textbox", name="Pulse", exact=True).fill(str(pulse))
-    page.get_by_role("textbox", name="SpO2 %").fill(str(spo2))
-    page.get_by_role("button", name="Save vitals").click()
-    page.get_by_role("cell", name=f"{systolic}/{diastolic}", exact=True).wait_for()
-
-
-def status_is(page, label):
-    page.locator("#infusion-status", has_text=label).wait_for()
 
 
 def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 3 on a nurse's tablet (768 x 1024): the reading 186/112, pulse 118, SpO2 89,
 RR 8 raises one alert naming every value, shows NEWS2, and the next reading falls due in 5."""
 
@@ -8,12 +7,8 @@ import pytest
 from django.utils import timezone
 
 from infusions.models import Alert
+from tests.browser_helpers import TABLET, enter_vitals, log_in, screenshot, status_is
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_charting import verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_chair import enter_vitals, status_is
-from tests.test_browser_intake import log_in
 
 pytestmark = pytest.mark.browser
 

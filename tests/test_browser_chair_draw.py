@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, items 2 and 7 tried as a tired nurse and a busy front desk would, on a tablet
 (768 x 1024): starting an infusion with nothing drawn, and checking a patient in on the
 wrong day. Each mistake is refused on screen, saying why."""
@@ -11,17 +10,9 @@ from django.utils import timezone
 from infusions.models import InfusionRecord, InfusionStatus
 from infusions.services import infusion_check_in, vitals_record
 from scheduling.models import AppointmentStatus
+from tests.browser_helpers import TABLET, log_in, screenshot
+from tests.helpers import GOOD, make_appointment
 from tests.infusions.drawing import stock_lot
-from tests.infusions.test_charting import GOOD, verified_order
-from tests.infusions.test_orders import (
-    appointment,
-    make_appointment,
-    order,
-    protocol,
-    signed_order,
-)
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_intake import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,11 +6,9 @@ import pytest
 from django.urls import reverse
 
 from patients import services
+from tests.browser_helpers import TABLET, log_in, screenshot
 from tests.factories import PatientFactory
-from tests.infusions.test_orders import make_appointment, protocol  # noqa: F401
-from tests.patients.test_views import NEGATIVE_SCREEN
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_intake import log_in
+from tests.helpers import NEGATIVE, make_appointment
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +24,12 @@ def test_a_nurse_checks_in_a_first_weight_typed_in_pounds_with_kg_chosen(
     site,
     nurse,
     physician,
-    protocol,  # noqa: F811
+    protocol,
 ):
     appointment = make_appointment(site=site, nurse=nurse, protocol=protocol)
     screening = services.screening_record(
         patient=appointment.patient, recorded_by=nurse,
-        answers={**NEGATIVE_SCREEN, "cardiovascular": "yes"},
+        answers={**NEGATIVE, "cardiovascular": "yes"},
     )  # fmt: skip
     services.clearance_record(
         screening=screening, physician=physician, decision="cleared_with_conditions",
@@ -90,7 +88,7 @@ def test_another_sites_patient_opens_when_booked_here_and_is_refused_saying_why_
     site,
     other_site,
     nurse,
-    protocol,  # noqa: F811
+    protocol,
 ):
     visitor = PatientFactory(home_location=other_site, legal_last_name="Visitor")
     make_appointment(site=site, nurse=nurse, protocol=protocol, patient=visitor)

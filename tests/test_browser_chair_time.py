@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18 item 1 on a tablet (768 x 1024): the nurse tries each time mistake. "Complete"
 33 s after the start is not offered (disabled, with why); "Stop early" with a reason is the
 way out; discharge 16 s into recovery is refused with the time it becomes possible."""
@@ -7,13 +6,10 @@ import pytest
 
 from infusions.models import InfusionStatus
 from infusions.services import infusion_check_in, infusion_start, vitals_record
+from tests.browser_helpers import TABLET, enter_vitals, log_in, screenshot, status_is
 from tests.chair_clock import advance
+from tests.helpers import GOOD
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_charting import GOOD, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_chair import enter_vitals, status_is
-from tests.test_browser_intake import log_in
 
 pytestmark = pytest.mark.browser
 

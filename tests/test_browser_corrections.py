@@ -7,9 +7,8 @@ import pytest
 
 from patients import services
 from patients.models import OutcomeMeasure, WeightMeasurement
+from tests.browser_helpers import TABLET, assert_fits_and_touchable, log_in, screenshot
 from tests.factories import PatientFactory
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_intake import assert_fits_and_touchable, log_in
 
 pytestmark = pytest.mark.browser
 

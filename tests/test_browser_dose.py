@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The dose panel on a nurse's tablet (768 x 1024), through order, signature and the blind
 independent double-check by two nurses, in a real browser."""
 
@@ -6,9 +5,8 @@ import re
 
 import pytest
 
-from tests.infusions.test_orders import appointment, protocol, weigh
-from tests.test_browser import TABLET, screenshot
-from tests.test_browser_intake import log_in
+from tests.browser_helpers import TABLET, log_in, screenshot
+from tests.helpers import weigh
 from tests.two_factor import confirmed_device, totp_code
 
 pytestmark = pytest.mark.browser

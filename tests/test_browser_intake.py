@@ -3,38 +3,13 @@
 import pytest
 
 from patients.models import ConsentDocument, Patient
-from tests import two_factor
-from tests.test_browser import DESKTOP, TABLET, screenshot
+from tests.browser_helpers import DESKTOP, TABLET, assert_fits_and_touchable, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(browser, live_server, user, password, viewport):
-    """Password, then (physicians, clinic admins) the code from the user's test phone."""
-    device = two_factor.confirmed_device(user) if two_factor.needs_code(user) else None
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    if device is not None:
-        page.wait_for_url("**/accounts/two-factor/**")
-        page.get_by_label("Code").fill(two_factor.totp_code(device))
-        page.get_by_role("button", name="Verify").click()
-    page.wait_for_load_state()
-    return context, page
-
-
-def assert_fits_and_touchable(page, viewport):
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    for element in page.locator("main button, main .choice, main .scale-step span").all():
-        box = element.bounding_box()
-        assert box["height"] >= 44, element.inner_text()
-
-
 def test_a_patient_goes_from_registration_to_physician_clearance(
-    browser,  # noqa: F811
+    browser,
     live_server,
     password,
     front_desk,

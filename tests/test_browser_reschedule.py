@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the scheduling fixtures are imported above and requested by name.
 """The front desk in a real browser: moves a session by picking a free slot, cancels another
 and books its make-up in one click; the desk's home shows the work waiting."""
 
@@ -7,18 +6,8 @@ import datetime
 import pytest
 
 from scheduling.models import Appointment, AppointmentStatus
-from tests.scheduling.conftest import (  # noqa: F401 (the fixtures are used by name)
-    at,
-    chairs,
-    clinic_open,
-    next_monday,
-    patient,
-    protocol,
-    shifts,
-)
-from tests.scheduling.test_views import book_course
-from tests.test_browser import DESKTOP, screenshot
-from tests.test_browser_intake import log_in
+from tests.browser_helpers import DESKTOP, log_in, screenshot
+from tests.helpers import at, book_course, next_monday
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shifts")]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the scheduling fixtures are imported above and requested by name.
 """Scheduling end to end in a real browser: the front desk plans and books a course, finds it
 on the day board and checks the patient in; the board also fits a nurse's tablet."""
 
@@ -10,20 +9,9 @@ from django.utils import timezone
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import SessionRequest
+from tests.browser_helpers import DESKTOP, TABLET, log_in, screenshot
 from tests.factories import PatientFactory, on_the_visit_day
-from tests.scheduling.conftest import (  # noqa: F401 (the fixtures are used by name)
-    add_shifts,
-    at,
-    chairs,
-    clinic_open,
-    make_bookable,
-    next_monday,
-    patient,
-    protocol,
-    shifts,
-)
-from tests.test_browser import DESKTOP, TABLET, screenshot
-from tests.test_browser_intake import log_in
+from tests.helpers import add_shifts, at, make_bookable, next_monday
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shifts")]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the scheduling fixtures are imported above and requested by name.
 """The clinic admin's set-up screens in a real browser at desktop width: the nurse rota,
 a site's hours and closures, the staff page."""
 
@@ -8,9 +7,7 @@ import pytest
 
 from scheduling.services import rota
 from scheduling.services.site_setup import closed_day_add
-from tests.scheduling.conftest import clinic_open  # noqa: F401 (used by name)
-from tests.test_browser import DESKTOP, screenshot
-from tests.test_browser_intake import log_in
+from tests.browser_helpers import DESKTOP, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.federal_holidays]
 

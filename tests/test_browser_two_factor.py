@@ -8,7 +8,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import two_factor
-from tests.test_browser import DESKTOP, TABLET, screenshot
+from tests.browser_helpers import DESKTOP, TABLET, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 
-from .test_browser import DESKTOP, TABLET, screenshot
+from tests.browser_helpers import DESKTOP, TABLET, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

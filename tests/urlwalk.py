@@ -8,6 +8,20 @@ from dataclasses import dataclass, field
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+# The only URLs an anonymous visitor may use. Everything else needs a login.
+PUBLIC = {
+    "login",
+    "logout",  # POST-only; logging out an anonymous session is harmless
+    "healthz",
+    "api-token",  # POST username+password for an API token (lockout: security issue)
+    "admin:login",
+    "admin:logout",
+    "patients:contact",  # the public "contact us" form: honeypot and per-IP rate limit
+    "reminders:confirm",  # the link in a reminder: a signed token that expires in 7 days
+    "reminders:sms_webhook",  # Twilio's inbound texts: POST only, Twilio signature checked
+    "scheduling:calendar_feed",  # a patient's iCalendar feed: the secret token is the credential
+}
+
 SAMPLES = {
     "int": "1",
     "str": "x",

@@ -3,9 +3,8 @@
 import pytest
 
 from audit.models import AccessLog
+from tests.browser_helpers import DESKTOP, log_in, screenshot
 from tests.factories import PatientFactory
-from tests.test_browser import DESKTOP, screenshot
-from tests.test_browser_intake import log_in
 
 pytestmark = pytest.mark.browser
 

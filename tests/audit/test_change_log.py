@@ -10,8 +10,7 @@ from infusions.models import VitalsReading
 from patients.models import EscortContact, Patient
 from patients.services import escort_add
 from tests.factories import PatientFactory
-
-from .conftest import GOOD
+from tests.helpers import GOOD
 
 
 def entries_for(model):

@@ -21,10 +21,8 @@ from patients.services import (
 )
 from scheduling.models import MessageChannel, MessageKind, OutboundMessage
 from tests.factories import PatientFactory
-from tests.infusions.test_orders import NEGATIVE
+from tests.helpers import NEGATIVE, make_appointment, order_for, weigh
 from tests.step_up import sign
-
-from .conftest import make_appointment, order_for, weigh
 
 AREAS = {
     "patients.EscortContact", "patients.ClinicalIntake", "patients.Screening",

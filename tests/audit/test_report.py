@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from tests.factories import LocationFactory, PatientFactory, UserFactory
-
-from .conftest import days_ago
+from tests.helpers import days_ago
 
 
 @pytest.fixture

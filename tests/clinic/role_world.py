@@ -28,7 +28,7 @@ from scheduling.models import (
     OutboundMessage,
 )
 from tests.factories import PatientFactory, UserFactory
-from tests.infusions.test_orders import make_appointment
+from tests.helpers import make_appointment
 
 MISSING = 999_999_999
 # Kinds a URL names that the walk does not make (each needs a whole session or day first).

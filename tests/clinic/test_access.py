@@ -4,21 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.urlwalk import all_urls
-
-# The only URLs an anonymous visitor may use. Everything else needs a login.
-PUBLIC = {
-    "login",
-    "logout",  # POST-only; logging out an anonymous session is harmless
-    "healthz",
-    "api-token",  # POST username+password for an API token (lockout: security issue)
-    "admin:login",
-    "admin:logout",
-    "patients:contact",  # the public "contact us" form: honeypot and per-IP rate limit
-    "reminders:confirm",  # the link in a reminder: a signed token that expires in 7 days
-    "reminders:sms_webhook",  # Twilio's inbound texts: POST only, Twilio signature checked
-    "scheduling:calendar_feed",  # a patient's iCalendar feed: the secret token is the credential
-}
+from tests.urlwalk import PUBLIC, all_urls
 
 
 def test_the_url_walk_sees_the_whole_url_conf():

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Backup and restore: pg_dump a database with clinical rows, pg_restore it into a new empty
 one, and find the same rows there, still append-only."""
 
@@ -18,7 +17,6 @@ from infusions.services import drug_draw, infusion_check_in, lot_receive, vitals
 from patients.models import Patient
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.infusions.test_orders import appointment, order, protocol
 
 
 @pytest.fixture

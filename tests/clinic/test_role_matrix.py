@@ -166,7 +166,7 @@ def test_the_walk_makes_an_object_of_every_kind_a_url_names(db, world):
 
 
 def test_every_public_url_is_public_in_the_anonymous_walk_too():
-    from tests.clinic.test_access import PUBLIC
+    from tests.urlwalk import PUBLIC
 
     site_public = {name for name in PUBLIC if not name.startswith("admin:")}
     assert {name for name, access in URLS.items() if access.public} == site_public

@@ -5,10 +5,9 @@ visit's site, of at least the order's dose."""
 import datetime
 from decimal import Decimal
 
-from clinic.roles import Role
 from infusions.models import DoseOrder, DrugLogEntry, Lot
-from infusions.services import drug_draw, lot_receive
-from tests.factories import UserFactory
+from infusions.services import drug_draw
+from tests.factories import LotFactory
 
 
 def stock_lot(order: DoseOrder, *, number: str = "", expires_on=None) -> Lot:
@@ -17,12 +16,11 @@ def stock_lot(order: DoseOrder, *, number: str = "", expires_on=None) -> Lot:
     in date for a year after the visit."""
     appointment = order.appointment
     location = appointment.location
-    receiver = UserFactory(role=Role.CLINIC_ADMIN, locations=[location])
-    return lot_receive(
+    return LotFactory(
         location=location, lot_number=number or f"T{order.pk}-{Lot.objects.count() + 1}",
-        concentration_mg_per_ml=order.vial_mg_per_ml, vial_volume_ml=Decimal("10"), vials=1,
+        concentration_mg_per_ml=order.vial_mg_per_ml, vial_volume_ml=Decimal("10"),
+        received_vials=1,
         expires_on=expires_on or appointment.starts_at.date() + datetime.timedelta(days=365),
-        received_by=receiver,
     )  # fmt: skip
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 3: one alert per reading naming every value out of range, respiratory-rate
 limits and the NEWS2 rule on the protocol version, the next reading sooner after an alert."""
 
@@ -9,15 +8,12 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 
-from infusions.models import AckAction, Alert, AlertBreach
+from infusions.models import AckAction, Alert
 from infusions.services import alert_acknowledge, protocol_revise, vitals_due, vitals_record
-from tests.infusions.test_charting import GOOD, record, running, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
+from tests.helpers import GOOD, ISSUE
 
 # The reading from the issue: 186/112, pulse 118, SpO2 89 %, RR 8 (alert, alert, -, alert,
 # alert) and, with ACVPU and temperature, NEWS2 8 (SpO2 3, RR 3, pulse 2).
-ISSUE = dict(systolic_mmhg=186, diastolic_mmhg=112, pulse_bpm=118, spo2_percent=89,
-             respiratory_rate_per_min=8)  # fmt: skip
 COMPLETE = dict(consciousness="A", temperature_c="36.8")
 
 

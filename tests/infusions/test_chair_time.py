@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, items 1, 8 (part) and 9: the chair's time rules, named as hazard and control.
 
 A 40-minute infusion must not be "completed" after 33 s; a patient must not be discharged
@@ -31,16 +30,7 @@ from infusions.services import (
     vitals_record,
 )
 from tests.chair_clock import advance
-from tests.infusions.test_charting import (
-    ALDRETE_9,
-    GOOD,
-    PADSS_9,
-    discharge,
-    record,
-    running,
-    verified_order,
-)
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.helpers import ALDRETE_9, GOOD, PADSS_9, discharge
 
 S = InfusionStatus
 T0 = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Chairside charting: the record's transitions, vitals (impossible, implausible, alerts,
 NEWS2), events, completion, discharge, corrections, the append-only chart and the API."""
 
@@ -24,8 +23,6 @@ from infusions.models.charting import ALLOWED_TRANSITIONS
 from infusions.services import (
     alert_acknowledge,
     correction_record,
-    discharge_record,
-    dose_check_record,
     infusion_check_in,
     infusion_complete,
     infusion_pause,
@@ -41,55 +38,9 @@ from infusions.services.transitions import _transition
 from patients.models import OutcomeMeasure
 from scheduling.models import AppointmentStatus
 from tests.chair_clock import advance
-from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
+from tests.helpers import ALDRETE_9, GOOD, discharge, in_recovery
 
 S = InfusionStatus
-GOOD = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
-PADSS_9 = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 2, "pain": 2,
-           "surgical_bleeding": 1}  # fmt: skip
-ALDRETE_9 = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
-             "oxygen_saturation": 1}  # fmt: skip
-
-
-@pytest.fixture
-def verified_order(signed_order, nurse, second_nurse):
-    for checker in (nurse, second_nurse):
-        dose_check_record(order=signed_order, nurse=checker, entered_mg=Decimal("34.9"))
-    return signed_order
-
-
-@pytest.fixture
-def record(appointment, nurse):
-    return infusion_check_in(appointment=appointment, by=nurse)
-
-
-@pytest.fixture
-def running(record, verified_order, nurse):
-    """Started: baseline vitals, and the drug drawn for the order (unless a test drew it)."""
-    vitals_record(record=record, taken_by=nurse, **GOOD)
-    ensure_drawn(verified_order, by=nurse)
-    return infusion_start(record=record, by=nurse)
-
-
-def in_recovery(record, nurse):
-    """Run the planned 40 min, complete, then recover 31 min with a recovery reading: the
-    clock moves forward (tests.chair_clock), the rules stay."""
-    advance(41)
-    infusion_complete(record=record, by=nurse, administered_mg=Decimal("34.9"))
-    vitals_record(record=record, taken_by=nurse, **GOOD)
-    recovering = infusion_recovery(record=record, by=nurse)
-    advance(31)
-    vitals_record(record=record, taken_by=nurse, **GOOD)
-    return recovering
-
-
-def discharge(record, nurse, **changes):
-    fields = dict(
-        score_type="aldrete", item_scores=ALDRETE_9, escort_present=True, escort_name="Pat Lee",
-        pain_nrs=3, instructions_given=True,
-    )  # fmt: skip
-    return discharge_record(record=record, by=nurse, **{**fields, **changes})
 
 
 # --- Transitions ---------------------------------------------------------------------------

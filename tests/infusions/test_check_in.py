@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The chairside check-in in one form (escort, weight, pain, comfort; all or nothing) and the
 self-reloading open-alert banner of the chair screen."""
 
@@ -15,26 +14,8 @@ from infusions.models import ComfortApplied, EscortEntry, InfusionRecord, Infusi
 from infusions.services import escort_arrived, infusion_check_in, infusion_start, vitals_record
 from patients.models import OutcomeMeasure, WeightMeasurement
 from scheduling.models import AppointmentStatus
+from tests.helpers import GOOD, check_in, discharge, in_recovery, weigh
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_charting import (
-    GOOD,
-    discharge,
-    in_recovery,
-    record,
-    running,
-    verified_order,
-)
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
-
-FULL = {
-    "escort_status": "present", "escort_name": "Pat Lee", "escort_phone": "+19495550123",
-    "weight_value": "70.4", "weight_unit": "kg", "pain_nrs": "4",
-}  # fmt: skip
-
-
-def check_in(client, appointment, **changes):
-    url = reverse("infusions:chair_check_in", args=[appointment.pk])
-    return client.post(url, {**FULL, **changes})
 
 
 def test_the_check_in_form_is_prefilled_with_the_primary_escort(client, nurse, appointment):

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 7: a patient is checked in only on the visit's day (in the visit's site's
 zone), whichever door is used: the board, the chair screen, the API."""
 
@@ -15,8 +14,7 @@ from infusions.services import infusion_check_in, infusion_check_in_full
 from patients.models import WeightMeasurement
 from scheduling.models import AppointmentStatus, AppointmentStatusChange
 from scheduling.services import appointment_transition
-from tests.infusions.test_check_in import FULL, check_in
-from tests.infusions.test_orders import make_appointment, protocol
+from tests.helpers import check_in, make_appointment
 
 LA = ZoneInfo("America/Los_Angeles")
 # Tuesday 12/08/2026, 23:30 in Irvine: 07:30 UTC on Wednesday.

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 7: a check-in made by mistake, with nothing charted, is undone with a
 reason, back to the status before it; append-only (a status-history row, and the chart's
 own status event); the visit can be checked in again on its day."""
@@ -7,12 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from infusions.models import InfusionRecord, InfusionStatus
+from infusions.models import InfusionStatus
 from infusions.services import infusion_check_in, side_effect_record, vitals_record
 from scheduling.models import AppointmentStatus
 from scheduling.services import appointment_check_in_undo, appointment_transition
-from tests.infusions.test_charting import GOOD, record
-from tests.infusions.test_orders import appointment, protocol
+from tests.helpers import GOOD
 
 S = AppointmentStatus
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 4: a physician's clearance may carry vital-sign limits for the patient; at
 the chair the tighter of those and the protocol's raises the alert, naming whose it was."""
 
@@ -9,8 +8,7 @@ from django.urls import reverse
 from infusions.services import vitals_record
 from patients.models import Screening
 from patients.services import clearance_record, screening_record
-from tests.infusions.test_charting import GOOD, record, running, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
+from tests.helpers import GOOD
 
 FLAGGED = {**dict.fromkeys(Screening.QUESTIONS, "no"), "cardiovascular": "yes"}
 BP_165_95 = {**GOOD, "systolic_mmhg": 165, "diastolic_mmhg": 95}

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Corrections of alert acknowledgements and discharges: a new entry that points at the one it
 corrects, with a reason; both stay on the chart (the corrected one struck through) through the
 service, the chair screen, the printed record, the API and the read-only admin; the database
@@ -20,17 +19,7 @@ from infusions.services import (
     vitals_record,
 )
 from scheduling.models import AppointmentStatus
-from tests.infusions.test_charting import (
-    ALDRETE_9,
-    GOOD,
-    PADSS_9,
-    discharge,
-    in_recovery,
-    record,
-    running,
-    verified_order,
-)
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
+from tests.helpers import ALDRETE_9, GOOD, PADSS_9, discharge, in_recovery
 
 HIGH = {**GOOD, "systolic_mmhg": 186}
 

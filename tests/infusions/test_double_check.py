@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The independent double-check: two different nurses, blind to each other and to the order,
 an exact comparison, a recorded mismatch that blocks, and ``infusion_may_start``."""
 
@@ -12,7 +11,6 @@ from django.urls import reverse
 from infusions.models import DoseCheck
 from infusions.services import dose_check_record, infusion_may_start
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.step_up import sign
 
 DOSE = Decimal("34.9")

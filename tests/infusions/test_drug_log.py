@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The controlled-substance log: lots, draws, waste with a witness, drawn = given + wasted,
 a balance that never goes negative (also under concurrent draws), reconciliation that closes
 a day, inventories, the CSV report and the append-only record."""
@@ -24,27 +23,12 @@ from infusions.services import (
     infusion_drug_account,
     inventory_record,
     lot_balance,
-    lot_receive,
 )
 from tests.factories import UserFactory
-from tests.infusions.test_orders import appointment, order, protocol
+from tests.helpers import receive
 from tests.step_up import witness_credentials
 
 TODAY = timezone.localdate
-
-
-def receive(site, by, *, number="K123", vials=2, expires_on=None, conc="50", volume="10"):
-    return lot_receive(
-        location=site, lot_number=number, concentration_mg_per_ml=Decimal(conc),
-        vial_volume_ml=Decimal(volume), vials=vials, received_by=by,
-        expires_on=expires_on or TODAY() + datetime.timedelta(days=365),
-    )  # fmt: skip
-
-
-@pytest.fixture
-def lot(site, physician):
-    """Two 10 mL vials of 50 mg/mL: 20 mL, 1000 mg."""
-    return receive(site, physician)
 
 
 def test_receiving_a_lot_records_the_stock_in_mg_and_ml(lot):
@@ -83,13 +67,6 @@ def test_the_balance_can_never_go_negative(lot, order, nurse):
     with pytest.raises(ValidationError, match="below zero"):
         drug_draw(order=order, lot=lot, ml=Decimal("1"), drawn_by=nurse)
     assert lot_balance(lot) == (Decimal("25.00"), Decimal("0.50"))
-
-
-@pytest.fixture
-def drawn(lot, order, nurse):
-    """0.7 mL (35 mg) drawn for a 34.9 mg dose."""
-    drug_draw(order=order, lot=lot, ml=Decimal("0.7"), drawn_by=nurse)
-    return order
 
 
 def test_waste_needs_a_witness(drawn, nurse):
@@ -214,7 +191,7 @@ def test_the_csv_report_by_date_range_and_site(drawn, lot, nurse, login):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_draws_cannot_overdraw_a_lot(site, nurse, second_nurse, physician):
     from infusions.services import dose_order_create, protocol_create
-    from tests.infusions.test_orders import make_appointment, weigh
+    from tests.helpers import make_appointment, weigh
 
     protocol = protocol_create(
         name="FM", code="fm", created_by=physician, soft_max_mg=Decimal("60"),

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """A waste's witness confirms it on the same tablet, at that moment: their password, and
 their code when they have an authenticator. Wrong ones write nothing and count toward the
 witness's django-axes lockout; a locked-out witness is refused."""
@@ -12,9 +11,6 @@ from django.urls import reverse
 
 from infusions.models import EntryKind
 from infusions.services import infusion_drug_account
-from tests.infusions.test_charting import record, running, verified_order
-from tests.infusions.test_drug_log import drawn, lot
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.step_up import tablet_request
 from tests.two_factor import confirmed_device, totp_code
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18: an alert unacknowledged for the protocol's delay (5 min) is sent once, by
 email, to the physicians on duty at that site; the sweep is safe to run twice."""
 
@@ -9,11 +8,9 @@ from django.core import mail
 
 from infusions.models import AckAction, AlertEscalation, EscalationStatus
 from infusions.services import alert_acknowledge, vitals_record
-from infusions.services.escalation import escalation_send, escalation_sweep
+from infusions.services.escalation import escalation_sweep
 from infusions.tasks import alert_escalations
-from tests.infusions.test_alerts import ISSUE
-from tests.infusions.test_charting import record, running, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
+from tests.helpers import ISSUE
 
 
 def raise_alert(running, nurse, physician):

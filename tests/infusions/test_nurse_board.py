@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The nurse board on the nurse home (minutes in, next vitals due, open alerts, in a fixed
 number of queries) and the printable infusion record (scoped like the chair screen)."""
 
@@ -16,22 +15,8 @@ from infusions.services import (
     infusion_start,
     vitals_record,
 )
+from tests.helpers import GOOD, discharge, in_recovery, make_appointment
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_charting import (
-    GOOD,
-    discharge,
-    in_recovery,
-    record,
-    running,
-    verified_order,
-)
-from tests.infusions.test_orders import (
-    appointment,
-    make_appointment,
-    order,
-    protocol,
-    signed_order,
-)
 
 BOARD = "/infusions/nurse/"
 

@@ -1,12 +1,8 @@
-# ruff: noqa: F401, F811
 """Odd values posted to the chair screen and the planner are field errors, never a 500:
 "²" passes str.isdigit() but is no number, and 25 nines is no database id."""
 
 import pytest
 from django.urls import reverse
-
-from tests.infusions.test_charting import record, running, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
 
 ODD = ["²", "٣", "9" * 25, "1\x00"]
 

@@ -1,18 +1,16 @@
-# ruff: noqa: F401, F811
 """The dose panel, the signing queue, the physician home, the drug-log pages, the admin and
 the API: each a thin door onto the same services."""
 
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from infusions.models import DoseOrder, DrugLogEntry, Lot, OrderStatus
 from infusions.services import dose_check_record, lot_receive
+from tests.helpers import weigh
 from tests.infusions.drawing import ensure_drawn
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 from tests.step_up import signer_credentials
 
 

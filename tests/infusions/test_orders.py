@@ -17,69 +17,11 @@ from infusions.services import (
     dose_order_create,
     dose_order_override,
     infusion_may_start,
-    protocol_create,
     protocol_revise,
 )
-from patients.models import EscortContact, Screening
-from patients.services import weight_record
-from scheduling.models import Appointment, Chair, Course
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import UserFactory
+from tests.helpers import make_appointment, weigh
 from tests.step_up import sign
-
-NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
-
-
-@pytest.fixture
-def protocol(physician):
-    return protocol_create(
-        name="Fibromyalgia 0.5 mg/kg over 40 min", code="fm", created_by=physician,
-        soft_max_mg=Decimal("60"), hard_max_mg=Decimal("100"),
-    )  # fmt: skip
-
-
-def make_appointment(*, site, nurse, protocol, starts_at=None, patient=None):
-    patient = patient or PatientFactory(home_location=site)
-    Screening.objects.get_or_create(patient=patient, recorded_by=nurse, defaults=NEGATIVE)
-    EscortContact.objects.get_or_create(
-        patient=patient, name="Pat", relationship="Spouse", phone="+19495550199", is_primary=True
-    )
-    course = Course.objects.create(
-        patient=patient, protocol=protocol, location=site, planned_infusions=8, booked_by=nurse
-    )
-    starts_at = starts_at or timezone.now()
-    chair = Chair.objects.create(location=site, name=f"Chair {Chair.objects.count() + 1}")
-    return Appointment.objects.create(
-        course=course, sequence=1, patient=patient, location=site, chair=chair, nurse=nurse,
-        starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2),
-        infusion_starts_at=starts_at + datetime.timedelta(minutes=15),
-        infusion_ends_at=starts_at + datetime.timedelta(minutes=55),
-    )  # fmt: skip
-
-
-@pytest.fixture
-def appointment(site, nurse, protocol):
-    return make_appointment(site=site, nurse=nurse, protocol=protocol)
-
-
-def weigh(appointment, nurse, value, unit="kg", **kwargs):
-    return weight_record(
-        patient=appointment.patient, value=Decimal(value), unit=unit, measured_by=nurse,
-        confirm_large_change=True, confirm_unusual_weight=True, **kwargs,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def order(appointment, nurse):
-    """154 lb (69.85 kg) today, 50 mg/mL vials: 34.9 mg."""
-    weight = weigh(appointment, nurse, "154", "lb")
-    return dose_order_create(
-        appointment=appointment, weight=weight, vial_mg_per_ml=Decimal("50"), created_by=nurse
-    )
-
-
-@pytest.fixture
-def signed_order(order, physician):
-    return sign(order, physician)
 
 
 def test_a_154_lb_weight_gives_a_34_9_mg_order_with_the_whole_calculation(order, protocol):

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Signing a dose order needs a second factor at that moment (EPCS-style step-up): a fresh
 code from the signer's authenticator, or the password of a signer without one. Wrong ones
 are refused, counted toward django-axes' lockout, and sign nothing."""
@@ -12,7 +11,7 @@ from django.urls import reverse
 
 from infusions.models import DoseOrder, DoseOrderOverride, OrderStatus, SignedAs
 from infusions.services import dose_order_create, dose_order_sign, protocol_revise
-from tests.infusions.test_orders import appointment, make_appointment, order, protocol, weigh
+from tests.helpers import make_appointment, weigh
 from tests.step_up import tablet_request
 from tests.two_factor import confirmed_device, totp_code
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """The infusion record's status and billing times are guarded in the database: the status
 column can only follow the append-only status history, and the start and end times (CPT 96365
 needs more than 15 minutes) and the mg administered are set once, to the history's times.
@@ -12,8 +11,6 @@ from django.db import DatabaseError, connection, transaction
 from infusions.models import InfusionRecord, InfusionStatus
 from infusions.services import infusion_complete
 from tests.chair_clock import advance
-from tests.infusions.test_charting import GOOD, record, running, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
 
 
 def refused(sql: str, *params) -> None:

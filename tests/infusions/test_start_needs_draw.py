@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Issue 18, item 2: the infusion starts only with the drug drawn for this order (a draw
 recorded through the drug log: lot, volume, who) from a lot at the visit's site, in date on
 the visit's day, of at least the order's dose; the panels say exactly what is missing."""
@@ -21,9 +20,8 @@ from infusions.services import (
     vitals_record,
 )
 from tests.factories import UserFactory
+from tests.helpers import GOOD
 from tests.infusions.drawing import draw_for, stock_lot
-from tests.infusions.test_charting import GOOD, record, verified_order
-from tests.infusions.test_orders import appointment, order, protocol, signed_order
 from tests.step_up import tablet_request
 
 START = "/api/v1/infusion-records/{}/start/"
@@ -180,7 +178,7 @@ def test_the_orders_draw_volume_is_enough_even_when_rounding_leaves_it_under_the
     """87.2 kg at 0.5 mg/kg is 43.6 mg: 0.872 mL of 50 mg/mL, which the order rounds to the
     0.87 mL a syringe measures (43.5 mg). Drawing what the order says must let it start."""
     from infusions.services import dose_check_record, dose_order_create
-    from tests.infusions.test_orders import weigh
+    from tests.helpers import weigh
     from tests.step_up import sign
 
     weight = weigh(appointment, nurse, "87.2")

@@ -16,8 +16,7 @@ from patients.models import WeightMeasurement
 from patients.selectors import patient_for
 from scheduling.models import AppointmentStatus
 from tests.factories import PatientFactory
-from tests.infusions.test_orders import make_appointment, protocol  # noqa: F401
-from tests.patients.test_views import NEGATIVE_SCREEN
+from tests.helpers import NEGATIVE, make_appointment
 
 PATIENTS = "/api/v1/patients/"
 
@@ -95,7 +94,7 @@ def test_the_weight_form_has_no_unit_chosen_and_asks_for_one(login, nurse, site)
     assert done.status_code == 302
 
 
-def test_the_chair_check_in_has_no_default_unit(login, nurse, site, protocol):  # noqa: F811
+def test_the_chair_check_in_has_no_default_unit(login, nurse, site, protocol):
     appointment = make_appointment(site=site, nurse=nurse, protocol=protocol)
     client = login(nurse)
     page = client.get(reverse("infusions:chair", args=[appointment.pk])).content.decode()
@@ -114,7 +113,7 @@ def test_the_chair_check_in_has_no_default_unit(login, nurse, site, protocol):  
 
 
 @pytest.fixture
-def visitor(other_site, site, nurse, protocol):  # noqa: F811
+def visitor(other_site, site, nurse, protocol):
     """A patient whose home is the other site, booked for a visit at the nurse's site."""
     patient = PatientFactory(home_location=other_site)
     make_appointment(site=site, nurse=nurse, protocol=protocol, patient=patient)
@@ -158,14 +157,14 @@ def test_a_missing_page_is_in_the_app_layout_and_the_favicon_is_linked(login, nu
 
 
 @pytest.fixture
-def in_chair(site, nurse, physician, protocol):  # noqa: F811
+def in_chair(site, nurse, physician, protocol):
     patient = PatientFactory(home_location=site, date_of_birth=datetime.date(1980, 6, 15))
     appointment = make_appointment(site=site, nurse=nurse, protocol=protocol, patient=patient)
     services.intake_record(
         patient=patient, recorded_by=nurse, symptom_duration_months=24, allergies="Penicillin"
     )
     screening = services.screening_record(
-        patient=patient, recorded_by=nurse, answers={**NEGATIVE_SCREEN, "cardiovascular": "yes"}
+        patient=patient, recorded_by=nurse, answers={**NEGATIVE, "cardiovascular": "yes"}
     )
     services.clearance_record(
         screening=screening, physician=physician, decision="cleared_with_conditions",

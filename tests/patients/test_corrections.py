@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F811
 """Corrections of weights and outcome measures: a new row pointing at the mistaken one, with
 a reason; the mistaken one stays (the database refuses UPDATE and DELETE) and no longer
 counts (current weight, dose orders, series, trends, flags). Service, screens, API, and the
@@ -10,14 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from infusions.selectors.orders import usable_weights
 from infusions.services import dose_order_create, infusion_may_start
 from patients import selectors, services
 from patients.models import OutcomeMeasure, WeightMeasurement
 from tests.factories import PatientFactory
-from tests.infusions.test_orders import appointment, order, protocol, signed_order, weigh
 
 
 @pytest.fixture

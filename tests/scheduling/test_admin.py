@@ -16,8 +16,7 @@ from scheduling.models import (
     VisitTemplate,
 )
 from scheduling.services import SessionRequest
-
-from .conftest import at, next_monday
+from tests.helpers import at, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

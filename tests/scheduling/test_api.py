@@ -12,10 +12,10 @@ from scheduling.models import (
     NurseShift,
     VisitTemplate,
 )
-from scheduling.services import SessionRequest, session_times
+from scheduling.services import session_times
+from tests import helpers
 from tests.factories import ChairFactory, PatientFactory, UserFactory, on_the_visit_day
-
-from .conftest import add_shifts, at, make_bookable, next_monday
+from tests.helpers import add_shifts, at, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 
@@ -33,12 +33,7 @@ def errors(response, code=400) -> dict:
 
 
 def mon_wed_fri(count, hour=9):
-    days, day = [], next_monday()
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
+    return helpers.mon_wed_fri(next_monday(), count, hour)
 
 
 def booking(patient, protocol, site, chair, nurse, count=8, hour=9):
@@ -53,10 +48,7 @@ def booking(patient, protocol, site, chair, nurse, count=8, hour=9):
 
 
 def book(patient, protocol, site, chair, nurse, user, hour=9):
-    sessions = [SessionRequest(s, chair, nurse) for s in mon_wed_fri(8, hour)]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user
-    )
+    return helpers.book(patient, protocol, site, mon_wed_fri(8, hour), chair, nurse, user)
 
 
 def rows() -> tuple[int, int, int]:

@@ -8,30 +8,10 @@ from clinic.errors import ConflictError
 from clinic.transitions import IllegalTransition
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
-from scheduling.services import SessionRequest
 from tests.factories import ChairFactory, PatientFactory, on_the_visit_day
-
-from .conftest import at, next_monday
+from tests.helpers import book, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
-
-
-def mon_wed_fri(first_day, count, hour=9):
-    """``count`` session days on Mon/Wed/Fri from ``first_day`` (a Monday)."""
-    days, day = [], first_day
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
-
-
-def book(patient, protocol, site, starts, chair, nurse, user, **kwargs):
-    sessions = [SessionRequest(s, chair, nurse) for s in starts]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user,
-        **kwargs,
-    )  # fmt: skip
 
 
 def test_a_course_of_ten_is_booked_as_ten_real_appointments(
@@ -126,7 +106,7 @@ def test_a_nurse_cannot_book_courses(patient, protocol, site, chairs, nurse):
 def test_back_to_back_visits_share_a_chair(
     patient, protocol, site, chairs, nurse, another_nurse, front_desk
 ):
-    from .conftest import add_shifts, make_bookable
+    from tests.helpers import add_shifts, make_bookable
 
     add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
     book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)
@@ -159,7 +139,7 @@ def test_the_database_itself_refuses_an_overlapping_chair_booking(
 def test_daylight_saving_keeps_nine_oclock_local(
     patient, protocol, site, chairs, nurse, front_desk
 ):
-    from .conftest import add_shifts
+    from tests.helpers import add_shifts
 
     # US daylight saving begins Sunday 14 March 2027: a course across it stays at 09:00.
     first = datetime.date(2027, 3, 1)
@@ -306,7 +286,7 @@ def test_cancelling_the_rest_of_a_course(patient, protocol, site, chairs, nurse,
 def test_a_taken_chair_is_a_conflict_naming_the_chair(
     patient, protocol, site, chairs, nurse, another_nurse, front_desk
 ):
-    from .conftest import add_shifts, make_bookable
+    from tests.helpers import add_shifts, make_bookable
 
     add_shifts(another_nurse, site, next_monday() - datetime.timedelta(days=7))
     book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk)

@@ -10,8 +10,7 @@ from scheduling import services
 from scheduling.calendar import appointment_uid, calendar_feed_create
 from scheduling.models import CalendarFeed
 from scheduling.services import SessionRequest
-
-from .conftest import LA, add_shifts, at
+from tests.helpers import LA, add_shifts, at
 
 # US daylight-saving time begins on Sunday 2027-03-14 (the second Sunday of March).
 BEFORE_DST = datetime.date(2027, 3, 8)  # a Monday

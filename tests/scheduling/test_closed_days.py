@@ -12,9 +12,7 @@ from scheduling import closures
 from scheduling.models import Appointment, ClosedDay, LocationSchedule
 from scheduling.services import Wishes, course_propose
 from scheduling.services.site_setup import closed_day_add, closed_day_remove, federal_holidays_set
-
-from .conftest import LA, at
-from .test_booking import book, mon_wed_fri
+from tests.helpers import LA, at, book, mon_wed_fri
 
 pytestmark = [pytest.mark.usefixtures("shifts"), pytest.mark.federal_holidays]
 

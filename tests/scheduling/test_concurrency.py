@@ -7,12 +7,9 @@ import pytest
 from django.db import connection, connections
 
 from clinic.errors import ConflictError
-from scheduling import services
 from scheduling.models import Appointment, Chair
-from scheduling.services import SessionRequest
 from tests.factories import PatientFactory
-
-from .conftest import add_shifts, at, make_bookable, next_monday
+from tests.helpers import add_shifts, at, book, make_bookable, next_monday
 
 THREADS = 50
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -64,10 +61,8 @@ def overlapping_pairs(column: str, window: str = "starts_at, ends_at") -> int:
 
 
 def book_for(patient, protocol, site, chair, nurse, user):
-    sessions = [SessionRequest(s, chair, nurse) for s in eight_mondays_and_thursdays()]
-    return lambda: services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user
-    )
+    starts = eight_mondays_and_thursdays()
+    return lambda: book(patient, protocol, site, starts, chair, nurse, user)
 
 
 def test_fifty_bookings_of_one_chair_give_one_course(site, chairs, nurse, protocol, front_desk):

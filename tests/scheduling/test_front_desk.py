@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from scheduling.models import Appointment, AppointmentStatus, Chair
 from tests.factories import PatientFactory
-
-from .conftest import LA
+from tests.helpers import LA
 
 
 def visit(patient, site, nurse, start, status=AppointmentStatus.SCHEDULED):
@@ -241,8 +240,7 @@ def test_a_reschedule_refusal_and_its_note_give_the_sites_time_not_utc(
     from django.core.exceptions import ValidationError
 
     from scheduling import services
-
-    from .test_views import book_course
+    from tests.helpers import book_course
 
     course = book_course(patient, protocol, site, chairs[0], nurse, front_desk, hour=9)
     first, second = course.appointments.order_by("starts_at")[:2]

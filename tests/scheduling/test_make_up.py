@@ -13,9 +13,7 @@ from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, CourseStatus
 from scheduling.selectors.slots import make_up_slot
 from tests.factories import PatientFactory
-
-from .conftest import LA, at, make_bookable, next_monday
-from .test_views import book_course
+from tests.helpers import LA, at, book_course, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 S = AppointmentStatus

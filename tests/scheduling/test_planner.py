@@ -5,8 +5,7 @@ import pytest
 from scheduling import services
 from scheduling.models import Appointment, ChairOutOfService, ClosedDay, Course
 from scheduling.services import Wishes
-
-from .conftest import LA, at, next_monday
+from tests.helpers import LA, at, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

@@ -12,9 +12,7 @@ from scheduling.models import Appointment, ChairOutOfService, ClosedDay
 from scheduling.selectors.slots import course_gap_problem, free_slots
 from scheduling.services.slots import SessionTimes, slot_invalid, slot_taken
 from tests.factories import PatientFactory
-
-from .conftest import LA, at, make_bookable, next_monday
-from .test_views import book_course
+from tests.helpers import LA, at, book_course, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

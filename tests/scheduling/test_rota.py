@@ -12,8 +12,7 @@ from scheduling.models import NurseShift
 from scheduling.services import rota
 from scheduling.services.site_setup import closed_day_add
 from tests.factories import LocationFactory
-
-from .conftest import LA, at
+from tests.helpers import LA, at
 
 MONDAY = datetime.date(2027, 3, 1)
 NINE, FIVE = datetime.time(9), datetime.time(17)

@@ -7,8 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from scheduling.models import ClosedDay, LocationSchedule, OpeningHours
-
-from .conftest import LA
+from tests.helpers import LA
 
 pytestmark = pytest.mark.federal_holidays
 

@@ -16,27 +16,10 @@ from scheduling.models import (
     Course,
 )
 from scheduling.services import SessionRequest
-from tests.factories import PatientFactory, on_the_visit_day
-
-from .conftest import at, make_bookable, next_monday
+from tests.factories import CourseFactory, PatientFactory, on_the_visit_day
+from tests.helpers import at, book_course, make_bookable, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
-
-
-def mon_wed_fri(first_day, count, hour=9):
-    days, day = [], first_day
-    while len(days) < count:
-        if day.weekday() in (0, 2, 4):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return [at(d, hour) for d in days]
-
-
-def book_course(patient, protocol, site, chair, nurse, user, count=10, hour=9):
-    sessions = [SessionRequest(s, chair, nurse) for s in mon_wed_fri(next_monday(), count, hour)]
-    return services.course_book(
-        patient=patient, protocol=protocol, location=site, sessions=sessions, booked_by=user
-    )
 
 
 def board_url(site, day):
@@ -50,7 +33,7 @@ def fill_site(site, protocol, front_desk, nurse, days):
     rows = []
     for number, chair in enumerate(chairs):
         patient = PatientFactory(home_location=site)
-        course = Course.objects.create(
+        course = CourseFactory(
             patient=patient, protocol=protocol, location=site, planned_infusions=12,
             booked_by=front_desk,
         )  # fmt: skip

@@ -13,8 +13,7 @@ from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, MessageStatus, OutboundMessage
 from scheduling.selectors.work import desk_work_waiting
 from tests.factories import PatientFactory
-
-from .conftest import LA, at, make_bookable, next_monday
+from tests.helpers import LA, at, make_bookable, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 

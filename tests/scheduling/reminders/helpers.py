@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from clinic.roles import Role
 from patients.models import CommunicationConsent
-from scheduling import services
 from scheduling.models import (
     Chair,
     LocationSchedule,
@@ -22,11 +21,10 @@ from scheduling.models import (
     OutboundMessage,
 )
 from scheduling.reminders import dispatch
-from scheduling.services import SessionRequest
 from scheduling.tasks import reminder_send
+from tests import helpers
 from tests.factories import LocationFactory, PatientFactory, UserFactory
-
-from ..conftest import make_bookable
+from tests.helpers import make_bookable
 
 S = MessageStatus
 
@@ -89,10 +87,8 @@ def local_at(site, days_ahead: int, hour: int) -> datetime.datetime:
 
 
 def book(patient, site, chair, nurse, protocol, user, starts_at):
-    course = services.course_book(
-        patient=patient, protocol=protocol, location=site, booked_by=user,
-        sessions=[SessionRequest(starts_at, chair, nurse)],
-    )  # fmt: skip
+    """One appointment at ``starts_at``, booked through ``tests.helpers.book``."""
+    course = helpers.book(patient, protocol, site, [starts_at], chair, nurse, user)
     return course.appointments.get()
 
 

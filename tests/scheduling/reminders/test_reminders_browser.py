@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import MessageStatus, OutboundMessage
-from tests.test_browser import DESKTOP, TABLET, screenshot
-from tests.test_browser_intake import log_in
+from tests.browser_helpers import DESKTOP, TABLET, log_in, screenshot
 
 from .helpers import booked
 
