@@ -2,6 +2,7 @@
 (``infusions.services.infusion_check_in_full``)."""
 
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField
 
 from patients.selectors import primary_escort
 
@@ -19,9 +20,9 @@ class CheckInForm(forms.Form):
         error_messages={"required": "Say whether the escort is here or on the way."},
     )
     escort_name = forms.CharField(label="Escort's name", max_length=120)
-    escort_phone = forms.CharField(
+    escort_phone = PhoneNumberField(
         label="Escort's phone",
-        max_length=32,
+        region="US",
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     weight_value = forms.DecimalField(
@@ -57,7 +58,7 @@ class CheckInForm(forms.Form):
         escort = primary_escort(patient)
         initial = {
             "escort_name": appointment.escort_name or (escort.name if escort else ""),
-            "escort_phone": appointment.escort_phone or (str(escort.phone) if escort else ""),
+            "escort_phone": appointment.escort_phone or (escort.phone if escort else ""),
             **kwargs.pop("initial", {}),
         }
         super().__init__(*args, initial=initial, **kwargs)

@@ -5,6 +5,7 @@ append-only, so nothing is updated or deleted. Every write is a service call."""
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -144,7 +145,7 @@ class InfusionCheckInSerializer(serializers.Serializer):
         EscortStatus.choices, enum_name="EscortStatusEnum", required=False
     )
     escort_name = serializers.CharField(required=False, max_length=120)
-    escort_phone = serializers.CharField(required=False, max_length=32)
+    escort_phone = PhoneNumberField(required=False)
     comfort_applied = serializers.ListField(
         child=NamedChoiceField(ComfortItem.choices, enum_name="ComfortItemEnum"), required=False,
         help_text="The patient's comfort preferences applied (among those they have).",
@@ -153,7 +154,7 @@ class InfusionCheckInSerializer(serializers.Serializer):
 
 class EscortArrivedSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    phone = PhoneNumberField(required=False, allow_blank=True)
 
 
 class InfusionReasonSerializer(serializers.Serializer):
