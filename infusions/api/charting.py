@@ -15,7 +15,6 @@ from clinic.api import (
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
-    id_param,
     validated,
 )
 from clinic.models import User
@@ -58,14 +57,11 @@ from ..services import (
     record_run_seconds,
     vitals_record,
 )
+from .filters import RecordFilter
 
 
 class CreateList(ListCreateRetrieve):
     read_roles, write_roles = CLINICAL_READERS, CHARTERS
-
-    def record_filter(self, queryset):
-        record = id_param(self.request.query_params.get("record"))
-        return queryset if record is None else queryset.filter(record=record)
 
 
 # --- Records ---------------------------------------------------------------------------------
@@ -374,9 +370,10 @@ class VitalsViewSet(CreateList):
 
     serializer_class = VitalsSerializer
     queryset = VitalsReading.objects.none()
+    filterset_class = RecordFilter  # ?record=
 
     def get_queryset(self):
-        return self.record_filter(vitals_for(self.request.user))
+        return vitals_for(self.request.user)
 
     def create(self, request, *args, **kwargs):
         fields = validated(VitalsSerializer, request)
