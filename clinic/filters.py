@@ -7,7 +7,7 @@ Views name a ``filterset_class``; ``ListFilterBackend`` (the default backend) ap
 """
 
 from django import forms
-from django_filters import Filter
+from django_filters import DateFilter, Filter
 from django_filters.rest_framework import DjangoFilterBackend
 
 
@@ -31,6 +31,15 @@ class IdField(forms.Field):
 
 class IdFilter(Filter):
     field_class = IdField
+
+
+class IsoDateFilter(DateFilter):
+    """A date written YYYY-MM-DD, as everywhere in the API (Django's own date field would
+    also take 12/31/2026)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
 
 
 class ListFilterBackend(DjangoFilterBackend):

@@ -2,10 +2,10 @@
 be an id, a status or a date answers 400 naming the parameter; one that matches nothing
 (another site's lot, an unknown order) is an empty list."""
 
-from django_filters import ChoiceFilter, DateFilter
+from django_filters import ChoiceFilter
 from django_filters.rest_framework import FilterSet
 
-from clinic.filters import IdFilter
+from clinic.filters import IdFilter, IsoDateFilter
 
 from ..models import EntryKind
 from ..models.orders import OrderStatus
@@ -37,9 +37,9 @@ class DrugLogEntryFilter(FilterSet):
     location = IdFilter()
     order = IdFilter()
     kind = ChoiceFilter(choices=EntryKind.choices)
-    start = DateFilter(
+    start = IsoDateFilter(
         field_name="business_date", lookup_expr="gte", help_text="From this business date."
     )
-    end = DateFilter(
+    end = IsoDateFilter(
         field_name="business_date", lookup_expr="lte", help_text="Through this business date."
     )

@@ -50,7 +50,7 @@ def test_a_well_formed_filter_that_matches_nothing_is_an_empty_list(login, physi
 
 @pytest.mark.parametrize("name", ["start", "end"])
 def test_a_bad_date_in_the_drug_log_is_a_400_naming_it(login, physician, name):
-    response = login(physician).get("/api/v1/drug-log-entries/", {name: "31/12/2026"})
+    response = login(physician).get("/api/v1/drug-log-entries/", {name: "12/31/2026"})
     assert response.status_code == 400
     assert response.json()["errors"] == {name: ["Enter a valid date."]}
 
