@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .roles import Role
 
@@ -12,7 +13,7 @@ class Location(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. 'irvine'.")
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
     address = models.TextField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneNumberField(blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

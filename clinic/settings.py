@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -234,6 +235,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "clinic.api.exception_handler",
+    # A list's filterset_class (django-filter): a bad filter value is a 400 naming it.
+    "DEFAULT_FILTER_BACKENDS": ["clinic.filters.ListFilterBackend"],
     # DRF's defaults, with a JSON parser that answers a too-deeply nested body with a 400.
     "DEFAULT_PARSER_CLASSES": [
         "clinic.parsers.JSONParser",

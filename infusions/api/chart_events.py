@@ -28,6 +28,7 @@ from ..services import (
     side_effect_record,
 )
 from .charting import CreateList
+from .filters import RecordFilter
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -51,10 +52,11 @@ class EventViewSet(CreateList):
 
     serializer_class = EventSerializer
     queryset = InfusionEvent.objects.none()
+    filterset_class = RecordFilter  # ?record=
 
     def get_queryset(self):
         events = InfusionEvent.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(events.select_related("by"))
+        return events.select_related("by")
 
     def create(self, request, *args, **kwargs):
         fields = validated(EventSerializer, request)
@@ -77,10 +79,11 @@ class CorrectionSerializer(serializers.ModelSerializer):
 class CorrectionViewSet(CreateList):
     serializer_class = CorrectionSerializer
     queryset = Correction.objects.none()
+    filterset_class = RecordFilter  # ?record=
 
     def get_queryset(self):
         corrections = Correction.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(corrections.select_related("by"))
+        return corrections.select_related("by")
 
     def create(self, request, *args, **kwargs):
         fields = validated(CorrectionSerializer, request)
@@ -131,11 +134,12 @@ class DischargeViewSet(CreateList):
 
     serializer_class = DischargeSerializer
     queryset = Discharge.objects.none()
+    filterset_class = RecordFilter  # ?record=
     action_roles = {"correct": CHARTERS}
 
     def get_queryset(self):
         discharges = Discharge.objects.filter(record__in=records_for(self.request.user))
-        return self.record_filter(discharges.select_related("by", "corrected_by"))
+        return discharges.select_related("by", "corrected_by")
 
     def create(self, request, *args, **kwargs):
         fields = validated(DischargeSerializer, request)

@@ -5,6 +5,7 @@ append-only, so nothing is updated or deleted. Every write is a service call."""
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,7 +15,6 @@ from clinic.api import (
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
-    id_param,
     validated,
 )
 from clinic.models import User
@@ -55,14 +55,11 @@ from ..services import (
     infusion_stop,
     vitals_record,
 )
+from .filters import RecordFilter
 
 
 class CreateList(ListCreateRetrieve):
     read_roles, write_roles = CLINICAL_READERS, CHARTERS
-
-    def record_filter(self, queryset):
-        record = id_param(self.request.query_params.get("record"))
-        return queryset if record is None else queryset.filter(record=record)
 
 
 # --- Records ---------------------------------------------------------------------------------
@@ -142,7 +139,7 @@ class InfusionCheckInSerializer(serializers.Serializer):
         EscortStatus.choices, enum_name="EscortStatusEnum", required=False
     )
     escort_name = serializers.CharField(required=False, max_length=120)
-    escort_phone = serializers.CharField(required=False, max_length=32)
+    escort_phone = PhoneNumberField(required=False)
     comfort_applied = serializers.ListField(
         child=NamedChoiceField(ComfortItem.choices, enum_name="ComfortItemEnum"), required=False,
         help_text="The patient's comfort preferences applied (among those they have).",
@@ -151,7 +148,7 @@ class InfusionCheckInSerializer(serializers.Serializer):
 
 class EscortArrivedSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    phone = PhoneNumberField(required=False, allow_blank=True)
 
 
 class InfusionReasonSerializer(serializers.Serializer):
@@ -371,9 +368,10 @@ class VitalsViewSet(CreateList):
 
     serializer_class = VitalsSerializer
     queryset = VitalsReading.objects.none()
+    filterset_class = RecordFilter  # ?record=
 
     def get_queryset(self):
-        return self.record_filter(vitals_for(self.request.user))
+        return vitals_for(self.request.user)
 
     def create(self, request, *args, **kwargs):
         fields = validated(VitalsSerializer, request)

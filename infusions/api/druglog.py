@@ -2,8 +2,7 @@
 infusion's account of given + wasted). Every write is a service call; entries are never
 changed or deleted. Reconciliation, inventories and the CSV report: ``reconciliation``."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,7 +13,6 @@ from clinic.api import (
     NamedChoiceField,
     RoleRules,
     StaffSerializer,
-    id_param,
     validated,
 )
 from clinic.models import Location, User
@@ -40,6 +38,7 @@ from ..services import (
     infusion_drug_account,
     lot_receive,
 )
+from .filters import DrugLogEntryFilter
 
 
 def site_field(**kwargs):
@@ -148,16 +147,6 @@ class AccountInputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(required=False)
 
 
-ENTRY_FILTERS = [
-    OpenApiParameter("lot", OpenApiTypes.INT),
-    OpenApiParameter("location", OpenApiTypes.INT),
-    OpenApiParameter("order", OpenApiTypes.INT),
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=EntryKind.values),
-    OpenApiParameter("start", OpenApiTypes.DATE, description="From this business date."),
-    OpenApiParameter("end", OpenApiTypes.DATE, description="Through this business date."),
-]
-
-
 def date_param(params, name):
     value = params.get(name)
     if not value:
@@ -169,7 +158,6 @@ def date_param(params, name):
         raise ValidationError({name: error.detail}) from error
 
 
-@extend_schema_view(list=extend_schema(parameters=ENTRY_FILTERS))
 class DrugLogEntryViewSet(
     RoleRules, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -177,30 +165,20 @@ class DrugLogEntryViewSet(
 
     serializer_class = EntrySerializer
     queryset = DrugLogEntry.objects.none()
+    filterset_class = DrugLogEntryFilter
     read_roles, write_roles = CLINICAL_READERS, HANDLERS + ADJUSTERS
     action_roles = {"account": HANDLERS}
 
     def get_queryset(self):
-        entries = entries_for(self.request.user)
-        params = self.request.query_params
-        for name in ("lot", "location", "order"):
-            if value := params.get(name, ""):
-                pk = id_param(value)
-                entries = entries.none() if pk is None else entries.filter(**{name: pk})
-        if kind := params.get("kind"):
-            known = kind in EntryKind.values  # a NUL byte would otherwise reach the SQL
-            entries = entries.filter(kind=kind) if known else entries.none()
-        if start := date_param(params, "start"):
-            entries = entries.filter(business_date__gte=start)
-        if end := date_param(params, "end"):
-            entries = entries.filter(business_date__lte=end)
-        return entries
+        return entries_for(self.request.user)
 
     def _created(self, entries) -> Response:
         body = EntrySerializer(entries, many=True, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EntryInputSerializer, responses={201: EntrySerializer(many=True)})
+    @extend_schema(
+        request=EntryInputSerializer, responses={201: EntrySerializer(many=True)}, filters=False
+    )
     def create(self, request, *args, **kwargs):
         """Draw from a lot for an order, or adjust a lot (with the reason)."""
         fields = validated(EntryInputSerializer, request)
@@ -223,7 +201,9 @@ class DrugLogEntryViewSet(
             )
         return self._created([entry])
 
-    @extend_schema(request=AccountInputSerializer, responses={201: EntrySerializer(many=True)})
+    @extend_schema(
+        request=AccountInputSerializer, responses={201: EntrySerializer(many=True)}, filters=False
+    )
     @action(detail=False, methods=["post"])
     def account(self, request):
         """Close an infusion's account: administered + wasted (witnessed) must equal drawn.

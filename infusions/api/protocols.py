@@ -1,8 +1,7 @@
 """Protocols and their versions. Everyone on staff reads them (the front desk books courses
 under a protocol); physicians and clinic admins revise them, which adds a version."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -11,7 +10,6 @@ from clinic.api import (
     EVERYONE,
     ListCreateRetrieve,
     StaffSerializer,
-    id_param,
     service_errors,
     validated,
 )
@@ -19,6 +17,7 @@ from clinic.api import (
 from ..models import Protocol, ProtocolVersion
 from ..selectors.protocols import protocol_versions, protocols_with_versions
 from ..services import PROTOCOL_EDITORS, VERSION_FIELDS, protocol_revise
+from .filters import ProtocolVersionFilter
 
 
 class ProtocolVersionSerializer(serializers.ModelSerializer):
@@ -67,30 +66,17 @@ class RevisionSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in VERSION_FIELDS}
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "protocol", OpenApiTypes.INT, description="Only this protocol's versions."
-            )
-        ]
-    )
-)
 class ProtocolVersionViewSet(ListCreateRetrieve):
     """Every version of every protocol, newest first. Versions never change; POST revises a
     protocol: it adds the next version, copying every number not given."""
 
     serializer_class = ProtocolVersionSerializer
     queryset = ProtocolVersion.objects.none()  # for the schema; requests use get_queryset
+    filterset_class = ProtocolVersionFilter
     read_roles, write_roles = EVERYONE, PROTOCOL_EDITORS
 
     def get_queryset(self):
-        versions = protocol_versions()
-        protocol = self.request.query_params.get("protocol", "")
-        if self.action == "list" and protocol:
-            pk = id_param(protocol)
-            versions = versions.none() if pk is None else versions.filter(protocol=pk)
-        return versions
+        return protocol_versions()
 
     @extend_schema(request=RevisionSerializer, responses={201: ProtocolVersionSerializer})
     def create(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ and tidy input only; every write is a service call."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.api import id_param
 from patients.selectors import primary_escort
@@ -23,9 +24,9 @@ class CheckInForm(forms.Form):
         error_messages={"required": "Say whether the escort is here or on the way."},
     )
     escort_name = forms.CharField(label="Escort's name", max_length=120)
-    escort_phone = forms.CharField(
+    escort_phone = PhoneNumberField(
         label="Escort's phone",
-        max_length=32,
+        region="US",
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     weight_value = forms.DecimalField(
@@ -61,7 +62,7 @@ class CheckInForm(forms.Form):
         escort = primary_escort(patient)
         initial = {
             "escort_name": appointment.escort_name or (escort.name if escort else ""),
-            "escort_phone": appointment.escort_phone or (str(escort.phone) if escort else ""),
+            "escort_phone": appointment.escort_phone or (escort.phone if escort else ""),
             **kwargs.pop("initial", {}),
         }
         super().__init__(*args, initial=initial, **kwargs)

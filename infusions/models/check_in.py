@@ -5,6 +5,7 @@ preferences were applied."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
 
 from clinic.append_only import append_only_triggers
 
@@ -27,7 +28,7 @@ class EscortEntry(models.Model):
     )
     status = models.CharField(max_length=12, choices=EscortStatus.choices)
     name = models.CharField(max_length=120)
-    phone = models.CharField(max_length=32)
+    phone = PhoneNumberField()
     at = models.DateTimeField()
     by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
 

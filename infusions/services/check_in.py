@@ -8,9 +8,11 @@ confirmed on the appointment, today's weight, pre-infusion pain, then the chart)
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import to_python
 
 from clinic.access import require_role
 from clinic.models import User
@@ -31,7 +33,7 @@ from ..selectors.chart import comfort_offered
 from .transitions import CHARTERS, _appointment_to, _lock, _transition
 
 
-def _escort_problems(name: str, phone: str, name_max: int, phone_max: int) -> dict[str, str]:
+def _escort_problems(name: str, phone: str, name_max: int) -> dict[str, str]:
     """The escort's name and phone as the nurse confirmed them (already stripped)."""
     errors = {}
     if not name:
@@ -40,18 +42,18 @@ def _escort_problems(name: str, phone: str, name_max: int, phone_max: int) -> di
         errors["escort_name"] = "The name is too long."
     if not phone:
         errors["escort_phone"] = "Enter the escort's phone number."
-    elif len(phone) > phone_max:
-        errors["escort_phone"] = "The phone number is too long."
+    elif not to_python(phone, region=settings.PHONENUMBER_DEFAULT_REGION).is_valid():
+        errors["escort_phone"] = "Enter a valid phone number, e.g. (949) 555-0123."
     return errors
 
 
 def _escort_entry(record, by, status: str, name: str, phone: str, at) -> EscortEntry:
-    name, phone = (name or "").strip(), (phone or "").strip()
+    name, phone = (name or "").strip(), str(phone or "").strip()
     errors = {}
     if status not in EscortStatus.values:
         errors["escort_status"] = "Say whether the escort is here or on the way."
     field = EscortEntry._meta.get_field
-    errors |= _escort_problems(name, phone, field("name").max_length, field("phone").max_length)
+    errors |= _escort_problems(name, phone, field("name").max_length)
     if errors:
         raise ValidationError(errors)
     entry = EscortEntry(record=record, status=status, name=name, phone=phone, at=at, by=by)
@@ -185,7 +187,7 @@ def escort_arrived(
     if last is not None and last.status == EscortStatus.PRESENT and not name.strip():
         raise ValidationError({"escort_status": "The escort is already recorded as here."})
     name = name.strip() or (last.name if last else "")
-    phone = phone.strip() or (last.phone if last else "")
+    phone = str(phone or "").strip() or (last.phone if last else "")
     return _escort_entry(record, by, EscortStatus.PRESENT, name, phone, timezone.now())
 
 
@@ -199,11 +201,8 @@ def appointment_escort_confirm(
     no scheduling transition.
     """
     require_role(by, *CHARTERS, doing="confirm the escort")
-    name, phone = name.strip(), phone.strip()
-    field = Appointment._meta.get_field
-    errors = _escort_problems(
-        name, phone, field("escort_name").max_length, field("escort_phone").max_length
-    )
+    name, phone = name.strip(), str(phone or "").strip()
+    errors = _escort_problems(name, phone, Appointment._meta.get_field("escort_name").max_length)
     if errors:
         raise ValidationError(errors)
     # save(), not update(): the change log (django-auditlog) records who confirmed what.

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict
 
+from django_filters import ChoiceFilter
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status, viewsets
@@ -227,8 +229,8 @@ class ConsultationRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConsultationQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ConsultationRequest.Status.choices, required=False)
+class ConsultationFilter(FilterSet):
+    status = ChoiceFilter(choices=ConsultationRequest.Status.choices)
 
 
 class ConsultationRequestViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
@@ -236,22 +238,13 @@ class ConsultationRequestViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
 
     queryset = ConsultationRequest.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ConsultationRequestSerializer
+    filterset_class = ConsultationFilter
     read_roles = write_roles = DESK
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return ConsultationRequest.objects.none()
-        requests = consultation_requests_for(self.request.user)
-        if self.action == "list":
-            query = ConsultationQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            if "status" in query.validated_data:
-                requests = requests.filter(status=query.validated_data["status"])
-        return requests
-
-    @extend_schema(parameters=[ConsultationQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        return consultation_requests_for(self.request.user)
 
     @extend_schema(request=PatientRegistrationSerializer, responses={201: PatientSerializer})
     @action(detail=True, methods=["post"])

@@ -3,12 +3,15 @@ rescheduling. Booking happens through courses."""
 
 from zoneinfo import ZoneInfo
 
+from django_filters import ChoiceFilter
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
+from clinic.filters import IdFilter, IsoDateFilter
 from clinic.roles import DESK
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
@@ -82,15 +85,18 @@ class AppointmentDetailSerializer(AppointmentSerializer):
         read_only_fields = fields
 
 
-class AppointmentQuerySerializer(serializers.Serializer):
-    day = serializers.DateField(
-        required=False, help_text="YYYY-MM-DD: appointments starting that day, site time."
+class AppointmentFilter(FilterSet):
+    day = IsoDateFilter(
+        method="on_day", help_text="YYYY-MM-DD: appointments starting that day, site time."
     )
-    location = serializers.IntegerField(required=False)
-    chair = serializers.IntegerField(required=False)
-    status = status_field(required=False)
-    patient = serializers.IntegerField(required=False)
-    course = serializers.IntegerField(required=False)
+    location = IdFilter()
+    chair = IdFilter()
+    status = ChoiceFilter(choices=AppointmentStatus.choices)
+    patient = IdFilter()
+    course = IdFilter()
+
+    def on_day(self, appointments, name, day):
+        return starting_on(appointments, self.request.user, day)
 
 
 class MakeUpSerializer(serializers.Serializer):
@@ -155,6 +161,7 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
     reschedule. Booking is ``POST /courses/``."""
 
     queryset = Appointment.objects.none()  # for the schema; requests use get_queryset
+    filterset_class = AppointmentFilter
     read_roles, write_roles = EVERYONE, DESK
     action_roles = {
         "transition": EVERYONE, "undo_check_in": EVERYONE, "slots": DESK, "make_up": DESK,
@@ -165,18 +172,8 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
             return Appointment.objects.none()
         appointments = appointments_for(self.request.user)
         if self.action == "list":
-            return self.filtered(appointments)
+            return appointments
         return appointments.prefetch_related("status_changes__changed_by")
-
-    def filtered(self, appointments):
-        query = AppointmentQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        wanted = dict(query.validated_data)
-        if (day := wanted.pop("day", None)) is not None:
-            appointments = starting_on(appointments, self.request.user, day)
-        if "status" in wanted:
-            appointments = appointments.filter(status=wanted.pop("status"))
-        return appointments.filter(**{f"{name}_id": value for name, value in wanted.items()})
 
     def get_serializer_class(self):
         return AppointmentSerializer if self.action == "list" else AppointmentDetailSerializer
@@ -185,10 +182,6 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         """The appointment as retrieve shows it, re-read after the change."""
         fresh = self.get_queryset().get(pk=appointment.pk)
         return Response(AppointmentDetailSerializer(fresh).data)
-
-    @extend_schema(parameters=[AppointmentQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=TransitionSerializer, responses={200: AppointmentDetailSerializer, **REFUSED}

@@ -7,12 +7,14 @@ added and removed here by clinic admins, through the same services as the screen
 import datetime
 
 from django.db.models import Q
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.access import locations_for
 from clinic.api import RoleRules, service_errors, validated
+from clinic.filters import IdFilter, IsoDateFilter
 from clinic.roles import Role
 
 from ..models import Chair, ClosedDay, NurseShift, OpeningHours
@@ -28,17 +30,8 @@ from .common import (
 )
 
 
-class LocationQuerySerializer(serializers.Serializer):
-    location = serializers.IntegerField(required=False, help_text="Only this site.")
-
-
-def at_location(rows, query_params):
-    """Rows of the ``?location=`` site, when one is asked for."""
-    query = LocationQuerySerializer(data=query_params)
-    query.is_valid(raise_exception=True)
-    if "location" in query.validated_data:
-        rows = rows.filter(location_id=query.validated_data["location"])
-    return rows
+class AtLocationFilter(FilterSet):
+    location = IdFilter(help_text="Only this site.")
 
 
 # --- Chairs -----------------------------------------------------------------------------------
@@ -56,28 +49,25 @@ class ChairViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
 
     queryset = Chair.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ChairSerializer
+    filterset_class = AtLocationFilter
     read_roles = EVERYONE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Chair.objects.none()
-        chairs = chairs_for(self.request.user).order_by("location__name", "name")
-        if self.action == "list":
-            chairs = at_location(chairs, self.request.query_params)
-        return chairs
-
-    @extend_schema(parameters=[LocationQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        return chairs_for(self.request.user).order_by("location__name", "name")
 
 
 # --- Nurse shifts -----------------------------------------------------------------------------
 
 
-class ShiftQuerySerializer(LocationQuerySerializer):
-    date = serializers.DateField(
-        required=False, help_text="Shifts overlapping this day (YYYY-MM-DD, the site's time)."
+class ShiftFilter(AtLocationFilter):
+    date = IsoDateFilter(
+        method="overlapping", help_text="Shifts overlapping this day (YYYY-MM-DD, the site's time)."
     )
+
+    def overlapping(self, shifts, name, day):
+        return overlapping_day(shifts, day)
 
 
 class NurseShiftSerializer(serializers.ModelSerializer):
@@ -121,24 +111,13 @@ class NurseShiftViewSet(
 
     queryset = NurseShift.objects.none()  # for the schema; requests use get_queryset
     serializer_class = NurseShiftSerializer
+    filterset_class = ShiftFilter
     read_roles, write_roles = EVERYONE, ADMIN
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return NurseShift.objects.none()
-        shifts = shifts_for(self.request.user).order_by("starts_at", "pk")
-        if self.action == "list":
-            query = ShiftQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            if "location" in query.validated_data:
-                shifts = shifts.filter(location_id=query.validated_data["location"])
-            if "date" in query.validated_data:
-                shifts = overlapping_day(shifts, query.validated_data["date"])
-        return shifts
-
-    @extend_schema(parameters=[ShiftQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        return shifts_for(self.request.user).order_by("starts_at", "pk")
 
     @extend_schema(request=NurseShiftSerializer, responses={201: NurseShiftSerializer})
     def create(self, request, *args, **kwargs):
@@ -174,18 +153,14 @@ class OpeningHoursViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericView
 
     queryset = OpeningHours.objects.none()  # for the schema; requests use get_queryset
     serializer_class = OpeningHoursSerializer
+    filterset_class = AtLocationFilter
     read_roles = EVERYONE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return OpeningHours.objects.none()
         hours = OpeningHours.objects.filter(location__in=locations_for(self.request.user))
-        hours = at_location(hours, self.request.query_params)
         return hours.order_by("location__name", "weekday")
-
-    @extend_schema(parameters=[LocationQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
 
 class ClosedDaySerializer(serializers.ModelSerializer):
@@ -204,6 +179,13 @@ class ClosedDayCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=120)
 
 
+class ClosedDayFilter(FilterSet):
+    location = IdFilter(method="at_site", help_text="Only this site's, and every site's.")
+
+    def at_site(self, days, name, location):
+        return days.filter(Q(location_id=location) | Q(location=None))
+
+
 class ClosedDayViewSet(
     RoleRules,
     mixins.ListModelMixin,
@@ -217,6 +199,7 @@ class ClosedDayViewSet(
 
     queryset = ClosedDay.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ClosedDaySerializer
+    filterset_class = ClosedDayFilter
     read_roles, write_roles = EVERYONE, ADMIN
 
     def get_queryset(self):
@@ -224,17 +207,7 @@ class ClosedDayViewSet(
             return ClosedDay.objects.none()
         mine = locations_for(self.request.user)
         days = ClosedDay.objects.filter(Q(location__in=mine) | Q(location=None))
-        if self.action == "list":
-            query = LocationQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            if "location" in query.validated_data:
-                location = query.validated_data["location"]
-                days = days.filter(Q(location_id=location) | Q(location=None))
         return days.select_related("added_by").order_by("date", "pk")
-
-    @extend_schema(parameters=[LocationQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=ClosedDayCreateSerializer,

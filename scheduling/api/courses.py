@@ -1,12 +1,15 @@
 """Courses: propose one (saves nothing), book one (all sessions or none), cancel the rest."""
 
 from django.db.models import Prefetch
+from django_filters import ChoiceFilter
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
+from clinic.filters import IdFilter
 from clinic.roles import DESK
 
 from ..models import Appointment, Course, CourseStatus
@@ -77,9 +80,9 @@ class CourseDetailSerializer(CourseSerializer):
         read_only_fields = fields
 
 
-class CourseQuerySerializer(serializers.Serializer):
-    patient = serializers.IntegerField(required=False)
-    status = course_status_field(required=False)
+class CourseFilter(FilterSet):
+    patient = IdFilter()
+    status = ChoiceFilter(choices=CourseStatus.choices)
 
 
 # --- Booking and proposing --------------------------------------------------------------------
@@ -154,21 +157,14 @@ class CourseViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
     admins propose, book and cancel."""
 
     queryset = Course.objects.none()  # for the schema; requests use get_queryset
+    filterset_class = CourseFilter
     read_roles, write_roles = EVERYONE, DESK
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Course.objects.none()
         courses = courses_for(self.request.user).order_by("-booked_at", "-pk")
-        if self.action == "list":
-            query = CourseQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            if "patient" in query.validated_data:
-                courses = courses.filter(patient_id=query.validated_data["patient"])
-            if "status" in query.validated_data:
-                courses = courses.filter(status=query.validated_data["status"])
-            return courses
-        return with_sessions(courses)
+        return courses if self.action == "list" else with_sessions(courses)
 
     def get_serializer_class(self):
         return CourseSerializer if self.action == "list" else CourseDetailSerializer
@@ -177,10 +173,6 @@ class CourseViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         """The course as the detail page shows it, re-read with its progress."""
         course = with_sessions(courses_for(self.request.user)).get(pk=course.pk)
         return CourseDetailSerializer(course).data
-
-    @extend_schema(parameters=[CourseQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=CourseBookingSerializer,

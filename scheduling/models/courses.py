@@ -16,6 +16,7 @@ from django.contrib.postgres.fields import (
 )
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from phonenumber_field.modelfields import PhoneNumberField
 
 from clinic.append_only import append_only_triggers
 from clinic.models import Location
@@ -140,7 +141,7 @@ class Appointment(models.Model):
         max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
     )
     escort_name = models.CharField(max_length=120, blank=True)
-    escort_phone = models.CharField(max_length=32, blank=True)
+    escort_phone = PhoneNumberField(blank=True)
     escort_confirmed = models.BooleanField(default=False)
     # Who confirmed the escort by phone, and when (blank for confirmations through the
     # patient's reminder link or chairside at check-in).

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.template import Template, TemplateSyntaxError
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .courses import Appointment
 
@@ -196,7 +197,7 @@ class AppointmentConfirmation(models.Model):
         Appointment, on_delete=models.PROTECT, related_name="confirmations"
     )
     escort_name = models.CharField(max_length=120)
-    escort_phone = models.CharField(max_length=32)
+    escort_phone = PhoneNumberField()
     escort_may_be_contacted = models.BooleanField(
         default=False, help_text="The escort agreed to a pick-up reminder."
     )
@@ -213,11 +214,11 @@ class SmsOptOut(models.Model):
     """A number that replied STOP. Patients' own opt-outs are CommunicationConsent rows;
     this list also covers escorts, who have no consent record of their own."""
 
-    phone = models.CharField(max_length=32, unique=True)
+    phone = PhoneNumberField(unique=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "SMS opt-out"
 
     def __str__(self) -> str:
-        return self.phone
+        return str(self.phone)

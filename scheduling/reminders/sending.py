@@ -105,7 +105,7 @@ def recipient_for(message: OutboundMessage) -> str:
     appointment = message.appointment
     if message.kind == MessageKind.ESCORT_ESCORT:
         if message.channel == MessageChannel.SMS:
-            return appointment.escort_phone
+            return str(appointment.escort_phone)
         escort = appointment.patient.escorts.filter(
             is_active=True, phone=appointment.escort_phone
         ).first()

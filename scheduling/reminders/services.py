@@ -6,6 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.access import require_role
 from clinic.models import User
@@ -30,7 +31,11 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT
 
 @transaction.atomic
 def appointment_confirm_by_patient(
-    *, appointment: Appointment, escort_name: str, escort_phone: str, escort_may_be_contacted: bool
+    *,
+    appointment: Appointment,
+    escort_name: str,
+    escort_phone: PhoneNumber | str,
+    escort_may_be_contacted: bool,
 ) -> AppointmentConfirmation:
     """The patient confirms the visit and who collects them, through a reminder's link."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -76,11 +81,6 @@ def message_retry(*, message: OutboundMessage, retried_by: User) -> OutboundMess
     return message
 
 
-def _normalised(phone: str) -> str:
-    digits = re.sub(r"[^\d+]", "", phone or "")
-    return digits
-
-
 def is_stop(text: str) -> bool:
     words = (text or "").strip().upper().split()
     return bool(words) and words[0].strip(".!") in STOP_WORDS
@@ -90,9 +90,11 @@ def is_stop(text: str) -> bool:
 def sms_opt_out_record(*, phone: str) -> list[Patient]:
     """A STOP reply from ``phone``: every patient with that number is opted out of SMS
     (a CommunicationConsent row, method sms_reply, recorded by nobody), and the number
-    goes on the opt-out list that escorts' messages respect. Returns the patients."""
-    phone = _normalised(phone)
-    if not phone:
+    goes on the opt-out list that escorts' messages respect. Returns the patients.
+
+    Both lists compare the number in E.164, as their phone fields store it."""
+    phone = (phone or "").strip()
+    if not re.search(r"\d", phone):
         raise ValidationError({"phone": "No phone number in the reply."})
     SmsOptOut.objects.get_or_create(phone=phone)
     patients = list(Patient.objects.filter(phone=phone))

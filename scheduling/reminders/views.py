@@ -107,7 +107,7 @@ def confirm(request, token: str):
             services.appointment_confirm_by_patient(
                 appointment=appointment,
                 escort_name=form.cleaned_data["escort_name"],
-                escort_phone=str(form.cleaned_data["escort_phone"]),
+                escort_phone=form.cleaned_data["escort_phone"],
                 escort_may_be_contacted=form.cleaned_data["escort_may_be_contacted"],
             )
         except ValidationError as error:

@@ -117,7 +117,7 @@ def course_book(
             ends_at=times.ends_at, infusion_starts_at=times.infusion_starts_at,
             infusion_ends_at=times.infusion_ends_at,
             escort_name=escort.name if escort else "",
-            escort_phone=str(escort.phone) if escort else "",
+            escort_phone=escort.phone if escort else "",
         )  # fmt: skip
         save_appointment(appointment)
         record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
@@ -196,7 +196,7 @@ def appointment_book_make_up(
         chair=chair, nurse=nurse, starts_at=times.starts_at, ends_at=times.ends_at,
         infusion_starts_at=times.infusion_starts_at, infusion_ends_at=times.infusion_ends_at,
         escort_name=escort.name if escort else "",
-        escort_phone=str(escort.phone) if escort else "", makes_up_for=cancelled,
+        escort_phone=escort.phone if escort else "", makes_up_for=cancelled,
     )  # fmt: skip
     save_appointment(make_up)
     was = f"{local(location, cancelled.starts_at):%m/%d %H:%M}"

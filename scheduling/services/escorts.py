@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.access import require_role
 from clinic.models import User
@@ -13,7 +14,7 @@ from ..models import Appointment, AppointmentStatus
 CONFIRMABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
-def _escort_on_file(appointment: Appointment) -> tuple[str, str]:
+def _escort_on_file(appointment: Appointment) -> tuple[str, PhoneNumber]:
     """The escort named for this visit, else the patient's primary active escort contact."""
     if appointment.escort_name:
         return appointment.escort_name, appointment.escort_phone
@@ -24,7 +25,7 @@ def _escort_on_file(appointment: Appointment) -> tuple[str, str]:
         raise ValidationError(
             {"escort_name": "No escort on file for this patient: add one on the patient page."}
         )
-    return contact.name, str(contact.phone)
+    return contact.name, contact.phone
 
 
 @transaction.atomic

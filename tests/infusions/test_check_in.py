@@ -232,7 +232,51 @@ def test_escort_and_comfort_rows_refuse_sql_update_and_delete(appointment, nurse
     appointment.patient.comfort_music = True
     appointment.patient.save(update_fields=["comfort_music"])
     infusion_check_in(appointment=appointment, by=nurse, escort_status="present",
-                      escort_name="Pat", escort_phone="1", comfort_applied=("music",))  # fmt: skip
+                      escort_name="Pat", escort_phone="+19495550123",
+                      comfort_applied=("music",))  # fmt: skip
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=table))
     assert EscortEntry.objects.count() == ComfortApplied.objects.count() == 1
+
+
+def stored_escort_phones() -> list[str]:
+    """The escort entries' phones as the database holds them (not parsed by the field)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM infusions_escortentry ORDER BY id")
+        return [phone for (phone,) in cursor.fetchall()]
+
+
+def test_a_typed_escort_phone_is_stored_in_e164(client, nurse, appointment):
+    client.force_login(nurse)
+    response = check_in(client, appointment, escort_phone="(949) 555-0123")
+    assert response.status_code == 302, response.content.decode()
+    assert stored_escort_phones() == ["+19495550123"]
+    appointment.refresh_from_db()
+    assert str(appointment.escort_phone) == "+19495550123"
+
+
+def test_a_bad_escort_phone_is_shown_on_its_field_and_saves_nothing(client, nurse, appointment):
+    client.force_login(nurse)
+    response = check_in(client, appointment, escort_phone="555-01")
+    assert response.status_code == 400 and response.context["form"].errors["escort_phone"]
+    assert not InfusionRecord.objects.filter(appointment=appointment).exists()
+
+
+def test_the_service_refuses_an_escort_phone_that_is_not_a_number(appointment, nurse):
+    with pytest.raises(ValidationError) as error:
+        infusion_check_in(appointment=appointment, by=nurse, escort_status="present",
+                          escort_name="Pat", escort_phone="1")  # fmt: skip
+    assert set(error.value.message_dict) == {"escort_phone"}
+    assert "valid phone number" in error.value.message_dict["escort_phone"][0]
+
+
+def test_the_api_refuses_a_bad_escort_phone_naming_the_field(login, appointment, nurse):
+    response = login(nurse).post(
+        "/api/v1/infusion-records/",
+        {"appointment": appointment.pk, "escort_status": "present", "escort_name": "Pat Lee",
+         "escort_phone": "555-01"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400, response.content
+    assert "escort_phone" in response.json()["errors"]
+    assert not InfusionRecord.objects.filter(appointment=appointment).exists()

@@ -1,0 +1,52 @@
+"""List filters in the query string (django-filter), one behaviour for every list: a value
+that cannot be what its parameter names (a word for an id, an unknown status, a bad date)
+answers 400 naming the parameter, ``{"status": ["Select a valid choice. ..."]}``; a
+well-formed value that matches nothing is an empty list.
+
+Views name a ``filterset_class``; ``ListFilterBackend`` (the default backend) applies it.
+"""
+
+from django import forms
+from django_filters import DateFilter, Filter
+from django_filters.rest_framework import DjangoFilterBackend
+
+
+class IdField(forms.Field):
+    """A row id: ASCII digits within a bigint (``id_param``), so nothing the database could
+    not compare with an id column reaches it."""
+
+    default_error_messages = {"invalid": "Enter a valid id (a whole number)."}
+
+    def to_python(self, value) -> int | None:
+        # Imported here: clinic.api's views read DEFAULT_FILTER_BACKENDS, which is this module.
+        from .api import id_param
+
+        if value in self.empty_values:
+            return None
+        pk = id_param(value)
+        if pk is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return pk
+
+
+class IdFilter(Filter):
+    field_class = IdField
+
+
+class IsoDateFilter(DateFilter):
+    """A date written YYYY-MM-DD, as everywhere in the API (Django's own date field would
+    also take 12/31/2026)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+
+class ListFilterBackend(DjangoFilterBackend):
+    """Filters lists only: a detail URL, or an action on one row, is the row it names
+    whatever the query string says (DRF would filter ``get_object`` too)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", "list") != "list":
+            return queryset
+        return super().filter_queryset(request, queryset, view)
