@@ -111,15 +111,15 @@ class ChairChoiceField(forms.ModelChoiceField):
         return chair.name  # the site is chosen above; "Irvine · Chair 1" repeats it
 
 
-class SessionForm(forms.Form):
-    """One row of the proposal table; the front desk may change any of it."""
+class SiteSessionForm(forms.Form):
+    """A session's start, chair and nurse at one site: the chairs in service and the nurses
+    are that site's, and the start is read on the site's wall clock."""
 
     starts_at = forms.DateTimeField(
         label="Starts", widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
     )
     chair = ChairChoiceField(queryset=None)
     nurse = forms.ModelChoiceField(queryset=None)
-    note = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,15 +131,16 @@ class SessionForm(forms.Form):
         return as_site_time(self.location, self.cleaned_data["starts_at"])
 
 
+class SessionForm(SiteSessionForm):
+    """One row of the proposal table; the front desk may change any of it."""
+
+    note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 SessionFormSet = forms.formset_factory(SessionForm, extra=0, max_num=50, validate_max=True)
 
 
-class RescheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="New start", widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
-    )
-    chair = ChairChoiceField(queryset=None)
-    nurse = forms.ModelChoiceField(queryset=None)
+class RescheduleForm(SiteSessionForm):
     reason = forms.CharField(max_length=200, required=False, label="Why it moves")
 
     def __init__(self, *args, appointment, **kwargs):
@@ -152,13 +153,8 @@ class RescheduleForm(forms.Form):
                 "nurse": appointment.nurse_id,
             },
         )
-        super().__init__(*args, **kwargs)
-        self.location = location
-        self.fields["chair"].queryset = Chair.objects.in_service().filter(location=location)
-        self.fields["nurse"].queryset = nurses_at(location)
-
-    def clean_starts_at(self):
-        return as_site_time(self.location, self.cleaned_data["starts_at"])
+        super().__init__(*args, location=location, **kwargs)
+        self.fields["starts_at"].label = "New start"
 
 
 class ReasonForm(forms.Form):
