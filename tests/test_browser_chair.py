@@ -6,7 +6,14 @@ from playwright.sync_api import expect
 
 from infusions.models import InfusionRecord, InfusionStatus
 from scheduling.models import AppointmentStatus
-from tests.browser_helpers import TABLET, enter_vitals, log_in, screenshot, status_is
+from tests.browser_helpers import (
+    TABLET,
+    enter_vitals,
+    fill_discharge,
+    log_in,
+    screenshot,
+    status_is,
+)
 from tests.chair_clock import advance
 from tests.infusions.drawing import ensure_drawn
 
@@ -65,13 +72,7 @@ def test_a_nurse_runs_a_whole_chair_session_on_a_tablet(
     advance(31)  # the minimum 30 min recovery, then a recovery reading
     enter_vitals(page, 119, 77, 71, 98)
 
-    for item in ("activity", "respiration", "circulation", "consciousness"):
-        page.locator(f'input[name="aldrete__{item}"][value="2"]').check()
-    page.locator('input[name="aldrete__oxygen_saturation"][value="1"]').check()
-    page.get_by_label("Post-infusion pain (0-10)").fill("3")
-    page.get_by_label("Escort collecting the patient").fill("Pat Lee")
-    page.get_by_label("Escort is here in person").check()
-    page.get_by_label("Discharge instructions given").check()
+    fill_discharge(page)
     page.get_by_role("button", name="Discharge").click()
     status_is(page, "Discharged")
     assert page.get_by_text("Discharged").first.is_visible()

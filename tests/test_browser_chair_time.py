@@ -6,7 +6,14 @@ import pytest
 
 from infusions.models import InfusionStatus
 from infusions.services import infusion_check_in, infusion_start, vitals_record
-from tests.browser_helpers import TABLET, enter_vitals, log_in, screenshot, status_is
+from tests.browser_helpers import (
+    TABLET,
+    enter_vitals,
+    fill_discharge,
+    log_in,
+    screenshot,
+    status_is,
+)
 from tests.chair_clock import advance
 from tests.helpers import GOOD
 from tests.infusions.drawing import ensure_drawn
@@ -47,13 +54,7 @@ def test_hazard_complete_too_early_control_disabled_with_why_and_stop_early_path
 
     advance(0.27)
     enter_vitals(page, 118, 76, 70, 98)
-    for item in ("activity", "respiration", "circulation", "consciousness"):
-        page.locator(f'input[name="aldrete__{item}"][value="2"]').check()
-    page.locator('input[name="aldrete__oxygen_saturation"][value="1"]').check()
-    page.get_by_label("Post-infusion pain (0-10)").fill("3")
-    page.get_by_label("Escort collecting the patient").fill("Pat Lee")
-    page.get_by_label("Escort is here in person").check()
-    page.get_by_label("Discharge instructions given").check()
+    fill_discharge(page)
     page.get_by_role("button", name="Discharge", exact=True).click()
     page.get_by_role("alert").filter(has_text="minimum 30 min").wait_for()
     status_is(page, "Recovery")

@@ -11,19 +11,11 @@ URL = "/api/v1/dose-calculations/"
 
 
 @pytest.fixture
-def fm(physician):
-    return protocol_create(
-        name="Fibromyalgia 0.5 mg/kg over 40 min", code="fm-0-5-40", created_by=physician,
-        soft_max_mg=Decimal("60"), hard_max_mg=Decimal("100"),
-    )  # fmt: skip
-
-
-@pytest.fixture
-def calculate(login, nurse, fm):
+def calculate(login, nurse, protocol):
     """``calculate(weight=..., **overrides)`` -> the response, as the nurse by default."""
 
     def _calculate(user=nurse, **overrides):
-        body = {"weight": "70", "weight_unit": "kg", "protocol": "fm-0-5-40"}
+        body = {"weight": "70", "weight_unit": "kg", "protocol": "fm"}
         body |= {"vial_mg_per_ml": "50", **overrides}
         body = {name: value for name, value in body.items() if value is not None}
         return login(user).post(URL, body, content_type="application/json")
@@ -39,7 +31,7 @@ def infusions_row_counts() -> dict[str, int]:
     }
 
 
-def test_the_worked_example_gives_35_mg_0_7_ml_and_150_ml_per_hour(calculate, fm):
+def test_the_worked_example_gives_35_mg_0_7_ml_and_150_ml_per_hour(calculate, protocol):
     response = calculate()
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -56,8 +48,8 @@ def test_the_worked_example_gives_35_mg_0_7_ml_and_150_ml_per_hour(calculate, fm
     assert body["limits"] == [] and body["notes"] == []
     assert not body["has_soft_limit"] and not body["has_hard_limit"]
     assert "rounded down" in body["rounding_rules"]["dose_mg"]
-    assert body["protocol"] == "fm-0-5-40"
-    assert body["protocol_version"] == fm.current_version.pk
+    assert body["protocol"] == "fm"
+    assert body["protocol_version"] == protocol.current_version.pk
     assert body["version_number"] == 1 and body["is_current_version"] is True
 
 
@@ -121,10 +113,12 @@ def test_a_100_mg_per_ml_vial_comes_with_the_dilution_note(calculate):
     assert "must be diluted" in body["notes"][0]
 
 
-def test_a_version_id_calculates_under_that_version_even_after_a_revision(calculate, fm, physician):
-    first = fm.current_version
+def test_a_version_id_calculates_under_that_version_even_after_a_revision(
+    calculate, protocol, physician
+):
+    first = protocol.current_version
     protocol_revise(
-        protocol=fm, changed_by=physician, change_note="Longer infusion", infusion_minutes=50
+        protocol=protocol, changed_by=physician, change_note="Longer infusion", infusion_minutes=50
     )
     old = calculate(protocol=None, protocol_version=first.pk).json()
     assert (old["pump_rate_ml_per_h"], old["is_current_version"]) == ("150.0", False)
@@ -159,14 +153,14 @@ def test_a_known_protocol_or_version_is_required(calculate, overrides):
     assert {"protocol", "protocol_version"} & set(response.json()["errors"])
 
 
-def test_a_protocol_and_a_version_together_are_refused(calculate, fm):
-    response = calculate(protocol_version=fm.current_version.pk)
+def test_a_protocol_and_a_version_together_are_refused(calculate, protocol):
+    response = calculate(protocol_version=protocol.current_version.pk)
     assert response.status_code == 400
     assert "one of them" in response.json()["errors"]["protocol"][0]
 
 
-def test_a_withdrawn_protocol_is_refused_by_code(calculate, fm, physician):
-    protocol_update(protocol=fm, changed_by=physician, is_active=False)
+def test_a_withdrawn_protocol_is_refused_by_code(calculate, protocol, physician):
+    protocol_update(protocol=protocol, changed_by=physician, is_active=False)
     response = calculate()
     assert response.status_code == 400
     assert "withdrawn" in response.json()["errors"]["protocol"][0]
@@ -181,6 +175,6 @@ def test_the_front_desk_may_not_calculate_a_dose(calculate, front_desk):
     assert calculate(user=front_desk).status_code == 403
 
 
-def test_an_anonymous_caller_is_asked_to_authenticate(client, fm):
-    body = {"weight": "70", "weight_unit": "kg", "protocol": "fm-0-5-40", "vial_mg_per_ml": "50"}
+def test_an_anonymous_caller_is_asked_to_authenticate(client, protocol):
+    body = {"weight": "70", "weight_unit": "kg", "protocol": "fm", "vial_mg_per_ml": "50"}
     assert client.post(URL, body, content_type="application/json").status_code == 401
