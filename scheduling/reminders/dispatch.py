@@ -19,6 +19,11 @@ from ..models import MessageStatus, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
+# The tasks this module publishes, by name: ``scheduling.tasks`` calls the reminder modules,
+# never the other way, so the modules name the tasks rather than import them.
+DISPATCH_TASK = "scheduling.tasks.reminders_dispatch"
+SEND_BATCH_TASK = "scheduling.tasks.reminder_send_batch"
+
 BROKER_TIMEOUT_SECONDS = 2.0
 UNKNOWN_OUTCOME = (
     "The worker stopped while sending: the message may or may not have arrived. "
@@ -67,8 +72,9 @@ def reclaim_stuck(now: datetime.datetime | None = None) -> tuple[int, int]:
     return released, failed
 
 
-def publish(task, arg_lists: list[tuple]) -> bool:
-    """Publish one ``task`` message per argument tuple over one broker connection.
+def publish(task: str, arg_lists: list[tuple]) -> bool:
+    """Publish one message of the task named ``task`` per argument tuple over one broker
+    connection.
 
     Uses settings.CELERY_BROKER_URL as it is now and gives up at once (no retry loop) when
     the broker does not answer, so a request never hangs on Redis. Returns False then;
@@ -77,7 +83,8 @@ def publish(task, arg_lists: list[tuple]) -> bool:
     return publish_each(task, arg_lists) == len(arg_lists)
 
 
-def publish_each(task, arg_lists: list[tuple]) -> int:
+def publish_each(task: str, arg_lists: list[tuple]) -> int:
+    signature = app.signature(task)
     published = 0
     try:
         with app.connection_for_write(
@@ -86,7 +93,7 @@ def publish_each(task, arg_lists: list[tuple]) -> int:
             connection.ensure_connection(max_retries=1)
             producer = app.amqp.Producer(connection)
             for args in arg_lists:
-                task.apply_async(args=args, producer=producer, retry=False)
+                signature.apply_async(args=args, producer=producer, retry=False)
                 published += 1
     except (OperationalError, KombuError, OSError) as error:
         logger.warning("Broker unreachable after %s message(s): %s", published, error)
@@ -101,10 +108,8 @@ def hand_over(ids: list[int]) -> None:
     """Publish the claimed rows to send tasks, SEND_BATCH rows a task; rows that could not
     be published go back to pending at once, so a broker outage loses nothing and needs no
     reclaim."""
-    from ..tasks import reminder_send_batch
-
     batches = [ids[i : i + SEND_BATCH] for i in range(0, len(ids), SEND_BATCH)]
-    published = publish_each(reminder_send_batch, [(batch,) for batch in batches])
+    published = publish_each(SEND_BATCH_TASK, [(batch,) for batch in batches])
     unpublished = [pk for batch in batches[published:] for pk in batch]
     if unpublished:
         OutboundMessage.objects.filter(

@@ -20,6 +20,7 @@ from ..models import (
     OutboundMessage,
     ReminderRule,
 )
+from .dispatch import DISPATCH_TASK, publish
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +103,5 @@ def schedule_kick() -> None:
 
 
 def kick_dispatch() -> None:
-    from ..tasks import reminders_dispatch
-    from .dispatch import publish
-
-    if not publish(reminders_dispatch, [()]):
+    if not publish(DISPATCH_TASK, [()]):
         logger.warning("Broker unreachable: due reminders wait for the next sweep.")
