@@ -6,8 +6,10 @@ from clinic.models import Location, User
 
 from .models import ConsentDocument, ConsultationRequest, MeasureKind, Patient, Screening
 from .services import (
+    consent_sign,
     consultation_submit,
     escort_add,
+    intake_record,
     measure_record,
     patient_register,
     phq9_follow_up_record,
@@ -29,14 +31,38 @@ CONSENT_BODY = (
 )
 
 
-def seed() -> list[str]:
-    created = []
-    desk = User.objects.get(username="frontdesk")
-    _, made = ConsentDocument.objects.get_or_create(
+ALLERGIES = ["", "Sulfa drugs (rash)", "", "", "Penicillin (hives)"]
+
+
+def consent_document() -> tuple[ConsentDocument, bool]:
+    return ConsentDocument.objects.get_or_create(
         title="Consent to IV ketamine infusion therapy",
         version="1.0",
         defaults={"body": CONSENT_BODY, "effective_from": datetime.date(2026, 1, 1)},
     )
+
+
+def ready_for_treatment(patient: Patient, nurse: User, index: int = 0) -> None:
+    """What an infusion needs on file besides the booking, as the nurse records it at the
+    first visit's pre-assessment: the clinical intake (allergies listed, or none known) and
+    the treatment consent, signed by the patient and witnessed."""
+    if not patient.intakes.exists():
+        allergy = ALLERGIES[index % len(ALLERGIES)]
+        intake_record(
+            patient=patient, recorded_by=nurse, symptom_duration_months=12 + (index * 7) % 60,
+            no_known_drug_allergies=not allergy, allergies=allergy,
+        )  # fmt: skip
+    if not patient.consents.exists():
+        consent_sign(
+            patient=patient, document=consent_document()[0], typed_name=patient.legal_name,
+            witness=nurse,
+        )  # fmt: skip
+
+
+def seed() -> list[str]:
+    created = []
+    desk = User.objects.get(username="frontdesk")
+    _, made = consent_document()
     if made:
         created.append("consent document v1.0")
     for first, last, dob, code, phone in PATIENTS:
@@ -147,6 +173,8 @@ def _stage_patient(desk, index, stage, time_machine):
         if stage == "flagged":
             answers["cardiovascular"] = "yes"
         screening_record(patient=patient, recorded_by=nurse, answers=answers)
+        if stage != "flagged":
+            ready_for_treatment(patient, nurse, index)
     if stage != "flagged":
         _measures(patient, nurse, physician, stage, weeks, now, time_machine)
     return patient

@@ -171,6 +171,25 @@ def booking_blockers(patient: Patient) -> list[str]:
     return reasons
 
 
+def treatment_blockers(patient: Patient) -> list[str]:
+    """Why no infusion may start for this patient yet; empty when it may. Booking can go
+    ahead without these (a course is often booked at the first call), but the drug does not
+    run before the allergies are on record and the treatment consent is signed. Two queries.
+    """
+    reasons = []
+    if not patient.intakes.exists():
+        reasons.append(
+            "Allergies are not on record: complete the clinical intake (list the allergies, "
+            "or mark no known drug allergies) before the first infusion."
+        )
+    if not patient.consents.exists():
+        reasons.append(
+            "No signed treatment consent: the patient signs it, witnessed, before the first "
+            "infusion."
+        )
+    return reasons
+
+
 # --- Flags on the patient page ---------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.errors import ConflictError
 from clinic.models import Location, User
+from patients.demo import ready_for_treatment
 from patients.models import Screening
 from patients.services import escort_add, patient_register, screening_record, weight_record
 from scheduling.models import Appointment, AppointmentStatus, Chair
@@ -156,6 +157,7 @@ def _book(site, staff, start, index, today, time_machine) -> Appointment:
             added_by=staff.desk,
         )  # fmt: skip
         consent_for(patient, index, staff.desk)
+        ready_for_treatment(patient, staff.nurse, index)
         course = _book_course(site, staff, patient, start, index)
     return course.appointments.get(sequence=1) if course else None
 

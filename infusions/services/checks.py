@@ -14,6 +14,7 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import NURSES
 from patients.models import WeightMeasurement
+from patients.selectors import treatment_blockers
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
 from .draws import draw_problems
@@ -84,13 +85,14 @@ def double_check_state(order: DoseOrder) -> str:
 
 
 def infusion_may_start(order: DoseOrder) -> list[str]:
-    """Why the infusion may not start under this order; empty when it may (signed, any soft
-    limit overridden by a physician, the double-check matched by two nurses, and the drug
-    drawn for this order from an in-date lot at the visit's site: ``draw_problems``)."""
-    reasons = []
+    """Why the infusion may not start under this order; empty when it may (the patient's
+    allergies on record and consent signed: ``treatment_blockers``; the order signed, any
+    soft limit overridden by a physician, the double-check matched by two nurses, and the
+    drug drawn for this order from an in-date lot at the visit's site: ``draw_problems``)."""
     status = order.status
     if status == OrderStatus.CANCELLED:
         return ["This order was cancelled; use the order that replaced it."]
+    reasons = treatment_blockers(order.appointment.patient)
     correction = WeightMeasurement.objects.filter(corrects_id=order.weight_id).first()
     if correction is not None:
         reasons.append(

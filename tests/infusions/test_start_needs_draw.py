@@ -19,8 +19,11 @@ from infusions.services import (
     lot_receive,
     vitals_record,
 )
+from patients.models import ConsentDocument
+from patients.selectors import treatment_blockers
+from patients.services import consent_sign, intake_record
 from tests.factories import UserFactory
-from tests.helpers import GOOD
+from tests.helpers import GOOD, make_appointment, order_for
 from tests.infusions.drawing import draw_for, stock_lot
 from tests.step_up import tablet_request
 
@@ -194,3 +197,32 @@ def test_the_orders_draw_volume_is_enough_even_when_rounding_leaves_it_under_the
     draw_for(order, by=nurse)
     assert infusion_may_start(order) == []
     assert infusion_start(record=record, by=nurse).status == InfusionStatus.RUNNING
+
+
+def test_no_infusion_starts_before_the_allergies_and_the_signed_consent_are_on_file(
+    site, nurse, protocol
+):
+    """Booking may come first (a course is often booked at the first call), but the drug
+    does not run for a patient whose allergies nobody has recorded, or who has not signed
+    the treatment consent; the reasons come first on the dose panel and the chair."""
+    appointment = make_appointment(site=site, nurse=nurse, protocol=protocol, ready=False)
+    order = order_for(appointment, nurse)
+    reasons = infusion_may_start(order)
+    assert reasons[:2] == [
+        "Allergies are not on record: complete the clinical intake (list the allergies, or "
+        "mark no known drug allergies) before the first infusion.",
+        "No signed treatment consent: the patient signs it, witnessed, before the first infusion.",
+    ]
+    patient = appointment.patient
+    intake_record(
+        patient=patient, recorded_by=nurse, symptom_duration_months=30,
+        no_known_drug_allergies=False, allergies="Sulfa drugs (rash)",
+    )  # fmt: skip
+    assert treatment_blockers(patient) == [reasons[1]]
+    document = ConsentDocument.objects.create(
+        title="Consent to IV ketamine infusion therapy", version="1.0", body="...",
+        effective_from=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    consent_sign(patient=patient, document=document, typed_name=patient.legal_name, witness=nurse)
+    assert treatment_blockers(patient) == []
+    assert not any("consent" in r or "Allergies" in r for r in infusion_may_start(order))
