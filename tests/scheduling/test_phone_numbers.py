@@ -54,3 +54,21 @@ def test_the_migration_merges_opt_outs_of_one_number_keeping_the_earliest():
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone, recorded_at FROM scheduling_smsoptout ORDER BY phone")
         assert cursor.fetchall() == [("+19495550123", start), ("555-01", start)]
+
+
+def test_the_migration_rewrites_a_sites_phone_and_leaves_an_unparsable_one():
+    site_migration = importlib.import_module("clinic.migrations.0004_location_phone_e164")
+    with connection.cursor() as cursor:
+        for code, phone in [("e164-a", "(949) 555-0100"), ("e164-b", "ask at the desk")]:
+            cursor.execute(
+                "INSERT INTO clinic_location (name, code, time_zone, address, phone, is_active) "
+                "VALUES (%s, %s, 'America/Los_Angeles', '', %s, true)",
+                [code, code, phone],
+            )
+    state = MigrationLoader(connection).project_state(("clinic", "0003_staff_sessions"))
+    site_migration.normalise_location_phones(state.apps, None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, phone FROM clinic_location WHERE code LIKE 'e164-%%' ORDER BY code"
+        )
+        assert cursor.fetchall() == [("e164-a", "+19495550100"), ("e164-b", "ask at the desk")]
