@@ -1,6 +1,10 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .roles import Role
@@ -21,6 +25,34 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # The site's wall clock: the one place a site's local time and day are worked out.
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def local(self, moment: datetime.datetime) -> datetime.datetime:
+        """``moment`` as the site's clocks show it."""
+        return moment.astimezone(self.zone)
+
+    def date_of(self, moment: datetime.datetime) -> datetime.date:
+        """The site's calendar day at ``moment`` (a visit's day, a business date)."""
+        return self.local(moment).date()
+
+    def today(self, now: datetime.datetime | None = None) -> datetime.date:
+        return self.date_of(now or timezone.now())
+
+    def at(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
+        """A wall-clock time at the site: 09:00 stays 09:00 across daylight-saving changes."""
+        return datetime.datetime.combine(day, time, tzinfo=self.zone)
+
+    def day_bounds(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) of a calendar day on the site's clock (23 or 25 h across DST)."""
+        return (
+            self.at(day, datetime.time.min),
+            self.at(day + datetime.timedelta(days=1), datetime.time.min),
+        )
 
 
 class User(AbstractUser):

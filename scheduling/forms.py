@@ -6,7 +6,6 @@ daylight-saving change.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,7 +37,7 @@ def as_site_time(location: Location, value: datetime.datetime | None):
 
 
 def site_input_value(location: Location, moment: datetime.datetime) -> str:
-    return timezone.localtime(moment, ZoneInfo(location.time_zone)).strftime(LOCAL_INPUT)
+    return location.local(moment).strftime(LOCAL_INPUT)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

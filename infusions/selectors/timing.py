@@ -5,7 +5,6 @@ after the planned run time, discharge only after the minimum recovery and a late
 which ``services.timing`` enforces. Reads only."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -50,7 +49,7 @@ def discharge_blocker(record: InfusionRecord, now: datetime.datetime | None = No
     now = now or timezone.now()
     minimum = record.protocol_version.min_recovery_minutes
     ready_at = timing.recovery_ready_at(record.ended_at, minimum)
-    local = ready_at.astimezone(ZoneInfo(record.appointment.location.time_zone))
+    local = record.appointment.location.local(ready_at)
     if now < ready_at:
         return (
             f"Recovery has lasted {timing.format_elapsed(now - record.ended_at)} of the "

@@ -9,7 +9,6 @@ latest reconciled day are refused: a reconciled day is closed.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -44,7 +43,7 @@ def _positive(name: str, value, what: str, *, zero_ok: bool = False) -> Decimal:
 
 
 def business_date(location: Location, moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(ZoneInfo(location.time_zone)).date()
+    return location.date_of(moment)
 
 
 def require_site(user: User, location: Location, doing: str) -> None:

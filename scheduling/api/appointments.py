@@ -1,8 +1,6 @@
 """Appointments: the day's list for a board, one appointment's history, status changes and
 rescheduling. Booking happens through courses."""
 
-from zoneinfo import ZoneInfo
-
 from django_filters import ChoiceFilter
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -239,7 +237,7 @@ class AppointmentViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         query.is_valid(raise_exception=True)
         location = appointment.location
         today = site_today(location)
-        own_day = appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+        own_day = location.date_of(appointment.starts_at)
         day = query.validated_data.get("date") or max(own_day, today)
         if day < today:
             found, why = [], f"{day:%m/%d/%Y} has passed."

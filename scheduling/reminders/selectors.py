@@ -2,7 +2,6 @@
 
 import datetime
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -105,10 +104,7 @@ def _site_day_window(locations, offset_days: int) -> Q:
     window = Q(pk__in=[])
     now = timezone.now()
     for location in locations:
-        zone = ZoneInfo(location.time_zone)
-        day = now.astimezone(zone).date() + datetime.timedelta(days=offset_days)
-        start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
-        end = start + datetime.timedelta(days=1)
+        start, end = location.day_bounds(location.today(now) + datetime.timedelta(days=offset_days))
         window |= Q(location=location, starts_at__gte=start, starts_at__lt=end)
     return window
 

@@ -59,7 +59,7 @@ class DayBoard:
 
 
 def local_midnight(location: Location, day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(0), tzinfo=ZoneInfo(location.time_zone))
+    return location.at(day, datetime.time.min)
 
 
 def _slot(moment: datetime.datetime, origin: datetime.datetime, rounding) -> int:
@@ -125,7 +125,7 @@ def place(appointment: Appointment, origin: datetime.datetime, slots: int) -> Bl
 
 def board_origin(location: Location, appointment: Appointment) -> tuple[datetime.datetime, int]:
     """The grid an appointment's block sits on, to re-render one block after a change."""
-    day = appointment.starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+    day = location.date_of(appointment.starts_at)
     weekday = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
     opens_at, closes_at = (weekday.opens_at, weekday.closes_at) if weekday else (None, None)
     return _day_window(location, day, opens_at, closes_at, [appointment])

@@ -1,10 +1,8 @@
 """A patient's courses, a nurse's day, today's patients, the appointments a shift carries."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
@@ -57,7 +55,7 @@ def todays_patients(user: User) -> list[Appointment]:
     """Today's visits (each site's own today) at the user's sites, in arrival order."""
     window = Q()
     for location in locations_for(user):
-        today = timezone.localtime(timezone=ZoneInfo(location.time_zone)).date()
+        today = location.today()
         start = local_midnight(location, today)
         window |= Q(
             location=location,

@@ -8,11 +8,9 @@ that chart the visit refuse it or do their part through ``scheduling.hooks``.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import Location, User
@@ -29,12 +27,12 @@ REASON_MAX = 300 - len(NOTE)  # the history row's reason holds 300 characters
 
 
 def site_today(location: Location, now: datetime.datetime | None = None) -> datetime.date:
-    return (now or timezone.now()).astimezone(ZoneInfo(location.time_zone)).date()
+    return location.today(now)
 
 
 def visit_day(appointment: Appointment) -> datetime.date:
     """The visit's date where it happens (its site's zone)."""
-    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone)).date()
+    return appointment.location.date_of(appointment.starts_at)
 
 
 def check_in_day_problem(appointment: Appointment) -> str | None:

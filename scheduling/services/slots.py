@@ -2,7 +2,6 @@
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -23,11 +22,11 @@ from ..models import (
 
 def local_datetime(location: Location, day: datetime.date, at: datetime.time) -> datetime.datetime:
     """A wall-clock time at a site: 09:00 stays 09:00 across daylight-saving changes."""
-    return datetime.datetime.combine(day, at, tzinfo=ZoneInfo(location.time_zone))
+    return location.at(day, at)
 
 
 def local(location: Location, moment: datetime.datetime) -> datetime.datetime:
-    return moment.astimezone(ZoneInfo(location.time_zone))
+    return location.local(moment)
 
 
 @dataclass(frozen=True)
