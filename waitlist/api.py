@@ -47,7 +47,7 @@ def status_field(**kwargs) -> NamedChoiceField:
     return NamedChoiceField(WaitlistStatus.choices, enum_name="WaitlistStatusEnum", **kwargs)
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class WaitlistStatusChangeSerializer(serializers.ModelSerializer):
     to_status = status_field()
     changed_by = StaffSerializer()
 
@@ -65,7 +65,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(), help_text="Monday = 0; empty: any day."
     )
-    status_changes = StatusChangeSerializer(many=True, read_only=True)
+    status_changes = WaitlistStatusChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = WaitlistEntry
