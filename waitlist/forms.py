@@ -28,7 +28,7 @@ class EntryForm(forms.Form):
         queryset=None,
         required=False,
         label="Session to move earlier",
-        help_text="Only for moving a booked session earlier.",
+        help_text="Only for moving a booked session earlier: the picked patient's sessions here.",
     )
     earliest_date = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})

@@ -51,7 +51,8 @@ def _to_site(location):
 @role_required(*KEEPERS)
 def site(request):
     """A site's active entries, the chairs freed ahead of time, and the add form."""
-    location, sites = _site(request.user, request.GET.get("location"))
+    asked = request.POST.get("location") or request.GET.get("location")
+    location, sites = _site(request.user, asked)
     picked = _picked(request.user, request)
     form = EntryForm(_posted(request), user=request.user, location=location, patient=picked)
     status = 200

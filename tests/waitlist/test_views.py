@@ -21,6 +21,14 @@ def test_the_desk_adds_a_patient_on_the_sites_page(login, front_desk, waiting_pa
     assert waiting_patient.display_name in client.get(posted["Location"]).content.decode()
 
 
+def test_picking_a_patient_lists_their_sessions_to_move(login, front_desk, later_course, site):
+    client = login(front_desk)
+    page = client.get(reverse("waitlist:site"), {"patient": later_course.patient_id})
+    options = page.context["form"].fields["appointment"].queryset
+    assert set(options) == set(later_course.appointments.all())
+    assert not client.get(reverse("waitlist:site")).context["form"].fields["appointment"].queryset
+
+
 def test_a_refused_add_shows_the_reason_on_the_form(login, front_desk, site, move_earlier):
     client = login(front_desk)
     posted = client.post(
