@@ -157,3 +157,11 @@ def test_a_nurse_may_not_fill(move_earlier, freed, nurse):
         waitlist_fill(entry=move_earlier, by=nurse, starts_at=freed.starts_at)
     move_earlier.refresh_from_db()
     assert move_earlier.status == S.ACTIVE
+
+
+def test_the_patients_export_holds_their_waitlist_entries(move_earlier):
+    from audit.export import patient_record
+
+    sections = {s["model"]: s["rows"] for s in patient_record(move_earlier.patient)["sections"]}
+    assert [row["id"] for row in sections["waitlist.WaitlistEntry"]] == [move_earlier.pk]
+    assert len(sections["waitlist.WaitlistStatusChange"]) == 1
