@@ -96,7 +96,10 @@ def fill(request, pk):
     is_free = freed.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
     is_ahead = freed.starts_at > timezone.now()
     candidates = candidates_for_slot(freed) if is_free and is_ahead else []
-    form = FillForm(_posted(request), entries=entries_for(request.user).active())
+    movable = (
+        entries_for(request.user).active().filter(location=freed.location, wish=Wish.MOVE_EARLIER)
+    )
+    form = FillForm(_posted(request), entries=movable)
     status = 200
     if form.is_bound and form.is_valid():
         entry = form.cleaned_data["entry"]

@@ -1,10 +1,15 @@
 """The desk's pages: a site's waitlist with its add form, withdrawing, and the fill page of
 a freed chair (one click moves a waiting patient's session into it)."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from scheduling.models import AppointmentStatus
-from waitlist.models import WaitlistEntry, WaitlistStatus
+from tests.factories import PatientFactory
+from tests.helpers import make_bookable
+from waitlist.models import WaitlistEntry, WaitlistStatus, Wish
+from waitlist.services import waitlist_add
 
 
 def test_the_desk_adds_a_patient_on_the_sites_page(login, front_desk, waiting_patient, site):
@@ -84,3 +89,35 @@ def test_a_nurse_gets_403(login, nurse, move_earlier, freed):
         reverse("waitlist:fill", args=[freed.pk]),
     ):
         assert client.get(url).status_code == 403
+
+
+def test_the_sites_page_costs_the_same_queries_for_one_entry_or_many(
+    login, front_desk, site, move_earlier, freed, nurse
+):
+    client = login(front_desk)
+    client.get(reverse("waitlist:site"))  # sessions, permissions: warm
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("waitlist:site")).status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(5):
+        waitlist_add(
+            patient=make_bookable(PatientFactory(home_location=site), nurse), location=site,
+            wish=Wish.START_SOONER, by=front_desk,
+        )  # fmt: skip
+    assert count() == one
+
+
+def test_only_a_move_earlier_entry_of_the_site_is_filled_from_the_page(
+    login, front_desk, freed, waiting_patient, site
+):
+    sooner = waitlist_add(
+        patient=waiting_patient, location=site, wish=Wish.START_SOONER, by=front_desk
+    )
+    posted = login(front_desk).post(reverse("waitlist:fill", args=[freed.pk]), {"entry": sooner.pk})
+    assert posted.status_code == 200
+    sooner.refresh_from_db()
+    assert sooner.status == WaitlistStatus.ACTIVE
