@@ -1,8 +1,8 @@
 """The right-of-access export: everything on file about one patient, as plain data.
 
-Every model of patients, scheduling and infusions that leads to a patient (``patient_path``)
-is a section, so a model added later is exported without a change here. One query per
-section, one for the staff names. Secrets (calendar tokens, link tokens) are left out.
+Every model of patients, scheduling, infusions and waitlist that leads to a patient
+(``patient_path``) is a section, so a model added later is exported without a change here.
+One query per section, one for the staff names. Secrets (calendar tokens, link tokens) are left out.
 """
 
 import json
@@ -16,7 +16,7 @@ from clinic.models import User
 
 from .reads import patient_path
 
-APPS = ("patients", "scheduling", "infusions")
+APPS = ("patients", "scheduling", "infusions", "waitlist")
 SECRET_FIELDS = {"token", "token_hash", "secret"}
 
 

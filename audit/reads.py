@@ -3,7 +3,7 @@ patient is found from the request, so one middleware writes one row per read.
 
 ``READS`` maps a URL name to a ``PatientFrom``. ``EXEMPT`` names the views of the clinical
 apps that show no single patient's record, each with the reason. tests/audit/test_reads.py
-walks the URL conf and fails on a view of patients, scheduling or infusions that is in
+walks the URL conf and fails on a view of patients, scheduling, infusions or waitlist that is in
 neither, so a new screen cannot be forgotten. Admin change pages of every model that leads
 to a patient are registered automatically (``admin_reads``).
 
@@ -145,6 +145,11 @@ READS: dict[str, PatientFrom] = {
     "infusion-alert-list": by_param(RECORD, "record"),
     "drug-log-entry-list": by_param(ORDER, "order"),
     "drug-log-entry-detail": PatientFrom("infusions.DrugLogEntry"),
+    # The waitlist: one entry's page and record, and the fill page of a freed session.
+    "waitlist:withdraw": PatientFrom("waitlist.WaitlistEntry"),
+    "waitlist:fill": APPOINTMENT,
+    "waitlist-entry-detail": PatientFrom("waitlist.WaitlistEntry"),
+    "waitlist-entry-list": by_param(patient(), "patient"),
     # This app: the access report and the right-of-access export.
     "audit:patient_access": patient(),
     "audit:patient_access_csv": patient(kind=AccessKind.EXPORT),
@@ -233,6 +238,10 @@ EXEMPT: dict[str, str] = {
     "appointment-reschedule": _POST,
     "appointment-make-up": _POST,
     "appointment-transition": _POST,
+    "waitlist:site": _LIST,
+    "appointment-waitlist-candidates": _LIST,
+    "waitlist-entry-withdraw": _POST,
+    "waitlist-entry-fill": _POST,
 }
 
 

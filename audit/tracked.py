@@ -60,6 +60,8 @@ TRACKED = {
     "infusions.ComfortApplied": {},
     "infusions.EarlyStopReview": {},
     "infusions.DischargeOverride": {},
+    "waitlist.WaitlistEntry": {},
+    "waitlist.WaitlistStatusChange": {},
 }
 
 

@@ -82,6 +82,7 @@ def public(reason: str, **kwargs) -> Access:
 
 P = {"pk": "patient"}
 APPT = {"pk": "appointment"}
+ENTRY = {"pk": "waitlist_entry"}
 ORDER = {"pk": "order"}
 RECORD = {"pk": "record"}
 
@@ -318,6 +319,14 @@ URLS: dict[str, Access] = {
     "appointment-undo-check-in": action(
         ALL, args=APPT, note="a check-in opened at the chair is undone by a nurse or physician"
     ),
+    "waitlist:site": form(DESK),
+    "waitlist:withdraw": form(DESK, args=ENTRY),
+    "waitlist:fill": form(DESK, args=APPT),
+    "waitlist-entry-list": api(DESK, DESK),
+    "waitlist-entry-detail": api(DESK, args=ENTRY),
+    "waitlist-entry-withdraw": action(DESK, args=ENTRY),
+    "waitlist-entry-fill": action(DESK, args=ENTRY),
+    "appointment-waitlist-candidates": api(DESK, args=APPT),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -404,6 +413,7 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "scheduling.messagetemplate": admin_rows(ADMIN, ADMIN, ADMIN),
     "scheduling.outboundmessage": READ_ONLY,
     "scheduling.smsoptout": READ_ONLY,
+    "waitlist.waitlistentry": READ_ONLY,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "infusions.doseorder": DOSE_RECORDS,
@@ -511,6 +521,11 @@ ACTIONS: list[Action] = [
        + R("appointment-slots")),
     _a("Book a make-up session for a cancelled one, after the course's last", DESK,
        W("scheduling:make_up", "appointment-make-up")),
+    _a("Keep a site's waitlist: add, withdraw, fill a freed chair from it", DESK,
+       W("waitlist:site", "waitlist:withdraw", "waitlist:fill", "waitlist-entry-list",
+         "waitlist-entry-withdraw", "waitlist-entry-fill")
+       + R("waitlist-entry-detail", "appointment-waitlist-candidates"),
+       note="the admin lists the entries read-only; changes go through the waitlist"),
     _a("Give or revoke a patient's calendar link", DESK,
        W("scheduling:feed_create", "scheduling:feed_revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,

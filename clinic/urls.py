@@ -17,6 +17,7 @@ from infusions import api as infusions_api
 from infusions.api.homes import WorkWaitingView
 from patients import api as patients_api
 from scheduling import api as scheduling_api
+from waitlist import api as waitlist_api
 
 # No ".json" suffix routes: JSON is the only format, and actions do not take the argument.
 router = DefaultRouter()
@@ -98,6 +99,7 @@ router.register("opening-hours", scheduling_api.OpeningHoursViewSet, basename="o
 router.register("closed-days", scheduling_api.ClosedDayViewSet, basename="closed-day")
 router.register("courses", scheduling_api.CourseViewSet, basename="course")
 router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
+router.register("waitlist", waitlist_api.WaitlistEntryViewSet, basename="waitlist-entry")
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -116,11 +118,17 @@ urlpatterns = [
     # Reminders: the delivery dashboard, and the public confirmation link and SMS webhook.
     path("", include("scheduling.reminders.urls")),
     path("infusions/", include("infusions.urls")),
+    path("waitlist/", include("waitlist.urls")),
     path("audit/", include("audit.urls")),
     path(
         "api/v1/audit/patients/<int:pk>/access-log/",
         audit_api.PatientAccessLogView.as_view(),
         name="audit-patient-access",
+    ),
+    path(
+        "api/v1/appointments/<int:pk>/waitlist-candidates/",
+        waitlist_api.CandidatesView.as_view(),
+        name="appointment-waitlist-candidates",
     ),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),

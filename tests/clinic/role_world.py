@@ -28,7 +28,9 @@ from scheduling.models import (
     OutboundMessage,
 )
 from tests.factories import PatientFactory, UserFactory
-from tests.helpers import make_appointment
+from tests.helpers import make_appointment, make_bookable
+from waitlist.models import Wish
+from waitlist.services import waitlist_add
 
 MISSING = 999_999_999
 # Kinds a URL names that the walk does not make (each needs a whole session or day first).
@@ -151,6 +153,10 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         location=site, kind=InventoryKind.OPENING, counted_ml={lot.pk: Decimal("20")},
         taken_by=staff.physician,
     ).pk  # fmt: skip
+    waiting = make_bookable(PatientFactory(home_location=site), staff.nurse)
+    ids["waitlist_entry"] = waitlist_add(
+        patient=waiting, location=site, wish=Wish.START_SOONER, by=staff.front_desk
+    ).pk
     ids["outbound_message"] = OutboundMessage.objects.create(
         appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
         recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,

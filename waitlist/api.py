@@ -1,0 +1,201 @@
+"""The waitlist in the API: list, add, withdraw, fill, and the candidates for a freed chair.
+Front desk and clinic admins only, like the pages; every write is a waitlist service."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters import ChoiceFilter
+from django_filters.rest_framework import FilterSet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from clinic.access import HasRole
+from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
+from clinic.filters import IdFilter
+from clinic.roles import DESK
+from scheduling.api.common import (
+    AwareDateTimeField,
+    CallerScopedId,
+    PatientRefSerializer,
+    SchedulingErrorSerializer,
+    chair_id,
+    location_id,
+    patient_id,
+    staff_id,
+)
+from scheduling.models import Appointment, AppointmentStatus
+from scheduling.selectors.scope import appointments_for
+
+from .models import WaitlistEntry, WaitlistStatus, WaitlistStatusChange, Wish
+from .selectors import candidates_for_slot, entries_for
+from .services import waitlist_add, waitlist_fill, waitlist_withdraw
+
+KEEPERS = DESK
+FREED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+
+def appointment_id(**kwargs) -> CallerScopedId:
+    return CallerScopedId(appointments_for, Appointment, **kwargs)
+
+
+def wish_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(Wish.choices, enum_name="WaitlistWishEnum", **kwargs)
+
+
+def status_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(WaitlistStatus.choices, enum_name="WaitlistStatusEnum", **kwargs)
+
+
+class WaitlistStatusChangeSerializer(serializers.ModelSerializer):
+    to_status = status_field()
+    changed_by = StaffSerializer()
+
+    class Meta:
+        model = WaitlistStatusChange
+        fields = ["from_status", "to_status", "changed_at", "changed_by", "reason"]
+        read_only_fields = fields
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    patient = PatientRefSerializer(read_only=True)
+    wish = wish_field(read_only=True)
+    status = status_field(read_only=True)
+    created_by = StaffSerializer(read_only=True)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Monday = 0; empty: any day."
+    )
+    status_changes = WaitlistStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = [
+            "id", "patient", "location", "wish", "appointment", "earliest_date", "latest_date",
+            "weekdays", "earliest_time", "latest_time", "note", "status", "created_at",
+            "created_by", "filled_with", "status_changes",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AddSerializer(serializers.Serializer):
+    patient = patient_id()
+    location = location_id(help_text="The site the patient waits at.")
+    wish = wish_field()
+    appointment = appointment_id(
+        required=False, allow_null=True, help_text="The booked session to move earlier."
+    )
+    earliest_date = serializers.DateField(required=False, allow_null=True)
+    latest_date = serializers.DateField(required=False, allow_null=True)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False, default=list,
+        help_text="Days the patient can come, Monday = 0; empty: any day.",
+    )  # fmt: skip
+    earliest_time = serializers.TimeField(required=False, allow_null=True, help_text="Site time.")
+    latest_time = serializers.TimeField(required=False, allow_null=True, help_text="Site time.")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the patient leaves the list.")
+
+
+class FillSerializer(serializers.Serializer):
+    starts_at = AwareDateTimeField(
+        required=False, help_text="Move earlier: the freed time, with its UTC offset."
+    )
+    chair = chair_id(required=False, help_text="Move earlier: the freed chair.")
+    nurse = staff_id(required=False, help_text="Move earlier: the freed session's nurse.")
+    appointment = appointment_id(
+        required=False, help_text="Start sooner: the first session of the course just booked."
+    )
+
+
+class WaitlistFilter(FilterSet):
+    location = IdFilter()
+    patient = IdFilter()
+    status = ChoiceFilter(choices=WaitlistStatus.choices)
+    wish = ChoiceFilter(choices=Wish.choices)
+
+
+REFUSED = {400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer}
+
+
+class WaitlistEntryViewSet(
+    RoleRules,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Waitlist entries at the caller's sites, oldest first. Entries are added, withdrawn and
+    filled here; never edited or deleted."""
+
+    queryset = WaitlistEntry.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = WaitlistEntrySerializer
+    filterset_class = WaitlistFilter
+    read_roles, write_roles = KEEPERS, KEEPERS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WaitlistEntry.objects.none()
+        return entries_for(self.request.user).prefetch_related("status_changes__changed_by")
+
+    def answer(self, entry: WaitlistEntry, status: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=entry.pk)
+        return Response(WaitlistEntrySerializer(fresh).data, status=status)
+
+    @extend_schema(request=AddSerializer, responses={201: WaitlistEntrySerializer, **REFUSED})
+    def create(self, request, *args, **kwargs):
+        """Put a patient on a site's waitlist; 400 names the field (a patient who cannot be
+        booked, a session not theirs, already waiting)."""
+        fields = validated(AddSerializer, request)
+        with service_errors():
+            entry = waitlist_add(by=request.user, **fields)
+        return self.answer(entry, status=201)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: WaitlistEntrySerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        """Take the patient off the waitlist with a reason; 409 if already filled or withdrawn."""
+        entry = self.get_object()
+        fields = validated(WithdrawSerializer, request)
+        with service_errors():
+            entry = waitlist_withdraw(entry=entry, by=request.user, **fields)
+        return self.answer(entry)
+
+    @extend_schema(
+        request=FillSerializer,
+        responses={200: WaitlistEntrySerializer, **REFUSED, 409: SchedulingErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def fill(self, request, *args, **kwargs):
+        """Fill the entry: move the session earlier to ``starts_at`` (with ``chair`` and
+        ``nurse``; every booking rule is checked again), or, for a new patient, name the first
+        session of the course booked for them. 409 when the entry was filled or withdrawn
+        meanwhile, or the time was taken."""
+        entry = self.get_object()
+        fields = validated(FillSerializer, request)
+        with service_errors():
+            entry = waitlist_fill(entry=entry, by=request.user, **fields)
+        return self.answer(entry)
+
+
+class CandidatesView(generics.GenericAPIView):
+    """Active waitlist entries that could take this cancelled or missed session's time, chair
+    and nurse, first come first served (window, weekdays and times on the site's clock; the
+    course's gap rule for a session moved earlier). Empty for a session that frees nothing
+    (still booked, or in the past)."""
+
+    permission_classes = [HasRole.of(*KEEPERS)]
+    serializer_class = WaitlistEntrySerializer
+    queryset = WaitlistEntry.objects.none()  # for the schema
+    filter_backends = []
+
+    @extend_schema(responses={200: WaitlistEntrySerializer(many=True), **REFUSED})
+    def get(self, request, pk):
+        freed = get_object_or_404(appointments_for(request.user), pk=pk)
+        frees = freed.status in FREED and freed.starts_at > timezone.now()
+        found = candidates_for_slot(freed) if frees else []
+        entries = entries_for(request.user).prefetch_related("status_changes__changed_by")
+        fresh = {e.pk: e for e in entries.filter(pk__in=[e.pk for e in found])}
+        return Response(WaitlistEntrySerializer([fresh[e.pk] for e in found], many=True).data)

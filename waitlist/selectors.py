@@ -1,0 +1,99 @@
+"""Reading the waitlist: a user's entries, and who could take a freed chair."""
+
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from clinic.access import locations_for
+from clinic.models import User
+from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, LocationSchedule
+from scheduling.selectors.slots import course_gap_problem
+
+from .models import WaitlistEntry, Wish
+
+MOVABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+
+
+def entries_for(user: User) -> QuerySet[WaitlistEntry]:
+    """Waitlist entries at the user's sites, with what a list shows of them."""
+    return WaitlistEntry.objects.filter(location__in=locations_for(user)).select_related(
+        "patient", "location", "appointment", "appointment__chair", "created_by"
+    )
+
+
+def candidates_for_slot(freed: Appointment) -> list[WaitlistEntry]:
+    """Active entries at the freed session's site that could take its time, chair and nurse,
+    first come first served: the start fits the entry's days, weekdays and times on the site's
+    wall clock; the patient is not busy then; a session moved earlier must really be earlier
+    and keep its course's gap and window. Four queries whatever the number of entries."""
+    location = freed.location
+    local_start = freed.starts_at.astimezone(ZoneInfo(location.time_zone))
+    day, time = local_start.date(), local_start.time()
+    fits = (
+        (Q(earliest_date__isnull=True) | Q(earliest_date__lte=day))
+        & (Q(latest_date__isnull=True) | Q(latest_date__gte=day))
+        & (Q(weekdays=[]) | Q(weekdays__contains=[day.weekday()]))
+        & (Q(earliest_time__isnull=True) | Q(earliest_time__lte=time))
+        & (Q(latest_time__isnull=True) | Q(latest_time__gte=time))
+    )
+    sessions = Appointment.objects.filter(status__in=ACTIVE_STATUSES)
+    entries = list(
+        WaitlistEntry.objects.active()
+        .filter(fits, location=location)
+        .exclude(appointment=freed)
+        .select_related("patient", "appointment__course", "appointment__chair", "created_by")
+        .prefetch_related(
+            Prefetch("appointment__course__appointments", sessions, to_attr="active_sessions")
+        )
+        .order_by("created_at", "pk")
+    )
+    if not entries:
+        return []
+    busy = set(
+        sessions.filter(
+            patient__in={e.patient_id for e in entries},
+            starts_at__lt=freed.ends_at,
+            ends_at__gt=freed.starts_at,
+        )
+        .exclude(pk__in=[e.appointment_id for e in entries if e.appointment_id])
+        .values_list("patient_id", flat=True)
+    )
+    rules = LocationSchedule.for_location(location)
+    return [e for e in entries if e.patient_id not in busy and _may_move(e, freed, rules)]
+
+
+def _may_move(entry: WaitlistEntry, freed: Appointment, rules) -> bool:
+    if entry.wish != Wish.MOVE_EARLIER:
+        return True
+    session = entry.appointment
+    if session.status not in MOVABLE or freed.starts_at >= session.starts_at:
+        return False
+    if session.course_id is None:
+        return True
+    siblings = [s for s in session.course.active_sessions if s.pk != session.pk]
+    # course_gap_problem reads the site's zone from the session's location: same site.
+    session.location = freed.location
+    return course_gap_problem(session, freed.starts_at, siblings=siblings, rules=rules) is None
+
+
+def freed_sessions(location, now, limit: int = 30) -> QuerySet[Appointment]:
+    """Sessions of the site cancelled or missed ahead of time whose chair is still free at
+    that time (nothing active booked over it since, no make-up in its place): the chairs the
+    waitlist could fill, soonest first."""
+    rebooked = Appointment.objects.filter(
+        chair=OuterRef("chair"),
+        status__in=ACTIVE_STATUSES,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+    return (
+        Appointment.objects.filter(
+            location=location,
+            status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW],
+            starts_at__gt=now,
+            made_up_by__isnull=True,
+        )
+        .exclude(Exists(rebooked))
+        .select_related("patient", "chair", "nurse", "location")
+        .order_by("starts_at")[:limit]
+    )
