@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "protocols.apps.ProtocolsConfig",
     "scheduling.apps.SchedulingConfig",
     "infusions.apps.InfusionsConfig",
+    "outcomes.apps.OutcomesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
