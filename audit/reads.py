@@ -134,6 +134,7 @@ READS: dict[str, PatientFrom] = {
     "appointment-slots": APPOINTMENT,
     "appointment-list": by_param(patient(), "patient"),
     "course-detail": COURSE,
+    "course-due-measures": COURSE,
     "course-list": by_param(patient(), "patient"),
     "dose-order-detail": ORDER,
     "dose-order-list": by_param(APPOINTMENT, "appointment"),
@@ -205,6 +206,8 @@ EXEMPT: dict[str, str] = {
     "protocol-detail": _NO_PATIENT,
     "protocol-version-list": _NO_PATIENT,
     "protocol-version-detail": _NO_PATIENT,
+    "measure-schedule-list": _NO_PATIENT,
+    "protocol-measure-schedule": _NO_PATIENT,
     "dose-calculation-list": "a calculation from numbers sent by the caller; saves nothing",
     **{f"dose-order-{action}": _POST for action in ("cancel", "override", "sign")},
     **{

@@ -1,7 +1,5 @@
 from django.apps import AppConfig
 
-SCHEDULE_READING = ["outcomes.view_measureschedule", "outcomes.view_scheduledmeasure"]
-
 
 class OutcomesConfig(AppConfig):
     """Patient-reported outcomes: which measures a course asks for and when (the schedule
@@ -9,8 +7,5 @@ class OutcomesConfig(AppConfig):
     it imports them, they never import it."""
 
     name = "outcomes"
+    verbose_name = "Outcome-measure schedules"
     default_auto_field = "django.db.models.BigAutoField"
-
-    # Admin permissions: clinic admins read the schedules there; a new version is made by
-    # ``outcomes.services.measure_schedule_revise`` (the API or the protocol's schedule page).
-    role_permissions = {"clinic_admin": SCHEDULE_READING}

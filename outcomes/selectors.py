@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from patients.models import OutcomeMeasure
 from protocols.models import Protocol
 from scheduling.models import Appointment, Course
 from scheduling.models.courses import ACTIVE_STATUSES
+from scheduling.selectors.scope import courses_for
 
 from .defaults import DEFAULT_SCHEDULE
 from .models import MeasureSchedule, ScheduledMeasure
@@ -200,3 +202,8 @@ def due_measures(course: Course) -> list[DueMeasure]:
             )
         )
     return found
+
+
+def course_for(user, pk: int) -> Course:
+    """A course at one of the user's sites (404 otherwise), with what ``due_measures`` reads."""
+    return get_object_or_404(courses_for(user), pk=pk)

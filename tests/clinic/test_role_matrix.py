@@ -37,7 +37,8 @@ LOGIN_PATHS = {reverse(settings.LOGIN_URL), reverse("admin:login")}
 SHARED_KINDS = {"protocol", "protocol_version", "consent_document"}
 # Tables whose rows a refused request may still write: sessions, lockout and audit trails.
 NOT_CLINICAL = re.compile(r"session|axes|audit|access|otp|pgh|log_?entry|django_")
-CLINIC_APPS = ("clinic_", "patients_", "scheduling_", "infusions_", "auth_", "authtoken_")
+CLINIC_APPS = ("clinic_", "patients_", "scheduling_", "infusions_", "outcomes_", "auth_",
+               "authtoken_")  # fmt: skip
 
 
 @dataclass
