@@ -207,6 +207,8 @@ EXEMPT: dict[str, str] = {
     "protocol-version-list": _NO_PATIENT,
     "protocol-version-detail": _NO_PATIENT,
     "measure-schedule-list": _NO_PATIENT,
+    "outcomes:schedules": _NO_PATIENT,
+    "outcomes:schedule": _NO_PATIENT,
     "protocol-measure-schedule": _NO_PATIENT,
     "dose-calculation-list": "a calculation from numbers sent by the caller; saves nothing",
     **{f"dose-order-{action}": _POST for action in ("cancel", "override", "sign")},

@@ -242,7 +242,9 @@ URLS: dict[str, Access] = {
     "protocol-detail": api(ALL, args={"pk": "protocol"}),
     "protocol-version-list": api(ALL, EDITORS),
     "protocol-version-detail": api(ALL, args={"pk": "protocol_version"}),
-    # --- Outcomes (API) ----------------------------------------------------------------------
+    # --- Outcomes ----------------------------------------------------------------------------
+    "outcomes:schedules": page(ADMIN),
+    "outcomes:schedule": form(ADMIN, args={"pk": "protocol"}),
     "measure-schedule-list": api(ALL, ADMIN),
     "protocol-measure-schedule": api(ALL, args={"pk": "protocol"}),
     "course-due-measures": api(ALL, args={"pk": "course"}),
@@ -570,7 +572,7 @@ ACTIONS: list[Action] = [
        admin=[("protocols.protocol", "add"), ("protocols.protocolversion", "add")]),
     _a("Read protocols", ALL, R("protocol-list", "protocol-version-list")),
     _a("Revise a protocol's outcome-measure schedule (a revision is a new version)", ADMIN,
-       W("measure-schedule-list")),
+       R("outcomes:schedules") + W("outcomes:schedule", "measure-schedule-list")),
     _a("Read outcome-measure schedules; see which measures a course asks for and which are "
        "answered", ALL,
        R("measure-schedule-list", "protocol-measure-schedule", "course-due-measures")),

@@ -121,6 +121,7 @@ urlpatterns = [
     # Reminders: the delivery dashboard, and the public confirmation link and SMS webhook.
     path("", include("scheduling.reminders.urls")),
     path("infusions/", include("infusions.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("audit/", include("audit.urls")),
     path(
         "api/v1/audit/patients/<int:pk>/access-log/",

@@ -62,6 +62,21 @@ def current_schedule(protocol: Protocol | int) -> CurrentSchedule:
     return CurrentSchedule(version, ordered(row.as_item() for row in version.items.all()))
 
 
+def current_schedules(protocols) -> list[tuple[Protocol, CurrentSchedule]]:
+    """Each protocol with its current schedule, in three queries however many there are."""
+    protocols = list(protocols)
+    latest: dict[int, MeasureSchedule] = {}
+    for version in schedule_versions().filter(protocol__in=protocols):
+        if version.number > getattr(latest.get(version.protocol_id), "number", 0):
+            latest[version.protocol_id] = version
+    found = []
+    for protocol in protocols:
+        version = latest.get(protocol.pk)
+        items = ordered(row.as_item() for row in version.items.all()) if version else None
+        found.append((protocol, CurrentSchedule(version, items or DEFAULT_SCHEDULE)))
+    return found
+
+
 @dataclass(frozen=True)
 class DueMeasure:
     """One measure a course asks for: when it is due, in which window an answer counts, and

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("schedules/", views.schedules, name="schedules"),
+    path("schedules/<int:pk>/", views.schedule, name="schedule"),
+]
