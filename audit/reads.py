@@ -135,6 +135,7 @@ READS: dict[str, PatientFrom] = {
     "appointment-list": by_param(patient(), "patient"),
     "course-detail": COURSE,
     "course-due-measures": COURSE,
+    "outcomes:patient_due_measures": patient(),
     "course-list": by_param(patient(), "patient"),
     "dose-order-detail": ORDER,
     "dose-order-list": by_param(APPOINTMENT, "appointment"),

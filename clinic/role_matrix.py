@@ -245,6 +245,7 @@ URLS: dict[str, Access] = {
     # --- Outcomes ----------------------------------------------------------------------------
     "outcomes:schedules": page(ADMIN),
     "outcomes:schedule": form(ADMIN, args={"pk": "protocol"}),
+    "outcomes:patient_due_measures": page(ALL, args=P),
     "measure-schedule-list": api(ALL, ADMIN),
     "protocol-measure-schedule": api(ALL, args={"pk": "protocol"}),
     "course-due-measures": api(ALL, args={"pk": "course"}),
@@ -575,7 +576,8 @@ ACTIONS: list[Action] = [
        R("outcomes:schedules") + W("outcomes:schedule", "measure-schedule-list")),
     _a("Read outcome-measure schedules; see which measures a course asks for and which are "
        "answered", ALL,
-       R("measure-schedule-list", "protocol-measure-schedule", "course-due-measures")),
+       R("measure-schedule-list", "protocol-measure-schedule", "course-due-measures",
+         "outcomes:patient_due_measures")),
     _a("Weekly nurse rota: set or clear a shift, copy last week, repeat a week", ADMIN,
        R("scheduling:rota") + W("scheduling:rota_change")),
     _a("A site's opening hours, closures and federal holidays", ADMIN,

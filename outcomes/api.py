@@ -22,12 +22,14 @@ from protocols.models import Protocol
 
 from .models import MeasureSchedule, ScheduledMeasure
 from .schedule import MAX_FOLLOW_UP_DAYS, MEASURE_CHOICES, Timing
-from .selectors import course_for, current_schedule, due_measures, schedule_versions
+from .selectors import (
+    DUE_MEASURE_READERS,
+    course_for,
+    current_schedule,
+    due_measures,
+    schedule_versions,
+)
 from .services import SCHEDULE_EDITORS, measure_schedule_revise
-
-# Who sees a course's due measures: the clinical readers and the front desk (who will send
-# the links and chase the answers); which answers were given, not what they were.
-DUE_MEASURE_READERS = EVERYONE
 
 
 class ScheduleItemSerializer(serializers.Serializer):

@@ -6,4 +6,7 @@ app_name = "outcomes"
 urlpatterns = [
     path("schedules/", views.schedules, name="schedules"),
     path("schedules/<int:pk>/", views.schedule, name="schedule"),
+    path(
+        "patients/<int:pk>/due-measures/", views.patient_due_measures, name="patient_due_measures"
+    ),
 ]

@@ -91,3 +91,30 @@ def test_a_nurse_may_not_open_the_screens(login, nurse, protocol):
     url = reverse("outcomes:schedule", args=[protocol.pk])
     assert client.post(url, default_post(note="x", fiqr__after_infusion="5")).status_code == 403
     assert not MeasureSchedule.objects.exists()
+
+
+def test_the_courses_tab_lists_each_courses_due_measures_in_constant_queries(
+    login, front_desk, patient, protocol, site, chairs, shifts, django_assert_max_num_queries
+):
+    from tests.helpers import book, mon_wed_fri, next_monday
+
+    url = reverse("outcomes:patient_due_measures", args=[patient.pk])
+    client = login(front_desk)
+    book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], shifts, front_desk)
+    client.get(url)  # warm the session and the user
+    with django_assert_max_num_queries(30) as few:
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 of 28 answered" in page
+    assert "FIQR after infusion 4" in page
+    later = mon_wed_fri(next_monday(), 12, hour=13)
+    book(patient, protocol, site, later, chairs[1], shifts, front_desk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert "0 of 36 answered" in response.content.decode()
+
+
+def test_the_courses_tab_loads_the_due_measures(login, nurse, patient):
+    response = login(nurse).get(reverse("patients:detail", args=[patient.pk]), {"tab": "courses"})
+    assert reverse("outcomes:patient_due_measures", args=[patient.pk]) in response.content.decode()
