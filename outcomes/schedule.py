@@ -120,17 +120,14 @@ def schedule_problems(items: Iterable) -> list[str]:
     return messages
 
 
+def item_order(item: Item) -> tuple:
+    """Measures in the order pain, FIQR, PHQ-9; timings in their listed order; then n."""
+    measures = [kind.value for kind in SCHEDULABLE]
+    rank = measures.index(item.measure) if item.measure in measures else len(measures)
+    timings = Timing.values
+    return (rank, timings.index(item.timing) if item.timing in timings else 99, item.param or 0)
+
+
 def ordered(items: Iterable[Item]) -> tuple[Item, ...]:
-    """A schedule's items in one stable order (measure, then timing as listed, then n)."""
-    measure_rank = {kind.value: rank for rank, kind in enumerate(SCHEDULABLE)}
-    timing_rank = {value: rank for rank, value in enumerate(Timing.values)}
-    return tuple(
-        sorted(
-            items,
-            key=lambda i: (
-                measure_rank.get(i.measure, 99),
-                timing_rank.get(i.timing, 99),
-                i.param or 0,
-            ),
-        )
-    )
+    """A schedule's items in one stable order (``item_order``)."""
+    return tuple(sorted(items, key=item_order))

@@ -4,6 +4,7 @@ course asks of its patient (``due_measures``)."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
@@ -19,7 +20,7 @@ from scheduling.selectors.scope import courses_for
 
 from .defaults import DEFAULT_SCHEDULE
 from .models import MeasureSchedule, ScheduledMeasure
-from .schedule import CONTEXTS, Item, Timing, ordered
+from .schedule import CONTEXTS, Item, Timing, item_order, ordered
 
 # Who sees which measures a course asks for and which are answered (not the answers): the
 # clinical readers and the front desk, who will send the links and chase the answers.
@@ -172,7 +173,9 @@ def _slots(items: tuple[Item, ...], visits: list[Appointment]) -> list[_Slot]:
             )
             slots.append(_Slot(item, last, len(visits), *window))
         elif item.timing == Timing.FOLLOW_UP_DAYS:
-            due = last.ends_at + datetime.timedelta(days=item.param)
+            # n days on the site's calendar: the same wall-clock time across a DST change.
+            local_end = last.ends_at.astimezone(ZoneInfo(last.location.time_zone))
+            due = local_end + datetime.timedelta(days=item.param)
             window = (due - FOLLOW_UP_EARLY, due, due + FOLLOW_UP_LATE)
             slots.append(_Slot(item, None, None, *window))
     return slots
@@ -247,7 +250,7 @@ def due_measures_of(courses) -> dict[int, list[DueMeasure]]:
     return {
         course.pk: [
             _due(slot, course.patient_id, answers)
-            for slot in sorted(slots[course.pk], key=lambda s: (s.due_at, s.item))
+            for slot in sorted(slots[course.pk], key=lambda s: (s.due_at, item_order(s.item)))
         ]
         for course in courses
     }

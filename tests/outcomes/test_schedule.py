@@ -2,6 +2,7 @@
 the due measures of a course on its current sessions."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ from scheduling import services as scheduling
 from tests.factories import PatientFactory
 from tests.helpers import book, make_bookable, mon_wed_fri, next_monday
 
+LA = ZoneInfo("America/Los_Angeles")
 FIQR_ONLY = [{"measure": "fiqr", "timing": "baseline", "param": None}]
 
 
@@ -131,7 +133,11 @@ def test_the_default_schedule_on_a_course(course_of, count):
     assert by_label(due, f"Pain NRS before infusion {count}").appointment == visits[-1]
     follow_up = by_label(due, "Pain NRS 90 days after the last infusion")
     assert follow_up.appointment is None
-    assert follow_up.due_at == visits[-1].ends_at + datetime.timedelta(days=90)
+    # 90 days on the site's calendar, at the same wall-clock time even across a DST change.
+    last_end = visits[-1].ends_at.astimezone(LA)
+    follow_up_due = follow_up.due_at.astimezone(LA)
+    assert follow_up_due.date() == last_end.date() + datetime.timedelta(days=90)
+    assert follow_up_due.time() == last_end.time()
     assert [m.due_at for m in due] == sorted(m.due_at for m in due)
 
 
