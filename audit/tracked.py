@@ -37,6 +37,9 @@ TRACKED = {
     "scheduling.SmsOptOut": {},
     "protocols.Protocol": {},
     "protocols.ProtocolVersion": {},
+    # Not personal, but clinical set-up kept like a protocol's versions: who made which.
+    "outcomes.MeasureSchedule": {},
+    "outcomes.ScheduledMeasure": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
     "infusions.DoseOrderOverride": {},

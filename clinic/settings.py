@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "infusions.apps.InfusionsConfig",
     "waitlist.apps.WaitlistConfig",
+    "outcomes.apps.OutcomesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ from clinic.two_factor import api as two_factor_api
 from clinic.two_factor import views as two_factor_views
 from infusions import api as infusions_api
 from infusions.api.homes import WorkWaitingView
+from outcomes import api as outcomes_api
 from patients import api as patients_api
 from scheduling import api as scheduling_api
 from waitlist import api as waitlist_api
@@ -93,6 +94,10 @@ router.register(
     "infusion-discharges", infusions_api.DischargeViewSet, basename="infusion-discharge"
 )
 
+router.register(
+    "measure-schedules", outcomes_api.MeasureScheduleViewSet, basename="measure-schedule"
+)
+
 router.register("chairs", scheduling_api.ChairViewSet, basename="chair")
 router.register("nurse-shifts", scheduling_api.NurseShiftViewSet, basename="nurse-shift")
 router.register("opening-hours", scheduling_api.OpeningHoursViewSet, basename="opening-hours")
@@ -119,6 +124,7 @@ urlpatterns = [
     path("", include("scheduling.reminders.urls")),
     path("infusions/", include("infusions.urls")),
     path("waitlist/", include("waitlist.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("audit/", include("audit.urls")),
     path(
         "api/v1/audit/patients/<int:pk>/access-log/",
@@ -129,6 +135,16 @@ urlpatterns = [
         "api/v1/appointments/<int:pk>/waitlist-candidates/",
         waitlist_api.CandidatesView.as_view(),
         name="appointment-waitlist-candidates",
+    ),
+    path(
+        "api/v1/courses/<int:pk>/due-measures/",
+        outcomes_api.CourseDueMeasuresView.as_view(),
+        name="course-due-measures",
+    ),
+    path(
+        "api/v1/protocols/<int:pk>/measure-schedule/",
+        outcomes_api.ProtocolMeasureScheduleView.as_view(),
+        name="protocol-measure-schedule",
     ),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),

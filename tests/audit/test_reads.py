@@ -10,7 +10,7 @@ from audit.reads import EXEMPT, READS, admin_reads, source_for
 from tests.factories import PatientFactory
 from tests.urlwalk import all_urls
 
-CLINICAL_APPS = ("patients.", "scheduling.", "infusions.", "waitlist.", "audit.")
+CLINICAL_APPS = ("patients.", "scheduling.", "infusions.", "waitlist.", "outcomes.", "audit.")
 
 
 def _view_module(path: str) -> str:

@@ -38,7 +38,8 @@ SHARED_KINDS = {"protocol", "protocol_version", "consent_document"}
 # Tables whose rows a refused request may still write: sessions, lockout and audit trails.
 NOT_CLINICAL = re.compile(r"session|axes|audit|access|otp|pgh|log_?entry|django_")
 CLINIC_APPS = (
-    "clinic_", "patients_", "scheduling_", "infusions_", "waitlist_", "auth_", "authtoken_",
+    "clinic_", "patients_", "scheduling_", "infusions_", "waitlist_", "outcomes_", "auth_",
+    "authtoken_",
 )  # fmt: skip
 
 

@@ -1,0 +1,3 @@
+from .schedules import MeasureSchedule, ScheduledMeasure
+
+__all__ = ["MeasureSchedule", "ScheduledMeasure"]
