@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from .models import Location, User
@@ -22,6 +23,18 @@ def locations_for(user: User) -> QuerySet[Location]:
     if user.may(Role.CLINIC_ADMIN):
         return active
     return active.filter(staff=user)
+
+
+def pick_site(sites: list[Location], location_pk) -> tuple[Location, list[Location]]:
+    """The site a page was asked for (``location_pk``, from its query string) among
+    ``sites``, the user's, else the first of them; with all of them for the site switcher.
+    404 when the user has no site or asked for one that is not theirs."""
+    if not sites:
+        raise Http404("You are not assigned to any site.")
+    chosen = next((s for s in sites if str(s.pk) == str(location_pk)), None)
+    if location_pk and chosen is None:
+        raise Http404("No such site.")
+    return chosen or sites[0], sites
 
 
 def role_required(*roles: str) -> Callable:

@@ -1,12 +1,15 @@
 """Plain helpers shared by several test modules (no fixtures: those are in tests/fixtures)."""
 
 import datetime
+import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.errors import ConflictError
 from infusions.services import (
     discharge_record,
     infusion_complete,
@@ -201,3 +204,27 @@ def receive(site, by, *, number="K123", vials=2, expires_on=None, conc="50", vol
         vial_volume_ml=Decimal(volume), received_vials=vials, received_by=by,
         expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=365),
     )  # fmt: skip
+
+
+def race(*, attempts, done="done"):
+    """Run every attempt in its own thread and database connection, released together by a
+    barrier; each outcome is ``done`` or "conflict: <the ConflictError's words>"."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes = []
+
+    def run(attempt):
+        try:
+            barrier.wait()
+            attempt()
+            outcomes.append(done)
+        except ConflictError as error:
+            outcomes.append(f"conflict: {error}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes

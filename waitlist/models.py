@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from clinic.append_only import append_only_triggers
 from clinic.models import Location
 from clinic.transitions import NEW, Transitions
 from patients.models import Patient
@@ -129,7 +130,7 @@ class WaitlistStatusChange(models.Model):
     """Who moved an entry to which status, when and why (append-only)."""
 
     entry = models.ForeignKey(
-        WaitlistEntry, on_delete=models.CASCADE, related_name="status_changes"
+        WaitlistEntry, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(max_length=10, choices=WaitlistStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=WaitlistStatus.choices)
@@ -141,6 +142,7 @@ class WaitlistStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "pk"]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"

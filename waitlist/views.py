@@ -4,12 +4,11 @@ filling a freed chair from the waitlist in one click."""
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.access import locations_for, role_required
+from clinic.access import locations_for, pick_site, role_required
 from clinic.api import id_param
 from clinic.forms import run_service
 from clinic.roles import DESK
@@ -30,13 +29,7 @@ def _posted(request):
 
 
 def _site(user, location_pk):
-    sites = list(locations_for(user))
-    if not sites:
-        raise Http404("You are not assigned to any site.")
-    chosen = next((s for s in sites if str(s.pk) == str(location_pk)), None)
-    if location_pk and chosen is None:
-        raise Http404("No such site.")
-    return chosen or sites[0], sites
+    return pick_site(list(locations_for(user)), location_pk)
 
 
 def _picked(user, request):

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
-from clinic.access import locations_for
+from clinic.access import locations_for, pick_site
 from clinic.models import Location, User
 from clinic.roles import Role
 from protocols.models import Protocol
@@ -105,12 +104,7 @@ def location_on_day(user: User, location_pk, day: datetime.date) -> tuple[Locati
             closed_reason=Subquery(closed.values("reason")[:1]),
         )
     )
-    if not sites:
-        raise Http404("You are not assigned to any site.")
-    chosen = next((s for s in sites if str(s.pk) == str(location_pk)), None)
-    if location_pk and chosen is None:
-        raise Http404("No such site.")
-    return chosen or sites[0], sites
+    return pick_site(sites, location_pk)
 
 
 def local_day(zone: str, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

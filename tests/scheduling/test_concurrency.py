@@ -1,15 +1,13 @@
 """50 people booking at once on real Postgres: exactly one wins, and nothing overlaps."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from clinic.errors import ConflictError
 from scheduling.models import Appointment, Chair
 from tests.factories import PatientFactory
-from tests.helpers import add_shifts, at, book, make_bookable, next_monday
+from tests.helpers import add_shifts, at, book, make_bookable, next_monday, race
 
 THREADS = 50
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -22,29 +20,6 @@ def eight_mondays_and_thursdays():
             starts.append(at(day, 10))
         day += datetime.timedelta(days=1)
     return starts
-
-
-def race(attempts):
-    """Run every attempt in its own thread and connection, released together."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = []
-
-    def run(attempt):
-        try:
-            barrier.wait()
-            attempt()
-            outcomes.append("booked")
-        except ConflictError as error:
-            outcomes.append(f"conflict: {error}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def overlapping_pairs(column: str, window: str = "starts_at, ends_at") -> int:
@@ -74,10 +49,11 @@ def test_fifty_bookings_of_one_chair_give_one_course(site, chairs, nurse, protoc
         add_shifts(each, site, next_monday() - datetime.timedelta(days=1), days=40)
     patients = [make_bookable(PatientFactory(home_location=site), nurse) for _ in range(THREADS)]
     outcomes = race(
-        [
+        done="booked",
+        attempts=[
             book_for(p, protocol, site, chairs[0], n, front_desk)
             for p, n in zip(patients, nurses, strict=True)
-        ]
+        ],
     )
     assert outcomes.count("booked") == 1, outcomes
     assert all("chair" in o.lower() for o in outcomes if o != "booked"), outcomes
@@ -96,10 +72,11 @@ def test_fifty_bookings_of_one_patient_give_one_course(
     for each in nurses:
         add_shifts(each, site, next_monday() - datetime.timedelta(days=1), days=40)
     outcomes = race(
-        [
+        done="booked",
+        attempts=[
             book_for(patient, protocol, site, c, n, front_desk)
             for c, n in zip(chairs, nurses, strict=True)
-        ]
+        ],
     )
     assert outcomes.count("booked") == 1, outcomes
     assert overlapping_pairs("patient_id") == 0
@@ -112,10 +89,11 @@ def test_fifty_bookings_with_one_nurse_respect_her_capacity(
     chairs = [Chair.objects.create(location=site, name=f"Bay {n}") for n in range(THREADS)]
     patients = [make_bookable(PatientFactory(home_location=site), nurse) for _ in range(THREADS)]
     outcomes = race(
-        [
+        done="booked",
+        attempts=[
             book_for(p, protocol, site, c, nurse, front_desk)
             for p, c in zip(patients, chairs, strict=True)
-        ]
+        ],
     )
     assert outcomes.count("booked") == 1, outcomes
     assert all("patient(s) infusing then" in o for o in outcomes if o != "booked")

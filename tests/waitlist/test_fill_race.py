@@ -1,39 +1,13 @@
 """Two desk users fill at once, on real Postgres with real threads: exactly one booking."""
 
-import threading
-
 import pytest
-from django.db import connections
 
-from clinic.errors import ConflictError
 from scheduling.models import Appointment, AppointmentStatus
+from tests.helpers import race
 from waitlist.models import WaitlistEntry, WaitlistStatus, Wish
 from waitlist.services import waitlist_add, waitlist_fill
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def race(attempts):
-    """Run every attempt in its own thread and connection, released together."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = []
-
-    def run(attempt):
-        try:
-            barrier.wait()
-            attempt()
-            outcomes.append("filled")
-        except ConflictError as error:
-            outcomes.append(f"conflict: {error}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def fill_into(entry, freed, user):
@@ -52,7 +26,11 @@ def test_two_desk_users_filling_one_entry_give_one_fill(
     move_earlier, freed, front_desk, clinic_admin
 ):
     outcomes = race(
-        [fill_into(move_earlier, freed, front_desk), fill_into(move_earlier, freed, clinic_admin)]
+        done="filled",
+        attempts=[
+            fill_into(move_earlier, freed, front_desk),
+            fill_into(move_earlier, freed, clinic_admin),
+        ],
     )
     assert sorted(outcomes)[1] == "filled" and outcomes.count("filled") == 1, outcomes
     assert "already filled" in sorted(outcomes)[0], outcomes
@@ -71,7 +49,11 @@ def test_two_patients_offered_one_chair_give_one_booking(
         appointment=first_course.appointments.get(sequence=3), by=front_desk,
     )  # fmt: skip
     outcomes = race(
-        [fill_into(move_earlier, freed, front_desk), fill_into(rival, freed, clinic_admin)]
+        done="filled",
+        attempts=[
+            fill_into(move_earlier, freed, front_desk),
+            fill_into(rival, freed, clinic_admin),
+        ],
     )
     assert outcomes.count("filled") == 1, outcomes
     assert booked_into(freed) == 1
