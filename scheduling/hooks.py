@@ -16,3 +16,19 @@ def on_check_in_undo(hook: Callable) -> Callable:
     if hook not in check_in_undo:
         check_in_undo.append(hook)
     return hook
+
+
+# Called as hook(appointment) for a session cancelled ahead of its time: each returns the
+# (label, url) offers the make-up page shows beside the make-up, e.g. the waitlist's "fill
+# this chair". Reads only; a hook that finds nothing returns [].
+freed_slot_offers: list[Callable] = []
+
+
+def on_freed_slot(hook: Callable) -> Callable:
+    if hook not in freed_slot_offers:
+        freed_slot_offers.append(hook)
+    return hook
+
+
+def offers_for_freed_slot(appointment) -> list[tuple[str, str]]:
+    return [offer for hook in freed_slot_offers for offer in hook(appointment)]

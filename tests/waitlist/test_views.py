@@ -121,3 +121,20 @@ def test_only_a_move_earlier_entry_of_the_site_is_filled_from_the_page(
     assert posted.status_code == 200
     sooner.refresh_from_db()
     assert sooner.status == WaitlistStatus.ACTIVE
+
+
+def test_after_a_cancel_the_make_up_page_offers_the_freed_chair_to_the_waitlist(
+    login, front_desk, move_earlier, freed, first_course, later_course
+):
+    """Scheduling does not import the waitlist: the waitlist hooks into the make-up page
+    (scheduling.hooks.on_freed_slot), which the desk lands on after cancelling a session."""
+    client = login(front_desk)
+    page = client.get(reverse("scheduling:make_up", args=[freed.pk])).content.decode()
+    assert "1 patient on the waitlist could take this time: fill the chair" in page
+    assert reverse("waitlist:fill", args=[freed.pk]) in page
+    # Nobody waiting any more: the offer goes.
+    client.post(
+        reverse("waitlist:withdraw", args=[move_earlier.pk]), {"reason": "Found another day"}
+    )
+    page = client.get(reverse("scheduling:make_up", args=[freed.pk])).content.decode()
+    assert "could take this time" not in page
