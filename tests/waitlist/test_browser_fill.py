@@ -42,3 +42,17 @@ def test_the_desk_fills_a_freed_chair_from_the_waitlist(
     assert session.starts_at == freed.starts_at and session.chair_id == freed.chair_id
     page.get_by_text("No cancelled session ahead has a free chair.").wait_for()
     context.close()
+
+
+def test_after_a_cancel_the_make_up_page_leads_to_the_waitlist(
+    browser, live_server, password, front_desk, move_earlier, freed
+):
+    context, page = log_in(browser, live_server, front_desk, password, LAPTOP)
+    page.goto(f"{live_server.url}/scheduling/appointments/{freed.pk}/make-up/")
+    offer = page.get_by_role("link", name="1 patient on the waitlist could take this time")
+    offer.wait_for()
+    screenshot(page, "waitlist-offer-after-cancel-desktop")
+    assert serious_violations(page) == []
+    offer.click()
+    page.get_by_role("heading", name="Fill this chair").wait_for()
+    context.close()
