@@ -4,7 +4,6 @@ course asks of its patient (``due_measures``)."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
@@ -174,7 +173,7 @@ def _slots(items: tuple[Item, ...], visits: list[Appointment]) -> list[_Slot]:
             slots.append(_Slot(item, last, len(visits), *window))
         elif item.timing == Timing.FOLLOW_UP_DAYS:
             # n days on the site's calendar: the same wall-clock time across a DST change.
-            local_end = last.ends_at.astimezone(ZoneInfo(last.location.time_zone))
+            local_end = last.location.local(last.ends_at)
             due = local_end + datetime.timedelta(days=item.param)
             window = (due - FOLLOW_UP_EARLY, due, due + FOLLOW_UP_LATE)
             slots.append(_Slot(item, None, None, *window))

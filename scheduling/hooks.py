@@ -18,9 +18,9 @@ def on_check_in_undo(hook: Callable) -> Callable:
     return hook
 
 
-# Called as hook(appointment) for a session cancelled ahead of its time: each returns the
-# (label, url) offers the make-up page shows beside the make-up, e.g. the waitlist's "fill
-# this chair". Reads only; a hook that finds nothing returns [].
+# Called as hook(appointment) by the make-up page of a session: each returns the (label, url)
+# offers shown beside the make-up, e.g. the waitlist's "fill this chair" when the session is
+# cancelled ahead of its time. Reads only; a hook with nothing to offer returns [].
 freed_slot_offers: list[Callable] = []
 
 

@@ -2,7 +2,6 @@
 Front desk and clinic admins only, like the pages; every write is a waitlist service."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters import ChoiceFilter
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
@@ -24,7 +23,7 @@ from scheduling.api.common import (
     patient_id,
     staff_id,
 )
-from scheduling.models import Appointment, AppointmentStatus
+from scheduling.models import Appointment
 from scheduling.selectors.scope import appointments_for
 
 from .models import WaitlistEntry, WaitlistStatus, WaitlistStatusChange, Wish
@@ -32,7 +31,6 @@ from .selectors import candidates_for_slot, entries_for
 from .services import waitlist_add, waitlist_fill, waitlist_withdraw
 
 KEEPERS = DESK
-FREED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 def appointment_id(**kwargs) -> CallerScopedId:
@@ -194,8 +192,7 @@ class CandidatesView(generics.GenericAPIView):
     @extend_schema(responses={200: WaitlistEntrySerializer(many=True), **REFUSED})
     def get(self, request, pk):
         freed = get_object_or_404(appointments_for(request.user), pk=pk)
-        frees = freed.status in FREED and freed.starts_at > timezone.now()
-        found = candidates_for_slot(freed) if frees else []
+        found = candidates_for_slot(freed)
         entries = entries_for(request.user).prefetch_related("status_changes__changed_by")
         fresh = {e.pk: e for e in entries.filter(pk__in=[e.pk for e in found])}
         return Response(WaitlistEntrySerializer([fresh[e.pk] for e in found], many=True).data)

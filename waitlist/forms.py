@@ -1,12 +1,11 @@
 """HTML forms of the waitlist. They validate input only; every write is a service call."""
 
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.utils import timezone
 
 from patients.selectors import patients_for
-from scheduling.models import Appointment, AppointmentStatus, OpeningHours
+from scheduling.models import Appointment, OpeningHours
+from scheduling.selectors.visits import CHANGEABLE
 
 from .models import WaitlistEntry, Wish
 
@@ -15,7 +14,7 @@ WEEKDAYS = [(str(value), label) for value, label in OpeningHours.Weekday.choices
 
 class SessionChoice(forms.ModelChoiceField):
     def label_from_instance(self, session) -> str:
-        local = timezone.localtime(session.starts_at, ZoneInfo(session.location.time_zone))
+        local = session.location.local(session.starts_at)
         number = f"infusion {session.sequence}, " if session.sequence else ""
         return f"{session.patient.display_name}: {number}{local:%a %m/%d/%Y %H:%M}"
 
@@ -53,7 +52,7 @@ class EntryForm(forms.Form):
         self.fields["patient"].queryset = patients_for(user).active()
         sessions = Appointment.objects.filter(
             location=location,
-            status__in=[AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED],
+            status__in=CHANGEABLE,
             starts_at__gt=timezone.now(),
         ).select_related("patient", "location")
         # The picked patient's sessions (none until a patient is picked; see the view).

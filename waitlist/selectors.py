@@ -1,17 +1,17 @@
 """Reading the waitlist: a user's entries, and who could take a freed chair."""
 
-from zoneinfo import ZoneInfo
-
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, LocationSchedule
 from scheduling.selectors.slots import course_gap_problem
+from scheduling.selectors.visits import CHANGEABLE
 
 from .models import WaitlistEntry, Wish
 
-MOVABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+FREED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 def entries_for(user: User) -> QuerySet[WaitlistEntry]:
@@ -21,13 +21,21 @@ def entries_for(user: User) -> QuerySet[WaitlistEntry]:
     )
 
 
+def is_freed_ahead(appointment: Appointment) -> bool:
+    """Cancelled or missed, and still ahead: its chair, nurse and time could be filled."""
+    return appointment.status in FREED and appointment.starts_at > timezone.now()
+
+
 def candidates_for_slot(freed: Appointment) -> list[WaitlistEntry]:
     """Active entries at the freed session's site that could take its time, chair and nurse,
     first come first served: the start fits the entry's days, weekdays and times on the site's
     wall clock; the patient is not busy then; a session moved earlier must really be earlier
-    and keep its course's gap and window. Four queries whatever the number of entries."""
+    and keep its course's gap and window. None for a session still booked or already past.
+    Four queries whatever the number of entries."""
+    if not is_freed_ahead(freed):
+        return []
     location = freed.location
-    local_start = freed.starts_at.astimezone(ZoneInfo(location.time_zone))
+    local_start = location.local(freed.starts_at)
     day, time = local_start.date(), local_start.time()
     fits = (
         (Q(earliest_date__isnull=True) | Q(earliest_date__lte=day))
@@ -41,7 +49,13 @@ def candidates_for_slot(freed: Appointment) -> list[WaitlistEntry]:
         WaitlistEntry.objects.active()
         .filter(fits, location=location)
         .exclude(appointment=freed)
-        .select_related("patient", "appointment__course", "appointment__chair", "created_by")
+        .select_related(
+            "patient",
+            "appointment__course",
+            "appointment__chair",
+            "appointment__location",
+            "created_by",
+        )
         .prefetch_related(
             Prefetch("appointment__course__appointments", sessions, to_attr="active_sessions")
         )
@@ -66,13 +80,11 @@ def _may_move(entry: WaitlistEntry, freed: Appointment, rules) -> bool:
     if entry.wish != Wish.MOVE_EARLIER:
         return True
     session = entry.appointment
-    if session.status not in MOVABLE or freed.starts_at >= session.starts_at:
+    if session.status not in CHANGEABLE or freed.starts_at >= session.starts_at:
         return False
     if session.course_id is None:
         return True
     siblings = [s for s in session.course.active_sessions if s.pk != session.pk]
-    # course_gap_problem reads the site's zone from the session's location: same site.
-    session.location = freed.location
     return course_gap_problem(session, freed.starts_at, siblings=siblings, rules=rules) is None
 
 
@@ -89,7 +101,7 @@ def freed_sessions(location, now, limit: int = 30) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(
             location=location,
-            status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW],
+            status__in=FREED,
             starts_at__gt=now,
             made_up_by__isnull=True,
         )

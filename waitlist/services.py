@@ -18,13 +18,13 @@ from clinic.roles import DESK
 from clinic.transitions import NEW
 from patients.models import Patient
 from patients.selectors import booking_blockers
-from scheduling.models import Appointment, AppointmentStatus, Chair
+from scheduling.models import Appointment, Chair
+from scheduling.selectors.visits import CHANGEABLE
 from scheduling.services import appointment_reschedule
 
 from .models import ALLOWED, WaitlistEntry, WaitlistStatus, WaitlistStatusChange, Wish
 
 S = WaitlistStatus
-MOVABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
 def _record(entry: WaitlistEntry, from_status: str, to_status: str, by: User, reason="") -> None:
@@ -40,7 +40,7 @@ def _appointment_problem(patient: Patient, location: Location, appointment) -> s
         return "This session is not the patient's."
     if appointment.location_id != location.pk:
         return "This session is at another site."
-    if appointment.status not in MOVABLE:
+    if appointment.status not in CHANGEABLE:
         return "Only a scheduled or confirmed session can be moved earlier."
     return None
 
@@ -160,7 +160,7 @@ def _move_earlier(entry, by, starts_at, chair, nurse) -> Appointment:
     if starts_at is None:
         raise ValidationError({"starts_at": "Give the earlier time to move the session to."})
     session = entry.appointment
-    if session.status not in MOVABLE:
+    if session.status not in CHANGEABLE:
         raise ValidationError({"appointment": "The session is no longer scheduled."})
     if starts_at >= session.starts_at:
         raise ValidationError({"starts_at": "This time is not earlier than the booked session."})
@@ -175,6 +175,6 @@ def _first_session(entry, appointment) -> Appointment:
         raise ValidationError({"appointment": "Give the first session of the booked course."})
     if appointment.patient_id != entry.patient_id or appointment.location_id != entry.location_id:
         raise ValidationError({"appointment": "This session is not the patient's at this site."})
-    if appointment.status not in MOVABLE:
+    if appointment.status not in CHANGEABLE:
         raise ValidationError({"appointment": "This session is not scheduled."})
     return appointment

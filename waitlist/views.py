@@ -1,8 +1,6 @@
 """The front desk's waitlist: a site's list with the add form, withdrawing an entry, and
 filling a freed chair from the waitlist in one click."""
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +11,12 @@ from clinic.api import id_param
 from clinic.forms import run_service
 from clinic.roles import DESK
 from patients.selectors import booking_blockers, patients_for
-from scheduling.models import AppointmentStatus
 from scheduling.selectors.scope import appointments_for
 
 from . import services
 from .forms import EntryForm, FillForm, WithdrawForm
 from .models import Wish
-from .selectors import candidates_for_slot, entries_for, freed_sessions
+from .selectors import FREED, candidates_for_slot, entries_for, freed_sessions
 
 KEEPERS = DESK  # who keeps the waitlist: the front desk and clinic admins
 
@@ -61,7 +58,7 @@ def site(request):
         "blockers": booking_blockers(picked) if picked else [],
         "entries": entries_for(request.user).active().filter(location=location),
         "freed": freed_sessions(location, timezone.now()),
-        "zone": ZoneInfo(location.time_zone),
+        "zone": location.zone,
     }  # fmt: skip
     return render(request, "waitlist/site.html", context, status=status)
 
@@ -86,9 +83,8 @@ def fill(request, pk):
     """Who on the waitlist could take a cancelled session's time, chair and nurse; one click
     moves a waiting patient's session into it (the service checks every rule again)."""
     freed = get_object_or_404(appointments_for(request.user), pk=pk)
-    is_free = freed.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+    is_free = freed.status in FREED
     is_ahead = freed.starts_at > timezone.now()
-    candidates = candidates_for_slot(freed) if is_free and is_ahead else []
     movable = (
         entries_for(request.user).active().filter(location=freed.location, wish=Wish.MOVE_EARLIER)
     )
@@ -106,10 +102,9 @@ def fill(request, pk):
                 "the escort must confirm the new time.",
             )
             return _to_site(freed.location)
-        candidates = candidates_for_slot(freed) if is_free and is_ahead else []
     context = {
-        "freed": freed, "candidates": candidates, "form": form, "is_free": is_free,
-        "is_ahead": is_ahead, "zone": ZoneInfo(freed.location.time_zone),
+        "freed": freed, "candidates": candidates_for_slot(freed), "form": form, "is_free": is_free,
+        "is_ahead": is_ahead, "zone": freed.location.zone,
         "MOVE_EARLIER": Wish.MOVE_EARLIER,
     }  # fmt: skip
     return render(request, "waitlist/fill.html", context, status=status)

@@ -7,7 +7,6 @@ many chairs and appointments a site has."""
 import datetime
 import math
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from clinic.models import Location
 
@@ -73,7 +72,7 @@ def _chairs(location: Location) -> list[Chair]:
 def _day_window(location, day, opens_at, closes_at, appointments):
     """Opening hours of the day, widened to show any appointment booked outside them."""
     opens_at, closes_at = (opens_at, closes_at) if opens_at else DEFAULT_HOURS
-    tz = ZoneInfo(location.time_zone)
+    tz = location.zone
     start = datetime.datetime.combine(day, opens_at, tzinfo=tz)
     end = datetime.datetime.combine(day, closes_at, tzinfo=tz)
     midnight = local_midnight(location, day)
@@ -146,7 +145,7 @@ def week_board(location: Location, monday: datetime.date) -> tuple[list, list[We
     chairs = _chairs(location)
     start = local_midnight(location, monday)
     end = local_midnight(location, monday + datetime.timedelta(days=7))
-    tz = ZoneInfo(location.time_zone)
+    tz = location.zone
     rows = {chair.pk: WeekRow(chair, [[] for _ in days]) for chair in chairs}
     appointments = Appointment.objects.active().at_location(location).between(start, end)
     for appointment in appointments.for_board():

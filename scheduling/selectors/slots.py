@@ -2,7 +2,6 @@
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
@@ -41,7 +40,7 @@ def course_gap_problem(
                 pk=appointment.pk
             )
         )
-    zone = ZoneInfo(appointment.location.time_zone)
+    zone = appointment.location.zone
     for other in siblings:
         if abs(other.starts_at - starts_at) < gap:
             return {
@@ -87,7 +86,7 @@ def free_slots(appointment: Appointment, day: datetime.date) -> tuple[list[FreeS
     Returns the slots and, when there are none, why ("closed", "no hours").
     """
     location = appointment.location
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     if reason := closed_reason(location, day):
         return [], f"{location} is closed on {day:%m/%d/%Y} ({reason})."
     hours = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
@@ -195,7 +194,7 @@ def make_up_slot(cancelled: Appointment) -> tuple[FreeSlot | None, str]:
     after the course's last session (and its minimum gap) that has one, at the time nearest
     the cancelled session's time; within the course's window. Or None and why not."""
     location = cancelled.location
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     rules = LocationSchedule.for_location(location)
     starts = list(
         Appointment.objects.filter(course_id=cancelled.course_id, status__in=ACTIVE_STATUSES)

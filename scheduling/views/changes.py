@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from clinic.access import role_required
 from clinic.forms import run_service
@@ -158,12 +157,7 @@ def make_up(request, pk):
         "form": form, "patient": cancelled.patient, "cancelled": cancelled, "made": made,
         "slot": slot, "why_none": why_none, "intro": _describe(cancelled),
         "cancellable": cancelled.status == AppointmentStatus.CANCELLED and cancelled.course_id,
-        "freed_offers": (
-            offers_for_freed_slot(cancelled)
-            if cancelled.status == AppointmentStatus.CANCELLED
-            and cancelled.starts_at > timezone.now()
-            else []
-        ),
+        "freed_offers": offers_for_freed_slot(cancelled),
     }  # fmt: skip
     return render(request, "scheduling/make_up.html", context, status=status)
 
