@@ -16,13 +16,8 @@ from infusions.services import (
     infusion_recovery,
     vitals_record,
 )
-from patients.models import (
-    ClinicalIntake,
-    ConsentDocument,
-    ConsentSignature,
-    EscortContact,
-    Screening,
-)
+from patients.demo import ready_for_treatment
+from patients.models import EscortContact, Screening
 from patients.services import weight_record
 from scheduling.models import Chair, Course, NurseShift
 from tests.chair_clock import advance
@@ -42,33 +37,13 @@ NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
 # --- Orders --------------------------------------------------------------------------------
 
 
-def ready_for_treatment(patient, staff):
-    """What an infusion needs on file besides the booking: allergies recorded (a clinical
-    intake, here "no known drug allergies") and a signed, witnessed treatment consent."""
-    ClinicalIntake.objects.get_or_create(
-        patient=patient,
-        defaults={"symptom_duration_months": 24, "no_known_drug_allergies": True,
-                  "recorded_by": staff},
-    )  # fmt: skip
-    if not patient.consents.exists():
-        document, _ = ConsentDocument.objects.get_or_create(
-            title="Ketamine infusion consent", version="1",
-            defaults={"body": "Risks, benefits and alternatives.",
-                      "effective_from": datetime.date(2026, 1, 1)},
-        )  # fmt: skip
-        ConsentSignature.objects.create(
-            patient=patient, document=document, typed_name=patient.legal_name, witness=staff
-        )
-    return patient
-
-
 def make_appointment(*, site, nurse, protocol, starts_at=None, patient=None, ready=True):
     """A booked visit of a screened patient with an escort; ``ready``: the allergies and the
     signed consent an infusion needs are on file too."""
     patient = patient or PatientFactory(home_location=site)
     Screening.objects.get_or_create(patient=patient, recorded_by=nurse, defaults=NEGATIVE)
     if ready:
-        ready_for_treatment(patient, nurse)
+        ready_for_treatment(patient, nurse)  # through the services, as the demo does
     EscortContact.objects.get_or_create(
         patient=patient, name="Pat", relationship="Spouse", phone="+19495550199", is_primary=True
     )
