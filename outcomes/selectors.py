@@ -58,15 +58,8 @@ def schedule_versions() -> QuerySet[MeasureSchedule]:
 
 def current_schedule(protocol: Protocol | int) -> CurrentSchedule:
     """The latest version's items, or the built-in default when there is none (2 queries)."""
-    version = (
-        MeasureSchedule.objects.filter(protocol=protocol)
-        .prefetch_related("items")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        return CurrentSchedule(None, DEFAULT_SCHEDULE)
-    return CurrentSchedule(version, ordered(row.as_item() for row in version.items.all()))
+    pk = getattr(protocol, "pk", protocol)
+    return _current_by_protocol({pk})[pk]
 
 
 def _current_by_protocol(protocol_ids: set[int]) -> dict[int, CurrentSchedule]:
