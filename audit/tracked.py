@@ -65,6 +65,12 @@ TRACKED = {
     "infusions.DischargeOverride": {},
     "waitlist.WaitlistEntry": {},
     "waitlist.WaitlistStatusChange": {},
+    # Who issued, changed or revoked an integration's key (never its hash; its counters
+    # change on every call, through update(), which the change log does not see).
+    "integrations.ApiKey": {
+        "exclude_fields": ["hashed_key", "last_used_at", "use_count"],
+        "m2m_fields": {"sites"},
+    },
 }
 
 

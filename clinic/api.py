@@ -4,8 +4,11 @@ and the role tuples), how a service's errors are reported, and the core endpoint
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.shortcuts import render
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import mixins, serializers, viewsets
@@ -213,3 +216,20 @@ class MeView(APIView):
             "location_ids": list(locations_for(user).values_list("id", flat=True)),
         }
         return Response(MeSerializer(payload).data)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked account (``AXES_LOCKOUT_CALLABLE``): under ``/api/``
+    the API's error shape (the token endpoint was answering with an HTML page), elsewhere
+    the lockout page."""
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        detail = (
+            f"Too many failed logins: this account is locked for {minutes} minutes. "
+            "Try again later, or ask a clinic admin to unlock it."
+        )
+        response = JsonResponse({"detail": detail, "errors": {}}, status=status)
+        response["Retry-After"] = str(minutes * 60)
+        return response
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, {"minutes": minutes}, status=status)

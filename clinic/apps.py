@@ -27,7 +27,7 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from . import accounts, roles  # noqa: F401 - accounts registers its system check
+        from . import credentials, roles  # noqa: F401 - receiver and system check
         from .third_party_apps import name_third_party_apps
         from .two_factor import services  # noqa: F401 - connects its login signal
 

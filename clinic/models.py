@@ -1,6 +1,8 @@
 import datetime
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
@@ -59,6 +61,12 @@ class User(AbstractUser):
     """A member of staff. Roles are groups; ``locations`` are the sites they work at."""
 
     locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+    is_service_account = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The user an integration's API key acts as: no password, no login page; "
+        "its roles and sites follow the key (integrations).",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -86,19 +94,16 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         if self.is_active:
             return super().save(*args, **kwargs)
-        # However a user is deactivated (admin form, command, code), their sessions and API
-        # token end in the same transaction; see clinic.accounts.
-        from .accounts import end_sessions_and_tokens
-
+        # However a user is deactivated (admin form, command, code), their credentials end
+        # in the same transaction: clinic.credentials ends them on post_save, sent in here.
         with transaction.atomic():
             super().save(*args, **kwargs)
-            end_sessions_and_tokens(self)
 
 
 class StaffSession(AbstractBaseSession):
     """A login session, with the user it belongs to (Django's own table does not say).
 
-    Filled by ``clinic.staff_sessions.SessionStore`` (the SESSION_ENGINE) on every save.
+    Filled by ``clinic.credentials.SessionStore`` (the SESSION_ENGINE) on every save.
     """
 
     user = models.ForeignKey(
@@ -107,6 +112,5 @@ class StaffSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .staff_sessions import SessionStore
-
-        return SessionStore
+        # Through the setting, so the model needs no import of clinic.credentials.
+        return import_module(settings.SESSION_ENGINE).SessionStore

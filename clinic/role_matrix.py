@@ -443,6 +443,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "audit.accesslog": READ_ONLY,
     "auditlog.logentry": READ_ONLY,
     "otp_totp.totpdevice": admin_rows(ADMIN, delete=ADMIN),
+    "integrations.apikey": admin_rows(ADMIN, ADMIN, ADMIN),  # never deleted: revoked
+    "integrations.keycall": READ_ONLY,
 }
 
 
@@ -622,6 +624,9 @@ ACTIONS: list[Action] = [
        admin=[("clinic.user", "add"), ("clinic.user", "change")]),
     _a("Read clinical and scheduling records in the admin", ADMIN,
        admin=[("patients.screening", "view"), ("scheduling.appointment", "view")]),
+    _a("Issue, change and revoke integrations' API keys; see their calls", ADMIN,
+       admin=[("integrations.apikey", "add"), ("integrations.apikey", "change"),
+              ("integrations.keycall", "view")]),
 ]  # fmt: skip
 
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework_api_key",
+    "integrations.apps.IntegrationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,9 @@ MIDDLEWARE = [
     "clinic.sessions.SessionTimeoutMiddleware",
     # After the idle timeout: an unverified session reaches only the code step.
     "clinic.two_factor.middleware.TwoFactorMiddleware",
+    # API keys: every call with a key in the key's call log; then Idempotency-Key on POSTs.
+    "integrations.middleware.KeyCallMiddleware",
+    "integrations.idempotency.IdempotencyMiddleware",
     # One access-log row per successful read of a patient's record (audit.reads).
     "audit.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -151,6 +156,19 @@ CELERY_BEAT_SCHEDULE = {
     "alert-escalations": {"task": "infusions.tasks.alert_escalations", "schedule": 60.0},
     # Expired sessions are deleted once a day (they stop working at expiry regardless).
     "sessions-clear": {"task": "clinic.tasks.sessions_clear", "schedule": 24 * 3600.0},
+    # Idempotency records past their 24 hours (their stored answers may hold patient data).
+    "idempotency-records-clear": {
+        "task": "integrations.tasks.idempotency_records_clear",
+        "schedule": 3600.0,
+    },
+}
+# The Django cache (the API's rate-limit counters) is Redis, shared by every worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="clinic"),
+    }
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -175,6 +193,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The API's token endpoint answers a locked account in the API's JSON error shape.
+AXES_LOCKOUT_CALLABLE = "clinic.api.lockout_response"
 # Masked in the POST data django-axes stores with a failed attempt (it masks only
 # "password" itself): codes and a waste witness's password (infusions step-up).
 AXES_SENSITIVE_PARAMETERS = [
@@ -193,8 +213,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Database sessions that record their user, so deactivating a user ends them (clinic.accounts).
-SESSION_ENGINE = "clinic.staff_sessions"
+# Database sessions that record their user, so deactivating a user ends them.
+SESSION_ENGINE = "clinic.credentials"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -230,8 +250,19 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an API caller without credentials gets 401 + WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        # Authorization: Api-Key <prefix>.<secret> (integrations; scopes and sites per key).
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # 429 in the API's error shape; counters in the Django cache (Redis).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.KeyRateThrottle",
+        "integrations.throttling.StaffRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env("API_KEY_RATE", default="600/minute"),
+        "user": env("API_USER_RATE", default="1200/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -257,7 +288,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The discharge score kind is one choice set, on the protocol version and the discharge.
     "ENUM_NAME_OVERRIDES": {"DischargeScoreTypeEnum": "protocols.models.ScoreType"},
+    # The Idempotency-Key header on every POST, and the Api-Key security scheme.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.document_idempotency",
+    ],
 }
+# How long a POST's Idempotency-Key and its first answer are kept.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 
 # --- Email, SMS -------------------------------------------------------------------------
 EMAIL_BACKEND = env(

@@ -1,6 +1,6 @@
 """The staff page's one write: a colleague's roles, sites and whether they are active.
 
-Deactivation goes through ``clinic.accounts.user_deactivate`` (sessions and token end).
+Deactivation goes through ``clinic.accounts.user_deactivate`` (every credential ends).
 """
 
 from django.contrib.auth.models import Group
@@ -14,9 +14,12 @@ from .roles import Role
 
 
 def staff_for(actor: User):
-    """The staff a clinic admin manages: everyone but superusers (for a superuser, all)."""
-    staff = User.objects.prefetch_related("groups", "locations").order_by(
-        "-is_active", "last_name", "first_name", "username"
+    """The staff a clinic admin manages: everyone but superusers (for a superuser, all), and
+    never the service users of API keys (their roles and sites follow the key)."""
+    staff = (
+        User.objects.filter(is_service_account=False)
+        .prefetch_related("groups", "locations")
+        .order_by("-is_active", "last_name", "first_name", "username")
     )
     return staff if actor.is_superuser else staff.filter(is_superuser=False)
 

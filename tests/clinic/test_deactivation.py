@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from clinic.accounts import end_sessions_and_tokens, user_deactivate
+from clinic.accounts import user_deactivate
+from clinic.credentials import end_sessions_and_tokens
 from clinic.models import StaffSession
 from tests.factories import UserFactory
 

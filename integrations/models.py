@@ -1,0 +1,151 @@
+"""API keys (one per integration, not per person), the log of their calls, and the
+idempotency records of POSTs.
+
+A key's secret is shown once, when it is created; only its SHA-512 hash is stored
+(djangorestframework-api-key's ``AbstractAPIKey``: ``prefix`` finds the row, ``hashed_key``
+checks the secret). Each key acts as its own service user (``user``): the roles its scopes
+need and its allowed sites, so every existing role rule and site scope of the API applies
+to it unchanged, and every row it writes or reads is attributed to the integration.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey
+
+from clinic.append_only import append_only_triggers
+from clinic.models import Location
+
+from .scopes import Scope
+
+
+def validate_network(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not an IP address or network (e.g. 203.0.113.7 or 203.0.113.0/24).",
+            code="invalid",
+        ) from None
+
+
+class ApiKey(AbstractAPIKey):
+    scopes = ArrayField(
+        models.CharField(max_length=20, choices=Scope.choices),
+        default=list,
+        help_text="What the integration may read or write, per resource group.",
+    )
+    sites = models.ManyToManyField(
+        Location, related_name="+", help_text="The only sites whose rows the key sees."
+    )
+    allowed_networks = ArrayField(
+        models.CharField(max_length=64, validators=[validate_network]),
+        default=list,
+        blank=True,
+        help_text="Calls only from these addresses or networks (empty: from anywhere).",
+    )
+    requests_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Rate limit of this key (empty: API_KEY_RATE, 600/minute by default).",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_key",
+        editable=False,
+        help_text="The service user the key acts as (its roles and sites follow the key).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    use_count = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = set(self.scopes) - set(Scope.values)
+        if unknown:
+            raise ValidationError({"scopes": f"Unknown scopes: {', '.join(sorted(unknown))}."})
+        if not self.scopes:
+            raise ValidationError({"scopes": "A key needs at least one scope."})
+
+    def is_usable(self, now=None) -> bool:
+        expired = self.expiry_date is not None and self.expiry_date <= (now or timezone.now())
+        return not self.revoked and not expired
+
+    def allows_address(self, address: str | None) -> bool:
+        if not self.allowed_networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(net, strict=False) for net in self.allowed_networks)
+
+
+class KeyCall(models.Model):
+    """One row per request made with a key, allowed or refused (append-only): which
+    integration called what, when, from where, and the answer. No request or response body.
+    Reads of a patient's record are also in the audit access log, as the key's user."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="calls")
+    at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    view_name = models.CharField(max_length=120, blank=True)
+    status_code = models.PositiveSmallIntegerField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["key", "-at"], name="keycall_key_at")]
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} -> {self.status_code}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key``, kept 24 hours
+    (``IDEMPOTENCY_KEY_HOURS``) so a retry gets it again instead of writing twice. The body
+    may hold patient data: it is deleted with the record (``tasks.idempotency_records_clear``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(
+        max_length=64, help_text="SHA-256 of the method, path and body of the first request."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    body = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"
