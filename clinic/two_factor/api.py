@@ -42,5 +42,14 @@ class TokenRequestSerializer(AuthTokenSerializer):
 class TokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
 
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        finally:
+            # django-axes marks the request it authenticated, DRF's; its middleware reads
+            # Django's, and then answers a locked account (clinic.api.lockout_response: JSON).
+            if getattr(request, "axes_locked_out", False):
+                request._request.axes_locked_out = True
+
 
 token_view = TokenView.as_view()
