@@ -1,3 +1,4 @@
+from .links import LinkAnswer, LinkLanguage, PatientLink
 from .schedules import MeasureSchedule, ScheduledMeasure
 
-__all__ = ["MeasureSchedule", "ScheduledMeasure"]
+__all__ = ["LinkAnswer", "LinkLanguage", "MeasureSchedule", "PatientLink", "ScheduledMeasure"]
