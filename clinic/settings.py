@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
     "alert-escalations": {"task": "infusions.tasks.alert_escalations", "schedule": 60.0},
     # Expired sessions are deleted once a day (they stop working at expiry regardless).
     "sessions-clear": {"task": "clinic.tasks.sessions_clear", "schedule": 24 * 3600.0},
+    # Sends each course's due measures as a patient link through the reminder outbox.
+    "measure-links": {"task": "outcomes.tasks.measure_links_sweep", "schedule": 15 * 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------

@@ -1,4 +1,11 @@
-from .links import LinkAnswer, LinkLanguage, PatientLink
+from .links import LinkAnswer, LinkLanguage, LinkMessage, PatientLink
 from .schedules import MeasureSchedule, ScheduledMeasure
 
-__all__ = ["LinkAnswer", "LinkLanguage", "MeasureSchedule", "PatientLink", "ScheduledMeasure"]
+__all__ = [
+    "LinkAnswer",
+    "LinkLanguage",
+    "LinkMessage",
+    "MeasureSchedule",
+    "PatientLink",
+    "ScheduledMeasure",
+]

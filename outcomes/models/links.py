@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clinic.append_only import append_only_triggers
 from patients.models import OutcomeMeasure, Patient
-from scheduling.models import Course
+from scheduling.models import Course, OutboundMessage
 
 STAFF = settings.AUTH_USER_MODEL
 
@@ -122,3 +122,16 @@ class LinkAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Link {self.link_id} item {self.item}"
+
+
+class LinkMessage(models.Model):
+    """An outbox message that carries a link: the outbox words it through outcomes
+    (``outcomes.sending``) when it sends it, so the token is never stored."""
+
+    link = models.ForeignKey(PatientLink, on_delete=models.PROTECT, related_name="messages")
+    message = models.OneToOneField(
+        OutboundMessage, on_delete=models.PROTECT, related_name="outcome_link"
+    )
+
+    def __str__(self) -> str:
+        return f"Link {self.link_id} message {self.message_id}"

@@ -24,10 +24,18 @@ from clinic.roles import ALL_STAFF
 from infusions.services.escalation import physicians_on_duty
 from patients.models import MeasureKind, OutcomeMeasure
 from patients.services import measure_record_from_home
-from scheduling.models import Course
+from scheduling.models import (
+    Appointment,
+    Course,
+    MessageChannel,
+    MessageKind,
+    OutboundMessage,
+)
+from scheduling.models.courses import ACTIVE_STATUSES
+from scheduling.reminders.outbox import schedule_kick
 
 from .. import questions
-from ..models import LinkAnswer, LinkLanguage, PatientLink
+from ..models import LinkAnswer, LinkLanguage, LinkMessage, PatientLink
 from ..schedule import CONTEXTS, SCHEDULABLE
 from ..selectors import due_measures
 
@@ -55,6 +63,7 @@ def open_items(course: Course, now: datetime.datetime) -> list[dict]:
             "infusion": due.infusion,
             "context": CONTEXTS[due.timing],
             "label": due.label,
+            "appointment": due.appointment.pk if due.appointment else None,
         }
         for due in due_measures(course)
         if due.state(now) == "open" and due.measure in SCHEDULABLE
@@ -74,10 +83,40 @@ def _close_open_links(course: Course, *, by: User | None, reason: str) -> None:
     ).update(revoked_at=now, revoked_by=by, revoke_reason=reason)
 
 
+def _anchor(link: PatientLink) -> Appointment | None:
+    """The visit the messages hang on in the outbox: the first due measure's, else the
+    course's last session."""
+    ids = [item["appointment"] for item in link.items if item.get("appointment")]
+    visits = Appointment.objects.filter(course=link.course)
+    found = visits.filter(pk__in=ids[:1]).first() if ids else None
+    return found or visits.filter(status__in=ACTIVE_STATUSES).order_by("-starts_at").first()
+
+
+def link_messages_queue(link: PatientLink) -> list[OutboundMessage]:
+    """Put the link in the reminder outbox, SMS and email, due now: consent, STOP and quiet
+    hours are the outbox's to apply when it sends (``outcomes.sending`` words them)."""
+    appointment = _anchor(link)
+    if appointment is None:
+        return []
+    now = timezone.now()
+    queued = []
+    for channel in (MessageChannel.SMS, MessageChannel.EMAIL):
+        message = OutboundMessage(
+            appointment=appointment, kind=MessageKind.MEASURES, channel=channel, send_at=now
+        )
+        message.full_clean()
+        message.save()
+        LinkMessage.objects.create(link=link, message=message)
+        queued.append(message)
+    schedule_kick()
+    return queued
+
+
 @transaction.atomic
-def link_create(*, course: Course, by: User | None) -> PatientLink:
+def link_create(*, course: Course, by: User | None, send: bool = True) -> PatientLink:
     """A new link for the course's measures open now; an open link of the course is
-    revoked first (one open link per course). ``by`` None: the sweep."""
+    revoked first (one open link per course). ``by`` None: the sweep. ``send``: queue it in
+    the reminder outbox (SMS and email) too."""
     if by is not None:
         require_role(by, *LINK_SENDERS, doing="send a patient a measures link")
     course = Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
@@ -97,6 +136,8 @@ def link_create(*, course: Course, by: User | None) -> PatientLink:
     )
     link.full_clean()
     link.save()
+    if send:
+        link_messages_queue(link)
     return link
 
 
