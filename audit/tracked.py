@@ -40,6 +40,10 @@ TRACKED = {
     # Not personal, but clinical set-up kept like a protocol's versions: who made which.
     "outcomes.MeasureSchedule": {},
     "outcomes.ScheduledMeasure": {},
+    # The answers in progress (draft) stay out of the change log: each save would copy
+    # them; the submitted answers are OutcomeMeasure rows, tracked above.
+    "outcomes.PatientLink": {"exclude_fields": ["draft"]},
+    "outcomes.LinkAnswer": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
     "infusions.DoseOrderOverride": {},

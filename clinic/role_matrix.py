@@ -250,6 +250,30 @@ URLS: dict[str, Access] = {
     "measure-schedule-list": api(ALL, ADMIN),
     "protocol-measure-schedule": api(ALL, args={"pk": "protocol"}),
     "course-due-measures": api(ALL, args={"pk": "course"}),
+    "outcomes:link_send": action(ALL, args={"pk": "course"}),
+    "outcomes:link_resend": action(ALL, args={"pk": "patient_link"}),
+    "outcomes:link_revoke": action(ALL, args={"pk": "patient_link"}),
+    "patient-link-list": api(ALL, ALL),
+    "patient-link-detail": api(ALL, args={"pk": "patient_link"}),
+    "patient-link-resend": api(ALL, ALL, args={"pk": "patient_link"}, gets=False),
+    "patient-link-revoke": api(ALL, ALL, args={"pk": "patient_link"}, gets=False),
+    "outcomes:answer": public(
+        "the patient's measures link: signed token, then the date of birth", args={"token": "=x"}
+    ),
+    "outcomes:answer_step": public(
+        "a question of the patient's measures link (after the date of birth)",
+        args={"token": "=x", "number": "=1"},
+    ),
+    "outcomes:answer_review": public(
+        "sending the patient's answers (after the date of birth)", args={"token": "=x"}
+    ),
+    "outcomes:answer_new_link": public(
+        "POST only: a patient asks for a new link from one that no longer works",
+        args={"token": "=x"},
+    ),
+    "outcomes:answer_language": public(
+        "POST only: the patient page's language, kept in the session", args={"token": "=x"}
+    ),
     "dose-calculation-list": action(CLINICAL_READERS, note="calculates; saves nothing"),
     "dose-order-list": api(CLINICAL_READERS, CLINICAL),
     "dose-order-detail": api(CLINICAL_READERS, args=ORDER),
@@ -424,6 +448,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
+    "outcomes.patientlink": READ_ONLY,
+    "outcomes.linkanswer": READ_ONLY,
     "infusions.doseorder": DOSE_RECORDS,
     "infusions.dosecheck": DOSE_RECORDS,
     "infusions.druglogentry": DOSE_RECORDS,
@@ -595,6 +621,10 @@ ACTIONS: list[Action] = [
        "answered", ALL,
        R("measure-schedule-list", "protocol-measure-schedule", "course-due-measures",
          "outcomes:patient_due_measures")),
+    _a("Send, resend or revoke a patient's link to answer due measures from home", ALL,
+       R("patient-link-list", "patient-link-detail")
+       + W("outcomes:link_send", "outcomes:link_resend", "outcomes:link_revoke",
+           "patient-link-list", "patient-link-resend", "patient-link-revoke")),
     _a("Weekly nurse rota: set or clear a shift, copy last week, repeat a week", ADMIN,
        R("scheduling:rota") + W("scheduling:rota_change")),
     _a("A site's opening hours, closures and federal holidays", ADMIN,

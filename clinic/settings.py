@@ -161,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.idempotency_records_clear",
         "schedule": 3600.0,
     },
+    # Sends each course's due measures as a patient link through the reminder outbox.
+    "measure-links": {"task": "outcomes.tasks.measure_links_sweep", "schedule": 15 * 60.0},
 }
 # The Django cache (the API's rate-limit counters) is Redis, shared by every worker.
 CACHES = {
@@ -224,6 +226,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"
 USE_I18N = True
+# Staff screens are English; the patient's own pages (outcomes' patient links) and their
+# messages are also in Spanish. The .po files are in locale/; the .mo files are compiled by
+# `make install` (and by the test session when stale), never committed.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------
@@ -337,6 +344,13 @@ REMINDER_LINK_BASE_URL = env(
     default="http://127.0.0.1:8000" if DEV else f"https://{ALLOWED_HOSTS[0]}",
 )
 REMINDER_LINK_MAX_AGE_DAYS = env.int("REMINDER_LINK_MAX_AGE_DAYS", default=7)
+# Outcomes' patient links (answering measures from home): how long one works, and the
+# date-of-birth throttle (this many wrong answers lock the link for the minutes given;
+# the total allowed before the link is revoked for good).
+PATIENT_LINK_HOURS = env.int("PATIENT_LINK_HOURS", default=72)
+PATIENT_LINK_DOB_TRIES = env.int("PATIENT_LINK_DOB_TRIES", default=5)
+PATIENT_LINK_LOCK_MINUTES = env.int("PATIENT_LINK_LOCK_MINUTES", default=30)
+PATIENT_LINK_DOB_MAX_FAILURES = env.int("PATIENT_LINK_DOB_MAX_FAILURES", default=15)
 # A row claimed this long ago and still "sending" belonged to a worker that died.
 REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=10)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)

@@ -97,6 +97,7 @@ router.register(
 router.register(
     "measure-schedules", outcomes_api.MeasureScheduleViewSet, basename="measure-schedule"
 )
+router.register("patient-links", outcomes_api.PatientLinkViewSet, basename="patient-link")
 
 router.register("chairs", scheduling_api.ChairViewSet, basename="chair")
 router.register("nurse-shifts", scheduling_api.NurseShiftViewSet, basename="nurse-shift")

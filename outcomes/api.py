@@ -5,6 +5,9 @@ protocol's), read by all staff; POST revises a protocol's schedule (clinic admin
 the next version with exactly the items given. ``protocols/<id>/measure-schedule/``: the
 items a protocol's courses ask for now, the built-in default when it has no version.
 ``courses/<id>/due-measures/``: what a course at one of the caller's sites asks of its patient.
+``patient-links/``: the links patients answer their due measures through (``?patient=``,
+``?course=``); POST makes one for a course, ``/<id>/resend/`` a fresh one, ``/<id>/revoke/``
+closes one. The link's address is in ``url`` (a signed id: no patient data in it).
 """
 
 from dataclasses import asdict
@@ -13,23 +16,34 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.access import HasRole
 from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
 from clinic.filters import IdFilter
 from protocols.models import Protocol
+from scheduling.selectors.scope import courses_for
 
-from .models import MeasureSchedule, ScheduledMeasure
+from .models import MeasureSchedule, PatientLink, ScheduledMeasure
 from .schedule import MAX_FOLLOW_UP_DAYS, MEASURE_CHOICES, Timing
 from .selectors import (
     DUE_MEASURE_READERS,
     course_for,
     current_schedule,
     due_measures,
+    links_for,
     schedule_versions,
 )
-from .services import SCHEDULE_EDITORS, measure_schedule_revise
+from .services import (
+    LINK_SENDERS,
+    SCHEDULE_EDITORS,
+    link_create,
+    link_resend,
+    link_revoke,
+    measure_schedule_revise,
+)
+from .tokens import link_url
 
 
 class ScheduleItemSerializer(serializers.Serializer):
@@ -169,3 +183,88 @@ class CourseDueMeasuresView(generics.GenericAPIView):
     def get(self, request, pk: int):
         course = course_for(request.user, pk)
         return Response(DueMeasureSerializer(due_measures(course), many=True).data)
+
+
+class PatientLinkSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField(help_text="live, expired, revoked or submitted")
+    url = serializers.SerializerMethodField(help_text="The address the patient opens.")
+    created_by = StaffSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PatientLink
+        fields = [
+            "id", "patient", "course", "state", "url", "language", "items", "created_at",
+            "created_by", "expires_at", "revoked_at", "revoke_reason", "submitted_at",
+            "new_link_requested_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_state(self, link) -> str:
+        return link.state()
+
+    def get_url(self, link) -> str:
+        return link_url(link)
+
+
+class PatientLinkCreateSerializer(serializers.Serializer):
+    course = serializers.IntegerField(help_text="The course whose open measures the link asks.")
+
+    def validate_course(self, value):
+        request = self.context["request"]
+        course = courses_for(request.user).filter(pk=value).first()
+        if course is None:
+            raise serializers.ValidationError("No such course at your sites.")
+        return course
+
+
+class PatientLinkRevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class PatientLinkFilter(FilterSet):
+    patient = IdFilter(help_text="Only this patient's links.")
+    course = IdFilter(help_text="Only this course's links.")
+
+
+class PatientLinkViewSet(
+    RoleRules,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Links for patients to answer a course's due measures from home, at the caller's
+    sites, newest first. POST ``{"course": id}`` makes one for the measures open now (an
+    open link of the course is replaced); 400 when nothing is due."""
+
+    serializer_class = PatientLinkSerializer
+    queryset = PatientLink.objects.none()
+    filterset_class = PatientLinkFilter
+    read_roles, write_roles = LINK_SENDERS, LINK_SENDERS
+
+    def get_queryset(self):
+        return links_for(self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(request=PatientLinkCreateSerializer, responses={201: PatientLinkSerializer})
+    def create(self, request, *args, **kwargs):
+        fields = validated(PatientLinkCreateSerializer, request)
+        with service_errors():
+            link = link_create(course=fields["course"], by=request.user)
+        return Response(PatientLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: PatientLinkSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, *args, **kwargs):
+        """A fresh link for the same course; the old one stops working."""
+        with service_errors():
+            link = link_resend(link=self.get_object(), by=request.user)
+        return Response(PatientLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PatientLinkRevokeSerializer, responses={200: PatientLinkSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, *args, **kwargs):
+        """Close the link now; 400 when it is already submitted or revoked."""
+        fields = validated(PatientLinkRevokeSerializer, request)
+        with service_errors():
+            link = link_revoke(link=self.get_object(), by=request.user, **fields)
+        return Response(PatientLinkSerializer(link).data)

@@ -3,9 +3,21 @@ from django.apps import AppConfig
 
 class OutcomesConfig(AppConfig):
     """Patient-reported outcomes: which measures a course asks for and when (the schedule
-    per protocol, versioned), and which of them are due or answered. Above the core apps:
-    it imports them, they never import it."""
+    per protocol, versioned), which of them are due or answered, and the links patients
+    answer them through from home. Above the core apps: it imports them, they never import
+    it (the reminder outbox words a measures link through ``scheduling.hooks``)."""
 
     name = "outcomes"
     verbose_name = "Outcome-measure schedules"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from scheduling.hooks import on_check_in_notice, register_outbox_kind
+        from scheduling.models import MessageKind
+
+        from . import notices, sending
+
+        on_check_in_notice(notices.unanswered_at_check_in)
+        register_outbox_kind(
+            MessageKind.MEASURES, render=sending.render, still_wanted=sending.still_wanted
+        )

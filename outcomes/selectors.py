@@ -18,7 +18,7 @@ from scheduling.models.courses import ACTIVE_STATUSES
 from scheduling.selectors.scope import courses_for
 
 from .defaults import DEFAULT_SCHEDULE
-from .models import MeasureSchedule, ScheduledMeasure
+from .models import MeasureSchedule, PatientLink, ScheduledMeasure
 from .schedule import CONTEXTS, Item, Timing, item_order, ordered
 
 # Who sees which measures a course asks for and which are answered (not the answers): the
@@ -271,3 +271,27 @@ def patient_course_measures(user: User, patient: Patient) -> list[tuple[Course, 
     )
     due = due_measures_of(courses)
     return [(course, due[course.pk]) for course in courses]
+
+
+def links_for(user: User) -> QuerySet[PatientLink]:
+    """Patient links of courses at the user's sites, newest first."""
+    return PatientLink.objects.filter(course__in=courses_for(user)).select_related(
+        "patient", "course__location", "created_by", "revoked_by"
+    )
+
+
+def link_for(user: User, pk: int) -> PatientLink:
+    return get_object_or_404(links_for(user), pk=pk)
+
+
+LINKS_SHOWN = 3
+
+
+def links_by_course(course_ids) -> dict[int, list[PatientLink]]:
+    """The latest few links of each course (one query), newest first."""
+    found: dict[int, list[PatientLink]] = defaultdict(list)
+    rows = PatientLink.objects.filter(course__in=course_ids).select_related("created_by")
+    for link in rows.order_by("course_id", "-created_at", "-pk"):
+        if len(found[link.course_id]) < LINKS_SHOWN:
+            found[link.course_id].append(link)
+    return found

@@ -6,6 +6,7 @@ hook that raises (a ``ValidationError``, a ``PermissionDenied``) refuses the who
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 # Called as hook(appointment=..., by=..., reason=...) before a check-in is undone: refuse
 # when something is charted for the visit, else do the app's own part of the undo.
@@ -32,3 +33,37 @@ def on_freed_slot(hook: Callable) -> Callable:
 
 def offers_for_freed_slot(appointment) -> list[tuple[str, str]]:
     return [offer for hook in freed_slot_offers for offer in hook(appointment)]
+
+
+# Called as hook(appointment) by the nurse's check-in page (infusions): each returns notices
+# to show above the form, ``{"text": ..., "links": [(label, url), ...]}``, e.g. the outcome
+# measures not answered from home. Reads only; a hook with nothing to say returns [].
+check_in_notices: list[Callable] = []
+
+
+def on_check_in_notice(hook: Callable) -> Callable:
+    if hook not in check_in_notices:
+        check_in_notices.append(hook)
+    return hook
+
+
+def notices_for_check_in(appointment) -> list[dict]:
+    return [notice for hook in check_in_notices for notice in hook(appointment)]
+
+
+# Messages a higher app sends through the reminder outbox, by ``OutboundMessage.kind``: the
+# app words them (``render(message) -> (subject, body)``, the SMS body free of health words,
+# its own link in it) and says at sending time whether they are still wanted
+# (``still_wanted(message) -> ""`` or the reason to skip). Everything else is the outbox's:
+# the patient's consent per channel, STOP, quiet hours, retries, the delivery dashboard.
+@dataclass(frozen=True)
+class OutboxKind:
+    render: Callable
+    still_wanted: Callable
+
+
+outbox_kinds: dict[str, OutboxKind] = {}
+
+
+def register_outbox_kind(kind: str, *, render: Callable, still_wanted: Callable) -> None:
+    outbox_kinds[kind] = OutboxKind(render, still_wanted)

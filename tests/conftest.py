@@ -23,6 +23,17 @@ pytest_plugins = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_sessionstart(session):
+    """Build the translations when a .po is newer than its .mo (`make install` does the same;
+    the .mo files are never committed), so a bare pytest run speaks Spanish too."""
+    from pathlib import Path
+
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if shutil.which("msgfmt") and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
 @pytest.fixture
 def site(db):
     return LocationFactory(name="Irvine", code="irvine")

@@ -20,6 +20,12 @@ PUBLIC = {
     "reminders:confirm",  # the link in a reminder: a signed token that expires in 7 days
     "reminders:sms_webhook",  # Twilio's inbound texts: POST only, Twilio signature checked
     "scheduling:calendar_feed",  # a patient's iCalendar feed: the secret token is the credential
+    # The patient's measures link: a signed token, then the date of birth (outcomes.views.answer)
+    "outcomes:answer",
+    "outcomes:answer_step",
+    "outcomes:answer_review",
+    "outcomes:answer_new_link",
+    "outcomes:answer_language",
 }
 
 SAMPLES = {

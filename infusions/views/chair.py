@@ -16,6 +16,7 @@ from clinic.access import role_required
 from clinic.forms import add_service_errors, refusal_text
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
+from scheduling.hooks import notices_for_check_in
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from .. import services
@@ -149,6 +150,7 @@ def _check_in_page(request, appointment, form, status=200):
     context = {
         "appointment": appointment, "patient": appointment.patient, "form": form,
         "wrong_day": check_in_day_problem(appointment),
+        "notices": notices_for_check_in(appointment),
     }  # fmt: skip
     return render(request, "infusions/chair_check_in.html", context, status=status)
 

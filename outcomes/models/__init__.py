@@ -1,3 +1,11 @@
+from .links import LinkAnswer, LinkLanguage, LinkMessage, PatientLink
 from .schedules import MeasureSchedule, ScheduledMeasure
 
-__all__ = ["MeasureSchedule", "ScheduledMeasure"]
+__all__ = [
+    "LinkAnswer",
+    "LinkLanguage",
+    "LinkMessage",
+    "MeasureSchedule",
+    "PatientLink",
+    "ScheduledMeasure",
+]

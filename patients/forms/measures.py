@@ -1,6 +1,7 @@
 """Outcome-measure questionnaires: big radio rows, one column, usable on a tablet."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
 from ..models import MeasureKind
@@ -12,40 +13,45 @@ CONTEXT_CHOICES = [
     ("follow_up", "Follow-up"),
 ]
 
-# Short forms of the published FIQR items (Bennett 2009), in questionnaire order.
+# Short forms of the published FIQR items (Bennett 2009), in questionnaire order. Marked for
+# translation: the patient's own page (outcomes) asks the same items in Spanish.
 FIQR_ITEMS = (
-    "Brush or comb your hair", "Walk continuously for 20 minutes", "Prepare a homemade meal",
-    "Vacuum, scrub or sweep floors", "Lift and carry a bag full of groceries",
-    "Climb one flight of stairs", "Change bed sheets", "Sit in a chair for 45 minutes",
-    "Go shopping for groceries",
-    "Fibromyalgia prevented me from accomplishing goals for the week",
-    "I was completely overwhelmed by my fibromyalgia symptoms",
-    "Level of pain", "Level of energy", "Level of stiffness", "Quality of sleep",
-    "Level of depression", "Level of memory problems", "Level of anxiety",
-    "Level of tenderness to touch", "Level of balance problems",
-    "Sensitivity to loud noises, bright lights, odours and cold",
+    _("Brush or comb your hair"), _("Walk continuously for 20 minutes"),
+    _("Prepare a homemade meal"), _("Vacuum, scrub or sweep floors"),
+    _("Lift and carry a bag full of groceries"), _("Climb one flight of stairs"),
+    _("Change bed sheets"), _("Sit in a chair for 45 minutes"), _("Go shopping for groceries"),
+    _("Fibromyalgia prevented me from accomplishing goals for the week"),
+    _("I was completely overwhelmed by my fibromyalgia symptoms"),
+    _("Level of pain"), _("Level of energy"), _("Level of stiffness"), _("Quality of sleep"),
+    _("Level of depression"), _("Level of memory problems"), _("Level of anxiety"),
+    _("Level of tenderness to touch"), _("Level of balance problems"),
+    _("Sensitivity to loud noises, bright lights, odours and cold"),
 )  # fmt: skip
 FIQR_SECTIONS = {
-    scoring.FIQR_FUNCTION: "Function: how hard was it, over the past 7 days, to…",
-    scoring.FIQR_OVERALL_IMPACT: "Overall impact over the past 7 days",
-    scoring.FIQR_SYMPTOMS: "Symptoms over the past 7 days",
+    scoring.FIQR_FUNCTION: _("Function: how hard was it, over the past 7 days, to…"),
+    scoring.FIQR_OVERALL_IMPACT: _("Overall impact over the past 7 days"),
+    scoring.FIQR_SYMPTOMS: _("Symptoms over the past 7 days"),
 }
 PHQ9_ITEMS = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself, or that you are a failure or have let yourself or your "
-    "family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed; or the opposite, "
-    "being so fidgety or restless that you have been moving around a lot more than usual",
-    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    _("Little interest or pleasure in doing things"),
+    _("Feeling down, depressed, or hopeless"),
+    _("Trouble falling or staying asleep, or sleeping too much"),
+    _("Feeling tired or having little energy"),
+    _("Poor appetite or overeating"),
+    _(
+        "Feeling bad about yourself, or that you are a failure or have let yourself or your "
+        "family down"
+    ),
+    _("Trouble concentrating on things, such as reading the newspaper or watching television"),
+    _(
+        "Moving or speaking so slowly that other people could have noticed; or the opposite, "
+        "being so fidgety or restless that you have been moving around a lot more than usual"
+    ),
+    _("Thoughts that you would be better off dead, or of hurting yourself in some way"),
 )
 PHQ9_ANSWERS = [
-    (0, "Not at all"), (1, "Several days"), (2, "More than half the days"),
-    (3, "Nearly every day"),
+    (0, _("Not at all")), (1, _("Several days")), (2, _("More than half the days")),
+    (3, _("Nearly every day")),
 ]  # fmt: skip
 AREA_LABELS = {area: area.replace("_", " ").capitalize() for area in scoring.PAIN_AREAS}
 REGION_LABELS = {

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from clinic.append_only import append_only_triggers, correction_has_reason
 
@@ -32,10 +33,14 @@ class OutcomeMeasure(models.Model):
         help_text="baseline, pre_infusion, post_infusion or follow_up",
     )
     # A patient may fill a questionnaire on a tablet; it is saved when the staff member who
-    # reviewed it with them (recorded_by) submits it.
+    # reviewed it with them (recorded_by) submits it. Answered from home through a patient
+    # link, no staff member is involved: recorded_by is empty and the outcomes app's
+    # LinkAnswer row names the link (patients cannot point at outcomes, which sits above it).
     completed_by_patient = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        STAFF, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     needs_same_day_follow_up = models.BooleanField(default=False)
     # A mistaken entry is never edited: a new row of the same patient and kind ``corrects``
     # it, with the reason (recorded_by/recorded_at: who corrected it, when). The corrected
@@ -57,6 +62,12 @@ class OutcomeMeasure(models.Model):
         constraints = [
             correction_has_reason(
                 "measure_correction_has_reason", "Say what was wrong with the entry."
+            ),
+            # Only the patient's own answers may be recorded without a member of staff.
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False) | Q(completed_by_patient=True),
+                name="measure_recorded_by_staff_or_patient",
+                violation_error_message="Say which member of staff recorded the measure.",
             ),
         ]
 

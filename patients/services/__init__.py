@@ -9,7 +9,12 @@ from .clinical import (
     weight_correct,
     weight_record,
 )
-from .measures import measure_correct, measure_record, phq9_follow_up_record
+from .measures import (
+    measure_correct,
+    measure_record,
+    measure_record_from_home,
+    phq9_follow_up_record,
+)
 from .registration import (
     consultation_close,
     consultation_convert,
@@ -34,6 +39,7 @@ __all__ = [
     "intake_record",
     "measure_correct",
     "measure_record",
+    "measure_record_from_home",
     "next_mrn",
     "patient_deactivate",
     "patient_register",

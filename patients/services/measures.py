@@ -85,6 +85,10 @@ def measure_record(
     completed_by_patient: bool = False,
 ) -> OutcomeMeasure:
     require_role(recorded_by, Role.NURSE, Role.PHYSICIAN, doing="record outcome measures")
+    return _record(patient, kind, answers, context, completed_by_patient, recorded_by)
+
+
+def _record(patient, kind, answers, context, completed_by_patient, recorded_by):
     if context not in CONTEXTS:
         raise ValidationError({"context": "Choose " + ", ".join(sorted(CONTEXTS)) + "."})
     scored = score_answers(kind, answers)
@@ -100,6 +104,19 @@ def measure_record(
     measure.full_clean()
     measure.save()
     return measure
+
+
+@transaction.atomic
+def measure_record_from_home(
+    *, patient: Patient, kind: str, answers: dict, context: str
+) -> OutcomeMeasure:
+    """The patient's own answers, given from home: the same scoring and the same append-only
+    row as ``measure_record``, marked patient-reported, with no member of staff.
+
+    No role check: the caller has proven the patient (outcomes' patient link and date of
+    birth) and records which link carried the answers. A non-zero PHQ-9 item 9 sets
+    ``needs_same_day_follow_up`` exactly as on the tablet."""
+    return _record(patient, kind, answers, context, True, None)
 
 
 @transaction.atomic

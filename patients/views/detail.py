@@ -140,7 +140,8 @@ def _history(patient, user) -> dict:
             if measure.corrects_id:
                 text = f"{measure.get_kind_display()} corrected: {measure.score} "
                 text += f"({measure.correction_reason})"
-            events.append((measure.recorded_at, text, measure.recorded_by))
+            who = measure.recorded_by or "the patient, from home"
+            events.append((measure.recorded_at, text, who))
     events.sort(key=lambda event: event[0], reverse=True)
     return {"events": events}
 

@@ -26,7 +26,9 @@ def measure_new(request, pk, kind):
     form_class = MEASURE_FORMS.get(kind)
     if form_class is None:
         raise Http404("No such questionnaire.")
-    form = form_class(request.POST if request.method == "POST" else None)
+    # ?context=pre_infusion: a link from the check-in page's "not answered from home" notice.
+    initial = {"context": request.GET.get("context", "baseline")}
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         measure, _ = run_service(
             form,

@@ -37,6 +37,8 @@ class MessageKind(models.TextChoices):
     ESCORT_PATIENT = "escort_patient", "Escort reminder to the patient"
     ESCORT_ESCORT = "escort_escort", "Pick-up reminder to the escort"
     WELCOME = "welcome", "Welcome (course booked)"
+    # Worded and linked by the outcomes app (scheduling.hooks.outbox_kinds); no rule sends it.
+    MEASURES = "measures", "Measures to answer from home"
 
 
 class MessageChannel(models.TextChoices):

@@ -15,6 +15,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import hooks
 from ..models import (
     Appointment,
     MessageChannel,
@@ -105,6 +106,10 @@ def forget_compiled_templates(**kwargs) -> None:
 
 
 def render(message: OutboundMessage) -> Rendered:
+    hooked = hooks.outbox_kinds.get(message.kind)
+    if hooked is not None:  # a higher app's message (outcomes' measures link) words itself
+        subject, body = hooked.render(message)
+        return Rendered("" if message.channel == MessageChannel.SMS else subject, body)
     appointment = message.appointment
     location, patient = appointment.location, appointment.patient
     context = {

@@ -20,6 +20,7 @@ from clinic.transitions import Transitions
 from patients.models import CommunicationConsent
 from patients.selectors import communication_consent
 
+from .. import hooks
 from ..messaging import ProviderError, send_email, send_sms
 from ..models import (
     AppointmentConfirmation,
@@ -160,9 +161,13 @@ def send_time_decision(
     ``consent``: the patient's consent in force for the channel, when the caller has read
     it already (see consents_in_force); looked up here otherwise."""
     appointment = message.appointment
-    if appointment.status not in REMINDABLE:
+    hooked = hooks.outbox_kinds.get(message.kind)
+    if hooked is not None:  # not about the visit: its own app says whether it still goes
+        if reason := hooked.still_wanted(message):
+            return Skip(reason)
+    elif appointment.status not in REMINDABLE:
         return Skip(f"Appointment {appointment.get_status_display().lower()}")
-    if appointment.starts_at <= now:
+    elif appointment.starts_at <= now:
         return Skip("The appointment has already started")
     recipient = recipient_for(message)
     if not recipient:
@@ -178,7 +183,7 @@ def send_time_decision(
         local_now = now.astimezone(ZoneInfo(appointment.location.time_zone))
         morning = quiet_until(local_now, *_quiet_hours())
         if morning is not None:
-            if morning >= appointment.starts_at:
+            if hooked is None and morning >= appointment.starts_at:
                 return Skip("Quiet hours last until the appointment")
             return Defer(morning, f"Quiet hours: moved to {morning:%m/%d %H:%M}")
     return recipient

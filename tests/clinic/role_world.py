@@ -16,6 +16,7 @@ from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
 from infusions.models import AckAction, Alert, InventoryKind
+from outcomes.services import link_create
 from patients import services as patients
 from patients.models import ConsentDocument, Screening
 from scheduling.calendar import calendar_feed_create
@@ -87,6 +88,7 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     appointment = make_appointment(site=site, nurse=staff.nurse, protocol=protocol, patient=patient)
     ids["appointment"] = appointment.pk
     ids["course"] = appointment.course_id
+    ids["patient_link"] = link_create(course=appointment.course, by=staff.front_desk).pk
     ids["chair"] = appointment.chair_id
     ids["escort"] = patient.escorts.get().pk
     ids["intake"] = patients.intake_record(

@@ -12,15 +12,17 @@ from clinic.roles import ADMINS
 from patients.selectors import patient_for
 from protocols.models import Protocol
 
-from .forms import MeasureScheduleForm
-from .selectors import (
+from ..forms import MeasureScheduleForm
+from ..selectors import (
     DUE_MEASURE_READERS,
     current_schedule,
     current_schedules,
+    links_by_course,
     patient_course_measures,
     schedule_versions,
 )
-from .services import SCHEDULE_EDITORS, measure_schedule_revise
+from ..services import LINK_SENDERS, SCHEDULE_EDITORS, measure_schedule_revise
+from ..tokens import link_url
 
 
 @role_required(*ADMINS)
@@ -64,15 +66,22 @@ def patient_due_measures(request, pk: int):
     patient page's Courses tab loads with htmx (patients does not import outcomes)."""
     patient = patient_for(request.user, pk)
     now = timezone.now()
+    measures = patient_course_measures(request.user, patient)
+    links = links_by_course([course.pk for course, _ in measures])
     courses = [
         {
             "course": course,
+            "links": [(link, link.state(now), link_url(link)) for link in links[course.pk]],
             "rows": [(measure, measure.state(now)) for measure in due],
             "answered": sum(measure.answered for measure in due),
             "open": sum(measure.state(now) == "open" for measure in due),
             "total": len(due),
         }
-        for course, due in patient_course_measures(request.user, patient)
+        for course, due in measures
     ]
-    context = {"patient": patient, "courses": courses}
+    context = {
+        "patient": patient,
+        "courses": courses,
+        "may_send": request.user.may(*LINK_SENDERS),
+    }
     return render(request, "outcomes/_patient_due_measures.html", context)
