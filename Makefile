@@ -7,7 +7,21 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install run test lint bench clean demo-code audit backup restore screenshots
+.PHONY: install run test lint bench clean demo-code audit backup restore screenshots system-libs
+
+# WeasyPrint (the course summary letters, PDF) needs Pango, HarfBuzz and a font from the
+# system. Installed with apt where it is available and they are missing; elsewhere it says
+# what to install.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Pango for WeasyPrint (PDF letters)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; \
+	  else \
+	    echo "WeasyPrint needs Pango: install $(PDF_LIBS) (Debian/Ubuntu) or your system's pango"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -16,7 +30,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+install: system-libs $(STAMP)
 
 run: install
 	@$(WITH_SERVICES) sh -c '\

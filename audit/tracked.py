@@ -40,6 +40,7 @@ TRACKED = {
     # Not personal, but clinical set-up kept like a protocol's versions: who made which.
     "outcomes.MeasureSchedule": {},
     "outcomes.ScheduledMeasure": {},
+    "outcomes.CourseReview": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
     "infusions.DoseOrderOverride": {},

@@ -21,7 +21,7 @@ from clinic.filters import IdFilter
 from protocols.models import Protocol
 
 from .models import MeasureSchedule, ScheduledMeasure
-from .schedule import MAX_FOLLOW_UP_DAYS, MEASURE_CHOICES, Timing
+from .schedule import MAX_FOLLOW_UP_DAYS, MAX_INFUSION, MEASURE_CHOICES, Timing
 from .selectors import (
     DUE_MEASURE_READERS,
     course_for,
@@ -64,7 +64,10 @@ class MeasureScheduleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MeasureSchedule
-        fields = ["id", "protocol", "number", "note", "items", "created_at", "created_by"]
+        fields = [
+            "id", "protocol", "number", "note", "review_after_infusion", "items", "created_at",
+            "created_by",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -74,6 +77,10 @@ class ScheduleRevisionSerializer(serializers.Serializer):
     items = ScheduleItemSerializer(
         many=True, allow_empty=False, help_text="The whole new schedule."
     )
+    review_after_infusion = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_INFUSION,
+        help_text="The infusion after which a physician reviews the course (null: as now).",
+    )  # fmt: skip
 
 
 class CurrentScheduleItemSerializer(ScheduleItemSerializer):
@@ -84,6 +91,7 @@ class CurrentScheduleSerializer(serializers.Serializer):
     protocol = serializers.IntegerField()
     version = serializers.IntegerField(allow_null=True, help_text="null: the built-in default")
     is_default = serializers.BooleanField()
+    review_after_infusion = serializers.IntegerField()
     items = CurrentScheduleItemSerializer(many=True)
 
 
@@ -128,7 +136,7 @@ class MeasureScheduleViewSet(
         with service_errors():
             schedule = measure_schedule_revise(
                 protocol=fields["protocol"], items=fields["items"], note=fields["note"],
-                by=request.user,
+                by=request.user, review_after_infusion=fields["review_after_infusion"],
             )  # fmt: skip
         body = MeasureScheduleSerializer(schedule_versions().get(pk=schedule.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -150,6 +158,7 @@ class ProtocolMeasureScheduleView(generics.GenericAPIView):
             "protocol": protocol.pk,
             "version": current.version.number if current.version else None,
             "is_default": current.is_default,
+            "review_after_infusion": current.review_after,
             "items": [{**asdict(item), "label": item.label()} for item in current.items],
         }
         return Response(CurrentScheduleSerializer(payload).data)

@@ -32,3 +32,20 @@ def on_freed_slot(hook: Callable) -> Callable:
 
 def offers_for_freed_slot(appointment) -> list[tuple[str, str]]:
     return [offer for hook in freed_slot_offers for offer in hook(appointment)]
+
+
+# Called as hook(appointment) by the infusion start check (``infusions.services.
+# infusion_may_start``) and the chair screen: each returns why this session's infusion may
+# not start yet, in words for the nurse (e.g. outcomes' "the physician has not reviewed the
+# course after infusion 4"), or [] when it may. Reads only.
+infusion_gates: list[Callable] = []
+
+
+def on_infusion_gate(hook: Callable) -> Callable:
+    if hook not in infusion_gates:
+        infusion_gates.append(hook)
+    return hook
+
+
+def infusion_gate_reasons(appointment) -> list[str]:
+    return [reason for hook in infusion_gates for reason in hook(appointment)]

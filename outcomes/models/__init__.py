@@ -1,3 +1,4 @@
+from .reviews import CourseReview, Decision
 from .schedules import MeasureSchedule, ScheduledMeasure
 
-__all__ = ["MeasureSchedule", "ScheduledMeasure"]
+__all__ = ["CourseReview", "Decision", "MeasureSchedule", "ScheduledMeasure"]
