@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import MeasureSchedule, ScheduledMeasure
+from .models import CourseReview, MeasureSchedule, ScheduledMeasure
 
 
 class ScheduledMeasureInline(ReadOnlyInline):
@@ -24,3 +24,19 @@ class MeasureScheduleAdmin(ReadOnlyAdmin):
     fields = ["protocol", "number", "note", "created_at", "created_by"]
     readonly_fields = fields
     inlines = [ScheduledMeasureInline]
+
+
+@admin.register(CourseReview)
+class CourseReviewAdmin(ReadOnlyAdmin):
+    """Physicians' course reviews: read-only (append-only; a new review, made on the review
+    screen or through ``POST /api/v1/course-reviews/``, supersedes the standing one)."""
+
+    list_display = ["course", "decision", "infusions_given", "reviewed_by", "reviewed_at"]
+    list_filter = ["decision"]
+    list_select_related = ["course__patient", "reviewed_by"]
+    ordering = ["-reviewed_at", "-pk"]
+    fields = [
+        "course", "decision", "reason", "new_protocol", "review_after", "schedule",
+        "infusions_given", "outcome", "supersedes", "reviewed_by", "reviewed_at",
+    ]  # fmt: skip
+    readonly_fields = fields

@@ -51,9 +51,11 @@ def booster_candidates_for(user: User) -> QuerySet[Course]:
     later_full_course = Course.objects.filter(
         patient=OuterRef("patient"), planned_infusions__gt=1, booked_at__gt=OuterRef("booked_at")
     ).exclude(status=CourseStatus.CANCELLED)
-    booked_since = Course.objects.filter(
-        patient=OuterRef("patient"), booked_at__gt=OuterRef("follow_up_at")
-    ).exclude(status=CourseStatus.CANCELLED)
+    booked_since = (
+        Course.objects.filter(patient=OuterRef("patient"), booked_at__gt=OuterRef("follow_up_at"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(status=CourseStatus.CANCELLED)
+    )
     return (
         courses_for(user)
         .filter(status=CourseStatus.COMPLETED, planned_infusions__gt=1, patient__is_active=True)

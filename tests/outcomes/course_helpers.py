@@ -14,14 +14,15 @@ from tests.helpers import at, next_monday
 MINUTE = datetime.timedelta(minutes=1)
 
 
-def course_of_visits(*, patient, protocol, site, nurse, booked_by, count, hour=9):
-    """A course with ``count`` visits two days apart from next Monday at ``hour``."""
+def course_of_visits(*, patient, protocol, site, nurse, booked_by, count, hour=9, first=None):
+    """A course with ``count`` visits two days apart from ``first`` (a date; next Monday by
+    default) at ``hour``."""
     course = CourseFactory(
         patient=patient, protocol=protocol, location=site, planned_infusions=count,
         booked_by=booked_by,
     )  # fmt: skip
     chair = ChairFactory(location=site, name=f"Outcome chair {course.pk}")
-    first = next_monday()
+    first = first or next_monday()
     for number in range(1, count + 1):
         AppointmentFactory(
             course=course, sequence=number, chair=chair, nurse=nurse,
