@@ -7,7 +7,21 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install messages run test lint bench clean demo-code audit backup restore screenshots
+.PHONY: install messages run test lint bench clean demo-code audit backup restore screenshots system-libs
+
+# System packages: Pango, HarfBuzz and a font for WeasyPrint (the PDF letters), GNU gettext's
+# msgfmt for the translations. Installed with apt where it is available and they are
+# missing; elsewhere it says what to install.
+SYSTEM_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
+system-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! command -v msgfmt >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages: $(SYSTEM_PKGS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PKGS) >/dev/null; \
+	  else \
+	    echo "Install these system packages (Debian/Ubuntu names): $(SYSTEM_PKGS)"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -17,7 +31,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # The translations (locale/*/LC_MESSAGES/*.mo) are built from the .po files, never committed;
-# GNU gettext's msgfmt (Debian package gettext; .ci/run installs it) compiles them.
+# GNU gettext's msgfmt (Debian package gettext; system-libs installs it) compiles them.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 %.mo: %.po
@@ -26,7 +40,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 messages: $(MO_FILES)
 
-install: $(STAMP) $(MO_FILES)
+install: system-libs $(STAMP) $(MO_FILES)
 
 run: install
 	@$(WITH_SERVICES) sh -c '\

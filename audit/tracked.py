@@ -44,6 +44,7 @@ TRACKED = {
     # them; the submitted answers are OutcomeMeasure rows, tracked above.
     "outcomes.PatientLink": {"exclude_fields": ["draft"]},
     "outcomes.LinkAnswer": {},
+    "outcomes.CourseReview": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
     "infusions.DoseOrderOverride": {},

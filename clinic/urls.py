@@ -16,6 +16,7 @@ from clinic.two_factor import views as two_factor_views
 from infusions import api as infusions_api
 from infusions.api.homes import WorkWaitingView
 from outcomes import api as outcomes_api
+from outcomes import course_api as outcomes_course_api
 from patients import api as patients_api
 from scheduling import api as scheduling_api
 from waitlist import api as waitlist_api
@@ -98,6 +99,10 @@ router.register(
     "measure-schedules", outcomes_api.MeasureScheduleViewSet, basename="measure-schedule"
 )
 router.register("patient-links", outcomes_api.PatientLinkViewSet, basename="patient-link")
+router.register("course-reviews", outcomes_course_api.CourseReviewViewSet, basename="course-review")
+router.register(
+    "booster-candidates", outcomes_course_api.BoosterCandidateViewSet, basename="booster-candidate"
+)
 
 router.register("chairs", scheduling_api.ChairViewSet, basename="chair")
 router.register("nurse-shifts", scheduling_api.NurseShiftViewSet, basename="nurse-shift")
@@ -141,6 +146,11 @@ urlpatterns = [
         "api/v1/courses/<int:pk>/due-measures/",
         outcomes_api.CourseDueMeasuresView.as_view(),
         name="course-due-measures",
+    ),
+    path(
+        "api/v1/courses/<int:pk>/outcome/",
+        outcomes_course_api.CourseOutcomeView.as_view(),
+        name="course-outcome",
     ),
     path(
         "api/v1/protocols/<int:pk>/measure-schedule/",

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import LinkAnswer, MeasureSchedule, PatientLink, ScheduledMeasure
+from .models import CourseReview, LinkAnswer, MeasureSchedule, PatientLink, ScheduledMeasure
 from .services import LINK_SENDERS, link_resend, link_revoke
 
 
@@ -80,3 +80,19 @@ class PatientLinkAdmin(ReadOnlyAdmin):
     @admin.action(description="Resend: a new link for the course", permissions=["links"])
     def resend(self, request, queryset) -> None:
         self._each(request, queryset, lambda link: link_resend(link=link, by=request.user), "made")
+
+
+@admin.register(CourseReview)
+class CourseReviewAdmin(ReadOnlyAdmin):
+    """Physicians' course reviews: read-only (append-only; a new review, made on the review
+    screen or through ``POST /api/v1/course-reviews/``, supersedes the standing one)."""
+
+    list_display = ["course", "decision", "infusions_given", "reviewed_by", "reviewed_at"]
+    list_filter = ["decision"]
+    list_select_related = ["course__patient", "reviewed_by"]
+    ordering = ["-reviewed_at", "-pk"]
+    fields = [
+        "course", "decision", "reason", "new_protocol", "review_after", "schedule",
+        "infusions_given", "outcome", "supersedes", "reviewed_by", "reviewed_at",
+    ]  # fmt: skip
+    readonly_fields = fields

@@ -26,7 +26,7 @@ from protocols.models import Protocol
 from scheduling.selectors.scope import courses_for
 
 from .models import MeasureSchedule, PatientLink, ScheduledMeasure
-from .schedule import MAX_FOLLOW_UP_DAYS, MEASURE_CHOICES, Timing
+from .schedule import MAX_FOLLOW_UP_DAYS, MAX_INFUSION, MEASURE_CHOICES, Timing
 from .selectors import (
     DUE_MEASURE_READERS,
     course_for,
@@ -78,7 +78,10 @@ class MeasureScheduleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MeasureSchedule
-        fields = ["id", "protocol", "number", "note", "items", "created_at", "created_by"]
+        fields = [
+            "id", "protocol", "number", "note", "review_after_infusion", "items", "created_at",
+            "created_by",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -88,6 +91,10 @@ class ScheduleRevisionSerializer(serializers.Serializer):
     items = ScheduleItemSerializer(
         many=True, allow_empty=False, help_text="The whole new schedule."
     )
+    review_after_infusion = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_INFUSION,
+        help_text="The infusion after which a physician reviews the course (null: as now).",
+    )  # fmt: skip
 
 
 class CurrentScheduleItemSerializer(ScheduleItemSerializer):
@@ -98,6 +105,7 @@ class CurrentScheduleSerializer(serializers.Serializer):
     protocol = serializers.IntegerField()
     version = serializers.IntegerField(allow_null=True, help_text="null: the built-in default")
     is_default = serializers.BooleanField()
+    review_after_infusion = serializers.IntegerField()
     items = CurrentScheduleItemSerializer(many=True)
 
 
@@ -142,7 +150,7 @@ class MeasureScheduleViewSet(
         with service_errors():
             schedule = measure_schedule_revise(
                 protocol=fields["protocol"], items=fields["items"], note=fields["note"],
-                by=request.user,
+                by=request.user, review_after_infusion=fields["review_after_infusion"],
             )  # fmt: skip
         body = MeasureScheduleSerializer(schedule_versions().get(pk=schedule.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -164,6 +172,7 @@ class ProtocolMeasureScheduleView(generics.GenericAPIView):
             "protocol": protocol.pk,
             "version": current.version.number if current.version else None,
             "is_default": current.is_default,
+            "review_after_infusion": current.review_after,
             "items": [{**asdict(item), "label": item.label()} for item in current.items],
         }
         return Response(CurrentScheduleSerializer(payload).data)

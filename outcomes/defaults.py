@@ -8,6 +8,8 @@ from .schedule import Item, Timing, ordered
 PAIN, FIQR, PHQ9 = MeasureKind.PAIN_NRS.value, MeasureKind.FIQR.value, MeasureKind.PHQ9.value
 MID_COURSE_INFUSION = 4
 FOLLOW_UP_DAYS = (30, 90)  # one and three months after the last infusion
+# The physician reviews the course after the mid-course measures (issue 12).
+DEFAULT_REVIEW_AFTER = MID_COURSE_INFUSION
 
 DEFAULT_SCHEDULE: tuple[Item, ...] = ordered(
     [

@@ -3,7 +3,7 @@ timing, and the numbers of "after infusion n" and "n days after the last infusio
 
 from django import forms
 
-from .schedule import SCHEDULABLE, SHORT_NAMES, Item, Timing
+from .schedule import MAX_INFUSION, SCHEDULABLE, SHORT_NAMES, Item, Timing
 
 BOXES = [Timing.BASELINE, Timing.BEFORE_EACH, Timing.AFTER_EACH, Timing.END_OF_COURSE]
 NUMBERED = {
@@ -25,10 +25,17 @@ def field_name(measure: str, timing: str) -> str:
 class MeasureScheduleForm(forms.Form):
     """The whole schedule at once; ``items()`` is what the service is given."""
 
+    review_after_infusion = forms.IntegerField(
+        label="Physician review after infusion",
+        min_value=1,
+        max_value=MAX_INFUSION,
+        help_text="Later sessions do not start until a physician has reviewed the outcome.",
+    )
     note = forms.CharField(label="What changed and why", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, current: tuple[Item, ...] = (), **kwargs):
+    def __init__(self, *args, current: tuple[Item, ...] = (), review_after: int = 4, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["review_after_infusion"].initial = review_after
         self.rows = []
         for measure in SCHEDULABLE:
             row = {"name": SHORT_NAMES[measure], "boxes": [], "numbers": []}

@@ -17,7 +17,7 @@ from scheduling.models import Appointment, Course, CourseStatus
 from scheduling.models.courses import ACTIVE_STATUSES
 from scheduling.selectors.scope import courses_for
 
-from .defaults import DEFAULT_SCHEDULE
+from .defaults import DEFAULT_REVIEW_AFTER, DEFAULT_SCHEDULE
 from .models import MeasureSchedule, PatientLink, ScheduledMeasure
 from .schedule import CONTEXTS, Item, Timing, item_order, ordered
 
@@ -45,6 +45,11 @@ class CurrentSchedule:
     @property
     def is_default(self) -> bool:
         return self.version is None
+
+    @property
+    def review_after(self) -> int:
+        """The infusion after which a physician reviews the course."""
+        return self.version.review_after_infusion if self.version else DEFAULT_REVIEW_AFTER
 
 
 def schedule_versions() -> QuerySet[MeasureSchedule]:

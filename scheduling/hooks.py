@@ -67,3 +67,20 @@ outbox_kinds: dict[str, OutboxKind] = {}
 
 def register_outbox_kind(kind: str, *, render: Callable, still_wanted: Callable) -> None:
     outbox_kinds[kind] = OutboxKind(render, still_wanted)
+
+
+# Called as hook(appointment) by the infusion start check (``infusions.services.
+# infusion_may_start``) and the chair screen: each returns why this session's infusion may
+# not start yet, in words for the nurse (e.g. outcomes' "the physician has not reviewed the
+# course after infusion 4"), or [] when it may. Reads only.
+infusion_gates: list[Callable] = []
+
+
+def on_infusion_gate(hook: Callable) -> Callable:
+    if hook not in infusion_gates:
+        infusion_gates.append(hook)
+    return hook
+
+
+def infusion_gate_reasons(appointment) -> list[str]:
+    return [reason for hook in infusion_gates for reason in hook(appointment)]

@@ -15,6 +15,7 @@ from clinic.models import User
 from clinic.roles import NURSES
 from patients.models import WeightMeasurement
 from patients.selectors import treatment_blockers
+from scheduling.hooks import infusion_gate_reasons
 
 from ..models import DoseCheck, DoseOrder, DoseOrderOverride, OrderStatus
 from .draws import draw_problems
@@ -86,13 +87,16 @@ def double_check_state(order: DoseOrder) -> str:
 
 def infusion_may_start(order: DoseOrder) -> list[str]:
     """Why the infusion may not start under this order; empty when it may (the patient's
-    allergies on record and consent signed: ``treatment_blockers``; the order signed, any
+    allergies on record and consent signed: ``treatment_blockers``; what the apps above
+    require of the session (``scheduling.hooks.infusion_gates``: the physician's review of
+    the course after infusion 4); the order signed, any
     soft limit overridden by a physician, the double-check matched by two nurses, and the
     drug drawn for this order from an in-date lot at the visit's site: ``draw_problems``)."""
     status = order.status
     if status == OrderStatus.CANCELLED:
         return ["This order was cancelled; use the order that replaced it."]
     reasons = treatment_blockers(order.appointment.patient)
+    reasons += infusion_gate_reasons(order.appointment)
     correction = WeightMeasurement.objects.filter(corrects_id=order.weight_id).first()
     if correction is not None:
         reasons.append(

@@ -16,7 +16,7 @@ from clinic.access import role_required
 from clinic.forms import add_service_errors, refusal_text
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
-from scheduling.hooks import notices_for_check_in
+from scheduling.hooks import infusion_gate_reasons, notices_for_check_in
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
 from .. import services
@@ -91,7 +91,11 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "version": record.protocol_version,
         "order": order,
         "show_dose": bool(order and may_see_dose(user, order)),
-        "start_blockers": infusion_may_start(order) if order else ["No dose order yet."],
+        "start_blockers": (
+            infusion_may_start(order)
+            if order
+            else ["No dose order yet.", *infusion_gate_reasons(appointment)]
+        ),
         "draw_missing": bool(order and draw_problems(order)),
         "error_list": [
             (name.replace("_", " ") if name != "__all__" else "", messages)

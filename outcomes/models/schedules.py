@@ -27,6 +27,14 @@ class MeasureSchedule(models.Model):
     )
     number = models.PositiveIntegerField(help_text="1 for the first version, then 2, 3 ...")
     note = models.TextField(help_text="What changed and why.")
+    # Stored with the measures, not on the protocol version: the review reads the measures
+    # this schedule collects (FIQR and PHQ-9 after infusion 4 by default), so the two are
+    # set and versioned together, by the same admins, in this app.
+    review_after_infusion = models.PositiveSmallIntegerField(
+        default=4,
+        help_text="A physician reviews the course after this infusion; later sessions do not "
+        "start until the review is recorded.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
 
@@ -40,6 +48,11 @@ class MeasureSchedule(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="measureschedule_number_from_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_after_infusion__gte=1, review_after_infusion__lte=12),
+                name="measureschedule_review_after_1_to_12",
+                violation_error_message="The review comes after an infusion from 1 to 12.",
             ),
         ]
 

@@ -36,7 +36,9 @@ def schedules(request):
 def schedule(request, pk: int):
     protocol = get_object_or_404(Protocol, pk=pk)
     current = current_schedule(protocol)
-    form = MeasureScheduleForm(request.POST or None, current=current.items)
+    form = MeasureScheduleForm(
+        request.POST or None, current=current.items, review_after=current.review_after
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         items = form.items()
@@ -46,6 +48,7 @@ def schedule(request, pk: int):
                 lambda: measure_schedule_revise(
                     protocol=protocol, items=items, note=form.cleaned_data["note"],
                     by=request.user,
+                    review_after_infusion=form.cleaned_data["review_after_infusion"],
                 ),
             )  # fmt: skip
             if not form.errors:

@@ -22,6 +22,7 @@ TABS = (
     ("screening", "Screening", CLINICAL_READERS),
     ("consent", "Consent", ALL_STAFF),
     ("measures", "Measures", CLINICAL_READERS),
+    ("outcome", "Outcome", CLINICAL_READERS),
     ("weights", "Weights", CLINICAL_READERS),
     ("history", "History", ALL_STAFF),
 )
@@ -154,6 +155,8 @@ TAB_CONTEXT = {
     "screening": _screening,
     "consent": _consent,
     "measures": _measures,
+    # A course's outcome, loaded by htmx from outcomes (patients does not import it).
+    "outcome": lambda patient, user: {},
     "weights": _weights,
     "history": _history,
 }

@@ -42,10 +42,14 @@ class SessionRequest:
 
 
 def course_rules_problems(
-    sessions: list[SessionRequest], rules: LocationSchedule, planned_infusions: int
+    sessions: list[SessionRequest],
+    rules: LocationSchedule,
+    planned_infusions: int,
+    booster: bool = False,
 ) -> dict[str, str]:
-    """Count, spacing and span of a course, before anything is looked up."""
-    low, high = rules.min_infusions, rules.max_infusions
+    """Count, spacing and span of a course, before anything is looked up. A booster (after
+    a finished course, when relief wanes) is one infusion, whatever a course's size."""
+    low, high = (1, 1) if booster else (rules.min_infusions, rules.max_infusions)
     if not low <= planned_infusions <= high:
         return {
             "planned_infusions": f"A course has {low} to {high} infusions, not {planned_infusions}."
@@ -76,8 +80,10 @@ def course_book(
     booked_by: User,
     planned_infusions: int | None = None,
     template: VisitTemplate | None = None,
+    booster: bool = False,
 ) -> Course:
-    """Book a whole course in one transaction: every session, or none of them."""
+    """Book a whole course in one transaction: every session, or none of them. ``booster``:
+    a single booster infusion, booked as a course of one."""
     require_role(booked_by, *BOOKERS, doing="book courses")
     if not protocol.is_active:
         raise ValidationError({"protocol": f"{protocol} is withdrawn; choose an active protocol."})
@@ -86,7 +92,7 @@ def course_book(
         raise ValidationError({"patient": blockers})
     planned_infusions = planned_infusions or len(sessions)
     rules = LocationSchedule.for_location(location)
-    if problems := course_rules_problems(sessions, rules, planned_infusions):
+    if problems := course_rules_problems(sessions, rules, planned_infusions, booster):
         raise ValidationError(problems)
     template = template or VisitTemplate.default()
     infusion_minutes = protocol.infusion_minutes
@@ -96,6 +102,7 @@ def course_book(
     course = Course.objects.create(
         patient=patient, protocol=protocol, location=location,
         planned_infusions=planned_infusions, booked_by=booked_by,
+        notes="Booster infusion" if booster else "",
     )  # fmt: skip
     escort = primary_escort(patient)
     for number, (request, times) in enumerate(zip(ordered, times_list, strict=True), start=1):

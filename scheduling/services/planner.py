@@ -123,6 +123,7 @@ def course_propose(
     location: Location,
     wishes: Wishes,
     template: VisitTemplate | None = None,
+    booster: bool = False,
 ) -> Proposal:
     """A whole course that respects hours, closures, chairs, nurses and the minimum gap.
 
@@ -135,7 +136,7 @@ def course_propose(
     proposal = Proposal(blockers=booking_blockers(patient))
     if not protocol.is_active:
         proposal.blockers.append(f"{protocol} is withdrawn; choose an active protocol.")
-    low, high = rules.min_infusions, rules.max_infusions
+    low, high = (1, 1) if booster else (rules.min_infusions, rules.max_infusions)
     if not low <= wishes.planned_infusions <= high:
         proposal.problems.append(f"A course has {low} to {high} infusions.")
         return proposal

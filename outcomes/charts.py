@@ -1,0 +1,194 @@
+"""The outcome page's charts as plain geometry for ``templates/outcomes/_line_chart.html``,
+which draws them as inline SVG: no JavaScript, the same markup on the screen, on paper and
+in the PDF letter. Readable in black and white: every series is black with its own dash
+pattern and marker shape (circle, square, triangle), named in the legend, and a reference
+line (the 30% responder level, the FIQR MCID) is dotted and labelled in words.
+
+No charting library: two small line charts over 0-10, 0-100 and 0-27 scales need nothing
+but coordinates, and drawing them here keeps the print styling exact.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import progress
+from .course_outcome import CourseOutcome, MeasureCourse
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56  # room for the y labels, x labels and legend
+STYLES = {
+    # name: (dash pattern, marker shape, marker filled)
+    "solid": ("", "circle", True),
+    "dashed": ("8 5", "square", False),
+    "dotdash": ("2 4 8 4", "triangle", True),
+}
+
+
+@dataclass
+class Marker:
+    x: float
+    y: float
+    value: Decimal
+    label: str
+
+    @property
+    def box_x(self) -> float:
+        return self.x - 5
+
+    @property
+    def box_y(self) -> float:
+        return self.y - 5
+
+    def triangle(self) -> str:
+        return f"{self.x:.1f},{self.y - 6:.1f} {self.x - 6:.1f},{self.y + 5:.1f} " \
+               f"{self.x + 6:.1f},{self.y + 5:.1f}"  # fmt: skip
+
+
+@dataclass
+class Series:
+    name: str
+    style: str
+    markers: list[Marker] = field(default_factory=list)
+
+    @property
+    def dash(self) -> str:
+        return STYLES[self.style][0]
+
+    @property
+    def shape(self) -> str:
+        return STYLES[self.style][1]
+
+    @property
+    def filled(self) -> bool:
+        return STYLES[self.style][2]
+
+    @property
+    def path(self) -> str:
+        """The line through the markers; a gap (a missing answer) breaks it."""
+        return " ".join(
+            ("M" if index == 0 else "L") + f"{m.x:.1f},{m.y:.1f}"
+            for index, m in enumerate(self.markers)
+        )
+
+
+@dataclass
+class Chart:
+    title: str
+    description: str
+    y_max: int
+    x_labels: list[tuple[float, str]]
+    y_ticks: list[tuple[float, int]]
+    series: list[Series]
+    reference: tuple[float, str] | None = None  # (y, label)
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_edge: int = WIDTH - RIGHT
+    top: int = TOP
+    bottom_edge: int = HEIGHT - BOTTOM
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.markers for s in self.series)
+
+    @property
+    def legend_y(self) -> int:
+        return self.height - 10
+
+    def legend(self) -> list[tuple[Series, int]]:
+        return [(series, self.left + 150 * index) for index, series in enumerate(self.series)]
+
+
+def _y(value, y_max: int) -> float:
+    span = HEIGHT - BOTTOM - TOP
+    return HEIGHT - BOTTOM - float(value) / y_max * span
+
+
+def _x(index: int, count: int) -> float:
+    span = WIDTH - RIGHT - LEFT - 24
+    if count <= 1:
+        return LEFT + 12 + span / 2
+    return LEFT + 12 + span * index / (count - 1)
+
+
+def _ticks(y_max: int, step: int) -> list[tuple[float, int]]:
+    return [(_y(value, y_max), value) for value in range(0, y_max + 1, step)]
+
+
+def pain_chart(outcome: CourseOutcome) -> Chart:
+    """Pain before (solid, filled circles) and after (dashed, open squares) each infusion,
+    with the responder level (30% below the baseline) dotted."""
+    rows = outcome.infusions
+    before = Series("Before the infusion", "solid")
+    after = Series("After the infusion", "dashed")
+    for index, row in enumerate(rows):
+        x = _x(index, len(rows))
+        for series, value, when in ((before, row.pain_before, "before"),
+                                    (after, row.pain_after, "after")):  # fmt: skip
+            if value is not None:
+                label = f"Infusion {row.number}, {when}: {value.normalize()}"
+                series.markers.append(Marker(x, _y(value, 10), value, label))
+    reference = None
+    if outcome.pain_baseline is not None and outcome.pain_baseline.score > 0:
+        level = outcome.pain_baseline.score * (100 - progress.RESPONDER_PERCENT) / 100
+        reference = (_y(level, 10), f"30% below baseline ({level.normalize()})")
+    return Chart(
+        title="Pain (0-10) before and after each infusion",
+        description=_describe(outcome),
+        y_max=10,
+        x_labels=[(_x(i, len(rows)), str(row.number)) for i, row in enumerate(rows)],
+        y_ticks=_ticks(10, 2),
+        series=[before, after],
+        reference=reference,
+    )
+
+
+def _describe(outcome: CourseOutcome) -> str:
+    change = outcome.pain.change
+    if change.percent is None:
+        return "Pain scores by infusion; the change from baseline is not known yet."
+    return (
+        f"Pain {change.baseline.normalize()} before the first infusion, "
+        f"{change.latest.normalize()} after the latest: {change.percent}% lower."
+    )
+
+
+def measure_chart(course: MeasureCourse, y_max: int, step: int) -> Chart:
+    """One questionnaire over the course (solid line, filled triangles... as ``dotdash`` for
+    PHQ-9 so the two charts differ on paper too), FIQR with its MCID level dotted."""
+    style = "solid" if course.kind == "fiqr" else "dotdash"
+    series = Series(course.name, style)
+    count = len(course.points)
+    for index, point in enumerate(course.points):
+        series.markers.append(
+            Marker(_x(index, count), _y(point.score, y_max), point.score,
+                   f"{point.label}: {point.score.normalize()}")
+        )  # fmt: skip
+    reference = None
+    if course.kind == "fiqr" and course.baseline is not None and course.baseline.score > 0:
+        level = course.baseline.score * (100 - progress.FIQR_MCID_PERCENT) / 100
+        reference = (_y(level, y_max), f"MCID: 14% below baseline ({level.normalize()})")
+    change = course.change
+    description = (
+        f"{course.name} from {change.baseline.normalize()} at baseline to "
+        f"{change.latest.normalize()}: {change.points.normalize():+} points."
+        if change.known
+        else f"{course.name} answers over the course; no change from baseline yet."
+    )
+    return Chart(
+        title=f"{course.name} over the course",
+        description=description,
+        y_max=y_max,
+        x_labels=[(_x(i, count), p.label) for i, p in enumerate(course.points)],
+        y_ticks=_ticks(y_max, step),
+        series=[series],
+        reference=reference,
+    )
+
+
+def outcome_charts(outcome: CourseOutcome) -> dict[str, Chart]:
+    return {
+        "pain": pain_chart(outcome),
+        "fiqr": measure_chart(outcome.fiqr, 100, 20),
+        "phq9": measure_chart(outcome.phq9, 27, 9),
+    }
