@@ -449,7 +449,6 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
     "outcomes.patientlink": READ_ONLY,
-    "outcomes.linkanswer": READ_ONLY,
     "infusions.doseorder": DOSE_RECORDS,
     "infusions.dosecheck": DOSE_RECORDS,
     "infusions.druglogentry": DOSE_RECORDS,

@@ -62,7 +62,7 @@ def test_a_patient_answers_from_a_phone_in_english_and_spanish(
 
     page.get_by_role("button", name="Español").click()
     page.get_by_text("Pregunta 3 de 31").wait_for()
-    assert page.get_by_text("Preparar una comida casera").is_visible()
+    assert page.get_by_text("Caminar sin parar durante 20 minutos").is_visible()
     assert_fits_and_touchable(page, PHONE)
     screenshot(page, "outcomes-link-question-phone-es")
 
