@@ -461,7 +461,6 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
     "outcomes.patientlink": READ_ONLY,
-    "outcomes.linkanswer": READ_ONLY,
     "outcomes.coursereview": READ_ONLY,
     "infusions.doseorder": DOSE_RECORDS,
     "infusions.dosecheck": DOSE_RECORDS,

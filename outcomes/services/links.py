@@ -49,7 +49,7 @@ REPLACED = "Replaced by a new link"
 def link_language(preferred_language: str) -> str:
     """The link's language from the patient's free-text preferred language."""
     words = (preferred_language or "").strip().lower()
-    spanish = words.startswith(("span", "espa", "es")) or words in {"castellano"}
+    spanish = words.startswith(("span", "espa")) or words in {"es", "castellano"}
     return LinkLanguage.SPANISH if spanish else LinkLanguage.ENGLISH
 
 

@@ -75,6 +75,7 @@ def patient_due_measures(request, pk: int):
         {
             "course": course,
             "links": [(link, link.state(now), link_url(link)) for link in links[course.pk]],
+            "live_link": any(link.state(now) == "live" for link in links[course.pk]),
             "rows": [(measure, measure.state(now)) for measure in due],
             "answered": sum(measure.answered for measure in due),
             "open": sum(measure.state(now) == "open" for measure in due),

@@ -46,7 +46,9 @@ class Phq9FollowUpSerializer(serializers.ModelSerializer):
 class MeasureSerializer(serializers.ModelSerializer):
     kind = kind_field(read_only=True)
     follow_up = Phq9FollowUpSerializer(read_only=True, allow_null=True)
-    recorded_by = StaffSerializer(read_only=True)
+    recorded_by = StaffSerializer(
+        read_only=True, allow_null=True, help_text="null: answered by the patient from home."
+    )
     corrected_by = serializers.SerializerMethodField(
         help_text="The id of the entry that corrects this one (this one no longer counts)."
     )

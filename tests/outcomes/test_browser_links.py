@@ -12,7 +12,7 @@ from outcomes import questions
 from outcomes.models import PatientLink
 from outcomes.services import link_save_answer
 from outcomes.tokens import link_url
-from tests.browser_helpers import DESKTOP, assert_fits_and_touchable, log_in, screenshot
+from tests.browser_helpers import ARTIFACTS, DESKTOP, assert_fits_and_touchable, log_in, screenshot
 from tests.helpers import make_appointment
 
 pytestmark = pytest.mark.browser
@@ -33,6 +33,8 @@ def test_a_patient_answers_from_a_phone_in_english_and_spanish(
     section = page.locator("#patient-due-measures")
     section.get_by_role("button", name="Send the open measures as a link").click()
     page.get_by_text("Measures link made").wait_for()
+    section.locator(".measure-links").first.wait_for()
+    section.screenshot(path=str(ARTIFACTS / "outcomes-link-staff-desktop.png"))
     link = PatientLink.objects.get(course=visit.course)
     url = link_url(link).replace("http://127.0.0.1:8000", live_server.url)
     context.close()
@@ -62,7 +64,7 @@ def test_a_patient_answers_from_a_phone_in_english_and_spanish(
 
     page.get_by_role("button", name="Español").click()
     page.get_by_text("Pregunta 3 de 31").wait_for()
-    assert page.get_by_text("Preparar una comida casera").is_visible()
+    assert page.get_by_text("Caminar sin parar durante 20 minutos").is_visible()
     assert_fits_and_touchable(page, PHONE)
     screenshot(page, "outcomes-link-question-phone-es")
 

@@ -136,6 +136,7 @@ def test_the_courses_tab_offers_the_link_and_shows_its_state(login, front_desk, 
     assert response.status_code == 302
     body = client.get(url).content.decode()
     assert "Link live" in body and "Revoke" in body
+    assert "Send the open measures as a link" not in body  # resend replaces the open one
 
 
 def test_the_check_in_page_lists_the_measures_not_answered_from_home(login, nurse, visit):

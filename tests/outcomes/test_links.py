@@ -72,6 +72,16 @@ def test_a_link_asks_for_the_measures_open_now_in_the_patients_language(link, vi
     assert str(visit.patient.date_of_birth) not in token
 
 
+@pytest.mark.parametrize(
+    ("preferred", "language"),
+    [("Spanish", "es"), ("Español", "es"), ("es", "es"), ("English", "en"), ("Estonian", "en")],
+)
+def test_the_link_speaks_the_patients_preferred_language(preferred, language):
+    from outcomes.services.links import link_language
+
+    assert link_language(preferred) == language
+
+
 def test_a_spanish_speaking_patient_gets_a_spanish_link(visit, front_desk):
     visit.patient.preferred_language = "Spanish"
     visit.patient.save()
