@@ -224,6 +224,8 @@ EXEMPT: dict[str, str] = {
     "outcomes:reviews_due": _LIST,
     "outcomes:boosters": _LIST,
     "booster-candidate-list": _LIST,
+    "outcomes:booster_book": _POST,
+    "outcomes:stopped_course_cancel": _POST,
     "outcomes:schedules": _NO_PATIENT,
     "outcomes:schedule": _NO_PATIENT,
     "outcomes:link_send": _POST,

@@ -2,7 +2,7 @@
 which draws them as inline SVG: no JavaScript, the same markup on the screen, on paper and
 in the PDF letter. Readable in black and white: every series is black with its own dash
 pattern and marker shape (circle, square, triangle), named in the legend, and a reference
-line (the 30% responder level, the FIQR MCID) is dotted and labelled in words.
+line (the 30% responder level, the FIQR MCID) is dotted and named in the legend.
 
 No charting library: two small line charts over 0-10, 0-100 and 0-27 scales need nothing
 but coordinates, and drawing them here keeps the print styling exact.
@@ -14,8 +14,11 @@ from decimal import Decimal
 from . import progress
 from .course_outcome import CourseOutcome, MeasureCourse
 
-WIDTH, HEIGHT = 640, 260
+WIDTH, HEIGHT = 640, 260  # the pain chart; the questionnaires' pair are narrower
+SMALL_WIDTH = 420
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56  # room for the y labels, x labels and legend
+PAD = 12  # between the axis and the first point (and the last point and the edge)
+LABEL_PAD = 48  # the same where the x labels are words ("After infusion 4")
 STYLES = {
     # name: (dash pattern, marker shape, marker filled)
     "solid": ("", "circle", True),
@@ -75,6 +78,7 @@ class Series:
 class Chart:
     title: str
     description: str
+    x_title: str
     y_max: int
     x_labels: list[tuple[float, str]]
     y_ticks: list[tuple[float, int]]
@@ -82,10 +86,18 @@ class Chart:
     reference: tuple[float, str] | None = None  # (y, label)
     width: int = WIDTH
     height: int = HEIGHT
+    legend_step: int = 170
     left: int = LEFT
-    right_edge: int = WIDTH - RIGHT
     top: int = TOP
     bottom_edge: int = HEIGHT - BOTTOM
+
+    @property
+    def right_edge(self) -> int:
+        return self.width - RIGHT
+
+    @property
+    def x_title_x(self) -> float:
+        return (self.left + self.right_edge) / 2
 
     @property
     def empty(self) -> bool:
@@ -93,10 +105,17 @@ class Chart:
 
     @property
     def legend_y(self) -> int:
-        return self.height - 10
+        return self.height - 8
 
     def legend(self) -> list[tuple[Series, int]]:
-        return [(series, self.left + 150 * index) for index, series in enumerate(self.series)]
+        step = self.legend_step
+        return [(series, self.left + step * index) for index, series in enumerate(self.series)]
+
+    @property
+    def reference_legend_x(self) -> int:
+        """The reference line is named in the legend, after the series (never on the plot,
+        where its words would cross the lines)."""
+        return self.left + self.legend_step * len(self.series)
 
 
 def _y(value, y_max: int) -> float:
@@ -104,11 +123,11 @@ def _y(value, y_max: int) -> float:
     return HEIGHT - BOTTOM - float(value) / y_max * span
 
 
-def _x(index: int, count: int) -> float:
-    span = WIDTH - RIGHT - LEFT - 24
+def _x(index: int, count: int, width: int = WIDTH, pad: int = PAD) -> float:
+    span = width - RIGHT - LEFT - 2 * pad
     if count <= 1:
-        return LEFT + 12 + span / 2
-    return LEFT + 12 + span * index / (count - 1)
+        return LEFT + pad + span / 2
+    return LEFT + pad + span * index / (count - 1)
 
 
 def _ticks(y_max: int, step: int) -> list[tuple[float, int]]:
@@ -135,6 +154,7 @@ def pain_chart(outcome: CourseOutcome) -> Chart:
     return Chart(
         title="Pain (0-10) before and after each infusion",
         description=_describe(outcome),
+        x_title="Infusion",
         y_max=10,
         x_labels=[(_x(i, len(rows)), str(row.number)) for i, row in enumerate(rows)],
         y_ticks=_ticks(10, 2),
@@ -159,9 +179,13 @@ def measure_chart(course: MeasureCourse, y_max: int, step: int) -> Chart:
     style = "solid" if course.kind == "fiqr" else "dotdash"
     series = Series(course.name, style)
     count = len(course.points)
+
+    def x(index: int) -> float:
+        return _x(index, count, SMALL_WIDTH, LABEL_PAD)
+
     for index, point in enumerate(course.points):
         series.markers.append(
-            Marker(_x(index, count), _y(point.score, y_max), point.score,
+            Marker(x(index), _y(point.score, y_max), point.score,
                    f"{point.label}: {point.score.normalize()}")
         )  # fmt: skip
     reference = None
@@ -178,11 +202,14 @@ def measure_chart(course: MeasureCourse, y_max: int, step: int) -> Chart:
     return Chart(
         title=f"{course.name} over the course",
         description=description,
+        x_title="",
         y_max=y_max,
-        x_labels=[(_x(i, count), p.label) for i, p in enumerate(course.points)],
+        x_labels=[(x(i), p.label) for i, p in enumerate(course.points)],
         y_ticks=_ticks(y_max, step),
         series=[series],
         reference=reference,
+        width=SMALL_WIDTH,
+        legend_step=100,
     )
 
 

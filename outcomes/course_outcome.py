@@ -274,16 +274,10 @@ def _measure_course(kind: str, placed: list[tuple]) -> MeasureCourse:
     return MeasureCourse(kind, SHORT_NAMES[kind], points, baseline, points[-1] if points else None)
 
 
-def course_outcome(course: Course) -> CourseOutcome:
-    """Everything the outcome page shows of one course (see the module's docstring)."""
-    due = due_measures(course)
-    schedule = current_schedule(course.protocol_id)
-    placed = _placed(due, _answers(course, due))
-    visits = _visits(course)
+def _infusion_rows(course: Course, pain: dict) -> list[InfusionOutcome]:
     effects, alerts = _charted(course)
-    pain = {(d.timing, d.infusion): a for d, a in placed if d.measure == PAIN}
     rows = []
-    for number, visit in enumerate(visits, start=1):
+    for number, visit in enumerate(_visits(course), start=1):
         before = pain.get((Timing.BEFORE_EACH, number))
         after = pain.get((Timing.AFTER_EACH, number))
         rows.append(
@@ -297,36 +291,43 @@ def course_outcome(course: Course) -> CourseOutcome:
                 alerts=alerts.get(visit.pk, []),
             )
         )
-    first_before = pain.get((Timing.BEFORE_EACH, 1))
-    pain_baseline = (
-        Point("Before infusion 1", first_before.given, first_before.score,
-              first_before.completed_by_patient, 1)
-        if first_before else None
-    )  # fmt: skip
-    latest_after = next((row for row in reversed(rows) if row.pain_after is not None), None)
-    pain_latest = None
-    if latest_after is not None:
-        answer = pain[(Timing.AFTER_EACH, latest_after.number)]
-        pain_latest = Point(f"After infusion {latest_after.number}", answer.given, answer.score,
-                            answer.completed_by_patient, latest_after.number)  # fmt: skip
-    follow_up = [
-        Point(_point_label(d), a.given, a.score, a.completed_by_patient)
-        for d, a in placed
-        if d.measure == PAIN and d.timing == Timing.FOLLOW_UP_DAYS
-    ]
+    return rows
+
+
+def _pain_point(pain: dict, timing: str, number: int | None, label: str) -> Point | None:
+    found = pain.get((timing, number)) if number is not None else None
+    if found is None:
+        return None
+    return Point(label, found.given, found.score, found.completed_by_patient, number)
+
+
+def course_outcome(course: Course) -> CourseOutcome:
+    """Everything the outcome page shows of one course (see the module's docstring). The
+    pain baseline is the pain before infusion 1; the latest, the pain after the last
+    infusion that has one (the end of the course once it is over)."""
+    due = due_measures(course)
+    placed = _placed(due, _answers(course, due))
+    pain = {(d.timing, d.infusion): a for d, a in placed if d.measure == PAIN}
+    rows = _infusion_rows(course, pain)
+    baseline = _pain_point(pain, Timing.BEFORE_EACH, 1, "Before infusion 1")
+    last = next((row.number for row in reversed(rows) if row.pain_after is not None), None)
+    latest = _pain_point(pain, Timing.AFTER_EACH, last, f"After infusion {last}")
     return CourseOutcome(
         course=course,
         infusions=rows,
         pain=progress.pain_response(
-            pain_baseline.score if pain_baseline else None,
-            pain_latest.score if pain_latest else None,
+            baseline.score if baseline else None, latest.score if latest else None
         ),
-        pain_baseline=pain_baseline,
-        pain_latest=pain_latest,
-        follow_up_pain=follow_up,
+        pain_baseline=baseline,
+        pain_latest=latest,
+        follow_up_pain=[
+            Point(_point_label(d), a.given, a.score, a.completed_by_patient)
+            for d, a in placed
+            if d.measure == PAIN and d.timing == Timing.FOLLOW_UP_DAYS
+        ],
         fiqr=_measure_course(FIQR, placed),
         phq9=_measure_course(PHQ9, placed),
-        review_after=schedule.review_after,
+        review_after=current_schedule(course.protocol_id).review_after,
         reviews=list(
             CourseReview.objects.filter(course=course)
             .select_related("reviewed_by", "new_protocol")

@@ -27,9 +27,11 @@ class MeasureScheduleForm(forms.Form):
 
     review_after_infusion = forms.IntegerField(
         label="Physician review after infusion",
+        required=False,
         min_value=1,
         max_value=MAX_INFUSION,
-        help_text="Later sessions do not start until a physician has reviewed the outcome.",
+        help_text="Later sessions do not start until a physician has reviewed the outcome "
+        "(empty: as now).",
     )
     note = forms.CharField(label="What changed and why", widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -162,3 +162,23 @@ def test_the_physician_sees_the_reviews_due(
     assert [(d.course, d.given, d.review_after) for d in due] == [(course, 4, 4)]
     review(course, physician)
     assert reviews_due_for(physician) == []
+
+
+def test_the_review_point_is_revised_with_the_schedule_and_checked(protocol, clinic_admin):
+    with pytest.raises(ValidationError) as refused:
+        measure_schedule_revise(
+            protocol=protocol, items=DEFAULT_SCHEDULE, note="x", by=clinic_admin,
+            review_after_infusion=13,
+        )  # fmt: skip
+    assert "review_after_infusion" in refused.value.message_dict
+    # The same items with another review point is a change: the next version.
+    version = measure_schedule_revise(
+        protocol=protocol, items=DEFAULT_SCHEDULE, note="Review after the 6th",
+        by=clinic_admin, review_after_infusion=6,
+    )  # fmt: skip
+    assert (version.number, version.review_after_infusion) == (1, 6)
+    with pytest.raises(ValidationError):
+        measure_schedule_revise(
+            protocol=protocol, items=DEFAULT_SCHEDULE, note="again", by=clinic_admin,
+            review_after_infusion=6,
+        )  # fmt: skip
