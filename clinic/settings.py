@@ -161,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.idempotency_records_clear",
         "schedule": 3600.0,
     },
+    # Webhook deliveries due (integrations.webhooks): new ones and retries after backoff.
+    "webhook-deliveries-send": {
+        "task": "integrations.tasks.webhook_deliveries_send",
+        "schedule": 30.0,
+    },
 }
 # The Django cache (the API's rate-limit counters) is Redis, shared by every worker.
 CACHES = {
@@ -296,6 +301,11 @@ SPECTACULAR_SETTINGS = {
 }
 # How long a POST's Idempotency-Key and its first answer are kept.
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+# Webhooks: tries per delivery, first retry delay (doubling), failures in a row that
+# switch a subscription off.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 
 # --- Email, SMS -------------------------------------------------------------------------
 EMAIL_BACKEND = env(
