@@ -483,6 +483,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "otp_totp.totpdevice": admin_rows(ADMIN, delete=ADMIN),
     "integrations.apikey": admin_rows(ADMIN, ADMIN, ADMIN),  # never deleted: revoked
     "integrations.keycall": READ_ONLY,
+    "integrations.webhooksubscription": admin_rows(ADMIN, ADMIN, ADMIN),
+    "integrations.webhookdelivery": READ_ONLY,
 }
 
 
@@ -679,6 +681,9 @@ ACTIONS: list[Action] = [
     _a("Issue, change and revoke integrations' API keys; see their calls", ADMIN,
        admin=[("integrations.apikey", "add"), ("integrations.apikey", "change"),
               ("integrations.keycall", "view")]),
+    _a("Subscribe an integration to events (webhooks); see deliveries, send a test event",
+       ADMIN, admin=[("integrations.webhooksubscription", "add"),
+                     ("integrations.webhookdelivery", "view")]),
 ]  # fmt: skip
 
 

@@ -62,4 +62,12 @@ def sync_role_permissions_after_migrate(sender, **kwargs) -> None:
     # only after the last of them.
     with_models = [config for config in global_apps.get_app_configs() if config.models_module]
     if sender is with_models[-1]:
+        # This receiver is connected before django.contrib.auth's (clinic is the first app),
+        # so the last app's permissions would not exist yet on a new database: create them
+        # first (create_permissions does nothing for those that exist).
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(
+            sender, verbosity=0, **{k: v for k, v in kwargs.items() if k in ("using", "apps")}
+        )
         sync_role_permissions()

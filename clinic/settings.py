@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Sends each course's due measures as a patient link through the reminder outbox.
     "measure-links": {"task": "outcomes.tasks.measure_links_sweep", "schedule": 15 * 60.0},
+    # Webhook deliveries due (integrations.webhooks): new ones and retries after backoff.
+    "webhook-deliveries-send": {
+        "task": "integrations.tasks.webhook_deliveries_send",
+        "schedule": 30.0,
+    },
 }
 # The Django cache (the API's rate-limit counters) is Redis, shared by every worker.
 CACHES = {
@@ -303,6 +308,11 @@ SPECTACULAR_SETTINGS = {
 }
 # How long a POST's Idempotency-Key and its first answer are kept.
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+# Webhooks: tries per delivery, first retry delay (doubling), failures in a row that
+# switch a subscription off.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 
 # --- Email, SMS -------------------------------------------------------------------------
 EMAIL_BACKEND = env(

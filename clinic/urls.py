@@ -171,3 +171,9 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Under /api/, Django's own refusals (unknown URL, bad request, crash) answer in JSON too.
+handler400 = "clinic.views.bad_request"
+handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.page_not_found"
+handler500 = "clinic.views.server_error"

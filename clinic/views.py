@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
@@ -67,3 +68,32 @@ def healthz(request):
         checks["redis"] = f"unavailable: {error.__class__.__name__}"
     checks["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+# Under /api/ every refusal is JSON in the API's one shape (clinic.api.exception_handler),
+# also those Django gives before a view runs: an unknown URL, a malformed request, a crash.
+
+
+def _api_error(request, status: int, detail: str, page_handler, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "errors": {}}, status=status)
+    return page_handler(request) if exception is None else page_handler(request, exception)
+
+
+def bad_request(request, exception):
+    return _api_error(request, 400, "Bad request.", defaults.bad_request, exception)
+
+
+def permission_denied(request, exception):
+    return _api_error(
+        request, 403, "You do not have permission to perform this action.",
+        defaults.permission_denied, exception,
+    )  # fmt: skip
+
+
+def page_not_found(request, exception):
+    return _api_error(request, 404, "Not found.", defaults.page_not_found, exception)
+
+
+def server_error(request):
+    return _api_error(request, 500, "Server error.", defaults.server_error)

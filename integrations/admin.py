@@ -12,8 +12,15 @@ from rest_framework_api_key.models import APIKey as LibraryAPIKey
 from clinic.access import locations_for
 from clinic.models import Location
 
-from . import services
-from .models import ApiKey, KeyCall, validate_network
+from . import services, webhooks
+from .models import (
+    ApiKey,
+    KeyCall,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+    validate_network,
+)
 from .scopes import Scope
 
 # The library's own concrete model is unused: keys are integrations.ApiKey.
@@ -152,6 +159,72 @@ class KeyCallAdmin(admin.ModelAdmin):
     list_filter = ["key", "status_code", "method"]
     list_select_related = ["key"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=[c for c in WebhookEvent.choices if c[0] != WebhookEvent.TEST],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["key", "url", "events", "is_active"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Where an integration hears of events. The signing secret is shown on the
+    subscription's page to clinic admins, to give to the receiver."""
+
+    form = WebhookSubscriptionForm
+    list_display = ["key", "url", "is_active", "consecutive_failures", "disabled_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["secret", "consecutive_failures", "disabled_at", "created_at"]
+    actions = ["send_test_event"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # switch it off instead; its deliveries are the log
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            if obj.is_active and "is_active" in form.changed_data:
+                obj.consecutive_failures, obj.disabled_at = 0, None  # switched back on
+            obj.full_clean()
+            obj.save()
+            return
+        subscription = services.webhook_subscribe(
+            key=obj.key, url=obj.url, events=list(obj.events), created_by=request.user
+        )
+        obj.__dict__.update(subscription.__dict__)
+
+    @admin.action(description="Send a test event", permissions=["change"])
+    def send_test_event(self, request, queryset) -> None:
+        for subscription in queryset:
+            webhooks.test_event(subscription)
+        self.message_user(
+            request, f"{queryset.count()} test event(s) queued; see Webhook deliveries.",
+            messages.SUCCESS,
+        )  # fmt: skip
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: each event, its tries and the receiver's answer."""
+
+    list_display = ["created_at", "event", "subscription", "status", "attempts",
+                    "response_status", "next_attempt_at"]  # fmt: skip
+    list_filter = ["status", "event"]
+    list_select_related = ["subscription__key"]
 
     def has_add_permission(self, request) -> bool:
         return False

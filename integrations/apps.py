@@ -13,14 +13,19 @@ class IntegrationsConfig(AppConfig):
             "integrations.change_apikey",
             "integrations.view_apikey",
             "integrations.view_keycall",
+            "integrations.add_webhooksubscription",
+            "integrations.change_webhooksubscription",
+            "integrations.view_webhooksubscription",
+            "integrations.view_webhookdelivery",
         ],
     }
 
     def ready(self) -> None:
         from clinic.credentials import register_kind
 
-        from . import schema  # noqa: F401 - registers the Api-Key scheme with drf-spectacular
+        from . import events  # schema registers the Api-Key scheme (drf-spectacular)
         from .services import revoke_keys_of
 
         # Deactivating a key's service user (admin, command) revokes the key with it.
         register_kind(revoke_keys_of)
+        events.connect()  # webhooks: scheduling's change hook and the rows that mark events

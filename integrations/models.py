@@ -149,3 +149,69 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class WebhookEvent(models.TextChoices):
+    PATIENT_REGISTERED = "patient.registered", "Patient registered"
+    APPOINTMENT_BOOKED = "appointment.booked", "Appointment booked"
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled", "Appointment rescheduled"
+    APPOINTMENT_CANCELLED = "appointment.cancelled", "Appointment cancelled"
+    INFUSION_COMPLETED = "infusion.completed", "Infusion completed"
+    COURSE_COMPLETED = "course.completed", "Course completed"
+    MEASURE_RECORDED = "measure.recorded", "Outcome measure recorded"
+    TEST = "test", "Test event"
+
+
+class WebhookSubscription(models.Model):
+    """An integration's endpoint for events at its key's sites. Payloads carry ids and API
+    links, never personal or clinical data: the receiver reads those with its key."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField(max_length=500, help_text="HTTPS endpoint that receives the events.")
+    events = ArrayField(models.CharField(max_length=40, choices=WebhookEvent.choices))
+    secret = models.CharField(
+        max_length=64, editable=False, help_text="Signs each delivery (HMAC-SHA256)."
+    )
+    is_active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one event for one subscription, written in the transaction that made the
+    event, sent by ``webhooks.deliveries_send`` (Celery beat), retried with backoff."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The first 2,000 characters.")
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.subscription_id} ({self.status})"

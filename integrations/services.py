@@ -23,8 +23,9 @@ from clinic.access import require_role
 from clinic.models import Location, User
 from clinic.roles import ADMINS, Role
 
-from .models import ApiKey, KeyCall
+from .models import ApiKey, KeyCall, WebhookSubscription
 from .scopes import roles_for
+from .webhooks import new_secret
 
 ISSUERS = ADMINS  # clinic admins issue, change and revoke keys
 
@@ -147,3 +148,15 @@ def _valid_ip(address: str | None) -> str | None:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+@transaction.atomic
+def webhook_subscribe(*, key: ApiKey, url: str, events: list[str], created_by: User):
+    """A subscription of ``key``'s integration to ``events``, with a new signing secret."""
+    require_role(created_by, *ISSUERS, doing="subscribe integrations to events")
+    subscription = WebhookSubscription(
+        key=key, url=url, events=sorted(set(events)), secret=new_secret()
+    )
+    subscription.full_clean()
+    subscription.save()
+    return subscription

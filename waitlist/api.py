@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from clinic.access import HasRole
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
-from clinic.filters import IdFilter
+from clinic.filters import IdFilter, OrderBy
 from clinic.roles import DESK
 from scheduling.api.common import (
     AwareDateTimeField,
@@ -113,6 +113,7 @@ class WaitlistFilter(FilterSet):
     patient = IdFilter()
     status = ChoiceFilter(choices=WaitlistStatus.choices)
     wish = ChoiceFilter(choices=Wish.choices)
+    ordering = OrderBy("created_at", "earliest_date")
 
 
 REFUSED = {400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer}

@@ -55,7 +55,7 @@ from ..services import (
     infusion_stop,
     vitals_record,
 )
-from .filters import RecordFilter
+from .filters import AcknowledgementFilter, AlertFilter, InfusionRecordFilter, RecordFilter
 
 
 class CreateList(ListCreateRetrieve):
@@ -191,6 +191,7 @@ class InfusionRecordViewSet(CreateList):
 
     serializer_class = InfusionRecordSerializer
     queryset = InfusionRecord.objects.none()
+    filterset_class = InfusionRecordFilter  # ?appointment= (the access log logs it as one)
     action_roles = {
         **dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery",
                          "escort_arrived", "stopped_dose"], CHARTERS),
@@ -414,6 +415,7 @@ class AlertViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AlertSerializer
     queryset = Alert.objects.none()
     read_roles = CLINICAL_READERS
+    filterset_class = AlertFilter  # ?record= (the access log logs it as one record's)
 
     def get_queryset(self):
         return alerts_for(self.request.user)
@@ -424,6 +426,7 @@ class AcknowledgementViewSet(CreateList):
 
     serializer_class = AcknowledgementSerializer
     queryset = AlertAcknowledgement.objects.none()
+    filterset_class = AcknowledgementFilter  # ?record= (the access log logs it as one)
 
     action_roles = {"correct": CHARTERS}
 

@@ -5,9 +5,10 @@ be an id, a status or a date answers 400 naming the parameter; one that matches 
 from django_filters import ChoiceFilter
 from django_filters.rest_framework import FilterSet
 
-from clinic.filters import IdFilter, IsoDateFilter
+from clinic.filters import IdFilter, IsoDateFilter, OrderBy
 
 from ..models import EntryKind
+from ..models.charting import InfusionStatus
 from ..models.orders import OrderStatus
 
 
@@ -17,11 +18,28 @@ class RecordFilter(FilterSet):
     record = IdFilter(help_text="Only this infusion record's.")
 
 
+class InfusionRecordFilter(FilterSet):
+    appointment = IdFilter(help_text="Only this appointment's.")
+    status = ChoiceFilter(choices=InfusionStatus.choices, help_text="Only this status.")
+    ordering = OrderBy("checked_in_at", "started_at")
+
+
+class AlertFilter(FilterSet):
+    record = IdFilter(help_text="Only this infusion record's.")
+    ordering = OrderBy("raised_at")
+
+
+class AcknowledgementFilter(FilterSet):
+    record = IdFilter(field_name="alert__record", help_text="Only this infusion record's.")
+    alert = IdFilter(help_text="Only this alert's.")
+
+
 class DoseOrderFilter(FilterSet):
     appointment = IdFilter(help_text="Only this appointment's.")
     status = ChoiceFilter(
         field_name="current_status", choices=OrderStatus.choices, help_text="Only this status."
     )
+    ordering = OrderBy("created_at")
 
 
 class DoseCheckFilter(FilterSet):
@@ -43,3 +61,4 @@ class DrugLogEntryFilter(FilterSet):
     end = IsoDateFilter(
         field_name="business_date", lookup_expr="lte", help_text="Through this business date."
     )
+    ordering = OrderBy("occurred_at", "business_date")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from clinic.access import locations_for
 from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
+from clinic.filters import OrderBy
 from clinic.models import Location
 from clinic.roles import DESK
 
@@ -231,6 +232,7 @@ class ConsultationRequestSerializer(serializers.ModelSerializer):
 
 class ConsultationFilter(FilterSet):
     status = ChoiceFilter(choices=ConsultationRequest.Status.choices)
+    ordering = OrderBy("created_at")
 
 
 class ConsultationRequestViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
-from clinic.filters import IdFilter, IsoDateFilter
+from clinic.filters import IdFilter, IsoDateFilter, OrderBy
 from clinic.roles import DESK
 
 from ..models import Appointment, AppointmentStatus, AppointmentStatusChange
@@ -92,6 +92,7 @@ class AppointmentFilter(FilterSet):
     status = ChoiceFilter(choices=AppointmentStatus.choices)
     patient = IdFilter()
     course = IdFilter()
+    ordering = OrderBy("starts_at", "status")
 
     def on_day(self, appointments, name, day):
         return starting_on(appointments, self.request.user, day)

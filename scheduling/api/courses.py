@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api import NamedChoiceField, RoleRules, StaffSerializer, service_errors, validated
-from clinic.filters import IdFilter
+from clinic.filters import IdFilter, OrderBy
 from clinic.roles import DESK
 
 from ..models import Appointment, Course, CourseStatus
@@ -83,6 +83,7 @@ class CourseDetailSerializer(CourseSerializer):
 class CourseFilter(FilterSet):
     patient = IdFilter()
     status = ChoiceFilter(choices=CourseStatus.choices)
+    ordering = OrderBy("booked_at")
 
 
 # --- Booking and proposing --------------------------------------------------------------------

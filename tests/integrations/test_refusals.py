@@ -66,3 +66,20 @@ def test_the_login_page_still_shows_the_lockout_page(client, nurse, password):
     assert response.status_code == 429
     assert b"Too many failed logins" in response.content
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_api_url_is_a_json_404_and_a_page_stays_html(login, nurse):
+    client = login(nurse)
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": {}}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_crash_under_the_api_is_json(rf):
+    from clinic.views import server_error
+
+    response = server_error(rf.get("/api/v1/patients/"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"

@@ -1,0 +1,147 @@
+"""Webhooks: events written to an outbox in the transaction that made them, delivered by a
+periodic task with an HMAC-SHA256 signature, retried with backoff, and a subscription
+switched off after too many failures in a row.
+
+Signature: ``X-Clinic-Timestamp: <unix seconds>`` and
+``X-Clinic-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>``;
+a receiver recomputes it and refuses old timestamps (replays).
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+TIMEOUT_SECONDS = 10
+
+
+def _setting(name: str, default: int) -> int:
+    return getattr(settings, name, default)
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def emit(event: str, *, location_id: int | None, data: dict) -> int:
+    """Queue ``event`` for every active subscription to it whose key works at the site; in
+    the caller's transaction (an event of a rolled-back write is never sent)."""
+    subscriptions = WebhookSubscription.objects.filter(
+        is_active=True, events__contains=[event], key__revoked=False
+    )
+    if location_id is not None:
+        subscriptions = subscriptions.filter(key__sites=location_id)
+    now = timezone.now()
+    rows = [
+        WebhookDelivery(
+            subscription=subscription,
+            event=event,
+            payload={"event": event, "occurred_at": now.isoformat(), "data": data},
+            next_attempt_at=now,
+        )
+        for subscription in subscriptions.distinct()
+        if subscription.key.is_usable(now)
+    ]
+    WebhookDelivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+def test_event(subscription: WebhookSubscription) -> WebhookDelivery:
+    """The admin's "send a test event": queued like any other, sent by the next sweep."""
+    return WebhookDelivery.objects.create(
+        subscription=subscription,
+        event=WebhookEvent.TEST,
+        payload={"event": WebhookEvent.TEST, "occurred_at": timezone.now().isoformat(),
+                 "data": {"subscription": subscription.pk}},
+    )  # fmt: skip
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
+    """(status, response text, error): a network failure has no status."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - the admin's URL
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status, response.read(2000).decode(errors="replace"), ""
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(2000).decode(errors="replace"), ""
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        return None, "", str(error)[:300]
+
+
+def deliver(delivery_id: int) -> str | None:
+    """Send one due delivery (row-locked, so two workers never send it twice); its new
+    status, or None when it was not due or already taken."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscription")
+            .filter(
+                pk=delivery_id,
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=timezone.now(),
+                subscription__is_active=True,  # switched off since the sweep began
+            )
+            .first()
+        )
+        if delivery is None:
+            return None
+        subscription = delivery.subscription
+        body = json.dumps({"id": delivery.pk, **delivery.payload}).encode()
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "ketamine-clinic-webhooks/1",
+            "X-Clinic-Event": delivery.event,
+            "X-Clinic-Delivery": str(delivery.pk),
+            "X-Clinic-Timestamp": str(timestamp),
+            "X-Clinic-Signature": signature(subscription.secret, timestamp, body),
+        }
+        status, text, error = _post(subscription.url, body, headers)
+        delivery.attempts += 1
+        delivery.response_status, delivery.response_body, delivery.error = status, text, error
+        if status is not None and 200 <= status < 300:
+            delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, timezone.now()
+            subscription.consecutive_failures = 0
+        else:
+            _failed(delivery, subscription)
+        delivery.save()
+        subscription.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
+        return delivery.status
+
+
+def _failed(delivery: WebhookDelivery, subscription: WebhookSubscription) -> None:
+    subscription.consecutive_failures += 1
+    if delivery.attempts >= _setting("WEBHOOK_MAX_ATTEMPTS", 8):
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        base = _setting("WEBHOOK_RETRY_BASE_SECONDS", 30)
+        delivery.next_attempt_at = timezone.now() + timedelta(
+            seconds=base * 2 ** (delivery.attempts - 1)
+        )
+    if subscription.consecutive_failures >= _setting("WEBHOOK_DISABLE_AFTER_FAILURES", 20):
+        subscription.is_active, subscription.disabled_at = False, timezone.now()
+
+
+def deliveries_send(limit: int = 200) -> int:
+    """The periodic sweep: send what is due; how many were tried."""
+    due = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=timezone.now(),
+        subscription__is_active=True,
+    ).values_list("pk", flat=True)[:limit]
+    return sum(deliver(pk) is not None for pk in list(due))
