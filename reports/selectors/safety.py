@@ -21,7 +21,7 @@ infusions AS (
     AND {range}
 ),
 effects AS (
-  SELECT i.site, e.side_effect, e.severity FROM infusions i
+  SELECT i.site, e.record_id, e.side_effect, e.severity FROM infusions i
   JOIN infusions_infusionevent e ON e.record_id = i.id AND e.kind = 'side_effect'
   WHERE NOT EXISTS (SELECT 1 FROM infusions_correction x WHERE x.event_id = e.id)
 )
@@ -31,27 +31,22 @@ _BY_SITE = (
     "WITH "
     + _INFUSIONS
     + """
-SELECT site, GROUPING(site) = 1 AS is_total, count(*) AS infusions,
-  coalesce(sum(alerts), 0)::int AS alerts, coalesce(sum(effects), 0)::int AS side_effects,
-  coalesce(sum(severe), 0)::int AS severe,
+SELECT i.site, GROUPING(i.site) = 1 AS is_total, count(*) AS infusions,
+  coalesce(sum(al.n), 0)::int AS alerts, coalesce(sum(ef.n), 0)::int AS side_effects,
+  coalesce(sum(ef.severe), 0)::int AS severe,
   {alerts} AS alerts_per_100, {effects} AS side_effects_per_100, {severe} AS severe_per_100
-FROM (
-  SELECT i.site,
-    (SELECT count(DISTINCT al.reading_id) FROM infusions_alert al WHERE al.record_id = i.id)
-      AS alerts,
-    (SELECT count(*) FROM infusions_infusionevent e WHERE e.record_id = i.id
-       AND e.kind = 'side_effect'
-       AND NOT EXISTS (SELECT 1 FROM infusions_correction x WHERE x.event_id = e.id)) AS effects,
-    (SELECT count(*) FROM infusions_infusionevent e WHERE e.record_id = i.id
-       AND e.kind = 'side_effect' AND e.severity = 'severe'
-       AND NOT EXISTS (SELECT 1 FROM infusions_correction x WHERE x.event_id = e.id)) AS severe
-  FROM infusions i
-) per_infusion
-GROUP BY GROUPING SETS ((site), ()) ORDER BY site NULLS LAST
+FROM infusions i
+LEFT JOIN (SELECT record_id, count(DISTINCT reading_id) AS n FROM infusions_alert
+           WHERE record_id IN (SELECT id FROM infusions) GROUP BY record_id) al
+  ON al.record_id = i.id
+LEFT JOIN (SELECT record_id, count(*) AS n, count(*) FILTER (WHERE severity = 'severe') AS severe
+           FROM effects GROUP BY record_id) ef
+  ON ef.record_id = i.id
+GROUP BY GROUPING SETS ((i.site), ()) ORDER BY i.site NULLS LAST
 """.format(
-        alerts=rate("sum(alerts)", "count(*)"),
-        effects=rate("sum(effects)", "count(*)"),
-        severe=rate("sum(severe)", "count(*)"),
+        alerts=rate("coalesce(sum(al.n), 0)", "count(*)"),
+        effects=rate("coalesce(sum(ef.n), 0)", "count(*)"),
+        severe=rate("coalesce(sum(ef.severe), 0)", "count(*)"),
     )
 )
 
