@@ -24,6 +24,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from clinic.api import id_param
+from clinic.role_matrix import REPORT_NAMES
 from infusions.steps import CHAIR_STEPS
 
 from .models import AccessKind, AccessLog
@@ -170,6 +171,7 @@ READS: dict[str, PatientFrom] = {
 
 _LIST = "a list across many patients, not one patient's record (each entry's own page is logged)"
 _NO_PATIENT = "shows no patient data"
+_AGGREGATE = "counts and rates across the user's sites; names no patient"
 _POST = "a write (POST only); writes are in the change log"
 _DRUG_LOG = "the controlled-substance log: lots and amounts by site; orders appear as ids only"
 
@@ -272,6 +274,11 @@ EXEMPT: dict[str, str] = {
     "appointment-waitlist-candidates": _LIST,
     "waitlist-entry-withdraw": _POST,
     "waitlist-entry-fill": _POST,
+    "reports:dashboard": _AGGREGATE,
+    "report-dashboard": _AGGREGATE,
+    **{f"reports:{name}": _AGGREGATE for name in REPORT_NAMES},
+    **{f"reports:{name}_csv": _AGGREGATE for name in REPORT_NAMES},
+    **{f"report-{name}": _AGGREGATE for name in REPORT_NAMES},
 }
 
 

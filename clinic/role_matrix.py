@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from . import roles
 from .roles import Role
 
+# The reports (reports.selectors.REPORTS), named here so this module imports no app.
+REPORT_NAMES = ("utilization", "attendance", "leads", "courses", "safety", "reminders")
+
 # The same named groups the code enforces (clinic.roles), as sets for comparison.
 FD, NU, PH, CA = Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN
 ROLES = roles.ALL_STAFF
@@ -29,6 +32,7 @@ PHYSICIAN = frozenset(roles.PHYSICIANS)
 NURSE = frozenset(roles.NURSES)
 EDITORS = frozenset(roles.EDITORS)
 ADMIN = frozenset(roles.ADMINS)
+MANAGERS = frozenset(roles.MANAGERS)
 NOBODY: frozenset = frozenset()
 
 
@@ -370,6 +374,12 @@ URLS: dict[str, Access] = {
     "waitlist-entry-withdraw": action(DESK, args=ENTRY),
     "waitlist-entry-fill": action(DESK, args=ENTRY),
     "appointment-waitlist-candidates": api(DESK, args=APPT),
+    # --- Reports: aggregates of the user's sites, no patient ---------------------------------
+    "reports:dashboard": page(MANAGERS),
+    "report-dashboard": api(MANAGERS),
+    **{f"reports:{name}": page(MANAGERS) for name in REPORT_NAMES},
+    **{f"reports:{name}_csv": page(MANAGERS) for name in REPORT_NAMES},
+    **{f"report-{name}": api(MANAGERS) for name in REPORT_NAMES},
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -670,6 +680,12 @@ ACTIONS: list[Action] = [
        R("audit:patient_access", "audit:patient_access_csv", "audit:patient_export",
          "audit:patient_export_json", "audit-patient-access"),
        admin=[("audit.accesslog", "view"), ("auditlog.logentry", "view")]),
+    _a("Read the reports and the director's dashboard (aggregates of their own sites)",
+       MANAGERS,
+       R("reports:dashboard", "report-dashboard",
+         *[f"reports:{name}" for name in REPORT_NAMES],
+         *[f"reports:{name}_csv" for name in REPORT_NAMES],
+         *[f"report-{name}" for name in REPORT_NAMES])),
     _a("Set up two-factor, new backup codes", ALL,
        R("two_factor:enrol", "two_factor:security") + W("two_factor:backup_codes")),
     _a("Reset a colleague's two-factor (lost phone)", ADMIN,

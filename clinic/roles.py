@@ -28,6 +28,7 @@ EDITORS = (Role.PHYSICIAN, Role.CLINIC_ADMIN)  # protocols, lots received, inven
 PHYSICIANS = (Role.PHYSICIAN,)
 NURSES = (Role.NURSE,)
 ADMINS = (Role.CLINIC_ADMIN,)
+MANAGERS = (Role.FRONT_DESK, Role.PHYSICIAN, Role.CLINIC_ADMIN)  # read the clinic's reports
 
 # Which home page a user with several roles lands on: the clinical role wins.
 HOME_PRECEDENCE = [Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.CLINIC_ADMIN]

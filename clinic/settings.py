@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "infusions.apps.InfusionsConfig",
     "waitlist.apps.WaitlistConfig",
     "outcomes.apps.OutcomesConfig",
+    "reports.apps.ReportsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

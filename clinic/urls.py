@@ -18,6 +18,7 @@ from infusions.api.homes import WorkWaitingView
 from outcomes import api as outcomes_api
 from outcomes import course_api as outcomes_course_api
 from patients import api as patients_api
+from reports import api as reports_api
 from scheduling import api as scheduling_api
 from waitlist import api as waitlist_api
 
@@ -132,6 +133,12 @@ urlpatterns = [
     path("waitlist/", include("waitlist.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/reports/", reports_api.DashboardView.as_view(), name="report-dashboard"),
+    *[
+        path(f"api/v1/reports/{name}/", view.as_view(), name=f"report-{name}")
+        for name, view in reports_api.REPORT_VIEWS.items()
+    ],
     path(
         "api/v1/audit/patients/<int:pk>/access-log/",
         audit_api.PatientAccessLogView.as_view(),

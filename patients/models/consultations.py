@@ -15,6 +15,11 @@ class ConsultationRequest(models.Model):
         CONVERTED = "converted", "Registered as a patient"
         CLOSED = "closed", "Closed"
 
+    class Source(models.TextChoices):
+        WEBSITE = "website", "Website form"
+        PHONE = "phone", "Phone call"
+        REFERRAL = "referral", "Referral"
+
     name = models.CharField(max_length=150)
     phone = PhoneNumberField()
     email = models.EmailField(blank=True)
@@ -22,6 +27,11 @@ class ConsultationRequest(models.Model):
         Location, on_delete=models.PROTECT, related_name="consultation_requests"
     )
     message = models.TextField(blank=True, max_length=2000)
+    # Where the lead came from (reports count conversion by it); the public form is "website".
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEBSITE)
+    referred_by = models.CharField(
+        max_length=150, blank=True, help_text="The referring clinician, for a referral."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_reason = models.CharField(max_length=300, blank=True)
     patient = models.ForeignKey(

@@ -10,7 +10,15 @@ from audit.reads import EXEMPT, READS, admin_reads, source_for
 from tests.factories import PatientFactory
 from tests.urlwalk import all_urls
 
-CLINICAL_APPS = ("patients.", "scheduling.", "infusions.", "waitlist.", "outcomes.", "audit.")
+CLINICAL_APPS = (
+    "patients.",
+    "scheduling.",
+    "infusions.",
+    "waitlist.",
+    "outcomes.",
+    "audit.",
+    "reports.",
+)
 
 
 def _view_module(path: str) -> str:
