@@ -121,8 +121,10 @@ class SitePeople:
                  "status", "booked_at", "booked_by_id", "notes"],
                 course_rows,
             ),
+            # In time order: the exclusion constraints' GiST indexes then grow at one end.
             "scheduling_appointment": copy_rows(
-                "scheduling_appointment", APPOINTMENT_COLUMNS, appointment_rows
+                "scheduling_appointment", APPOINTMENT_COLUMNS,
+                sorted(appointment_rows, key=lambda row: (row[7], row[0])),
             ),
             "scheduling_nurseshift": copy_rows(
                 "scheduling_nurseshift", ["nurse_id", "location_id", "starts_at", "ends_at"],

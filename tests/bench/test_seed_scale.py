@@ -214,7 +214,7 @@ def _busiest_day(site):
 def test_the_day_board_answers_for_a_busy_seeded_day(scale, client, django_assert_max_num_queries):
     client.force_login(User.objects.get(username="scale-01-desk1"))
     url = reverse("scheduling:board")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(16):
         response = client.get(url, {"location": scale.site.pk, "date": _busiest_day(scale.site)})
     assert response.status_code == 200
     assert response.content.count(b"Chair 0") >= 4
@@ -228,13 +228,17 @@ def test_the_patient_page_answers_for_the_patient_with_most_visits(
     )[0]
     client.force_login(User.objects.get(username="scale-01-nurse01"))
     for tab in ("overview", "courses", "measures", "weights", "history"):
-        with django_assert_max_num_queries(40):
+        with django_assert_max_num_queries(24):
             response = client.get(reverse("patients:detail", args=[patient_id]), {"tab": tab})
         assert response.status_code == 200, tab
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("scheduling:patient_courses", args=[patient_id]))
+    assert response.status_code == 200
+    assert b" done</span>" in response.content
 
 
 def test_the_nurse_board_answers_for_a_seeded_nurse(scale, client, django_assert_max_num_queries):
     client.force_login(User.objects.get(username="scale-01-nurse01"))
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("infusions:nurse_home"))
     assert response.status_code == 200
