@@ -71,39 +71,16 @@ class SitePeople:
         assign_patients(courses, patients)
         patient_base = reserve("patients_patient", patients)
         mrn_base = reserve_sequence("'patients_mrn_seq'", patients)
-        first_booking = {}
-        course_rows, appointment_rows, extra_rows = [], [], []
         course_base = reserve("scheduling_course", len(courses))
-        visits = sum(len(course.days) for course in courses)
-        appointment_id = reserve("scheduling_appointment", visits)
+        appointment_id = reserve("scheduling_appointment", sum(len(c.days) for c in courses))
+        first_booking, course_rows, self.appointments, self.visits = {}, [], [], []
         for number, course in enumerate(courses):
-            course_id, patient_id = course_base + number, patient_base + course.patient
             booked_at, booked_by = self._booking(course)
             first_booking.setdefault(course.patient, booked_at)
-            past = 0
-            escort_name, escort_phone = escort_of(patient_id)
-            for sequence, (day_index, day) in enumerate(course.days, start=1):
-                starts = visit_start(day, course.chair, course.slot)
-                duty = on_duty(size, day_index)
-                pair = course.chair // 2
-                nurse = site.nurses[duty[pair % len(duty)]]
-                witness = site.nurses[duty[(pair + 1) % len(duty)]]
-                status = self._status(starts)
-                past += status != "scheduled"
-                appointment_rows.append((
-                    appointment_id, course_id, sequence, patient_id, site.location.pk,
-                    site.chairs[course.chair], nurse, starts, starts + VISIT_MINUTES * MINUTE,
-                    starts + PREP_MINUTES * MINUTE,
-                    starts + (PREP_MINUTES + INFUSION_MINUTES) * MINUTE, status, escort_name,
-                    escort_phone, status == "completed", booked_at,
-                ))  # fmt: skip
-                extra_rows.append((appointment_id, witness, booked_by))
-                appointment_id += 1
-            status = "completed" if past == len(course.days) else "active" if past else "planned"
-            course_rows.append((
-                course_id, patient_id, self.network.protocol_version.protocol_id,
-                site.location.pk, len(course.days), status, booked_at, booked_by, "",
-            ))  # fmt: skip
+            row = self._course(course, course_base + number, patient_base + course.patient,
+                               appointment_id, booked_at, booked_by)  # fmt: skip
+            course_rows.append(row)
+            appointment_id += len(course.days)
         counts = {
             "patients_patient": copy_rows(
                 "patients_patient", PATIENT_COLUMNS,
@@ -124,15 +101,42 @@ class SitePeople:
             # In time order: the exclusion constraints' GiST indexes then grow at one end.
             "scheduling_appointment": copy_rows(
                 "scheduling_appointment", APPOINTMENT_COLUMNS,
-                sorted(appointment_rows, key=lambda row: (row[7], row[0])),
+                sorted(self.appointments, key=lambda row: (row[7], row[0])),
             ),
             "scheduling_nurseshift": copy_rows(
                 "scheduling_nurseshift", ["nurse_id", "location_id", "starts_at", "ends_at"],
                 self._shifts(),
             ),
         }  # fmt: skip
-        copy_rows("scale_visit", ["appointment_id", "witness_id", "booked_by_id"], extra_rows)
+        copy_rows("scale_visit", ["appointment_id", "witness_id", "booked_by_id"], self.visits)
         return counts
+
+    def _course(self, course, course_id, patient_id, appointment_id, booked_at, booked_by):
+        """The course's row; its appointments (and who witnesses each) go to the lists."""
+        site, size = self.site, self.size
+        escort_name, escort_phone = escort_of(patient_id)
+        pair, past = course.chair // 2, 0
+        for sequence, (day_index, day) in enumerate(course.days, start=1):
+            starts = visit_start(day, course.chair, course.slot)
+            duty = on_duty(size, day_index)
+            nurse = site.nurses[duty[pair % len(duty)]]
+            witness = site.nurses[duty[(pair + 1) % len(duty)]]
+            status = self._status(starts)
+            past += status != "scheduled"
+            self.appointments.append((
+                appointment_id, course_id, sequence, patient_id, site.location.pk,
+                site.chairs[course.chair], nurse, starts, starts + VISIT_MINUTES * MINUTE,
+                starts + PREP_MINUTES * MINUTE,
+                starts + (PREP_MINUTES + INFUSION_MINUTES) * MINUTE, status, escort_name,
+                escort_phone, status == "completed", booked_at,
+            ))  # fmt: skip
+            self.visits.append((appointment_id, witness, booked_by))
+            appointment_id += 1
+        status = "completed" if past == len(course.days) else "active" if past else "planned"
+        return (
+            course_id, patient_id, self.network.protocol_version.protocol_id, site.location.pk,
+            len(course.days), status, booked_at, booked_by, "",
+        )  # fmt: skip
 
     def _booking(self, course) -> tuple[datetime.datetime, int]:
         first_day = course.days[0][1]
