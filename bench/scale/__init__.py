@@ -99,7 +99,7 @@ def _seed_site(size, built, site, now, tick) -> Counter:
         tick()
         counts.update(intake.write(site.location.pk))
         tick()
-        counts.update(visits.write(site.location.pk, built.protocol_version.pk, tick))
+        counts.update(visits.write(site.location.pk, built.protocol_version.pk, now, tick))
         counts.update(messages.write(site.location.pk, site.index, now))
         tick()
     return counts

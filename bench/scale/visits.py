@@ -220,13 +220,16 @@ FROM (
 ) AS d JOIN scale_variant m ON m.level = d.level
 """
 
-# A lot a month at each site, enough 10 mL vials of 50 mg/mL for the month's draws.
+# A lot a month at each site: enough 10 mL vials of 50 mg/mL for the month's draws, two
+# spare, and 40 spare in the current month for the visits still to come.
 LOTS = """
 INSERT INTO infusions_lot (
     location_id, lot_number, concentration_mg_per_ml, vial_volume_ml, expires_on,
     received_vials, received_at, received_by_id, supplier, recorded_at)
 SELECT %(site)s, max(d.code) || '-' || to_char(d.month, 'YYYYMM'), 50, 10,
-    (d.month + interval '2 years')::date, ceil(sum(d.draw_ml) / 10)::int + 2,
+    (d.month + interval '2 years')::date, ceil(sum(d.draw_ml) / 10)::int + CASE
+        WHEN d.month = date_trunc('month', %(now)s AT TIME ZONE 'America/Los_Angeles')
+        THEN 40 ELSE 2 END,
     (d.month + time '06:30') AT TIME ZONE 'America/Los_Angeles', max(s.admin_id), 'Scale Pharma',
     (d.month + time '06:30') AT TIME ZONE 'America/Los_Angeles'
 FROM scale_done d JOIN scale_site s ON s.location_id = %(site)s
@@ -279,6 +282,32 @@ WHERE e.kind = 'administered' OR e.mg > 0
 ORDER BY n, e.kind
 """
 
+# A past month's lot is closed at the month's end: what is left (the opened vials'
+# remainder and the spare vials) leaves the stock as an adjustment with its reason, so only
+# the current month's lot still holds stock, as at a clinic that counts and returns monthly.
+MONTH_END = """
+INSERT INTO infusions_druglogentry (
+    location_id, lot_id, kind, order_id, mg, ml, stock_change_mg, stock_change_ml, balance_mg,
+    balance_ml, by_id, witness_id, reason, occurred_at, business_date, recorded_at)
+SELECT l.location_id, l.id, 'adjustment', NULL, -left_over.balance_mg, -left_over.balance_ml,
+    -left_over.balance_mg, -left_over.balance_ml, 0, 0, l.received_by_id, NULL,
+    'Month-end count: opened vials' || chr(39) || ' remainder wasted, spare vials returned',
+    closing.at, (closing.at AT TIME ZONE 'America/Los_Angeles')::date, closing.at
+FROM infusions_lot l
+CROSS JOIN LATERAL (
+    SELECT e.balance_mg, e.balance_ml FROM infusions_druglogentry e
+    WHERE e.lot_id = l.id AND e.balance_mg IS NOT NULL ORDER BY e.id DESC LIMIT 1
+) AS left_over
+CROSS JOIN LATERAL (
+    SELECT ((date_trunc('month', l.received_at AT TIME ZONE 'America/Los_Angeles')
+             + interval '1 month' - interval '1 day')::date + time '19:45')
+           AT TIME ZONE 'America/Los_Angeles' AS at
+) AS closing
+WHERE l.location_id = %(site)s AND l.supplier = 'Scale Pharma' AND closing.at < %(now)s
+    AND left_over.balance_mg > 0
+ORDER BY l.id
+"""
+
 # (table, statement, {parameter: rows per completed visit} for the ids it takes)
 STEPS = [
     ("patients_weightmeasurement", WEIGHTS, {"weights": 1}),
@@ -296,6 +325,7 @@ STEPS = [
     ("infusions_druglogentry", RECEIVED, {}),
     ("infusions_druglogentry", DRAWN, {"draws": 1}),
     ("infusions_druglogentry", ACCOUNTED, {}),
+    ("infusions_druglogentry", MONTH_END, {}),
 ]
 SEQUENCES = {
     "weights": "patients_weightmeasurement",
@@ -307,7 +337,7 @@ SEQUENCES = {
 }
 
 
-def write(site_id: int, version_id: int, tick=lambda: None) -> dict[str, int]:
+def write(site_id: int, version_id: int, now, tick=lambda: None) -> dict[str, int]:
     """All of one site's visit rows."""
     counts: dict[str, int] = {}
 
@@ -318,7 +348,7 @@ def write(site_id: int, version_id: int, tick=lambda: None) -> dict[str, int]:
     tick()
     done = run(DONE, {"site": site_id})
     run("ANALYZE scale_done")
-    params = {"site": site_id, "version": version_id}
+    params = {"site": site_id, "version": version_id, "now": now}
     for table, sql, takes in STEPS:
         for name, per_visit in takes.items():
             params[name] = reserve(SEQUENCES[name], done * per_visit)

@@ -187,6 +187,8 @@ def test_every_mg_is_accounted_for(scale, db):
     )
     for _, received, change, balance, lowest in lots:
         assert change == balance and 0 <= balance < received and lowest >= 0
+    # Past months' lots were closed at the month's end; only this month's still holds stock.
+    assert [balance > 0 for *_, balance, _ in sorted(lots)].count(True) <= 1
 
 
 def test_seeding_only_inserted_and_left_every_trigger_on(scale, db):
