@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install messages run test lint bench clean demo-code audit backup restore screenshots system-libs
+.PHONY: install messages run test lint bench clean demo-code audit backup restore screenshots system-libs seed-scale
 
 # System packages: Pango, HarfBuzz and a font for WeasyPrint (the PDF letters), GNU gettext's
 # msgfmt for the translations. Installed with apt where it is available and they are
@@ -54,6 +54,13 @@ test: install
 bench: install
 	@$(WITH_SERVICES) python -m bench.run; status=$$?; \
 	  $(WITH_SERVICES) python -m bench.reminders && exit $$status
+
+# A clinic network's years of data (bench/scale; README "Scale"): into a fresh, migrated
+# database. SCALE_ARGS sizes it, e.g. make seed-scale SCALE_ARGS="--scale 0.1 --jobs 2".
+SCALE_ARGS ?= --jobs 2
+seed-scale: install
+	@$(WITH_SERVICES) sh -c 'python manage.py migrate --noinput && \
+	  python manage.py seed_scale $(SCALE_ARGS)'
 
 # The README tour's images (docs/screenshots/), from the demo clinic, in Debian's Chromium.
 screenshots: install
