@@ -152,6 +152,20 @@ READS: dict[str, PatientFrom] = {
     "waitlist:fill": APPOINTMENT,
     "waitlist-entry-detail": PatientFrom("waitlist.WaitlistEntry"),
     "waitlist-entry-list": by_param(patient(), "patient"),
+    # Billing: the patient's coverage section and its forms, and one patient's API records.
+    **{f"billing:{name}": patient() for name in ("patient", "coverage_add", "payment_choice")},
+    **{
+        f"billing:{name}": PatientFrom("billing.Coverage")
+        for name in ("coverage_change", "coverage_end", "check_new", "check_electronic")
+    },
+    **{
+        f"patient-{part}-{suffix}": patient("patient_pk")
+        for part in ("coverage", "payment-choice", "benefits-check")
+        for suffix in ("list", "detail")
+    },
+    "patient-coverage-change": patient("patient_pk"),
+    "patient-coverage-end": patient("patient_pk"),
+    "patient-coverage-check-electronic": patient("patient_pk"),
     # This app: the access report and the right-of-access export.
     "audit:patient_access": patient(),
     "audit:patient_access_csv": patient(kind=AccessKind.EXPORT),
@@ -248,6 +262,8 @@ EXEMPT: dict[str, str] = {
     "appointment-waitlist-candidates": _LIST,
     "waitlist-entry-withdraw": _POST,
     "waitlist-entry-fill": _POST,
+    "billing:checks_due": _LIST,
+    "benefits-checks-due": _LIST,
 }
 
 

@@ -65,6 +65,11 @@ TRACKED = {
     "infusions.DischargeOverride": {},
     "waitlist.WaitlistEntry": {},
     "waitlist.WaitlistStatusChange": {},
+    "billing.Coverage": {},
+    "billing.PaymentChoice": {},
+    "billing.BenefitsCheck": {},
+    "billing.SiteBilling": {},
+    "billing.ClinicianNpi": {},
 }
 
 

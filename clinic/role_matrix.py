@@ -83,6 +83,7 @@ def public(reason: str, **kwargs) -> Access:
 P = {"pk": "patient"}
 APPT = {"pk": "appointment"}
 ENTRY = {"pk": "waitlist_entry"}
+COVERAGE = {"pk": "coverage"}
 ORDER = {"pk": "order"}
 RECORD = {"pk": "record"}
 
@@ -334,6 +335,25 @@ URLS: dict[str, Access] = {
     "waitlist-entry-withdraw": action(DESK, args=ENTRY),
     "waitlist-entry-fill": action(DESK, args=ENTRY),
     "appointment-waitlist-candidates": api(DESK, args=APPT),
+    # --- Billing -----------------------------------------------------------------------------
+    "billing:checks_due": page(DESK),
+    "billing:patient": page(DESK, args=P),
+    "billing:coverage_add": form(DESK, args=P),
+    "billing:payment_choice": action(DESK, args=P),
+    "billing:coverage_change": form(DESK, args=COVERAGE),
+    "billing:coverage_end": form(DESK, args=COVERAGE),
+    "billing:check_new": form(DESK, args=COVERAGE),
+    "billing:check_electronic": action(DESK, args=COVERAGE),
+    "patient-coverage-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-coverage-detail": api(DESK, args=nested("coverage")),
+    "patient-coverage-change": action(DESK, args=nested("coverage")),
+    "patient-coverage-end": action(DESK, args=nested("coverage")),
+    "patient-coverage-check-electronic": action(DESK, args=nested("coverage")),
+    "patient-payment-choice-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-payment-choice-detail": api(DESK, args=nested("payment_choice")),
+    "patient-benefits-check-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-benefits-check-detail": api(DESK, args=nested("benefits_check")),
+    "benefits-checks-due": api(DESK),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -341,6 +361,7 @@ URLS: dict[str, Access] = {
 PATIENT_TABS = {
     "overview": ALL, "courses": ALL, "intake": CLINICAL_READERS, "screening": CLINICAL_READERS,
     "consent": ALL, "measures": CLINICAL_READERS, "weights": CLINICAL_READERS, "history": ALL,
+    "billing": DESK,
 }  # fmt: skip
 VARIANTS: dict[str, Access] = {
     f"patients:detail?tab={tab}": page(roles, args=P) for tab, roles in PATIENT_TABS.items()
@@ -421,6 +442,11 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "scheduling.outboundmessage": READ_ONLY,
     "scheduling.smsoptout": READ_ONLY,
     "waitlist.waitlistentry": READ_ONLY,
+    "billing.coverage": READ_ONLY,
+    "billing.paymentchoice": READ_ONLY,
+    "billing.benefitscheck": READ_ONLY,
+    "billing.sitebilling": EDITED,
+    "billing.cliniciannpi": EDITED,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
@@ -534,6 +560,19 @@ ACTIONS: list[Action] = [
          "waitlist-entry-withdraw", "waitlist-entry-fill")
        + R("waitlist-entry-detail", "appointment-waitlist-candidates"),
        note="the admin lists the entries read-only; changes go through the waitlist"),
+    _a("Coverage and who pays: add, change, end (each a new version); benefits checks by "
+       "phone, portal or electronically; the checks due before new courses", DESK,
+       R("billing:patient", "billing:checks_due", "patient-coverage-detail",
+         "patient-payment-choice-detail", "patient-benefits-check-detail",
+         "benefits-checks-due")
+       + W("billing:coverage_add", "billing:payment_choice", "billing:coverage_change",
+           "billing:coverage_end", "billing:check_new", "billing:check_electronic",
+           "patient-coverage-list", "patient-coverage-change", "patient-coverage-end",
+           "patient-coverage-check-electronic", "patient-payment-choice-list",
+           "patient-benefits-check-list"),
+       note="the admin lists them read-only"),
+    _a("Billing details of a site (practice name, NPI, TIN, NDC) and clinicians' NPIs", ADMIN,
+       admin=[("billing.sitebilling", "add"), ("billing.cliniciannpi", "add")]),
     _a("Give or revoke a patient's calendar link", DESK,
        W("scheduling:feed_create", "scheduling:feed_revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,

@@ -32,3 +32,15 @@ def on_freed_slot(hook: Callable) -> Callable:
 
 def offers_for_freed_slot(appointment) -> list[tuple[str, str]]:
     return [offer for hook in freed_slot_offers for offer in hook(appointment)]
+
+
+# Called as hook(user) by the front desk's "work waiting" strip (and the clinic admin's, which
+# includes it): each returns a list of clinic.worklist.WorkItem counts (billing's benefits
+# checks due). Reads only, a count query or two each.
+desk_work: list[Callable] = []
+
+
+def on_desk_work(hook: Callable) -> Callable:
+    if hook not in desk_work:
+        desk_work.append(hook)
+    return hook

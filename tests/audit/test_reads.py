@@ -10,7 +10,9 @@ from audit.reads import EXEMPT, READS, admin_reads, source_for
 from tests.factories import PatientFactory
 from tests.urlwalk import all_urls
 
-CLINICAL_APPS = ("patients.", "scheduling.", "infusions.", "waitlist.", "outcomes.", "audit.")
+CLINICAL_APPS = (
+    "patients.", "scheduling.", "infusions.", "waitlist.", "outcomes.", "billing.", "audit.",
+)  # fmt: skip
 
 
 def _view_module(path: str) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing import services as billing
 from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
@@ -160,5 +161,17 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     ids["outbound_message"] = OutboundMessage.objects.create(
         appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
         recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,
+    ).pk  # fmt: skip
+    coverage = billing.coverage_add(
+        patient=patient, by=staff.front_desk, payer_name="Aetna", payer_id="60054",
+        member_id="W123456789", effective_from=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    ids["coverage"] = coverage.pk
+    ids["payment_choice"] = billing.payment_choice_record(
+        patient=patient, funding="insurance", by=staff.front_desk
+    ).pk
+    ids["benefits_check"] = billing.benefits_check_record(
+        coverage=coverage, by=staff.front_desk, method="phone", result="covered",
+        reference_number="REF-1", patient_responsibility_usd=Decimal("40.00"),
     ).pk  # fmt: skip
     return ids

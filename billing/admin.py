@@ -1,0 +1,53 @@
+"""Billing in the Django admin. Coverage, choices and checks are read-only (the services
+write them, as new rows); clinic admins edit each site's billing details and clinicians'
+NPIs."""
+
+from django.contrib import admin
+
+from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, SiteScoped
+
+from .models import BenefitsCheck, ClinicianNpi, Coverage, PaymentChoice, SiteBilling
+
+PATIENT_SEARCH = ["patient__mrn", "patient__legal_last_name", "patient__legal_first_name"]
+
+
+@admin.register(Coverage)
+class CoverageAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
+    list_display = ["recorded_at", "patient", "rank", "payer_name", "member_id", "ended",
+                    "supersedes"]  # fmt: skip
+    list_filter = ["rank", "ended"]
+    list_select_related = ["patient", "supersedes"]
+    search_fields = [*PATIENT_SEARCH, "member_id", "payer_name"]
+
+
+@admin.register(PaymentChoice)
+class PaymentChoiceAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
+    list_display = ["recorded_at", "patient", "funding", "recorded_by"]
+    list_select_related = ["patient", "recorded_by"]
+    search_fields = PATIENT_SEARCH
+
+
+@admin.register(BenefitsCheck)
+class BenefitsCheckAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
+    list_display = ["checked_at", "patient", "method", "result", "reference_number",
+                    "patient_responsibility_usd"]  # fmt: skip
+    list_filter = ["method", "result"]
+    list_select_related = ["patient"]
+    search_fields = [*PATIENT_SEARCH, "reference_number"]
+
+
+@admin.register(SiteBilling)
+class SiteBillingAdmin(SiteScoped, ClinicAdminEdits):
+    site_path = "location"
+    list_display = ["location", "practice_name", "npi", "tin", "ketamine_ndc"]
+    list_select_related = ["location"]
+
+
+@admin.register(ClinicianNpi)
+class ClinicianNpiAdmin(ClinicAdminEdits):
+    list_display = ["clinician", "npi", "credentials"]
+    list_select_related = ["clinician"]
+    autocomplete_fields = ["clinician"]

@@ -1,0 +1,11 @@
+"""Billing in the API (/api/v1/): ``coverage`` (coverages, who pays, benefits checks, the
+checks due). Front desk and clinic admins only, like the pages; every write is a service."""
+
+from .coverage import (
+    BenefitsCheckViewSet,
+    ChecksDueView,
+    CoverageViewSet,
+    PaymentChoiceViewSet,
+)
+
+__all__ = ["BenefitsCheckViewSet", "ChecksDueView", "CoverageViewSet", "PaymentChoiceViewSet"]

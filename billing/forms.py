@@ -1,0 +1,64 @@
+"""HTML forms of billing. They validate input only; every write is a service call."""
+
+from decimal import Decimal
+
+from django import forms
+
+from .models import CheckMethod, CheckResult, Coverage, Funding
+from .services.coverage import COVERAGE_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = {"min_value": Decimal("0.01"), "max_digits": 10, "decimal_places": 2}
+
+
+class CoverageForm(forms.ModelForm):
+    class Meta:
+        model = Coverage
+        fields = list(COVERAGE_FIELDS)
+        widgets = {
+            "effective_from": DATE, "effective_to": DATE, "subscriber_date_of_birth": DATE,
+            "rank": forms.RadioSelect,
+        }  # fmt: skip
+        help_texts = {"subscriber_name": "Leave empty when the patient is the subscriber."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subscriber_name"].required = False
+
+    def _post_clean(self):
+        pass  # the service builds, cleans and saves the row (a new version, never this one)
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in COVERAGE_FIELDS}
+
+
+class CoverageChangeForm(CoverageForm):
+    change_reason = forms.CharField(
+        max_length=300, label="Why it changes", widget=forms.TextInput(
+            attrs={"placeholder": "New card, plan changed at open enrolment..."}
+        )
+    )  # fmt: skip
+
+
+class CoverageEndForm(forms.Form):
+    ended_on = forms.DateField(label="Last day covered", widget=DATE)
+    change_reason = forms.CharField(max_length=300, label="Why it ends")
+
+
+class PaymentChoiceForm(forms.Form):
+    funding = forms.ChoiceField(choices=Funding.choices, widget=forms.RadioSelect, label="Who pays")
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class BenefitsCheckForm(forms.Form):
+    method = forms.ChoiceField(
+        choices=[(CheckMethod.PHONE, "Phone"), (CheckMethod.PORTAL, "Payer portal")],
+        widget=forms.RadioSelect, label="How",
+    )  # fmt: skip
+    result = forms.ChoiceField(choices=CheckResult.choices, widget=forms.RadioSelect)
+    reference_number = forms.CharField(max_length=60, label="Reference number")
+    patient_responsibility_usd = forms.DecimalField(
+        required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2,
+        label="Expected patient responsibility (USD)", help_text="Per infusion, as the payer said.",
+    )  # fmt: skip
+    note = forms.CharField(max_length=500, required=False)
