@@ -163,6 +163,15 @@ READS: dict[str, PatientFrom] = {
         for part in ("coverage", "payment-choice", "benefits-check")
         for suffix in ("list", "detail")
     },
+    **{
+        f"billing:{name}": PatientFrom("billing.GoodFaithEstimate")
+        for name in ("estimate", "estimate_update", "estimate_deliver")
+    },  # fmt: skip
+    "billing:estimate_new": patient(),
+    **{
+        f"patient-estimate-{suffix}": patient("patient_pk")
+        for suffix in ("list", "detail", "update-estimate", "deliver")
+    },  # fmt: skip
     "patient-coverage-change": patient("patient_pk"),
     "patient-coverage-end": patient("patient_pk"),
     "patient-coverage-check-electronic": patient("patient_pk"),
@@ -264,6 +273,10 @@ EXEMPT: dict[str, str] = {
     "waitlist-entry-fill": _POST,
     "billing:checks_due": _LIST,
     "benefits-checks-due": _LIST,
+    "billing:estimates": _LIST,
+    "billing:prices": _NO_PATIENT,
+    "price-list-list": _NO_PATIENT,
+    "price-list-detail": _NO_PATIENT,
 }
 
 

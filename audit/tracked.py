@@ -70,6 +70,11 @@ TRACKED = {
     "billing.BenefitsCheck": {},
     "billing.SiteBilling": {},
     "billing.ClinicianNpi": {},
+    "billing.PriceList": {},
+    "billing.PriceItem": {},
+    "billing.GoodFaithEstimate": {},
+    "billing.EstimateLine": {},
+    "billing.EstimateDelivery": {},
 }
 
 

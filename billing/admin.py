@@ -4,9 +4,20 @@ NPIs."""
 
 from django.contrib import admin
 
-from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, SiteScoped
+from clinic.admin_roles import ClinicAdminEdits, ReadOnlyAdmin, ReadOnlyInline, SiteScoped
 
-from .models import BenefitsCheck, ClinicianNpi, Coverage, PaymentChoice, SiteBilling
+from .models import (
+    BenefitsCheck,
+    ClinicianNpi,
+    Coverage,
+    EstimateDelivery,
+    EstimateLine,
+    GoodFaithEstimate,
+    PaymentChoice,
+    PriceItem,
+    PriceList,
+    SiteBilling,
+)
 
 PATIENT_SEARCH = ["patient__mrn", "patient__legal_last_name", "patient__legal_first_name"]
 
@@ -51,3 +62,40 @@ class ClinicianNpiAdmin(ClinicAdminEdits):
     list_display = ["clinician", "npi", "credentials"]
     list_select_related = ["clinician"]
     autocomplete_fields = ["clinician"]
+
+
+class PriceItemInline(ReadOnlyInline):
+    model = PriceItem
+    fields = ["kind", "infusions", "price_usd", "codes"]
+    readonly_fields = fields
+
+
+@admin.register(PriceList)
+class PriceListAdmin(SiteScoped, ReadOnlyAdmin):
+    """Read-only: a new version is published on the Prices page (billing.services)."""
+
+    site_path = "location"
+    list_display = ["location", "effective_from", "created_by", "created_at"]
+    list_select_related = ["location", "created_by"]
+    inlines = [PriceItemInline]
+
+
+class EstimateLineInline(ReadOnlyInline):
+    model = EstimateLine
+    fields = ["description", "codes", "quantity", "unit_price_usd", "amount_usd"]
+    readonly_fields = fields
+
+
+class EstimateDeliveryInline(ReadOnlyInline):
+    model = EstimateDelivery
+    fields = ["method", "sent_to", "delivered_at", "delivered_by"]
+    readonly_fields = fields
+
+
+@admin.register(GoodFaithEstimate)
+class GoodFaithEstimateAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "location"
+    list_display = ["pk", "patient", "location", "total_usd", "due_by", "issued_at"]
+    list_select_related = ["patient", "location"]
+    search_fields = PATIENT_SEARCH
+    inlines = [EstimateLineInline, EstimateDeliveryInline]

@@ -11,8 +11,10 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from scheduling.hooks import on_desk_work
+        from scheduling.hooks import on_course_booked, on_desk_work
 
         from .selectors.work import desk_money_work
+        from .services.prices import estimate_for_booked_course
 
         on_desk_work(desk_money_work)
+        on_course_booked(estimate_for_booked_course)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import CheckMethod, CheckResult, Coverage, Funding
+from .models import CheckMethod, CheckResult, Coverage, DeliveryMethod, Funding
 from .services.coverage import COVERAGE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,3 +62,58 @@ class BenefitsCheckForm(forms.Form):
         label="Expected patient responsibility (USD)", help_text="Per infusion, as the payer said.",
     )  # fmt: skip
     note = forms.CharField(max_length=500, required=False)
+
+
+class PriceListForm(forms.Form):
+    """A new version of a site's prices: one field per price (``price_key``)."""
+
+    location = forms.ModelChoiceField(queryset=None, label="Site", empty_label=None)
+    effective_from = forms.DateField(label="Prices from", widget=DATE)
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        from .models import PriceKind
+        from .services.prices import PRICE_SLOTS, REQUIRED, price_key
+
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = sites
+        self.price_keys = []
+        for kind, infusions in PRICE_SLOTS:
+            key = price_key(kind, infusions)
+            label = PriceKind(kind).label
+            if kind == PriceKind.PACKAGE:
+                label = f"Package of {infusions} infusions"
+            self.fields[key] = forms.DecimalField(
+                label=f"{label} (USD)", required=(kind, infusions) in REQUIRED,
+                max_digits=10, decimal_places=2,
+            )  # fmt: skip
+            self.price_keys.append(key)
+
+    def prices(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in self.price_keys}
+
+
+class EstimateForm(forms.Form):
+    course = forms.ModelChoiceField(
+        queryset=None, required=False, label="For the course",
+        help_text="Leave empty for an estimate the patient asked for before booking.",
+    )  # fmt: skip
+    infusions = forms.IntegerField(
+        min_value=1, max_value=24, required=False,
+        help_text="Without a course: how many infusions to estimate.",
+    )  # fmt: skip
+    consultation = forms.BooleanField(required=False, label="Include the consultation")
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses
+
+
+class EstimateUpdateForm(forms.Form):
+    infusions = forms.IntegerField(min_value=1, max_value=24, required=False)
+    consultation = forms.BooleanField(required=False, label="Include the consultation")
+    change_reason = forms.CharField(max_length=300, label="What changed")
+
+
+class DeliveryForm(forms.Form):
+    method = forms.ChoiceField(choices=DeliveryMethod.choices, widget=forms.RadioSelect)

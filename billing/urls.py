@@ -12,4 +12,10 @@ urlpatterns = [
     path("coverages/<int:pk>/end/", views.coverage_end, name="coverage_end"),
     path("coverages/<int:pk>/check/", views.check_new, name="check_new"),
     path("coverages/<int:pk>/check/electronic/", views.check_electronic, name="check_electronic"),
+    path("prices/", views.prices, name="prices"),
+    path("estimates/", views.estimates, name="estimates"),
+    path("patients/<int:pk>/estimates/new/", views.estimate_new, name="estimate_new"),
+    path("estimates/<int:pk>/", views.estimate, name="estimate"),
+    path("estimates/<int:pk>/update/", views.estimate_update, name="estimate_update"),
+    path("estimates/<int:pk>/deliver/", views.estimate_deliver, name="estimate_deliver"),
 ]

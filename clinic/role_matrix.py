@@ -84,6 +84,7 @@ P = {"pk": "patient"}
 APPT = {"pk": "appointment"}
 ENTRY = {"pk": "waitlist_entry"}
 COVERAGE = {"pk": "coverage"}
+ESTIMATE = {"pk": "estimate"}
 ORDER = {"pk": "order"}
 RECORD = {"pk": "record"}
 
@@ -354,6 +355,18 @@ URLS: dict[str, Access] = {
     "patient-benefits-check-list": api(DESK, DESK, args={"patient_pk": "patient"}),
     "patient-benefits-check-detail": api(DESK, args=nested("benefits_check")),
     "benefits-checks-due": api(DESK),
+    "billing:prices": Access(read=DESK, write=ADMIN, methods=("POST",)),
+    "billing:estimates": page(DESK),
+    "billing:estimate_new": form(DESK, args=P),
+    "billing:estimate": page(DESK, args=ESTIMATE),
+    "billing:estimate_update": form(DESK, args=ESTIMATE),
+    "billing:estimate_deliver": action(DESK, args=ESTIMATE),
+    "price-list-list": api(DESK, ADMIN),
+    "price-list-detail": api(DESK, args={"pk": "price_list"}),
+    "patient-estimate-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-estimate-detail": api(DESK, args=nested("estimate")),
+    "patient-estimate-update-estimate": action(DESK, args=nested("estimate")),
+    "patient-estimate-deliver": action(DESK, args=nested("estimate")),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -447,6 +460,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "billing.benefitscheck": READ_ONLY,
     "billing.sitebilling": EDITED,
     "billing.cliniciannpi": EDITED,
+    "billing.pricelist": READ_ONLY,
+    "billing.goodfaithestimate": READ_ONLY,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
@@ -571,6 +586,16 @@ ACTIONS: list[Action] = [
            "patient-coverage-check-electronic", "patient-payment-choice-list",
            "patient-benefits-check-list"),
        note="the admin lists them read-only"),
+    _a("See prices; issue, update, print and give Good Faith Estimates to self-pay patients",
+       DESK,
+       R("billing:estimates", "billing:estimate", "price-list-detail", "patient-estimate-detail")
+       + W("billing:estimate_new", "billing:estimate_update", "billing:estimate_deliver",
+           "patient-estimate-list", "patient-estimate-update-estimate",
+           "patient-estimate-deliver"),
+       note="each estimate is kept as issued; an update replaces it with a reason"),
+    _a("Publish a site's new prices (from today or later; old prices stay on what was sold)",
+       ADMIN, W("billing:prices", "price-list-list"),
+       note="the front desk reads them"),
     _a("Billing details of a site (practice name, NPI, TIN, NDC) and clinicians' NPIs", ADMIN,
        admin=[("billing.sitebilling", "add"), ("billing.cliniciannpi", "add")]),
     _a("Give or revoke a patient's calendar link", DESK,

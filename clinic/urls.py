@@ -119,6 +119,10 @@ router.register(
     billing_api.BenefitsCheckViewSet,
     basename="patient-benefits-check",
 )
+router.register(
+    f"{patients_api.PATIENT}/estimates", billing_api.EstimateViewSet, basename="patient-estimate"
+)
+router.register("price-lists", billing_api.PriceListViewSet, basename="price-list")
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"

@@ -44,3 +44,15 @@ def on_desk_work(hook: Callable) -> Callable:
     if hook not in desk_work:
         desk_work.append(hook)
     return hook
+
+
+# Called as hook(course=..., by=...) at the end of course_book, inside its transaction: billing
+# issues a self-pay patient's Good Faith Estimate. A hook that raises refuses the booking, so
+# a hook with nothing to do (no prices yet) returns quietly.
+course_booked: list[Callable] = []
+
+
+def on_course_booked(hook: Callable) -> Callable:
+    if hook not in course_booked:
+        course_booked.append(hook)
+    return hook

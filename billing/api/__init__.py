@@ -7,5 +7,9 @@ from .coverage import (
     CoverageViewSet,
     PaymentChoiceViewSet,
 )
+from .prices import EstimateViewSet, PriceListViewSet
 
-__all__ = ["BenefitsCheckViewSet", "ChecksDueView", "CoverageViewSet", "PaymentChoiceViewSet"]
+__all__ = [
+    "BenefitsCheckViewSet", "ChecksDueView", "CoverageViewSet", "EstimateViewSet",
+    "PaymentChoiceViewSet", "PriceListViewSet",
+]  # fmt: skip

@@ -13,9 +13,22 @@ from .coverage import (
     Relationship,
 )
 from .practice import ClinicianNpi, SiteBilling
+from .prices import (
+    CENT,
+    DEFAULT_CODES,
+    PACKAGE_SIZES,
+    DeliveryMethod,
+    EstimateDelivery,
+    EstimateLine,
+    GoodFaithEstimate,
+    PriceItem,
+    PriceKind,
+    PriceList,
+)
 
 __all__ = [
-    "ClinicianNpi", "SiteBilling",
+    "ClinicianNpi", "SiteBilling", "CENT", "DEFAULT_CODES", "PACKAGE_SIZES", "DeliveryMethod",
+    "EstimateDelivery", "EstimateLine", "GoodFaithEstimate", "PriceItem", "PriceKind", "PriceList",
     "BenefitsCheck", "CheckMethod", "CheckResult", "Coverage", "CoverageQuerySet", "Funding",
     "PaymentChoice", "Rank", "Relationship",
 ]  # fmt: skip

@@ -1,5 +1,5 @@
 """Billing's pages: ``coverage`` (the patient's coverage and benefits section, the checks
-due before new courses)."""
+due before new courses), ``prices`` (price lists, Good Faith Estimates)."""
 
 from .coverage import (
     check_electronic,
@@ -11,8 +11,10 @@ from .coverage import (
     patient_money,
     payment_choice,
 )
+from .prices import estimate, estimate_deliver, estimate_new, estimate_update, estimates, prices
 
 __all__ = [
+    "estimate", "estimate_deliver", "estimate_new", "estimate_update", "estimates", "prices",
     "check_electronic", "check_new", "checks_due", "coverage_add", "coverage_change",
     "coverage_end", "patient_money", "payment_choice",
 ]  # fmt: skip

@@ -62,6 +62,9 @@ def patient_money(request, pk):
         "checks": checks,
         "choice_form": PaymentChoiceForm(initial={"funding": current_funding(patient)}),
         "fresh_days": CHECK_FRESH_DAYS,
+        "estimates": list(
+            patient.estimates.select_related("superseded_by").prefetch_related("deliveries")[:10]
+        ),
         "fragment": bool(getattr(request, "htmx", False)),
     }
     return render(request, "billing/patient.html", context)

@@ -32,3 +32,18 @@ def coverage(patient, front_desk):
         plan_name="Choice POS II", member_id="W123456789", group_number="G-77",
         effective_from=datetime.date(2026, 1, 1),
     )  # fmt: skip
+
+
+@pytest.fixture
+def prices(site, clinic_admin):
+    """Consultation $300, infusion $550, booster $450, packages 6 for $3000, 8 for $3800."""
+    from decimal import Decimal
+
+    return billing.price_list_publish(
+        location=site, effective_from=site.today(), by=clinic_admin,
+        prices_usd={
+            "consultation": Decimal("300.00"), "infusion": Decimal("550.00"),
+            "booster": Decimal("450.00"), "package_6": Decimal("3000.00"),
+            "package_8": Decimal("3800.00"),
+        },
+    )  # fmt: skip

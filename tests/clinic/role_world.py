@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billing import services as billing
+from billing.models import SiteBilling
 from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
@@ -174,4 +175,14 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         coverage=coverage, by=staff.front_desk, method="phone", result="covered",
         reference_number="REF-1", patient_responsibility_usd=Decimal("40.00"),
     ).pk  # fmt: skip
+    SiteBilling.objects.create(
+        location=site, practice_name="Matrix clinic", practice_address="1 Main St",
+        npi="1234567893", tin="12-3456789",
+    )  # fmt: skip
+    ids["price_list"] = billing.price_list_publish(
+        location=site, effective_from=site.today(), by=staff.clinic_admin,
+        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
+    ).pk  # fmt: skip
+    self_pay = PatientFactory(home_location=site)
+    ids["estimate"] = billing.estimate_issue(patient=self_pay, by=staff.front_desk, infusions=6).pk
     return ids
