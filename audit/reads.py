@@ -172,6 +172,13 @@ READS: dict[str, PatientFrom] = {
         f"patient-estimate-{suffix}": patient("patient_pk")
         for suffix in ("list", "detail", "update-estimate", "deliver")
     },  # fmt: skip
+    "billing:ledger": patient(),
+    "billing:ledger_new": patient(),
+    "billing:refund": PatientFrom("billing.LedgerEntry"),
+    **{
+        f"patient-ledger-entry-{suffix}": patient("patient_pk")
+        for suffix in ("list", "detail", "refund")
+    },  # fmt: skip
     "patient-coverage-change": patient("patient_pk"),
     "patient-coverage-end": patient("patient_pk"),
     "patient-coverage-check-electronic": patient("patient_pk"),
@@ -274,6 +281,8 @@ EXEMPT: dict[str, str] = {
     "billing:checks_due": _LIST,
     "benefits-checks-due": _LIST,
     "billing:estimates": _LIST,
+    "billing:balances": _LIST,
+    "balances": _LIST,
     "billing:prices": _NO_PATIENT,
     "price-list-list": _NO_PATIENT,
     "price-list-detail": _NO_PATIENT,

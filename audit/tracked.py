@@ -75,6 +75,7 @@ TRACKED = {
     "billing.GoodFaithEstimate": {},
     "billing.EstimateLine": {},
     "billing.EstimateDelivery": {},
+    "billing.LedgerEntry": {},
 }
 
 

@@ -13,6 +13,7 @@ from .models import (
     EstimateDelivery,
     EstimateLine,
     GoodFaithEstimate,
+    LedgerEntry,
     PaymentChoice,
     PriceItem,
     PriceList,
@@ -99,3 +100,15 @@ class GoodFaithEstimateAdmin(SiteScoped, ReadOnlyAdmin):
     list_select_related = ["patient", "location"]
     search_fields = PATIENT_SEARCH
     inlines = [EstimateLineInline, EstimateDeliveryInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(SiteScoped, ReadOnlyAdmin):
+    """Read-only, like the database: entries are added at the desk or through the API."""
+
+    site_path = "location"
+    list_display = ["recorded_at", "patient", "kind", "amount_usd", "method", "reference",
+                    "recorded_by"]  # fmt: skip
+    list_filter = ["kind", "method", "location"]
+    list_select_related = ["patient", "recorded_by"]
+    search_fields = [*PATIENT_SEARCH, "reference"]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import CheckMethod, CheckResult, Coverage, DeliveryMethod, Funding
+from .models import CheckMethod, CheckResult, Coverage, DeliveryMethod, Funding, PaymentMethod
 from .services.coverage import COVERAGE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -117,3 +117,46 @@ class EstimateUpdateForm(forms.Form):
 
 class DeliveryForm(forms.Form):
     method = forms.ChoiceField(choices=DeliveryMethod.choices, widget=forms.RadioSelect)
+
+
+def _money(label="Amount (USD)", **kwargs):
+    return forms.DecimalField(label=label, **MONEY, **kwargs)
+
+
+class PaymentForm(forms.Form):
+    amount_usd = _money()
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, widget=forms.RadioSelect, label="Paid by"
+    )
+    reference = forms.CharField(
+        max_length=60, required=False,
+        help_text="Card: the terminal's reference. Check: its number. Never a card number.",
+    )  # fmt: skip
+
+
+class ChargeForm(forms.Form):
+    price_item = forms.ModelChoiceField(queryset=None, required=False, label="Price list item")
+    amount_usd = _money(required=False, help_text="Empty: the item's price.")
+    description = forms.CharField(max_length=200, required=False)
+    appointment = forms.ModelChoiceField(queryset=None, required=False, label="For the visit")
+
+    def __init__(self, *args, items, visits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_item"].queryset = items
+        self.fields["appointment"].queryset = visits
+
+
+class AdjustmentForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("credit", "Credit: the patient owes less"),
+                 ("debit", "Debit: the patient owes more")],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    amount_usd = _money()
+    reason = forms.CharField(max_length=300)
+
+
+class RefundForm(forms.Form):
+    amount_usd = _money()
+    reason = forms.CharField(max_length=300)
+    reference = forms.CharField(max_length=60, required=False)

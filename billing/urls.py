@@ -18,4 +18,8 @@ urlpatterns = [
     path("estimates/<int:pk>/", views.estimate, name="estimate"),
     path("estimates/<int:pk>/update/", views.estimate_update, name="estimate_update"),
     path("estimates/<int:pk>/deliver/", views.estimate_deliver, name="estimate_deliver"),
+    path("balances/", views.balances, name="balances"),
+    path("patients/<int:pk>/ledger/", views.ledger, name="ledger"),
+    path("patients/<int:pk>/ledger/<slug:kind>/", views.ledger_new, name="ledger_new"),
+    path("ledger/<int:pk>/refund/", views.refund, name="refund"),
 ]

@@ -367,6 +367,14 @@ URLS: dict[str, Access] = {
     "patient-estimate-detail": api(DESK, args=nested("estimate")),
     "patient-estimate-update-estimate": action(DESK, args=nested("estimate")),
     "patient-estimate-deliver": action(DESK, args=nested("estimate")),
+    "billing:balances": page(DESK),
+    "billing:ledger": page(DESK, args=P),
+    "billing:ledger_new": form(DESK, args={"pk": "patient", "kind": "=payment"}),
+    "billing:refund": form(DESK, args={"pk": "ledger_entry"}),
+    "patient-ledger-entry-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-ledger-entry-detail": api(DESK, args=nested("ledger_entry")),
+    "patient-ledger-entry-refund": action(DESK, args=nested("ledger_entry")),
+    "balances": api(DESK),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -462,6 +470,7 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "billing.cliniciannpi": EDITED,
     "billing.pricelist": READ_ONLY,
     "billing.goodfaithestimate": READ_ONLY,
+    "billing.ledgerentry": READ_ONLY,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
@@ -593,6 +602,12 @@ ACTIONS: list[Action] = [
            "patient-estimate-list", "patient-estimate-update-estimate",
            "patient-estimate-deliver"),
        note="each estimate is kept as issued; an update replaces it with a reason"),
+    _a("Patient accounts: charge, take a payment (card terminal reference, cash, check, "
+       "HSA/FSA), refund a payment, adjust with a reason; balances owed", DESK,
+       R("billing:ledger", "billing:balances", "patient-ledger-entry-detail", "balances")
+       + W("billing:ledger_new", "billing:refund", "patient-ledger-entry-list",
+           "patient-ledger-entry-refund"),
+       note="append-only: the database refuses UPDATE and DELETE; no card numbers"),
     _a("Publish a site's new prices (from today or later; old prices stay on what was sold)",
        ADMIN, W("billing:prices", "price-list-list"),
        note="the front desk reads them"),

@@ -123,6 +123,9 @@ router.register(
     f"{patients_api.PATIENT}/estimates", billing_api.EstimateViewSet, basename="patient-estimate"
 )
 router.register("price-lists", billing_api.PriceListViewSet, basename="price-list")
+router.register(
+    f"{patients_api.PATIENT}/ledger", billing_api.LedgerViewSet, basename="patient-ledger-entry"
+)
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -170,6 +173,7 @@ urlpatterns = [
         billing_api.ChecksDueView.as_view(),
         name="benefits-checks-due",
     ),
+    path("api/v1/balances/", billing_api.BalancesView.as_view(), name="balances"),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
     path("api/v1/work-waiting/", WorkWaitingView.as_view(), name="api-work-waiting"),

@@ -7,9 +7,11 @@ from .coverage import (
     CoverageViewSet,
     PaymentChoiceViewSet,
 )
+from .ledger import BalancesView, LedgerViewSet
 from .prices import EstimateViewSet, PriceListViewSet
 
 __all__ = [
+    "BalancesView", "LedgerViewSet",
     "BenefitsCheckViewSet", "ChecksDueView", "CoverageViewSet", "EstimateViewSet",
     "PaymentChoiceViewSet", "PriceListViewSet",
 ]  # fmt: skip

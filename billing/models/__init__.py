@@ -12,6 +12,7 @@ from .coverage import (
     Rank,
     Relationship,
 )
+from .ledger import EntryKind, LedgerEntry, LedgerEntryQuerySet, PaymentMethod
 from .practice import ClinicianNpi, SiteBilling
 from .prices import (
     CENT,
@@ -27,6 +28,7 @@ from .prices import (
 )
 
 __all__ = [
+    "EntryKind", "LedgerEntry", "LedgerEntryQuerySet", "PaymentMethod",
     "ClinicianNpi", "SiteBilling", "CENT", "DEFAULT_CODES", "PACKAGE_SIZES", "DeliveryMethod",
     "EstimateDelivery", "EstimateLine", "GoodFaithEstimate", "PriceItem", "PriceKind", "PriceList",
     "BenefitsCheck", "CheckMethod", "CheckResult", "Coverage", "CoverageQuerySet", "Funding",

@@ -183,6 +183,9 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         location=site, effective_from=site.today(), by=staff.clinic_admin,
         prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
     ).pk  # fmt: skip
+    ids["ledger_entry"] = billing.ledger_payment(
+        patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
+    ).pk
     self_pay = PatientFactory(home_location=site)
     ids["estimate"] = billing.estimate_issue(patient=self_pay, by=staff.front_desk, infusions=6).pk
     return ids
