@@ -96,8 +96,10 @@ def test_a_cancelled_visit_is_not_charged_and_a_visit_only_once(
         reason="Flu",
     )  # fmt: skip
     with pytest.raises(ValidationError) as refused:
-        billing.ledger_charge(patient=cancelled.patient, by=front_desk,
-                              price_item=prices.item("infusion"), appointment=cancelled)  # fmt: skip
+        billing.ledger_charge(
+            patient=cancelled.patient, by=front_desk, price_item=prices.item("infusion"),
+            appointment=cancelled,
+        )  # fmt: skip
     assert "appointment" in refused.value.message_dict
     assert LedgerEntry.objects.count() == 1
 
@@ -121,5 +123,7 @@ def test_the_database_refuses_a_payment_stored_positive(patient, front_desk, sit
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        LedgerEntry.objects.create(patient=patient, location=site, kind="payment",
-                                   amount_usd=D("5"), method="cash", recorded_by=front_desk)  # fmt: skip
+        LedgerEntry.objects.create(
+            patient=patient, location=site, kind="payment", amount_usd=D("5"), method="cash",
+            recorded_by=front_desk,
+        )  # fmt: skip
