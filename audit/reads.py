@@ -173,6 +173,8 @@ READS: dict[str, PatientFrom] = {
         for suffix in ("list", "detail", "update-estimate", "deliver")
     },  # fmt: skip
     "billing:ledger": patient(),
+    "billing:superbill": PatientFrom("scheduling.Appointment", kind=AccessKind.EXPORT),
+    "billing:course_superbill": PatientFrom("scheduling.Course", kind=AccessKind.EXPORT),
     "billing:ledger_new": patient(),
     "billing:refund": PatientFrom("billing.LedgerEntry"),
     **{

@@ -22,4 +22,6 @@ urlpatterns = [
     path("patients/<int:pk>/ledger/", views.ledger, name="ledger"),
     path("patients/<int:pk>/ledger/<slug:kind>/", views.ledger_new, name="ledger_new"),
     path("ledger/<int:pk>/refund/", views.refund, name="refund"),
+    path("appointments/<int:pk>/superbill/", views.superbill, name="superbill"),
+    path("courses/<int:pk>/superbill/", views.course_superbill, name="course_superbill"),
 ]

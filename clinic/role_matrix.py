@@ -375,6 +375,8 @@ URLS: dict[str, Access] = {
     "patient-ledger-entry-detail": api(DESK, args=nested("ledger_entry")),
     "patient-ledger-entry-refund": action(DESK, args=nested("ledger_entry")),
     "balances": api(DESK),
+    "billing:superbill": page(DESK, args=APPT),
+    "billing:course_superbill": page(DESK, args={"pk": "course"}),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -608,6 +610,9 @@ ACTIONS: list[Action] = [
        + W("billing:ledger_new", "billing:refund", "patient-ledger-entry-list",
            "patient-ledger-entry-refund"),
        note="append-only: the database refuses UPDATE and DELETE; no card numbers"),
+    _a("Print a superbill of an infusion or a course (CPT from the charted times, J3490 with "
+       "NDC and mg, ICD-10 chosen from the patient's)", DESK,
+       R("billing:superbill", "billing:course_superbill")),
     _a("Publish a site's new prices (from today or later; old prices stay on what was sold)",
        ADMIN, W("billing:prices", "price-list-list"),
        note="the front desk reads them"),

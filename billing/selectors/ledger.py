@@ -21,7 +21,7 @@ def ledger_for(patient: Patient) -> list[LedgerEntry]:
     from django.db.models import F, Window
 
     return list(
-        patient.ledger_entries.select_related("recorded_by", "refund_of")
+        patient.ledger_entries.select_related("recorded_by", "refund_of", "appointment")
         .annotate(
             balance_after=Window(
                 Sum("amount_usd"), order_by=[F("recorded_at").asc(), F("pk").asc()]
