@@ -161,6 +161,38 @@ READS: dict[str, PatientFrom] = {
     "waitlist:fill": APPOINTMENT,
     "waitlist-entry-detail": PatientFrom("waitlist.WaitlistEntry"),
     "waitlist-entry-list": by_param(patient(), "patient"),
+    # Billing: the patient's coverage section and its forms, and one patient's API records.
+    **{f"billing:{name}": patient() for name in ("patient", "coverage_add", "payment_choice")},
+    **{
+        f"billing:{name}": PatientFrom("billing.Coverage")
+        for name in ("coverage_change", "coverage_end", "check_new", "check_electronic")
+    },
+    **{
+        f"patient-{part}-{suffix}": patient("patient_pk")
+        for part in ("coverage", "payment-choice", "benefits-check")
+        for suffix in ("list", "detail")
+    },
+    **{
+        f"billing:{name}": PatientFrom("billing.GoodFaithEstimate")
+        for name in ("estimate", "estimate_update", "estimate_deliver")
+    },  # fmt: skip
+    "billing:estimate_new": patient(),
+    **{
+        f"patient-estimate-{suffix}": patient("patient_pk")
+        for suffix in ("list", "detail", "update-estimate", "deliver")
+    },  # fmt: skip
+    "billing:ledger": patient(),
+    "billing:superbill": PatientFrom("scheduling.Appointment", kind=AccessKind.EXPORT),
+    "billing:course_superbill": PatientFrom("scheduling.Course", kind=AccessKind.EXPORT),
+    "billing:ledger_new": patient(),
+    "billing:refund": PatientFrom("billing.LedgerEntry"),
+    **{
+        f"patient-ledger-entry-{suffix}": patient("patient_pk")
+        for suffix in ("list", "detail", "refund")
+    },  # fmt: skip
+    "patient-coverage-change": patient("patient_pk"),
+    "patient-coverage-end": patient("patient_pk"),
+    "patient-coverage-check-electronic": patient("patient_pk"),
     # This app: the access report and the right-of-access export.
     "audit:patient_access": patient(),
     "audit:patient_access_csv": patient(kind=AccessKind.EXPORT),
@@ -279,6 +311,14 @@ EXEMPT: dict[str, str] = {
     **{f"reports:{name}": _AGGREGATE for name in REPORT_NAMES},
     **{f"reports:{name}_csv": _AGGREGATE for name in REPORT_NAMES},
     **{f"report-{name}": _AGGREGATE for name in REPORT_NAMES},
+    "billing:checks_due": _LIST,
+    "benefits-checks-due": _LIST,
+    "billing:estimates": _LIST,
+    "billing:balances": _LIST,
+    "balances": _LIST,
+    "billing:prices": _NO_PATIENT,
+    "price-list-list": _NO_PATIENT,
+    "price-list-detail": _NO_PATIENT,
 }
 
 

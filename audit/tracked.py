@@ -76,6 +76,17 @@ TRACKED = {
         "exclude_fields": ["hashed_key", "last_used_at", "use_count"],
         "m2m_fields": {"sites"},
     },
+    "billing.Coverage": {},
+    "billing.PaymentChoice": {},
+    "billing.BenefitsCheck": {},
+    "billing.SiteBilling": {},
+    "billing.ClinicianNpi": {},
+    "billing.PriceList": {},
+    "billing.PriceItem": {},
+    "billing.GoodFaithEstimate": {},
+    "billing.EstimateLine": {},
+    "billing.EstimateDelivery": {},
+    "billing.LedgerEntry": {},
 }
 
 

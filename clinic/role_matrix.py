@@ -87,6 +87,8 @@ def public(reason: str, **kwargs) -> Access:
 P = {"pk": "patient"}
 APPT = {"pk": "appointment"}
 ENTRY = {"pk": "waitlist_entry"}
+COVERAGE = {"pk": "coverage"}
+ESTIMATE = {"pk": "estimate"}
 ORDER = {"pk": "order"}
 RECORD = {"pk": "record"}
 
@@ -380,6 +382,47 @@ URLS: dict[str, Access] = {
     **{f"reports:{name}": page(MANAGERS) for name in REPORT_NAMES},
     **{f"reports:{name}_csv": page(MANAGERS) for name in REPORT_NAMES},
     **{f"report-{name}": api(MANAGERS) for name in REPORT_NAMES},
+    # --- Billing -----------------------------------------------------------------------------
+    "billing:checks_due": page(DESK),
+    "billing:patient": page(DESK, args=P),
+    "billing:coverage_add": form(DESK, args=P),
+    "billing:payment_choice": action(DESK, args=P),
+    "billing:coverage_change": form(DESK, args=COVERAGE),
+    "billing:coverage_end": form(DESK, args=COVERAGE),
+    "billing:check_new": form(DESK, args=COVERAGE),
+    "billing:check_electronic": action(DESK, args=COVERAGE),
+    "patient-coverage-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-coverage-detail": api(DESK, args=nested("coverage")),
+    "patient-coverage-change": action(DESK, args=nested("coverage")),
+    "patient-coverage-end": action(DESK, args=nested("coverage")),
+    "patient-coverage-check-electronic": action(DESK, args=nested("coverage")),
+    "patient-payment-choice-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-payment-choice-detail": api(DESK, args=nested("payment_choice")),
+    "patient-benefits-check-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-benefits-check-detail": api(DESK, args=nested("benefits_check")),
+    "benefits-checks-due": api(DESK),
+    "billing:prices": Access(read=DESK, write=ADMIN, methods=("POST",)),
+    "billing:estimates": page(DESK),
+    "billing:estimate_new": form(DESK, args=P),
+    "billing:estimate": page(DESK, args=ESTIMATE),
+    "billing:estimate_update": form(DESK, args=ESTIMATE),
+    "billing:estimate_deliver": action(DESK, args=ESTIMATE),
+    "price-list-list": api(DESK, ADMIN),
+    "price-list-detail": api(DESK, args={"pk": "price_list"}),
+    "patient-estimate-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-estimate-detail": api(DESK, args=nested("estimate")),
+    "patient-estimate-update-estimate": action(DESK, args=nested("estimate")),
+    "patient-estimate-deliver": action(DESK, args=nested("estimate")),
+    "billing:balances": page(DESK),
+    "billing:ledger": page(DESK, args=P),
+    "billing:ledger_new": form(DESK, args={"pk": "patient", "kind": "=payment"}),
+    "billing:refund": form(DESK, args={"pk": "ledger_entry"}),
+    "patient-ledger-entry-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-ledger-entry-detail": api(DESK, args=nested("ledger_entry")),
+    "patient-ledger-entry-refund": action(DESK, args=nested("ledger_entry")),
+    "balances": api(DESK),
+    "billing:superbill": page(DESK, args=APPT),
+    "billing:course_superbill": page(DESK, args={"pk": "course"}),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -387,6 +430,7 @@ URLS: dict[str, Access] = {
 PATIENT_TABS = {
     "overview": ALL, "courses": ALL, "intake": CLINICAL_READERS, "screening": CLINICAL_READERS,
     "consent": ALL, "measures": CLINICAL_READERS, "weights": CLINICAL_READERS, "history": ALL,
+    "billing": DESK,
 }  # fmt: skip
 VARIANTS: dict[str, Access] = {
     f"patients:detail?tab={tab}": page(roles, args=P) for tab, roles in PATIENT_TABS.items()
@@ -467,6 +511,14 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "scheduling.outboundmessage": READ_ONLY,
     "scheduling.smsoptout": READ_ONLY,
     "waitlist.waitlistentry": READ_ONLY,
+    "billing.coverage": READ_ONLY,
+    "billing.paymentchoice": READ_ONLY,
+    "billing.benefitscheck": READ_ONLY,
+    "billing.sitebilling": EDITED,
+    "billing.cliniciannpi": EDITED,
+    "billing.pricelist": READ_ONLY,
+    "billing.goodfaithestimate": READ_ONLY,
+    "billing.ledgerentry": READ_ONLY,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
@@ -586,6 +638,38 @@ ACTIONS: list[Action] = [
          "waitlist-entry-withdraw", "waitlist-entry-fill")
        + R("waitlist-entry-detail", "appointment-waitlist-candidates"),
        note="the admin lists the entries read-only; changes go through the waitlist"),
+    _a("Coverage and who pays: add, change, end (each a new version); benefits checks by "
+       "phone, portal or electronically; the checks due before new courses", DESK,
+       R("billing:patient", "billing:checks_due", "patient-coverage-detail",
+         "patient-payment-choice-detail", "patient-benefits-check-detail",
+         "benefits-checks-due")
+       + W("billing:coverage_add", "billing:payment_choice", "billing:coverage_change",
+           "billing:coverage_end", "billing:check_new", "billing:check_electronic",
+           "patient-coverage-list", "patient-coverage-change", "patient-coverage-end",
+           "patient-coverage-check-electronic", "patient-payment-choice-list",
+           "patient-benefits-check-list"),
+       note="the admin lists them read-only"),
+    _a("See prices; issue, update, print and give Good Faith Estimates to self-pay patients",
+       DESK,
+       R("billing:estimates", "billing:estimate", "price-list-detail", "patient-estimate-detail")
+       + W("billing:estimate_new", "billing:estimate_update", "billing:estimate_deliver",
+           "patient-estimate-list", "patient-estimate-update-estimate",
+           "patient-estimate-deliver"),
+       note="each estimate is kept as issued; an update replaces it with a reason"),
+    _a("Patient accounts: charge, take a payment (card terminal reference, cash, check, "
+       "HSA/FSA), refund a payment, adjust with a reason; balances owed", DESK,
+       R("billing:ledger", "billing:balances", "patient-ledger-entry-detail", "balances")
+       + W("billing:ledger_new", "billing:refund", "patient-ledger-entry-list",
+           "patient-ledger-entry-refund"),
+       note="append-only: the database refuses UPDATE and DELETE; no card numbers"),
+    _a("Print a superbill of an infusion or a course (CPT from the charted times, J3490 with "
+       "NDC and mg, ICD-10 chosen from the patient's)", DESK,
+       R("billing:superbill", "billing:course_superbill")),
+    _a("Publish a site's new prices (from today or later; old prices stay on what was sold)",
+       ADMIN, W("billing:prices", "price-list-list"),
+       note="the front desk reads them"),
+    _a("Billing details of a site (practice name, NPI, TIN, NDC) and clinicians' NPIs", ADMIN,
+       admin=[("billing.sitebilling", "add"), ("billing.cliniciannpi", "add")]),
     _a("Give or revoke a patient's calendar link", DESK,
        W("scheduling:feed_create", "scheduling:feed_revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "waitlist.apps.WaitlistConfig",
     "outcomes.apps.OutcomesConfig",
     "reports.apps.ReportsConfig",
+    "billing.apps.BillingConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -342,6 +343,30 @@ if SMS_BACKEND not in ("console", "file", "twilio") and "." not in SMS_BACKEND:
 if SMS_BACKEND == "twilio" and not all((TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)):
     raise ImproperlyConfigured(
         "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER."
+    )
+
+# --- Electronic eligibility (billing) ---------------------------------------------------
+# file: each 270/271 pair written under ELIGIBILITY_FILE_PATH, answered by a fake (dev, tests);
+# clearinghouse: the 270 POSTed to ELIGIBILITY_CLEARINGHOUSE_URL; or a dotted backend path.
+ELIGIBILITY_BACKEND = env("ELIGIBILITY_BACKEND", default="file")
+ELIGIBILITY_FILE_PATH = env(
+    "ELIGIBILITY_FILE_PATH", default=str(BASE_DIR / ".local" / "eligibility")
+)
+ELIGIBILITY_CLEARINGHOUSE_URL = env("ELIGIBILITY_CLEARINGHOUSE_URL", default="")
+ELIGIBILITY_CLEARINGHOUSE_API_KEY = env("ELIGIBILITY_CLEARINGHOUSE_API_KEY", default="")
+ELIGIBILITY_SENDER_ID = env("ELIGIBILITY_SENDER_ID", default="CLINIC")
+ELIGIBILITY_RECEIVER_ID = env("ELIGIBILITY_RECEIVER_ID", default="CLEARINGHOUSE")
+ELIGIBILITY_TIMEOUT_SECONDS = env.float("ELIGIBILITY_TIMEOUT_SECONDS", default=20.0)
+if ELIGIBILITY_BACKEND not in ("file", "clearinghouse") and "." not in ELIGIBILITY_BACKEND:
+    raise ImproperlyConfigured(
+        f"ELIGIBILITY_BACKEND={ELIGIBILITY_BACKEND!r}: use file or clearinghouse."
+    )
+if ELIGIBILITY_BACKEND == "clearinghouse" and not all(
+    (ELIGIBILITY_CLEARINGHOUSE_URL, ELIGIBILITY_CLEARINGHOUSE_API_KEY)
+):
+    raise ImproperlyConfigured(
+        "ELIGIBILITY_BACKEND=clearinghouse needs ELIGIBILITY_CLEARINGHOUSE_URL and "
+        "ELIGIBILITY_CLEARINGHOUSE_API_KEY."
     )
 
 # --- Reminders --------------------------------------------------------------------------

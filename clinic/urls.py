@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
+from billing import api as billing_api
 from clinic import api as clinic_api
 from clinic import staff_views
 from clinic import views as clinic_views
@@ -112,6 +113,26 @@ router.register("closed-days", scheduling_api.ClosedDayViewSet, basename="closed
 router.register("courses", scheduling_api.CourseViewSet, basename="course")
 router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
 router.register("waitlist", waitlist_api.WaitlistEntryViewSet, basename="waitlist-entry")
+router.register(
+    f"{patients_api.PATIENT}/coverages", billing_api.CoverageViewSet, basename="patient-coverage"
+)
+router.register(
+    f"{patients_api.PATIENT}/payment-choices",
+    billing_api.PaymentChoiceViewSet,
+    basename="patient-payment-choice",
+)
+router.register(
+    f"{patients_api.PATIENT}/benefits-checks",
+    billing_api.BenefitsCheckViewSet,
+    basename="patient-benefits-check",
+)
+router.register(
+    f"{patients_api.PATIENT}/estimates", billing_api.EstimateViewSet, basename="patient-estimate"
+)
+router.register("price-lists", billing_api.PriceListViewSet, basename="price-list")
+router.register(
+    f"{patients_api.PATIENT}/ledger", billing_api.LedgerViewSet, basename="patient-ledger-entry"
+)
 
 admin.site.site_header = "Ketamine clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -132,6 +153,7 @@ urlpatterns = [
     path("infusions/", include("infusions.urls")),
     path("waitlist/", include("waitlist.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("billing/", include("billing.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/reports/", reports_api.DashboardView.as_view(), name="report-dashboard"),
@@ -164,6 +186,12 @@ urlpatterns = [
         outcomes_api.ProtocolMeasureScheduleView.as_view(),
         name="protocol-measure-schedule",
     ),
+    path(
+        "api/v1/benefits-checks-due/",
+        billing_api.ChecksDueView.as_view(),
+        name="benefits-checks-due",
+    ),
+    path("api/v1/balances/", billing_api.BalancesView.as_view(), name="balances"),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
     path("api/v1/work-waiting/", WorkWaitingView.as_view(), name="api-work-waiting"),

@@ -84,3 +84,27 @@ def on_infusion_gate(hook: Callable) -> Callable:
 
 def infusion_gate_reasons(appointment) -> list[str]:
     return [reason for hook in infusion_gates for reason in hook(appointment)]
+
+
+# Called as hook(user) by the front desk's "work waiting" strip (and the clinic admin's, which
+# includes it): each returns a list of clinic.worklist.WorkItem counts (billing's benefits
+# checks due). Reads only, a count query or two each.
+desk_work: list[Callable] = []
+
+
+def on_desk_work(hook: Callable) -> Callable:
+    if hook not in desk_work:
+        desk_work.append(hook)
+    return hook
+
+
+# Called as hook(course=..., by=...) at the end of course_book, inside its transaction: billing
+# issues a self-pay patient's Good Faith Estimate. A hook that raises refuses the booking, so
+# a hook with nothing to do (no prices yet) returns quietly.
+course_booked: list[Callable] = []
+
+
+def on_course_booked(hook: Callable) -> Callable:
+    if hook not in course_booked:
+        course_booked.append(hook)
+    return hook

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
 from clinic.access import role_required
-from clinic.roles import ALL_STAFF, CLINICAL_READERS, Role
+from clinic.roles import ALL_STAFF, CLINICAL_READERS, DESK, Role
 
 from .. import selectors
 from ..forms.clinical import ClearanceForm
@@ -25,6 +25,7 @@ TABS = (
     ("outcome", "Outcome", CLINICAL_READERS),
     ("weights", "Weights", CLINICAL_READERS),
     ("history", "History", ALL_STAFF),
+    ("billing", "Coverage & billing", DESK),
 )
 URGENT_FLAGS = {"PHQ-9 item 9: same-day follow-up", "Needs physician clearance", "Not cleared"}
 CONTEXT_LABELS = dict(CONTEXT_CHOICES)
@@ -159,6 +160,8 @@ TAB_CONTEXT = {
     "outcome": lambda patient, user: {},
     "weights": _weights,
     "history": _history,
+    # Its content is billing's page loaded by htmx: patients does not import billing.
+    "billing": lambda patient, user: {},
 }
 
 

@@ -10,6 +10,7 @@ from clinic.models import Location, User
 from clinic.worklist import WorkItem
 from patients.selectors import open_consultation_requests_for
 
+from ..hooks import desk_work
 from ..models import (
     NurseShift,
 )
@@ -28,6 +29,7 @@ def desk_work_waiting(user: User) -> list[WorkItem]:
                  reverse("reminders:follow_up") + "?day=tomorrow"),
         WorkItem("failed_reminders", "Reminders that failed",
                  failed_reminders_for(user).count(), reverse("reminders:dashboard")),
+        *(item for hook in desk_work for item in hook(user)),
     ]  # fmt: skip
 
 

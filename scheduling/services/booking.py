@@ -14,7 +14,7 @@ from clinic.roles import DESK
 from patients.models import Patient
 from patients.selectors import booking_blockers, primary_escort
 
-from .. import notify
+from .. import hooks, notify
 from ..models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -130,6 +130,8 @@ def course_book(
         record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
         notify.appointment_changed(appointment, "booked")
     notify.course_booked(course)
+    for hook in hooks.course_booked:
+        hook(course=course, by=booked_by)
     return course
 
 

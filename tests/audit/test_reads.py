@@ -16,6 +16,7 @@ CLINICAL_APPS = (
     "infusions.",
     "waitlist.",
     "outcomes.",
+    "billing.",
     "audit.",
     "reports.",
 )

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing import services as billing
+from billing.models import SiteBilling
 from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
@@ -163,4 +165,29 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
         recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,
     ).pk  # fmt: skip
+    coverage = billing.coverage_add(
+        patient=patient, by=staff.front_desk, payer_name="Aetna", payer_id="60054",
+        member_id="W123456789", effective_from=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    ids["coverage"] = coverage.pk
+    ids["payment_choice"] = billing.payment_choice_record(
+        patient=patient, funding="insurance", by=staff.front_desk
+    ).pk
+    ids["benefits_check"] = billing.benefits_check_record(
+        coverage=coverage, by=staff.front_desk, method="phone", result="covered",
+        reference_number="REF-1", patient_responsibility_usd=Decimal("40.00"),
+    ).pk  # fmt: skip
+    SiteBilling.objects.create(
+        location=site, practice_name="Matrix clinic", practice_address="1 Main St",
+        npi="1234567893", tin="12-3456789",
+    )  # fmt: skip
+    ids["price_list"] = billing.price_list_publish(
+        location=site, effective_from=site.today(), by=staff.clinic_admin,
+        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
+    ).pk  # fmt: skip
+    ids["ledger_entry"] = billing.ledger_payment(
+        patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
+    ).pk
+    self_pay = PatientFactory(home_location=site)
+    ids["estimate"] = billing.estimate_issue(patient=self_pay, by=staff.front_desk, infusions=6).pk
     return ids

@@ -39,7 +39,7 @@ SHARED_KINDS = {"protocol", "protocol_version", "consent_document"}
 NOT_CLINICAL = re.compile(r"session|axes|audit|access|otp|pgh|log_?entry|django_")
 CLINIC_APPS = (
     "clinic_", "patients_", "scheduling_", "infusions_", "waitlist_", "outcomes_", "auth_",
-    "authtoken_", "reports_",
+    "authtoken_", "reports_", "billing_",
 )  # fmt: skip
 
 

@@ -24,7 +24,14 @@ def counts(user):
 
 def test_the_desks_counts(front_desk, nurse, site, other_site, chairs, protocol):
     assert counts(front_desk) == dict.fromkeys(
-        ("requests_not_contacted", "escorts_tomorrow", "failed_reminders"), 0
+        (
+            "requests_not_contacted",
+            "escorts_tomorrow",
+            "failed_reminders",
+            "benefits_checks_due",
+            "estimates_due",
+        ),
+        0,
     )
     wednesday = next_monday() + datetime.timedelta(days=2)  # shifts cover 45 days from today
     with time_machine.travel(at(wednesday, 10), tick=False):
@@ -63,4 +70,5 @@ def check_the_desks_counts(front_desk, nurse, site, other_site, chairs, protocol
     )  # not the desk's site
     assert counts(front_desk) == {
         "requests_not_contacted": 1, "escorts_tomorrow": 1, "failed_reminders": 1,
+        "benefits_checks_due": 0, "estimates_due": 1,  # billing's: a self-pay course
     }  # fmt: skip

@@ -1,0 +1,17 @@
+"""Billing in the API (/api/v1/): ``coverage`` (coverages, who pays, benefits checks, the
+checks due). Front desk and clinic admins only, like the pages; every write is a service."""
+
+from .coverage import (
+    BenefitsCheckViewSet,
+    ChecksDueView,
+    CoverageViewSet,
+    PaymentChoiceViewSet,
+)
+from .ledger import BalancesView, LedgerViewSet
+from .prices import EstimateViewSet, PriceListViewSet
+
+__all__ = [
+    "BalancesView", "LedgerViewSet",
+    "BenefitsCheckViewSet", "ChecksDueView", "CoverageViewSet", "EstimateViewSet",
+    "PaymentChoiceViewSet", "PriceListViewSet",
+]  # fmt: skip
