@@ -314,3 +314,30 @@ def test_the_page_speaks_spanish_for_a_spanish_speaking_patient(client, visit, f
     client.post(reverse("outcomes:answer_language", args=[token]), {"language": "en"})
     step = client.get(reverse("outcomes:answer_step", args=[token, 25]))
     assert "Question 25 of 31" in step.content.decode()
+
+
+# --- Staff doors -------------------------------------------------------------------------
+
+
+def test_staff_revoke_and_resend_from_the_courses_tab(login, front_desk, link):
+    client = login(front_desk)
+    response = client.post(reverse("outcomes:link_resend", args=[link.pk]), follow=True)
+    assert "Measures link made again" in response.content.decode()
+    new = PatientLink.objects.live().get()
+    assert new.pk != link.pk
+    response = client.post(reverse("outcomes:link_revoke", args=[new.pk]), follow=True)
+    assert "Measures link revoked" in response.content.decode()
+    response = client.post(reverse("outcomes:link_revoke", args=[new.pk]), follow=True)
+    assert "already revoked" in response.content.decode()
+    assert not PatientLink.objects.live().exists()
+
+
+def test_a_clinic_admin_revokes_a_link_in_the_admin(login, clinic_admin, link):
+    response = login(clinic_admin).post(
+        reverse("admin:outcomes_patientlink_changelist"),
+        {"action": "revoke", "_selected_action": [link.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    link.refresh_from_db()
+    assert link.state() == "revoked" and link.revoked_by == clinic_admin
