@@ -71,6 +71,7 @@ TRACKED = {
         "exclude_fields": ["hashed_key", "last_used_at", "use_count"],
         "m2m_fields": {"sites"},
     },
+    "integrations.WebhookSubscription": {"exclude_fields": ["secret", "consecutive_failures"]},
 }
 
 
