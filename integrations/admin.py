@@ -174,6 +174,7 @@ class KeyCallAdmin(admin.ModelAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(assume_scheme="https", max_length=500)
     events = forms.MultipleChoiceField(
         choices=[c for c in WebhookEvent.choices if c[0] != WebhookEvent.TEST],
         widget=forms.CheckboxSelectMultiple,
