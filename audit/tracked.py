@@ -87,6 +87,7 @@ TRACKED = {
     "billing.EstimateLine": {},
     "billing.EstimateDelivery": {},
     "billing.LedgerEntry": {},
+    "integrations.WebhookSubscription": {"exclude_fields": ["secret", "consecutive_failures"]},
 }
 
 

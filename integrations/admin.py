@@ -67,7 +67,8 @@ class ApiKeyForm(forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = locations_for(actor).order_by("name")
+        if "sites" in self.fields:  # not on a revoked key's read-only page
+            self.fields["sites"].queryset = locations_for(actor).order_by("name")
 
 
 @admin.register(ApiKey)
@@ -108,6 +109,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False  # its calls point at it; revoke instead
 
     def save_model(self, request, obj, form, change) -> None:
+        if change and obj.revoked:
+            return  # a revoked key's page is read-only: nothing to save
         data = form.cleaned_data
         fields = dict(
             name=data["name"],
@@ -171,6 +174,7 @@ class KeyCallAdmin(admin.ModelAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(assume_scheme="https", max_length=500)
     events = forms.MultipleChoiceField(
         choices=[c for c in WebhookEvent.choices if c[0] != WebhookEvent.TEST],
         widget=forms.CheckboxSelectMultiple,

@@ -23,7 +23,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from clinic.credentials import register_kind
 
-        from . import events  # schema registers the Api-Key scheme (drf-spectacular)
+        from . import events, schema  # noqa: F401 - schema registers the Api-Key scheme
         from .services import revoke_keys_of
 
         # Deactivating a key's service user (admin, command) revokes the key with it.

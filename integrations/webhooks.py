@@ -54,7 +54,7 @@ def emit(event: str, *, location_id: int | None, data: dict) -> int:
             payload={"event": event, "occurred_at": now.isoformat(), "data": data},
             next_attempt_at=now,
         )
-        for subscription in subscriptions.distinct()
+        for subscription in subscriptions.select_related("key").distinct()
         if subscription.key.is_usable(now)
     ]
     WebhookDelivery.objects.bulk_create(rows)

@@ -207,3 +207,14 @@ def test_the_admin_changes_scopes_and_the_service_user_follows(
     user = User.objects.get(pk=key.user_id)
     assert key.scopes == ["charting:read"] and key.requests_per_minute == 30
     assert user.roles == {"nurse"} and list(user.locations.all()) == [other_site]
+
+
+def test_a_revoked_keys_page_is_read_only_and_saving_it_changes_nothing(login, clinic_admin, issue):
+    key, _ = issue(["patients:read"])
+    api_key_revoke(key=key, revoked_by=clinic_admin)
+    client = login(clinic_admin)
+    url = reverse("admin:integrations_apikey_change", args=[key.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 302
+    key.refresh_from_db()
+    assert key.revoked and key.scopes == ["patients:read"]
