@@ -301,7 +301,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The discharge score kind is one choice set, on the protocol version and the discharge.
-    "ENUM_NAME_OVERRIDES": {"DischargeScoreTypeEnum": "protocols.models.ScoreType"},
+    "ENUM_NAME_OVERRIDES": {
+        "DischargeScoreTypeEnum": "protocols.models.ScoreType",
+        "CourseReviewDecisionEnum": "outcomes.models.Decision",
+    },
     # The Idempotency-Key header on every POST, and the Api-Key security scheme.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

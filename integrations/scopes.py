@@ -21,6 +21,7 @@ class ResourceGroup(models.TextChoices):
     SCHEDULING = "scheduling", "Scheduling (courses, appointments, chairs, waitlist)"
     CHARTING = "charting", "Charting (intake, screening, weights, measures, infusion records)"
     DOSING = "dosing", "Dosing and drug log (read only)"
+    BILLING = "billing", "Billing (coverage, benefits checks, estimates, prices, ledger)"
     REPORTS = "reports", "Reports (read only)"
     FHIR = "fhir", "FHIR (read only)"
 
@@ -33,6 +34,8 @@ class Scope(models.TextChoices):
     CHARTING_READ = "charting:read", "Charting: read"
     CHARTING_WRITE = "charting:write", "Charting: read and write"
     DOSING_READ = "dosing:read", "Dosing and drug log: read"
+    BILLING_READ = "billing:read", "Billing: read"
+    BILLING_WRITE = "billing:write", "Billing: read and write"
     REPORTS_READ = "reports:read", "Reports: read"
     FHIR_READ = "fhir:read", "FHIR: read"
 
@@ -58,7 +61,10 @@ ROLES_FOR_SCOPE: dict[str, tuple[str, ...]] = {
     Scope.CHARTING_READ: (Role.NURSE,),
     Scope.CHARTING_WRITE: (Role.NURSE,),
     Scope.DOSING_READ: (Role.NURSE,),
-    Scope.REPORTS_READ: (),
+    Scope.BILLING_READ: (Role.FRONT_DESK,),
+    Scope.BILLING_WRITE: (Role.FRONT_DESK,),
+    # The reports a front desk sees: the key's own sites' aggregates.
+    Scope.REPORTS_READ: (Role.FRONT_DESK,),
     Scope.FHIR_READ: (),
 }
 
@@ -113,7 +119,9 @@ URL_GROUPS: dict[str, str] = {
         + _router("infusion-event")
         + _router("infusion-correction")
         + _router("infusion-discharge", "correct")
-        + ["course-due-measures"],
+        + ["course-due-measures", "course-outcome"]
+        + _router("patient-link", "resend", "revoke")
+        + _router("course-review", detail=False),
     ),
     **_all(
         ResourceGroup.DOSING,
@@ -144,10 +152,29 @@ URL_GROUPS: dict[str, str] = {
             "undo-check-in",
         )  # fmt: skip
         + _router("waitlist-entry", "fill", "withdraw")
-        + ["appointment-waitlist-candidates"],
+        + ["appointment-waitlist-candidates"]
+        + _router("booster-candidate", "book", detail=False),
     ),
-    # ResourceGroup.REPORTS and FHIR: the reports app's and the FHIR endpoints, when they
-    # exist, are classified here; until then those scopes reach nothing but COMMON.
+    **_all(
+        ResourceGroup.BILLING,
+        _router("patient-coverage", "change", "end", "check-electronic")
+        + _router("patient-payment-choice")
+        + _router("patient-benefits-check")
+        + _router("patient-estimate", "deliver", "update-estimate")
+        + _router("price-list")
+        + _router("patient-ledger-entry", "refund")
+        + ["balances", "benefits-checks-due"],
+    ),
+    **_all(
+        ResourceGroup.REPORTS,
+        ["report-dashboard"]
+        + [
+            f"report-{name}"
+            for name in ("attendance", "courses", "leads", "reminders", "safety", "utilization")
+        ],
+    ),  # fmt: skip
+    # ResourceGroup.FHIR: the FHIR endpoints, when they exist, are classified here; until
+    # then that scope reaches nothing but COMMON.
 }
 
 

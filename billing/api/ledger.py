@@ -39,7 +39,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryInputSerializer(serializers.Serializer):
+class LedgerEntryInputSerializer(serializers.Serializer):
     kind = NamedChoiceField(
         [(EntryKind.CHARGE, "Charge"), (EntryKind.PAYMENT, "Payment"),
          (EntryKind.ADJUSTMENT, "Adjustment")], enum_name="NewLedgerEntryKindEnum",
@@ -118,14 +118,14 @@ class LedgerViewSet(PatientRecordViewSet):
         )
 
     @extend_schema(
-        request=EntryInputSerializer,
+        request=LedgerEntryInputSerializer,
         responses={201: LedgerEntrySerializer, **REFUSED, 409: SchedulingErrorSerializer},
     )
     def create(self, request, *args, **kwargs):
         """A charge (a price list item or an amount with a description, optionally for one
         visit), a payment (amount, method, the terminal's reference or check number) or an
         adjustment (credit or debit, with the reason)."""
-        fields = validated(EntryInputSerializer, request, patient=self.patient)
+        fields = validated(LedgerEntryInputSerializer, request, patient=self.patient)
         kind = fields.pop("kind")
         taken = {name: fields[name] for name in ACCEPTS[kind] if name in fields}
         with service_errors():
