@@ -40,6 +40,7 @@ TRACKED = {
     # Not personal, but clinical set-up kept like a protocol's versions: who made which.
     "outcomes.MeasureSchedule": {},
     "outcomes.ScheduledMeasure": {},
+    # A physician's decision on a patient's course, with the outcome it was made on.
     "outcomes.CourseReview": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
