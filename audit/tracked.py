@@ -44,6 +44,7 @@ TRACKED = {
     # them; the submitted answers are OutcomeMeasure rows, tracked above.
     "outcomes.PatientLink": {"exclude_fields": ["draft"]},
     "outcomes.LinkAnswer": {},
+    # A physician's decision on a patient's course, with the outcome it was made on.
     "outcomes.CourseReview": {},
     "infusions.DoseOrder": {},
     "infusions.DoseOrderEvent": {},
