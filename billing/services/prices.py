@@ -41,7 +41,7 @@ REQUIRED = ((PriceKind.CONSULTATION, 0), (PriceKind.INFUSION, 1))
 
 def price_key(kind: str, infusions: int) -> str:
     """The form and API field of one price: ``infusion``, ``package_8``..."""
-    return f"package_{infusions}" if kind == PriceKind.PACKAGE else kind
+    return f"package_{infusions}" if kind == PriceKind.PACKAGE else PriceKind(kind).value
 
 
 PRICE_SLOTS = [
