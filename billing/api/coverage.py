@@ -162,7 +162,7 @@ class PaymentChoiceViewSet(PatientRecordViewSet, mixins.CreateModelMixin):
 class BenefitsCheckInputSerializer(serializers.Serializer):
     coverage = serializers.PrimaryKeyRelatedField(queryset=Coverage.objects.none())
     method = NamedChoiceField(
-        [(CheckMethod.PHONE, "Phone"), (CheckMethod.PORTAL, "Payer portal")],
+        [(CheckMethod.PHONE.value, "Phone"), (CheckMethod.PORTAL.value, "Payer portal")],
         enum_name="ManualCheckMethodEnum",
     )
     result = NamedChoiceField(CheckResult.choices, enum_name="BenefitsCheckResultEnum")

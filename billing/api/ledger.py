@@ -41,8 +41,8 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 class LedgerEntryInputSerializer(serializers.Serializer):
     kind = NamedChoiceField(
-        [(EntryKind.CHARGE, "Charge"), (EntryKind.PAYMENT, "Payment"),
-         (EntryKind.ADJUSTMENT, "Adjustment")], enum_name="NewLedgerEntryKindEnum",
+        [(EntryKind.CHARGE.value, "Charge"), (EntryKind.PAYMENT.value, "Payment"),
+         (EntryKind.ADJUSTMENT.value, "Adjustment")], enum_name="NewLedgerEntryKindEnum",
     )  # fmt: skip
     amount_usd = serializers.DecimalField(**MONEY, required=False)
     method = NamedChoiceField(PaymentMethod.choices, enum_name="PaymentMethodEnum", required=False)
@@ -89,7 +89,7 @@ WRITES = {
 }
 
 
-class RefundSerializer(serializers.Serializer):
+class LedgerRefundSerializer(serializers.Serializer):
     amount_usd = serializers.DecimalField(**MONEY)
     reason = serializers.CharField(max_length=300)
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -132,18 +132,20 @@ class LedgerViewSet(PatientRecordViewSet):
             entry = WRITES[kind](patient=self.patient, by=request.user, **taken)
         return self.created(entry)
 
-    @extend_schema(request=RefundSerializer, responses={201: LedgerEntrySerializer, **REFUSED})
+    @extend_schema(
+        request=LedgerRefundSerializer, responses={201: LedgerEntrySerializer, **REFUSED}
+    )
     @action(detail=True, methods=["post"])
     def refund(self, request, *args, **kwargs):
         """Give back part or all of this payment (never more than is left), with the reason."""
         payment = self.get_object()
-        fields = validated(RefundSerializer, request)
+        fields = validated(LedgerRefundSerializer, request)
         with service_errors({"refund_of": "non_field_errors"}):
             entry = services.ledger_refund(payment=payment, by=request.user, **fields)
         return self.created(entry)
 
 
-class BalanceSerializer(serializers.Serializer):
+class PatientBalanceSerializer(serializers.Serializer):
     patient = PatientRefSerializer(source="*")
     balance_usd = serializers.DecimalField(max_digits=12, decimal_places=2)
 
@@ -152,7 +154,7 @@ class BalancesView(generics.ListAPIView):
     """Patients at the caller's sites who owe the clinic, largest balance first."""
 
     permission_classes = [HasRole.of(*DESK)]
-    serializer_class = BalanceSerializer
+    serializer_class = PatientBalanceSerializer
     filter_backends = []
 
     def get_queryset(self):

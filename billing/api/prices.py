@@ -40,7 +40,7 @@ class PriceListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublishSerializer(serializers.Serializer):
+class PriceListPublishSerializer(serializers.Serializer):
     location = location_id()
     effective_from = serializers.DateField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -68,9 +68,11 @@ class PriceListViewSet(
     def get_queryset(self):
         return price_lists_for(self.request.user)
 
-    @extend_schema(request=PublishSerializer, responses={201: PriceListSerializer, **REFUSED})
+    @extend_schema(
+        request=PriceListPublishSerializer, responses={201: PriceListSerializer, **REFUSED}
+    )
     def create(self, request, *args, **kwargs):
-        fields = dict(validated(PublishSerializer, request))
+        fields = dict(validated(PriceListPublishSerializer, request))
         meta = {name: fields.pop(name) for name in ("location", "effective_from", "note")}
         with service_errors():
             price_list = services.price_list_publish(by=request.user, prices_usd=fields, **meta)
@@ -85,7 +87,7 @@ class EstimateLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class EstimateDeliverySerializer(serializers.ModelSerializer):
     method = NamedChoiceField(DeliveryMethod.choices, enum_name="EstimateDeliveryMethodEnum")
     delivered_by = StaffSerializer(read_only=True)
 
@@ -97,7 +99,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 class EstimateSerializer(serializers.ModelSerializer):
     lines = EstimateLineSerializer(many=True, read_only=True)
-    deliveries = DeliverySerializer(many=True, read_only=True)
+    deliveries = EstimateDeliverySerializer(many=True, read_only=True)
     issued_by = StaffSerializer(read_only=True)
     dispute_threshold_usd = serializers.DecimalField(max_digits=10, decimal_places=2)
 
@@ -112,7 +114,7 @@ class EstimateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IssueSerializer(serializers.Serializer):
+class EstimateIssueSerializer(serializers.Serializer):
     course = serializers.PrimaryKeyRelatedField(
         queryset=Course.objects.none(), required=False, allow_null=True
     )
@@ -125,7 +127,7 @@ class IssueSerializer(serializers.Serializer):
             self.fields["course"].queryset = patient.courses.all()
 
 
-class UpdateSerializer(serializers.Serializer):
+class EstimateUpdateSerializer(serializers.Serializer):
     infusions = serializers.IntegerField(min_value=1, max_value=24, required=False)
     consultation = serializers.BooleanField(required=False, default=False)
     change_reason = serializers.CharField(max_length=300)
@@ -141,23 +143,23 @@ class EstimateViewSet(PatientRecordViewSet):
     serializer_class = EstimateSerializer
     read_roles, write_roles = DESK, DESK
 
-    @extend_schema(request=IssueSerializer, responses={201: EstimateSerializer, **REFUSED})
+    @extend_schema(request=EstimateIssueSerializer, responses={201: EstimateSerializer, **REFUSED})
     def create(self, request, *args, **kwargs):
         """Issue an estimate: for a booked ``course``, or asked for (``infusions``)."""
-        fields = validated(IssueSerializer, request, patient=self.patient)
+        fields = validated(EstimateIssueSerializer, request, patient=self.patient)
         with service_errors():
             estimate = services.estimate_issue(patient=self.patient, by=request.user, **fields)
         return self.created(self.get_queryset().get(pk=estimate.pk))
 
     @extend_schema(
-        request=UpdateSerializer,
+        request=EstimateUpdateSerializer,
         responses={201: EstimateSerializer, **REFUSED, 409: SchedulingErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def update_estimate(self, request, *args, **kwargs):
         """An updated estimate replacing this one (the course changed), with the reason."""
         earlier = self.get_object()
-        fields = validated(UpdateSerializer, request)
+        fields = validated(EstimateUpdateSerializer, request)
         with service_errors():
             estimate = services.estimate_issue(
                 patient=self.patient, by=request.user, course=earlier.course,
@@ -167,16 +169,16 @@ class EstimateViewSet(PatientRecordViewSet):
         return self.created(self.get_queryset().get(pk=estimate.pk))
 
     @extend_schema(
-        request=DeliverySerializer,
-        responses={201: DeliverySerializer, **REFUSED, 409: SchedulingErrorSerializer},
+        request=EstimateDeliverySerializer,
+        responses={201: EstimateDeliverySerializer, **REFUSED, 409: SchedulingErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     def deliver(self, request, *args, **kwargs):
         """Record that the estimate was given: ``print`` or ``email`` (sent to the patient)."""
         estimate = self.get_object()
-        fields = validated(DeliverySerializer, request)
+        fields = validated(EstimateDeliverySerializer, request)
         with service_errors():
             delivery = services.estimate_deliver(
                 estimate=estimate, method=fields["method"], by=request.user
             )
-        return self.created(delivery, DeliverySerializer)
+        return self.created(delivery, EstimateDeliverySerializer)

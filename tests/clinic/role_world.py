@@ -165,6 +165,19 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
         recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,
     ).pk  # fmt: skip
+    SiteBilling.objects.create(
+        location=site, practice_name="Matrix clinic", practice_address="1 Main St",
+        npi="1234567893", tin="12-3456789",
+    )  # fmt: skip
+    ids["price_list"] = billing.price_list_publish(
+        location=site, effective_from=site.today(), by=staff.clinic_admin,
+        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
+    ).pk  # fmt: skip
+    ids["ledger_entry"] = billing.ledger_payment(
+        patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
+    ).pk
+    # Issued while the patient still pays themselves (the estimate is for self-pay patients).
+    ids["estimate"] = billing.estimate_issue(patient=patient, by=staff.front_desk, infusions=6).pk
     coverage = billing.coverage_add(
         patient=patient, by=staff.front_desk, payer_name="Aetna", payer_id="60054",
         member_id="W123456789", effective_from=datetime.date(2026, 1, 1),
@@ -177,17 +190,4 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         coverage=coverage, by=staff.front_desk, method="phone", result="covered",
         reference_number="REF-1", patient_responsibility_usd=Decimal("40.00"),
     ).pk  # fmt: skip
-    SiteBilling.objects.create(
-        location=site, practice_name="Matrix clinic", practice_address="1 Main St",
-        npi="1234567893", tin="12-3456789",
-    )  # fmt: skip
-    ids["price_list"] = billing.price_list_publish(
-        location=site, effective_from=site.today(), by=staff.clinic_admin,
-        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
-    ).pk  # fmt: skip
-    ids["ledger_entry"] = billing.ledger_payment(
-        patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
-    ).pk
-    self_pay = PatientFactory(home_location=site)
-    ids["estimate"] = billing.estimate_issue(patient=self_pay, by=staff.front_desk, infusions=6).pk
     return ids
