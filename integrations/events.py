@@ -1,5 +1,6 @@
-"""Where webhook events come from: scheduling's change hook (``scheduling.notify``) and the
-creation of rows that mark the other events. Each is queued in the writing transaction."""
+"""Where webhook events come from: scheduling's change hook
+(``scheduling.hooks.on_appointment_changed``) and the creation of rows that mark the other
+events. Each is queued in the writing transaction."""
 
 from django.db.models.signals import post_save
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.urls import reverse
 from infusions.models import InfusionStatusEvent
 from infusions.models.charting import InfusionStatus
 from patients.models import OutcomeMeasure, Patient
-from scheduling import notify
+from scheduling import hooks
 from scheduling.models import Course, CourseStatus
 
 from .models import WebhookEvent
@@ -75,7 +76,7 @@ def measure_saved(sender, instance, created, raw=False, **kwargs) -> None:
 
 
 def connect() -> None:
-    notify.on_appointment_changed(appointment_changed)
+    hooks.on_appointment_changed(appointment_changed)
     uid = "integrations.webhooks."
     post_save.connect(patient_saved, sender=Patient, dispatch_uid=uid + "patient")
     post_save.connect(infusion_status_saved, sender=InfusionStatusEvent, dispatch_uid=uid + "inf")

@@ -72,7 +72,11 @@ def render(message: OutboundMessage) -> tuple[str, str]:
 
 
 def still_wanted(message: OutboundMessage) -> str:
+    """The link, not the visit it was queued on, decides: a rescheduled or cancelled visit
+    leaves the message alone (``cancel_pending``); a cancelled course stops it."""
     link = _link_of(message)
+    if link.course.status in (CourseStatus.CANCELLED, CourseStatus.ABANDONED):
+        return f"The course is {link.course.get_status_display().lower()}"
     state = link.state()
     return "" if state == "live" else f"The measures link is {state}"
 

@@ -108,3 +108,15 @@ def on_course_booked(hook: Callable) -> Callable:
     if hook not in course_booked:
         course_booked.append(hook)
     return hook
+
+
+# Called as listener(appointment, change) by ``scheduling.notify`` inside the booking,
+# rescheduling or cancelling transaction (integrations' webhooks); ``change`` is one of
+# booked, rescheduled, cancelled, no_show, status.
+appointment_changes: list[Callable] = []
+
+
+def on_appointment_changed(listener: Callable) -> Callable:
+    if listener not in appointment_changes:
+        appointment_changes.append(listener)
+    return listener

@@ -4,29 +4,21 @@ Called inside the booking, rescheduling or cancelling transaction, so the outbox
 written (or cancelled) with the appointment itself: a rolled-back booking leaves none.
 """
 
-from collections.abc import Callable
-
+from . import hooks
 from .models import Appointment, Course
 from .reminders import outbox
-
-# Apps above scheduling that hear of every change (integrations' webhooks), registered from
-# their AppConfig.ready(); called as listener(appointment, change) in the same transaction.
-listeners: list[Callable[[Appointment, str], None]] = []
-
-
-def on_appointment_changed(listener: Callable[[Appointment, str], None]) -> Callable:
-    if listener not in listeners:
-        listeners.append(listener)
-    return listener
 
 
 def appointment_changed(appointment: Appointment, change: str) -> None:
     """``change`` is one of: booked, rescheduled, cancelled, no_show, status."""
     outbox.on_appointment_changed(appointment, change)
-    for listener in listeners:
+    for listener in hooks.appointment_changes:
         listener(appointment, change)
 
 
-def course_booked(course: Course) -> None:
-    """A whole course was booked: the welcome message."""
+def course_booked(course: Course, *, by) -> None:
+    """A whole course was booked: the welcome message, then the apps above (billing's Good
+    Faith Estimate)."""
     outbox.on_course_booked(course)
+    for hook in hooks.course_booked:
+        hook(course=course, by=by)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import hooks
 from ..models import (
     Appointment,
     AppointmentStatus,
@@ -59,7 +60,12 @@ def write_rows(rows: list[OutboundMessage]) -> None:
 
 
 def cancel_pending(appointment: Appointment, reason: str, *, keep_welcome: bool = False) -> int:
-    pending = OutboundMessage.objects.filter(appointment=appointment, status=MessageStatus.PENDING)
+    """The visit's own reminders. A message of a kind an app above words (outcomes' measures
+    link, ``scheduling.hooks.outbox_kinds``) belongs to that app, not to the visit's time:
+    it stays, and the app's ``still_wanted`` decides when it is sent."""
+    pending = OutboundMessage.objects.filter(
+        appointment=appointment, status=MessageStatus.PENDING
+    ).exclude(kind__in=list(hooks.outbox_kinds))
     if keep_welcome:
         pending = pending.exclude(kind=MessageKind.WELCOME)
     return pending.update(status=MessageStatus.CANCELLED, reason=reason)

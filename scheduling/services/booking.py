@@ -14,7 +14,7 @@ from clinic.roles import DESK
 from patients.models import Patient
 from patients.selectors import booking_blockers, primary_escort
 
-from .. import hooks, notify
+from .. import notify
 from ..models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -129,9 +129,7 @@ def course_book(
         save_appointment(appointment)
         record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
         notify.appointment_changed(appointment, "booked")
-    notify.course_booked(course)
-    for hook in hooks.course_booked:
-        hook(course=course, by=booked_by)
+    notify.course_booked(course, by=booked_by)
     return course
 
 

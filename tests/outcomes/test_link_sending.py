@@ -15,7 +15,9 @@ from outcomes.tokens import link_url
 from patients.services import communication_consent_record
 from scheduling.models import MessageKind, OutboundMessage
 from scheduling.models.reminders import SMS_FORBIDDEN_WORDS
+from scheduling.reminders.outbox import cancel_pending
 from scheduling.reminders.sending import Defer, Skip, send_time_decision
+from scheduling.services import course_cancel_remaining
 from tests.factories import LocationFactory, UserFactory
 from tests.helpers import make_appointment
 
@@ -84,6 +86,20 @@ def test_the_sweep_sends_each_due_set_once(visit):
     assert send_due_links() == 1  # the patient asked for a new one
     assert send_due_links() == 0
     assert PatientLink.objects.live().count() == 1
+
+
+def test_moving_the_visit_leaves_the_link_message_and_cancelling_the_course_stops_it(
+    visit, front_desk
+):
+    link_create(course=visit.course, by=front_desk)
+    cancel_pending(visit, "Rescheduled to 12/07 10:00", keep_welcome=True)  # what a move does
+    sms = messages_of(visit.course).get(channel="sms")
+    assert sms.status == "pending"  # the visit's own reminders were cancelled, not this
+    assert send_time_decision(sms, timezone.now()) == "+19495550123"
+    course_cancel_remaining(course=visit.course, changed_by=front_desk, reason="Moved away")
+    sms.refresh_from_db()
+    assert sms.status == "pending"
+    assert send_time_decision(sms, timezone.now()) == Skip("The course is cancelled")
 
 
 # --- API ---------------------------------------------------------------------------------
