@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -183,7 +184,8 @@ def receive(site, by, *, number="K123", vials=2, expires_on=None, conc="50", vol
 
 def race(*, attempts, done="done"):
     """Run every attempt in its own thread and database connection, released together by a
-    barrier; each outcome is ``done`` or "conflict: <the ConflictError's words>"."""
+    barrier; each outcome is ``done``, "conflict: <the ConflictError's words>" or "refused:
+    <the ValidationError's messages>"."""
     barrier = threading.Barrier(len(attempts))
     outcomes = []
 
@@ -194,6 +196,8 @@ def race(*, attempts, done="done"):
             outcomes.append(done)
         except ConflictError as error:
             outcomes.append(f"conflict: {error}")
+        except ValidationError as error:
+            outcomes.append(f"refused: {' '.join(error.messages)}")
         finally:
             connections.close_all()
 
