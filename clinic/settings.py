@@ -13,6 +13,8 @@ from urllib.parse import unquote
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.broker import client_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -175,7 +177,8 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        # redis-py's spelling of the URL (the embedded Redis is a unix socket).
+        "LOCATION": client_url(REDIS_URL),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="clinic"),
     }
 }

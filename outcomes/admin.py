@@ -7,7 +7,7 @@ Links are revoked or resent by the list's actions, through the services."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline
+from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline, SiteScoped
 
 from .models import CourseReview, LinkAnswer, MeasureSchedule, PatientLink, ScheduledMeasure
 from .services import LINK_SENDERS, link_resend, link_revoke
@@ -37,12 +37,13 @@ class LinkAnswerInline(ReadOnlyInline):
 
 
 @admin.register(PatientLink)
-class PatientLinkAdmin(ReadOnlyAdmin):
+class PatientLinkAdmin(SiteScoped, ReadOnlyAdmin):
     """Patient links, read-only (the token is never shown here; staff copy it from the
     patient's page); the actions revoke or resend through the services."""
 
     list_display = ["pk", "patient", "course", "created_at", "expires_at", "revoked_at",
                     "submitted_at", "new_link_requested_at"]  # fmt: skip
+    site_path = "course__location"
     list_select_related = ["patient", "course"]
     list_filter = ["language"]
     fields = [
@@ -83,12 +84,13 @@ class PatientLinkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CourseReview)
-class CourseReviewAdmin(ReadOnlyAdmin):
+class CourseReviewAdmin(SiteScoped, ReadOnlyAdmin):
     """Physicians' course reviews: read-only (append-only; a new review, made on the review
     screen or through ``POST /api/v1/course-reviews/``, supersedes the standing one)."""
 
     list_display = ["course", "decision", "infusions_given", "reviewed_by", "reviewed_at"]
     list_filter = ["decision"]
+    site_path = "course__location"
     list_select_related = ["course__patient", "reviewed_by"]
     ordering = ["-reviewed_at", "-pk"]
     fields = [

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -44,3 +45,22 @@ def test_a_task_round_trips_through_a_real_worker_and_redis(celery_worker, setti
     assert answer["token"] == token
     # The worker ran against the test database, not the development one.
     assert answer["database"] == settings.DATABASES["default"]["NAME"]
+
+
+def test_the_cache_reads_the_embedded_redis_url(tmp_path_factory):
+    """The embedded Redis is a unix socket that Celery spells redis+socket://; the Django
+    cache (the API's rate-limit counters) must be handed redis-py's spelling of it, or every
+    throttled API call fails on a fresh machine."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from clinic.broker import client_url
+
+    directory = tmp_path_factory.mktemp("redis-cache")
+    socket_path = devservices.start_redis(directory)
+    try:
+        cache = RedisCache(client_url(f"redis+socket://{socket_path}"), {})
+        cache.set("throttle-probe", 1)
+        assert cache.get("throttle-probe") == 1
+    finally:
+        devservices.stop_redis(directory)
+    assert settings.CACHES["default"]["LOCATION"] == client_url(settings.REDIS_URL)
