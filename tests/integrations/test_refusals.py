@@ -83,3 +83,14 @@ def test_a_crash_under_the_api_is_json(rf):
     response = server_error(rf.get("/api/v1/patients/"))
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
+
+
+def test_with_redis_down_the_api_answers_without_counting(login, nurse, settings):
+    """The rate counters live in Redis; Redis down must not take the API down with it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    assert login(nurse).get(PATIENTS).status_code == 200
