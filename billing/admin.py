@@ -10,6 +10,9 @@ from .models import (
     BenefitsCheck,
     ClinicianNpi,
     Coverage,
+    DailyClose,
+    DailyCloseReopen,
+    DocumentIssue,
     EstimateDelivery,
     EstimateLine,
     GoodFaithEstimate,
@@ -112,3 +115,30 @@ class LedgerEntryAdmin(SiteScoped, ReadOnlyAdmin):
     list_filter = ["kind", "method", "location"]
     list_select_related = ["patient", "recorded_by"]
     search_fields = [*PATIENT_SEARCH, "reference"]
+
+
+from . import admin_cards  # noqa: E402, F401 - card payments and packages
+
+# --- The daily close and the papers given (billing.models.closing, .documents) ----------------
+
+
+class DailyCloseReopenInline(ReadOnlyInline):
+    model = DailyCloseReopen
+
+
+@admin.register(DailyClose)
+class DailyCloseAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "location"
+    list_display = ["day", "location", "closed_at", "closed_by"]
+    list_filter = ["location"]
+    list_select_related = ["location", "closed_by"]
+    inlines = [DailyCloseReopenInline]
+
+
+@admin.register(DocumentIssue)
+class DocumentIssueAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "patient__home_location"
+    list_display = ["issued_at", "patient", "kind", "method", "sent_to", "issued_by"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["patient", "issued_by"]
+    search_fields = PATIENT_SEARCH

@@ -1,38 +1,11 @@
-"""Business days for Good Faith Estimate deadlines (45 CFR 149.610(b)(1)(vi)): plain
-functions over dates and a set of closed days, no ORM.
-
-A business day is Monday to Friday and not a day the site is closed (its holidays count)."""
+"""Good Faith Estimate deadlines (45 CFR 149.610(b)(1)(vi)), over clinic.business_days."""
 
 import datetime
 from collections.abc import Container
 
-ONE_DAY = datetime.timedelta(days=1)
+from clinic.business_days import add_business_days, business_days_between
 
-
-def is_business_day(day: datetime.date, closed: Container[datetime.date]) -> bool:
-    return day.weekday() < 5 and day not in closed
-
-
-def business_days_between(
-    start: datetime.date, end: datetime.date, closed: Container[datetime.date]
-) -> int:
-    """Business days after ``start`` up to and including ``end``."""
-    count, day = 0, start + ONE_DAY
-    while day <= end:
-        count += is_business_day(day, closed)
-        day += ONE_DAY
-    return count
-
-
-def add_business_days(
-    start: datetime.date, days: int, closed: Container[datetime.date]
-) -> datetime.date:
-    """The ``days``-th business day after ``start``."""
-    day = start
-    while days > 0:
-        day += ONE_DAY
-        days -= is_business_day(day, closed)
-    return day
+__all__ = ["add_business_days", "business_days_between", "estimate_due_by"]
 
 
 def estimate_due_by(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import cards
 
 app_name = "billing"
 urlpatterns = [
@@ -24,4 +25,26 @@ urlpatterns = [
     path("ledger/<int:pk>/refund/", views.refund, name="refund"),
     path("appointments/<int:pk>/superbill/", views.superbill, name="superbill"),
     path("courses/<int:pk>/superbill/", views.course_superbill, name="course_superbill"),
+    # Card payments through the provider, course packages, visits to charge by hand.
+    path("patients/<int:pk>/card/", cards.card_payment, name="card_payment"),
+    path("patients/<int:pk>/packages/", cards.patient_packages, name="packages"),
+    path("charges-to-review/", cards.charges_to_review, name="charges_to_review"),
+    path(
+        "charges-to-review/<int:pk>/waive/", cards.charge_review_waive, name="charge_review_waive"
+    ),
+    path("stripe/webhook/", cards.card_webhook, name="card_webhook"),
+    path("appointments/<int:pk>/superbill/send/", views.superbill_send, name="superbill_send"),
+    path(
+        "courses/<int:pk>/superbill/send/",
+        views.course_superbill_send,
+        name="course_superbill_send",
+    ),  # fmt: skip
+    path("estimates/<int:pk>/send/", views.estimate_send, name="estimate_send"),
+    path("close/", views.closes, name="closes"),
+    path("close/<int:pk>/", views.close_day, name="close_day"),
+    path("closes/<int:pk>/reopen/", views.close_reopen, name="close_reopen"),
+    # Public: the patient's own page; the signed token finds the link, the date of birth
+    # proves the patient (tests/clinic/test_role_matrix.py: public).
+    path("papers/<str:token>/", views.document_link, name="document_link"),
+    path("papers/<str:token>/pdf/", views.document_link_pdf, name="document_link_pdf"),
 ]

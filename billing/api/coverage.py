@@ -79,6 +79,8 @@ class CoverageViewSet(PatientRecordViewSet, mixins.CreateModelMixin):
     """Every version of the patient's coverages, newest first. A change or an end is a new
     version (``supersedes`` the last, with ``change_reason``); nothing is edited in place."""
 
+    ordering_fields = ("effective_from", "recorded_at")
+
     queryset = Coverage.objects.select_related("recorded_by", "superseded_by")
     serializer_class = CoverageSerializer
     read_roles, write_roles = KEEPERS, KEEPERS
@@ -147,6 +149,8 @@ class PaymentChoiceSerializer(serializers.ModelSerializer):
 class PaymentChoiceViewSet(PatientRecordViewSet, mixins.CreateModelMixin):
     """The patient's choices of who pays, newest first; the newest counts."""
 
+    ordering_fields = ("recorded_at",)
+
     queryset = PaymentChoice.objects.select_related("recorded_by")
     serializer_class = PaymentChoiceSerializer
     read_roles, write_roles = KEEPERS, KEEPERS
@@ -182,6 +186,8 @@ class BenefitsCheckInputSerializer(serializers.Serializer):
 class BenefitsCheckViewSet(PatientRecordViewSet, mixins.CreateModelMixin):
     """The patient's benefits checks, newest first. A check by phone or portal is recorded
     here; an electronic one is asked for on the coverage (``check-electronic``)."""
+
+    ordering_fields = ("checked_at",)
 
     queryset = BenefitsCheck.objects.select_related("checked_by")
     serializer_class = BenefitsCheckSerializer

@@ -24,6 +24,10 @@ MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(EntryKind.choices, enum_name="LedgerEntryKindEnum")
+    # Blank on charges and adjustments (no money moved by a method).
+    method = NamedChoiceField(
+        [("", "None"), *PaymentMethod.choices], enum_name="LedgerEntryMethodEnum", read_only=True
+    )
     recorded_by = StaffSerializer(read_only=True)
     balance_after_usd = serializers.DecimalField(
         source="balance_after", max_digits=12, decimal_places=2, read_only=True, default=None
@@ -98,6 +102,8 @@ class LedgerRefundSerializer(serializers.Serializer):
 class LedgerViewSet(PatientRecordViewSet):
     """The patient's ledger, oldest first, each entry with the balance after it. Amounts are
     signed as they move the balance (payments negative)."""
+
+    ordering_fields = ("recorded_at",)
 
     queryset = LedgerEntry.objects.select_related("recorded_by")
     serializer_class = LedgerEntrySerializer

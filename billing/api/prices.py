@@ -61,6 +61,8 @@ class PriceListViewSet(
     """Price lists of the caller's sites, newest first. A new version is published here by a
     clinic admin (from today or later); none is ever changed."""
 
+    ordering_fields = ("effective_from",)
+
     queryset = PriceListModel.objects.none()
     serializer_class = PriceListSerializer
     read_roles, write_roles = DESK, ADMINS
@@ -136,6 +138,8 @@ class EstimateUpdateSerializer(serializers.Serializer):
 class EstimateViewSet(PatientRecordViewSet):
     """The patient's Good Faith Estimates, newest first, each as issued (lines, total, the
     practice's NPI and TIN, the deadline) with its deliveries."""
+
+    ordering_fields = ("issued_at",)
 
     queryset = GoodFaithEstimate.objects.select_related("issued_by").prefetch_related(
         "lines", "deliveries__delivered_by"

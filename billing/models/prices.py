@@ -190,6 +190,7 @@ class EstimateLine(models.Model):
 class DeliveryMethod(models.TextChoices):
     PRINT = "print", "Printed and handed over"
     EMAIL = "email", "Email"
+    LINK = "link", "Patient link"
 
 
 class EstimateDelivery(models.Model):

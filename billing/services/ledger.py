@@ -17,7 +17,8 @@ from patients.models import Patient
 from patients.selectors import patients_for
 from scheduling.models import Appointment, AppointmentStatus
 
-from ..models import CENT, EntryKind, LedgerEntry, PaymentMethod, PriceItem
+from ..models import CENT, ChargeReviewWaiver, EntryKind, LedgerEntry, PaymentMethod, PriceItem
+from ..selectors.closing import refuse_closed_day
 
 CASHIERS = DESK
 NEEDS_REFERENCE = (PaymentMethod.CARD_TERMINAL, PaymentMethod.CHECK)
@@ -67,6 +68,10 @@ def ledger_charge(
             raise ValidationError({"appointment": "A cancelled or missed visit is not charged."})
         if LedgerEntry.objects.filter(kind=EntryKind.CHARGE, appointment=appointment).exists():
             raise ConflictError({"appointment": "This visit is already charged."})
+        if ChargeReviewWaiver.objects.filter(review__appointment=appointment).exists():
+            raise ConflictError(
+                {"appointment": "This visit's charge was waived: it is not charged."}
+            )
     if price_item is not None and amount_usd is None:
         amount_usd = price_item.price_usd
     amount = _amount(amount_usd)
@@ -93,6 +98,7 @@ def ledger_payment(
         raise ValidationError({"method": "Choose how the patient paid."})
     if method in NEEDS_REFERENCE and not reference.strip():
         raise ValidationError({"reference": "Enter the terminal's reference or the check number."})
+    refuse_closed_day(patient.home_location)
     return _save(LedgerEntry(
         patient=patient, location=patient.home_location, kind=EntryKind.PAYMENT,
         amount_usd=-amount, method=method, reference=reference.strip(),
@@ -122,6 +128,7 @@ def ledger_refund(
     left = refundable_usd(payment)
     if amount > left:
         raise ValidationError({"amount_usd": f"At most ${left} of this payment is left to refund."})
+    refuse_closed_day(payment.location)
     return _save(LedgerEntry(
         patient=patient, location=payment.location, kind=EntryKind.REFUND, amount_usd=amount,
         method=payment.method, reference=reference.strip(), refund_of=payment,

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 
 from clinic.access import locations_for, require_role
@@ -194,41 +193,22 @@ def estimate_issue(
 
 @transaction.atomic
 def estimate_deliver(*, estimate: GoodFaithEstimate, method: str, by: User) -> EstimateDelivery:
-    """Record that the patient was given the estimate: printed and handed over, or emailed
-    (sent after the commit to the patient's address on file)."""
+    """Record that the patient was given the estimate: printed and handed over, emailed (the
+    PDF attached, sent after the commit to the patient's address on file) or through a
+    patient link (``services.documents``, which logs the issue too)."""
+    from .documents import document_issue
+
     require_role(by, *ESTIMATORS, doing="give Good Faith Estimates")
     estimate = GoodFaithEstimate.objects.select_related("patient").get(pk=estimate.pk)
     if GoodFaithEstimate.objects.filter(supersedes=estimate).exists():
         raise ConflictError({"estimate": "This estimate was replaced; give the updated one."})
-    sent_to = ""
-    if method == DeliveryMethod.EMAIL:
-        sent_to = estimate.patient.email
-        if not sent_to:
-            raise ValidationError({"method": "The patient has no email address on file."})
-    delivery = EstimateDelivery(estimate=estimate, method=method, sent_to=sent_to,
-                                delivered_by=by)  # fmt: skip
+    if method in (DeliveryMethod.EMAIL, DeliveryMethod.LINK):
+        document_issue(by=by, method=method, estimate=estimate)
+        return estimate.deliveries.latest("delivered_at", "pk")
+    delivery = EstimateDelivery(estimate=estimate, method=method, delivered_by=by)
     delivery.full_clean()
     delivery.save()
-    if method == DeliveryMethod.EMAIL:
-        transaction.on_commit(lambda: _email(estimate, sent_to))
     return delivery
-
-
-def _email(estimate: GoodFaithEstimate, to: str) -> None:
-    lines = "\n".join(
-        f"- {line.quantity} x {line.description} ({line.codes}): ${line.amount_usd}"
-        for line in estimate.lines.all()
-    )
-    send_mail(
-        subject=f"Your Good Faith Estimate from {estimate.practice_name}",
-        message=(
-            f"Good Faith Estimate {estimate.pk}\n\n{lines}\n\nTotal expected charges: "
-            f"${estimate.total_usd}\n\n{DISPUTE_NOTICE}\n\n{estimate.practice_name}, "
-            f"NPI {estimate.npi}, TIN {estimate.tin}\n{estimate.practice_address}\n"
-        ),
-        from_email=None,
-        recipient_list=[to],
-    )
 
 
 DISPUTE_NOTICE = (

@@ -15,6 +15,7 @@ from patients.selectors import patient_for
 from scheduling.models import CourseStatus
 
 from .. import services
+from ..close_forms import SendForm
 from ..forms import DeliveryForm, EstimateForm, EstimateUpdateForm, PriceListForm
 from ..selectors.prices import (
     courses_without_estimate,
@@ -109,7 +110,8 @@ def estimate(request, pk):
     )
     context = {
         "estimate": estimate, "patient": estimate.patient, "notice": DISPUTE_NOTICE,
-        "delivery_form": DeliveryForm(), "superseded": hasattr(estimate, "superseded_by"),
+        "delivery_form": DeliveryForm(), "send_form": SendForm(),
+        "superseded": hasattr(estimate, "superseded_by"),
     }  # fmt: skip
     return render(request, "billing/estimate.html", context)
 

@@ -16,6 +16,15 @@ def eligibility_files(settings, tmp_path):
     return tmp_path / "eligibility"
 
 
+@pytest.fixture(autouse=True)
+def webhook_rate_window():
+    """Each test starts a fresh webhook rate-limit minute for the test client's address."""
+    from billing.views.cards import webhook_rate_key
+    from clinic.broker import redis_client
+
+    redis_client().delete(webhook_rate_key("127.0.0.1"))
+
+
 @pytest.fixture
 def site_billing(site):
     return SiteBilling.objects.create(

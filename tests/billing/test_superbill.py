@@ -44,8 +44,7 @@ def test_the_superbill_of_a_charted_infusion(
     visit = record.appointment
     patient = visit.patient
     ClinicianNpi.objects.create(clinician=physician, npi="1987654324", credentials="MD")
-    billing.ledger_charge(patient=patient, by=front_desk, price_item=prices.item("infusion"),
-                          appointment=visit)  # fmt: skip
+    # Completing the infusion charged the visit at the site's price (billing.services.charging).
     billing.ledger_payment(patient=patient, by=front_desk, amount_usd=Decimal("500.00"),
                            method="hsa_fsa")  # fmt: skip
     page = login(front_desk).get(reverse("billing:superbill", args=[visit.pk]))

@@ -1,0 +1,80 @@
+"""Course packages: sell one (a charge at the package price of the site's price list in
+force that day, and N prepaid infusions), use one prepaid infusion per completed visit
+(``charging``), give back unused infusions pro rata with a reason (a credit on the ledger).
+Writes for one patient are serialised on the patient row, like the ledger's."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.access import require_role
+from clinic.models import User
+from patients.models import Patient
+
+from ..models import CENT, PACKAGE_SIZES, PackagePurchase, PackageRelease, PriceKind, PriceList
+from ..selectors.packages import infusions_left
+from .ledger import CASHIERS, CREDIT, _locked_patient, ledger_adjust, ledger_charge
+
+
+@transaction.atomic
+def package_sell(*, patient: Patient, by: User, infusions: int) -> PackagePurchase:
+    """A package of 6, 8, 10 or 12 infusions at the patient's home site, at the price of
+    the list in force today there."""
+    require_role(by, *CASHIERS, doing="sell packages")
+    patient = _locked_patient(patient, by)
+    if infusions not in PACKAGE_SIZES:
+        raise ValidationError({"infusions": "A package is 6, 8, 10 or 12 infusions."})
+    location = patient.home_location
+    prices = PriceList.objects.in_force(location, location.today())
+    item = prices.item(PriceKind.PACKAGE, infusions) if prices else None
+    if item is None:
+        raise ValidationError(
+            {"infusions": f"{location} has no price for a package of {infusions} today."}
+        )
+    charge = ledger_charge(
+        patient=patient, by=by, price_item=item,
+        description=f"Course package of {infusions} infusions",
+    )  # fmt: skip
+    purchase = PackagePurchase(
+        patient=patient, location=location, price_item=item, infusions=infusions,
+        price_usd=item.price_usd, charge=charge, sold_by=by,
+    )  # fmt: skip
+    purchase.full_clean(validate_constraints=False)
+    purchase.save()
+    return purchase
+
+
+def pro_rata_usd(purchase: PackagePurchase, infusions: int) -> Decimal:
+    """What ``infusions`` of the package are worth: its price x infusions / its size, to
+    the cent (half up)."""
+    return (purchase.price_usd * infusions / purchase.infusions).quantize(CENT, ROUND_HALF_UP)
+
+
+@transaction.atomic
+def package_release(
+    *, purchase: PackagePurchase, by: User, infusions: int, reason: str
+) -> PackageRelease:
+    """Give back unused prepaid infusions: a credit of their pro rata value on the ledger,
+    with the reason. Money goes back to the patient as a refund of a payment, apart."""
+    require_role(by, *CASHIERS, doing="give back package infusions")
+    _locked_patient(purchase.patient, by)
+    left = infusions_left(PackagePurchase.objects.filter(pk=purchase.pk)).get().left
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the infusions are given back."})
+    if isinstance(infusions, bool) or not isinstance(infusions, int) or infusions < 1:
+        raise ValidationError({"infusions": "Give back at least one infusion."})
+    if infusions > left:
+        raise ValidationError({"infusions": f"Only {left} infusions of this package are left."})
+    amount = pro_rata_usd(purchase, infusions)
+    credit = ledger_adjust(
+        patient=purchase.patient, by=by, amount_usd=amount, direction=CREDIT,
+        reason=f"{reason.strip()} ({infusions} unused infusions of package {purchase.pk})"[:300],
+    )  # fmt: skip
+    release = PackageRelease(
+        purchase=purchase, infusions=infusions, amount_usd=amount, credit=credit,
+        reason=reason.strip(), released_by=by,
+    )  # fmt: skip
+    release.full_clean(validate_constraints=False)
+    release.save()
+    return release
