@@ -3,18 +3,19 @@
 
 from django.contrib import admin
 
-from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline, SiteScoped
+from clinic.admin_roles import ReadOnlyAdmin, ReadOnlyInline, SiteScoped, StatusHistoryInline
 
-from .models import WaitlistEntry, WaitlistStatusChange
+from .models import (
+    OfferRecipient,
+    OfferStatusChange,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistStatusChange,
+)
 
 
-class StatusHistoryInline(ReadOnlyInline):
+class EntryHistoryInline(StatusHistoryInline):
     model = WaitlistStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(WaitlistEntry)
@@ -24,4 +25,29 @@ class WaitlistEntryAdmin(SiteScoped, ReadOnlyAdmin):
     list_filter = ["status", "wish", "location"]
     list_select_related = ["patient", "location", "appointment"]
     search_fields = ["patient__mrn", "patient__legal_last_name", "patient__legal_first_name"]
-    inlines = [StatusHistoryInline]
+    inlines = [EntryHistoryInline]
+
+
+class OfferRecipientInline(ReadOnlyInline):
+    model = OfferRecipient
+    fields = ["patient", "entry", "language", "answer", "answered_at", "failed_dob_attempts"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient", "entry")
+
+
+class OfferHistoryInline(StatusHistoryInline):
+    model = OfferStatusChange
+    fields = ["changed_at", "from_status", "to_status", "recipient", "changed_by", "reason"]
+    readonly_fields = fields
+    related = ["changed_by", "recipient"]
+
+
+@admin.register(WaitlistOffer)
+class WaitlistOfferAdmin(SiteScoped, ReadOnlyAdmin):
+    site_path = "location"
+    list_display = ["created_at", "location", "freed", "status", "automatic", "expires_at"]
+    list_filter = ["status", "automatic", "location"]
+    list_select_related = ["location", "freed"]
+    inlines = [OfferRecipientInline, OfferHistoryInline]

@@ -75,3 +75,15 @@ class FillForm(forms.Form):
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].queryset = entries
+
+
+class OfferForm(forms.Form):
+    entries = forms.ModelMultipleChoiceField(
+        queryset=WaitlistEntry.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick who to offer the time to."},
+    )
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].queryset = entries

@@ -2,8 +2,11 @@
 imports the waitlist)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
-from .selectors import candidates_for_slot
+from clinic.worklist import WorkItem
+
+from .selectors import candidates_for_slot, fillable_chairs_count
 
 
 def fill_offer(appointment) -> list[tuple[str, str]]:
@@ -19,3 +22,11 @@ def fill_offer(appointment) -> list[tuple[str, str]]:
             reverse("waitlist:fill", args=[appointment.pk]),
         )
     ]
+
+
+def desk_chairs_to_fill(user) -> list[WorkItem]:
+    """The front desk's home: freed chairs ahead, still free, with someone waiting to move
+    earlier at that site."""
+    count = fillable_chairs_count(user, timezone.now())
+    return [WorkItem("chairs_to_fill", "Freed chairs to fill from the waitlist", count,
+                     reverse("waitlist:site"))]  # fmt: skip

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from clinic.append_only import append_only_triggers
+from clinic.append_only import StatusChange
 from clinic.models import Location
+from clinic.patient_links import DateOfBirthThrottle
 from clinic.transitions import NEW, Transitions
 from patients.models import Patient
-from scheduling.models import Appointment
+from scheduling.models import Appointment, OutboundMessage
 
 
 class Wish(models.TextChoices):
@@ -126,7 +128,7 @@ class WaitlistEntry(models.Model):
         return ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays)) or "Any day"
 
 
-class WaitlistStatusChange(models.Model):
+class WaitlistStatusChange(StatusChange):
     """Who moved an entry to which status, when and why (append-only)."""
 
     entry = models.ForeignKey(
@@ -134,15 +136,152 @@ class WaitlistStatusChange(models.Model):
     )
     from_status = models.CharField(max_length=10, choices=WaitlistStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=WaitlistStatus.choices)
-    changed_at = models.DateTimeField(auto_now_add=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["changed_at", "pk"]
-        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+# --- Offers: a freed chair offered to several waiting patients, first to accept gets it ---
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    GONE = "gone", "Gone"  # the chair was taken another way (the desk filled it, a booking)
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OS = OfferStatus
+OFFER_ALLOWED = Transitions(
+    {
+        NEW: {OS.OPEN},
+        OS.OPEN: {OS.ACCEPTED, OS.GONE, OS.EXPIRED, OS.WITHDRAWN},
+        OS.ACCEPTED: set(),
+        OS.GONE: set(),
+        OS.EXPIRED: set(),
+        OS.WITHDRAWN: set(),
+    },
+    what="A waitlist offer",
+    labels=OS,
+)
+
+
+class OfferAnswer(models.TextChoices):
+    WAITING = "waiting", "No answer yet"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    TOO_LATE = "too_late", "Too late (taken)"
+
+
+class OfferLanguage(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class WaitlistOffer(models.Model):
+    """A freed session's time, chair and nurse offered to waiting patients at once, each by
+    their own link (``OfferRecipient``); the first to accept is moved into it."""
+
+    freed = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="waitlist_offers",
+        help_text="The cancelled or missed session whose chair is offered.",
+    )  # fmt: skip
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OS.OPEN)
+    automatic = models.BooleanField(
+        default=False, help_text="Sent by the system when the chair was freed."
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        help_text="The desk user who offered it (automatic: who freed the chair); an accepted "
+        "offer is booked in their name.",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freed"],
+                condition=Q(status="open"),
+                name="waitlistoffer_one_open_per_freed_session",
+                violation_error_message="This chair is already on offer.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk} · session {self.freed_id} ({self.get_status_display()})"
+
+    def state(self, now=None) -> str:
+        """The status, with an open offer past its time read as expired."""
+        if self.status == OS.OPEN and self.expires_at <= (now or timezone.now()):
+            return OS.EXPIRED
+        return self.status
+
+
+class OfferRecipient(DateOfBirthThrottle):
+    """One waiting patient an offer went to, with their own link (the row's id, signed:
+    ``waitlist.tokens``) and its date-of-birth throttle."""
+
+    offer = models.ForeignKey(WaitlistOffer, on_delete=models.PROTECT, related_name="recipients")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=2, choices=OfferLanguage.choices)
+    answer = models.CharField(max_length=10, choices=OfferAnswer.choices, default="waiting")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["offer", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "entry"], name="offerrecipient_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.offer_id} to entry {self.entry_id}"
+
+    def link_works(self) -> bool:
+        """Answered (or closed after too many wrong dates of birth): the link is done."""
+        return self.answer == OfferAnswer.WAITING
+
+
+class OfferStatusChange(StatusChange):
+    """The offer's history (append-only): its status moves, and each recipient's part (sent,
+    accepted, declined, told it is gone) with the status unchanged. ``changed_by`` empty: the
+    patient through their link, or the system."""
+
+    offer = models.ForeignKey(
+        WaitlistOffer, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    recipient = models.ForeignKey(
+        OfferRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=10, choices=OfferStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=OfferStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class OfferPurpose(models.TextChoices):
+    OFFER = "offer", "The offer"
+    GONE = "gone", "The time has been taken"
+
+
+class OfferMessage(models.Model):
+    """An outbox message of an offer: the outbox words it through ``waitlist.sending`` when
+    it sends it, so the link's token is never stored."""
+
+    recipient = models.ForeignKey(OfferRecipient, on_delete=models.PROTECT, related_name="messages")
+    message = models.OneToOneField(
+        OutboundMessage, on_delete=models.PROTECT, related_name="waitlist_offer"
+    )
+    purpose = models.CharField(max_length=5, choices=OfferPurpose.choices)
+
+    def __str__(self) -> str:
+        return f"Offer recipient {self.recipient_id} message {self.message_id}"

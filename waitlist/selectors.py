@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
+from patients.selectors import booking_blockers
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, LocationSchedule
 from scheduling.selectors.slots import course_gap_problem
 from scheduling.selectors.visits import CHANGEABLE
 
-from .models import WaitlistEntry, Wish
+from .models import OfferRecipient, OfferStatusChange, WaitlistEntry, WaitlistOffer, Wish
 
 FREED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
@@ -92,12 +93,7 @@ def freed_sessions(location, now, limit: int = 30) -> QuerySet[Appointment]:
     """Sessions of the site cancelled or missed ahead of time whose chair is still free at
     that time (nothing active booked over it since, no make-up in its place): the chairs the
     waitlist could fill, soonest first."""
-    rebooked = Appointment.objects.filter(
-        chair=OuterRef("chair"),
-        status__in=ACTIVE_STATUSES,
-        starts_at__lt=OuterRef("ends_at"),
-        ends_at__gt=OuterRef("starts_at"),
-    )
+    rebooked = _rebooked()
     return (
         Appointment.objects.filter(
             location=location,
@@ -108,4 +104,71 @@ def freed_sessions(location, now, limit: int = 30) -> QuerySet[Appointment]:
         .exclude(Exists(rebooked))
         .select_related("patient", "chair", "nurse", "location")
         .order_by("starts_at")[:limit]
+    )
+
+
+def _rebooked():
+    return Appointment.objects.filter(
+        chair=OuterRef("chair"),
+        status__in=ACTIVE_STATUSES,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+
+
+def chair_still_free(freed: Appointment) -> bool:
+    """Freed ahead of time and nobody booked into its chair and time since (no make-up)."""
+    if not is_freed_ahead(freed):
+        return False
+    if Appointment.objects.filter(makes_up_for=freed).exists():
+        return False
+    return not Appointment.objects.filter(
+        chair=freed.chair_id, status__in=ACTIVE_STATUSES,
+        starts_at__lt=freed.ends_at, ends_at__gt=freed.starts_at,
+    ).exists()  # fmt: skip
+
+
+def offer_candidates(freed: Appointment) -> list[WaitlistEntry]:
+    """Who may be offered the freed chair by link: the candidates (``candidates_for_slot``)
+    who want a booked session moved earlier (a new patient's course is planned whole at the
+    desk) and whom nothing keeps from being booked now (``booking_blockers``: screening,
+    clearance, escort). First come first served."""
+    return [
+        entry
+        for entry in candidates_for_slot(freed)
+        if entry.wish == Wish.MOVE_EARLIER and not booking_blockers(entry.patient)
+    ]
+
+
+def offers_for(user: User) -> QuerySet[WaitlistOffer]:
+    """Offers at the user's sites, with their freed session and recipients."""
+    return (
+        WaitlistOffer.objects.filter(location__in=locations_for(user))
+        .select_related("freed__chair", "freed__nurse", "location", "made_by")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                OfferRecipient.objects.select_related("patient", "entry__appointment"),
+            ),
+            Prefetch("status_changes", OfferStatusChange.objects.select_related("changed_by")),
+        )
+    )
+
+
+def fillable_chairs_count(user: User, now) -> int:
+    """Freed chairs ahead at the user's sites, still free, with someone waiting at that site
+    to move earlier: the desk's "chairs to fill" count (one query)."""
+    waiting = WaitlistEntry.objects.active().filter(
+        location=OuterRef("location"), wish=Wish.MOVE_EARLIER
+    )
+    return (
+        Appointment.objects.filter(
+            location__in=locations_for(user),
+            status__in=FREED,
+            starts_at__gt=now,
+            made_up_by__isnull=True,
+        )
+        .exclude(Exists(_rebooked()))
+        .filter(Exists(waiting))
+        .count()
     )

@@ -44,3 +44,18 @@ def move_earlier(later_course, site, front_desk):
         patient=later_course.patient, location=site, wish=Wish.MOVE_EARLIER,
         appointment=later_course.appointments.get(sequence=1), by=front_desk,
     )  # fmt: skip
+
+
+@pytest.fixture
+def manual_offers(settings):
+    """No automatic offer on a cancel: the test makes its own (list it before ``freed``)."""
+    settings.WAITLIST_AUTO_OFFER = False
+
+
+@pytest.fixture
+def rival(first_course, site, front_desk):
+    """The first course's third session (next Friday) also wants the freed Wednesday."""
+    return waitlist_add(
+        patient=first_course.patient, location=site, wish=Wish.MOVE_EARLIER,
+        appointment=first_course.appointments.get(sequence=3), by=front_desk,
+    )  # fmt: skip

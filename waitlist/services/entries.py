@@ -22,9 +22,10 @@ from scheduling.models import Appointment, Chair
 from scheduling.selectors.visits import CHANGEABLE
 from scheduling.services import appointment_reschedule
 
-from .models import ALLOWED, WaitlistEntry, WaitlistStatus, WaitlistStatusChange, Wish
+from ..models import ALLOWED, WaitlistEntry, WaitlistStatus, WaitlistStatusChange, Wish
 
 S = WaitlistStatus
+FILL_REASON = "Moved earlier from the waitlist"
 
 
 def _record(entry: WaitlistEntry, from_status: str, to_status: str, by: User, reason="") -> None:
@@ -133,6 +134,7 @@ def waitlist_fill(
     chair: Chair | None = None,
     nurse: User | None = None,
     appointment: Appointment | None = None,
+    reason: str = FILL_REASON,
 ) -> WaitlistEntry:
     """Fill an active entry.
 
@@ -147,16 +149,16 @@ def waitlist_fill(
     _still_active(entry)
     ALLOWED.check(entry, S.FILLED)
     if entry.wish == Wish.MOVE_EARLIER:
-        filled_with = _move_earlier(entry, by, starts_at, chair, nurse)
+        filled_with = _move_earlier(entry, by, starts_at, chair, nurse, reason)
     else:
         filled_with = _first_session(entry, appointment)
     entry.status, entry.filled_with = S.FILLED, filled_with
     entry.save(update_fields=["status", "filled_with"])
-    _record(entry, S.ACTIVE, S.FILLED, by)
+    _record(entry, S.ACTIVE, S.FILLED, by, reason if reason != FILL_REASON else "")
     return entry
 
 
-def _move_earlier(entry, by, starts_at, chair, nurse) -> Appointment:
+def _move_earlier(entry, by, starts_at, chair, nurse, reason) -> Appointment:
     if starts_at is None:
         raise ValidationError({"starts_at": "Give the earlier time to move the session to."})
     session = entry.appointment
@@ -166,7 +168,7 @@ def _move_earlier(entry, by, starts_at, chair, nurse) -> Appointment:
         raise ValidationError({"starts_at": "This time is not earlier than the booked session."})
     return appointment_reschedule(
         appointment=session, starts_at=starts_at, changed_by=by, chair=chair, nurse=nurse,
-        reason="Moved earlier from the waitlist",
+        reason=reason,
     )  # fmt: skip
 
 
