@@ -15,6 +15,7 @@ from clinic.admin_roles import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     SiteScoped,
+    StatusHistoryInline,
     is_clinic_admin,
 )
 from clinic.errors import ConflictError
@@ -29,7 +30,10 @@ from .models import (
     Chair,
     ChairOutOfService,
     ClosedDay,
+    Consultation,
+    ConsultationStatusChange,
     Course,
+    CourseProtocolChange,
     LocationSchedule,
     NurseShift,
     OpeningHours,
@@ -172,6 +176,18 @@ class SessionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("chair__location", "nurse")
 
 
+class ProtocolChangeInline(ReadOnlyInline):
+    model = CourseProtocolChange
+    fields = ["changed_at", "from_protocol", "protocol", "after_infusions", "reason",
+              "changed_by"]  # fmt: skip
+    readonly_fields = fields
+    ordering = ["changed_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_protocol", "protocol",
+                                                            "changed_by")  # fmt: skip
+
+
 @admin.register(Course)
 class CourseAdmin(SiteScoped, ReadOnlyAdmin):
     site_path = "location"
@@ -183,16 +199,54 @@ class CourseAdmin(SiteScoped, ReadOnlyAdmin):
     list_select_related = ["patient", "protocol", "location", "booked_by"]
     search_fields = PATIENT_SEARCH
     date_hierarchy = "booked_at"
-    inlines = [SessionInline]
+    inlines = [SessionInline, ProtocolChangeInline]
 
 
-class HistoryInline(ReadOnlyInline):
+@admin.register(CourseProtocolChange)
+class CourseProtocolChangeAdmin(SiteScoped, ReadOnlyAdmin):
+    """A course's change of protocol mid-course, with its reason (append-only)."""
+
+    site_path = "course__location"
+    list_display = ["changed_at", "course", "from_protocol", "protocol", "after_infusions",
+                    "changed_by"]  # fmt: skip
+    list_select_related = ["course__patient", "course__protocol", "course__location",
+                           "from_protocol", "protocol", "changed_by"]  # fmt: skip
+    search_fields = ["course__patient__mrn", "course__patient__legal_last_name", "reason"]
+    date_hierarchy = "changed_at"
+
+
+class ConsultationHistoryInline(StatusHistoryInline):
+    model = ConsultationStatusChange
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(SiteScoped, ReadOnlyAdmin):
+    """Consultations with the physician, booked and moved by the front desk in the app."""
+
+    site_path = "location"
+    list_display = ["starts_at", "request", "location", "physician", "mode", "status",
+                    "booked_by"]  # fmt: skip
+    list_filter = ["status", "mode", "location"]
+    list_select_related = ["request", "location", "physician", "booked_by"]
+    search_fields = ["request__name", "request__phone"]
+    date_hierarchy = "starts_at"
+    inlines = [ConsultationHistoryInline]
+
+
+@admin.register(ConsultationStatusChange)
+class ConsultationStatusChangeAdmin(SiteScoped, ReadOnlyAdmin):
+    """A consultation's bookings and cancels: who, when, why (append-only)."""
+
+    site_path = "consultation__location"
+    list_display = ["consultation", "from_status", "to_status", "changed_at", "changed_by"]
+    list_filter = ["to_status"]
+    list_select_related = ["consultation", "changed_by"]
+    search_fields = ["consultation__request__name", "consultation__request__phone", "reason"]
+    date_hierarchy = "changed_at"
+
+
+class HistoryInline(StatusHistoryInline):
     model = AppointmentStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(Appointment)

@@ -68,6 +68,45 @@ def seed() -> list[str]:
             if made:
                 created.append(f"chair {location.name} {number}")
     created += _seed_shifts()
+    created += _seed_consultations()
+    return created
+
+
+# Two website requests (patients.demo) the desk has called: one with a consultation booked
+# for tomorrow at the always-open site, one whose booking the patient asked to cancel (back
+# to "contacted", to book again). Skipped when the request already has a consultation.
+CONSULTATIONS = [
+    ("Derek Lam", 1, datetime.time(10), ""),
+    ("Beth Sorensen", 2, datetime.time(11), "Patient asked to move it"),
+]
+
+
+def _seed_consultations() -> list[str]:
+    from patients.models import ConsultationRequest
+    from patients.services import contact_attempt_record
+
+    from .services.consultations import consultation_book, consultation_cancel
+
+    desk, physician = User.objects.get(username="frontdesk"), User.objects.get(username="physician")
+    site, created = Location.objects.get(code=DEMO_SITE), []
+    for name, days_ahead, at, cancel_reason in CONSULTATIONS:
+        request = ConsultationRequest.objects.filter(name=name).first()
+        if request is None or request.consultations.exists():
+            continue
+        if request.stage == "new":
+            contact_attempt_record(
+                request=request, channel="phone", outcome="reached", recorded_by=desk
+            )
+        day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+        consultation = consultation_book(
+            request=request, location=site, physician=physician, mode="telehealth",
+            starts_at=local_datetime(site, day, at),
+            booked_by=desk,
+        )  # fmt: skip
+        created.append(f"consultation for {name}")
+        if cancel_reason:
+            consultation_cancel(consultation=consultation, cancelled_by=desk, reason=cancel_reason)
+            created.append(f"cancelled consultation for {name}")
     return created
 
 

@@ -36,8 +36,10 @@ def offers_for_freed_slot(appointment) -> list[tuple[str, str]]:
 
 
 # Called as hook(appointment) by the nurse's check-in page (infusions): each returns notices
-# to show above the form, ``{"text": ..., "links": [(label, url), ...]}``, e.g. the outcome
-# measures not answered from home. Reads only; a hook with nothing to say returns [].
+# to show above the form, ``{"text": ..., "links": [(label, url), ...]}`` and optionally
+# ``"level": "danger"`` (a notice that stops the visit, e.g. outcomes' physician review still
+# to record; the default is a warning), e.g. the outcome measures not answered from home.
+# Reads only; a hook with nothing to say returns [].
 check_in_notices: list[Callable] = []
 
 
@@ -98,6 +100,18 @@ def on_desk_work(hook: Callable) -> Callable:
     return hook
 
 
+# Called as hook(user) by the physician's "work waiting" strip (infusions' homes and the
+# work-waiting API): each returns a list of clinic.worklist.WorkItem counts (outcomes' course
+# reviews due). Reads only, a few queries each, however many rows.
+physician_work: list[Callable] = []
+
+
+def on_physician_work(hook: Callable) -> Callable:
+    if hook not in physician_work:
+        physician_work.append(hook)
+    return hook
+
+
 # Called as hook(course=..., by=...) at the end of course_book, inside its transaction: billing
 # issues a self-pay patient's Good Faith Estimate. A hook that raises refuses the booking, so
 # a hook with nothing to do (no prices yet) returns quietly.
@@ -116,7 +130,43 @@ def on_course_booked(hook: Callable) -> Callable:
 appointment_changes: list[Callable] = []
 
 
-def on_appointment_changed(listener: Callable) -> Callable:
+def on_appointment_changed(listener: Callable, *, once_per_course: bool = False) -> Callable:
+    """``once_per_course``: when one service changes several sessions of a course at once
+    (``course_cancel_remaining``), the listener hears that course once, at the end of the
+    change and still inside its transaction, with the last session changed (billing's
+    estimate: one updated estimate for the whole change, not one per session)."""
     if listener not in appointment_changes:
         appointment_changes.append(listener)
+    if once_per_course:
+        once_per_course_listeners.add(listener)
     return listener
+
+
+once_per_course_listeners: set[Callable] = set()
+
+
+# Called as hook(record=..., by=...) by infusions when an infusion is completed (the whole
+# bag given), inside the completion's transaction: billing charges the visit or uses a
+# prepaid package infusion, once per visit. A hook that raises refuses the completion, so a
+# hook with nothing to do (no prices that day) returns quietly.
+infusion_completed: list[Callable] = []
+
+
+def on_infusion_completed(hook: Callable) -> Callable:
+    if hook not in infusion_completed:
+        infusion_completed.append(hook)
+    return hook
+
+
+# After an infusion stopped early (a nurse's stop, an alert's stop, an adverse event) has the
+# mg given before the stop recorded (infusions.services.infusion_record_stopped_dose), inside
+# that transaction: billing charges the visit when the infusion ran long enough to be coded
+# (more than 15 minutes), else puts it on the desk's charges to review. Same contract as
+# ``infusion_completed``: a hook with nothing to do returns quietly.
+infusion_stopped: list[Callable] = []
+
+
+def on_infusion_stopped(hook: Callable) -> Callable:
+    if hook not in infusion_stopped:
+        infusion_stopped.append(hook)
+    return hook

@@ -8,6 +8,17 @@ urlpatterns = [
     path("board/week/", views.week, name="week"),
     path("today/patients/", views.todays_patients, name="todays_patients"),
     path("plan/", views.planner, name="planner"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path(
+        "pipeline/<int:pk>/consultation/",
+        views.consultation_book,
+        name="consultation_book",
+    ),
+    path(
+        "pipeline/consultations/<int:pk>/cancel/",
+        views.consultation_cancel,
+        name="consultation_cancel",
+    ),
     path("plan/blockers/", views.planner_blockers, name="planner_blockers"),
     path("setup/", views.admin_home, name="admin_home"),
     path("setup/rota/", views.rota_week, name="rota"),

@@ -8,7 +8,7 @@ import datetime
 
 from django.db.models import Q
 from django_filters.rest_framework import FilterSet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -46,6 +46,8 @@ class ChairSerializer(serializers.ModelSerializer):
 
 class ChairViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
     """Infusion chairs at the caller's sites."""
+
+    ordering_fields = ("name",)
 
     queryset = Chair.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ChairSerializer
@@ -109,6 +111,8 @@ class NurseShiftViewSet(
     There is no shift service yet: a shift is checked with ``full_clean`` and saved here.
     """
 
+    ordering_fields = ("starts_at",)
+
     queryset = NurseShift.objects.none()  # for the schema; requests use get_queryset
     serializer_class = NurseShiftSerializer
     filterset_class = ShiftFilter
@@ -138,9 +142,20 @@ class NurseShiftViewSet(
 # --- Opening hours and closed days ------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time on the site's wall clock, ``HH:MM``: the schema's ``format: time`` would ask
+    for seconds and a UTC offset, which opening hours do not have."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = WallClockTimeField()
+    closes_at = WallClockTimeField()
 
     class Meta:
         model = OpeningHours
@@ -150,6 +165,8 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
 
 class OpeningHoursViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
     """When each of the caller's sites is open, in the site's time (0 = Monday)."""
+
+    ordering_fields = ("weekday",)
 
     queryset = OpeningHours.objects.none()  # for the schema; requests use get_queryset
     serializer_class = OpeningHoursSerializer
@@ -164,7 +181,7 @@ class OpeningHoursViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericView
 
 
 class ClosedDaySerializer(serializers.ModelSerializer):
-    added_by = serializers.CharField(read_only=True)
+    added_by = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = ClosedDay
@@ -196,6 +213,8 @@ class ClosedDayViewSet(
     """Holidays and closures of the caller's sites, and those of every site. Clinic admins
     close a site for a day and reopen it. US federal holidays are not rows: a site follows
     them unless its scheduling rules say otherwise."""
+
+    ordering_fields = ("date",)
 
     queryset = ClosedDay.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ClosedDaySerializer

@@ -104,4 +104,8 @@ class SchedulingErrorSerializer(serializers.Serializer):
     """The one error shape of the API (see clinic.api.exception_handler)."""
 
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="Field name -> list of messages. A field of a list (a course's sessions) "
+        "holds one such object per item: {} for an item without errors.",
+    )

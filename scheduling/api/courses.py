@@ -1,5 +1,6 @@
 """Courses: propose one (saves nothing), book one (all sessions or none), cancel the rest."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django_filters import ChoiceFilter
 from django_filters.rest_framework import FilterSet
@@ -183,9 +184,12 @@ class CourseViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         """Book a whole course: every session, or none. 409 names what is taken."""
         fields = validated(CourseBookingSerializer, request)
         sessions = [SessionRequest(**session) for session in fields.pop("sessions")]
-        with service_errors():
+        # The answer is read in the booking's transaction: if the database goes away before
+        # the client has it, the booking is not there either (fault drill, Postgres restart).
+        with service_errors(), transaction.atomic():
             course = course_book(booked_by=request.user, sessions=sessions, **fields)
-        return Response(self.detail_of(course), status=status.HTTP_201_CREATED)
+            answer = self.detail_of(course)
+        return Response(answer, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ProposalRequestSerializer, responses={200: ProposalSerializer, **REFUSED}
@@ -215,8 +219,9 @@ class CourseViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
         abandoned if some infusions were given."""
         course = self.get_object()
         reason = validated(CancelRestSerializer, request)["reason"]
-        with service_errors():
+        with service_errors(), transaction.atomic():
             cancelled = course_cancel_remaining(
                 course=course, changed_by=request.user, reason=reason
             )
-        return Response({"cancelled": cancelled, "course": self.detail_of(course)})
+            answer = {"cancelled": cancelled, "course": self.detail_of(course)}
+        return Response(answer)

@@ -8,6 +8,13 @@ from .clinic import (
     OpeningHours,
     VisitTemplate,
 )
+from .consultations import (
+    CONSULTATION_ALLOWED,
+    Consultation,
+    ConsultationMode,
+    ConsultationStatus,
+    ConsultationStatusChange,
+)
 from .courses import (
     ACTIVE_STATUSES,
     Appointment,
@@ -16,6 +23,7 @@ from .courses import (
     AppointmentStatusChange,
     CalendarFeed,
     Course,
+    CourseProtocolChange,
     CourseStatus,
 )
 from .reminders import (
@@ -30,6 +38,11 @@ from .reminders import (
 )
 
 __all__ = [
+    "Consultation",
+    "ConsultationMode",
+    "ConsultationStatus",
+    "ConsultationStatusChange",
+    "CONSULTATION_ALLOWED",
     "ACTIVE_STATUSES",
     "Appointment",
     "AppointmentConfirmation",
@@ -42,6 +55,7 @@ __all__ = [
     "ChairQuerySet",
     "ClosedDay",
     "Course",
+    "CourseProtocolChange",
     "CourseStatus",
     "LocationSchedule",
     "MessageChannel",

@@ -39,6 +39,8 @@ class MessageKind(models.TextChoices):
     WELCOME = "welcome", "Welcome (course booked)"
     # Worded and linked by the outcomes app (scheduling.hooks.outbox_kinds); no rule sends it.
     MEASURES = "measures", "Measures to answer from home"
+    # Worded and linked by the waitlist app: an earlier time offered, or gone.
+    WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
 
 
 class MessageChannel(models.TextChoices):
@@ -184,6 +186,16 @@ class OutboundMessage(models.Model):
             # once-a-minute reclaim reads this small index whole.
             models.Index(
                 fields=["id"], condition=Q(status="sending"), name="outbound_message_sending"
+            ),
+            # The reminder report: the messages due in a range of days (cancelled ones are
+            # left out), without reading the outbox's whole history.
+            models.Index(
+                fields=["send_at"], condition=~Q(status="cancelled"), name="outbound_message_report"
+            ),
+            # The front desk's failed reminders (day board, home): the few failed rows, not a
+            # walk of the outbox's history joined to each visit (full size: 121 ms).
+            models.Index(
+                fields=["appointment"], condition=Q(status="failed"), name="outbound_message_failed"
             ),
         ]
 

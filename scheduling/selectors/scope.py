@@ -92,6 +92,12 @@ def nurses_at(location: Location) -> QuerySet[User]:
     ).order_by("last_name", "first_name", "username")
 
 
+def physicians_at(location: Location) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, locations=location, groups__name=Role.PHYSICIAN.label
+    ).order_by("last_name", "first_name", "username")
+
+
 def location_on_day(user: User, location_pk, day: datetime.date) -> tuple[Location, list]:
     """The chosen site (or the user's first) with that day's hours and closure annotated,
     and every site the user may switch to. One query."""

@@ -19,6 +19,7 @@ from ..models import (
     OpeningHours,
 )
 from .board import SLOT_MINUTES
+from .replan import visit_shape
 from .scope import nurses_at
 
 SLOT_STEP = datetime.timedelta(minutes=SLOT_MINUTES)
@@ -75,8 +76,11 @@ def _overlaps(start, end, other_start, other_end) -> bool:
     return start < other_end and other_start < end
 
 
-def free_slots(appointment: Appointment, day: datetime.date) -> tuple[list[FreeSlot], str]:
-    """Where this session could move to on ``day``: every 15 minutes the site is open for
+def free_slots(
+    appointment: Appointment, day: datetime.date, shape: tuple | None = None
+) -> tuple[list[FreeSlot], str]:
+    """Where this session could move to on ``day`` (its own shape, or ``shape``: a make-up's,
+    ``replan.visit_shape``): every 15 minutes the site is open for
     the whole visit, with a free chair (its own first) and a nurse on shift with room (its
     own first). The same rules as ``appointment_reschedule`` (hours, closed days, chair out
     of service or booked, the patient's other visits, nurse shift and capacity, the course's
@@ -94,9 +98,11 @@ def free_slots(appointment: Appointment, day: datetime.date) -> tuple[list[FreeS
         return [], f"{location} is closed on {day:%A}s."
     opens = datetime.datetime.combine(day, hours.opens_at, tzinfo=zone)
     closes = datetime.datetime.combine(day, hours.closes_at, tzinfo=zone)
-    length = appointment.ends_at - appointment.starts_at
-    infusion_offset = appointment.infusion_starts_at - appointment.starts_at
-    infusion_length = appointment.infusion_ends_at - appointment.infusion_starts_at
+    length, infusion_offset, infusion_length = shape or (
+        appointment.ends_at - appointment.starts_at,
+        appointment.infusion_starts_at - appointment.starts_at,
+        appointment.infusion_ends_at - appointment.infusion_starts_at,
+    )
 
     chairs = list(Chair.objects.in_service().filter(location=location).order_by("name"))
     chairs.sort(key=lambda c: c.pk != appointment.chair_id)
@@ -209,8 +215,9 @@ def make_up_slot(cancelled: Appointment) -> tuple[FreeSlot | None, str]:
     window_end = (first + datetime.timedelta(days=rules.max_course_days)).astimezone(zone).date()
     wanted = cancelled.starts_at.astimezone(zone)
     wanted_minutes = wanted.hour * 60 + wanted.minute
+    shape = visit_shape(cancelled)  # the protocol in force's infusion time, if it changed
     while day <= window_end:
-        slots, _ = free_slots(cancelled, day)
+        slots, _ = free_slots(cancelled, day, shape)
         if slots:
             best = min(
                 slots,

@@ -8,22 +8,28 @@ from django.utils import timezone
 from clinic.access import locations_for
 from clinic.models import Location, User
 from clinic.worklist import WorkItem
-from patients.selectors import open_consultation_requests_for
+from patients.models import Stage
+from patients.selectors import consultation_requests_for
 
 from ..hooks import desk_work
 from ..models import (
     NurseShift,
 )
+from .pipeline import overdue_requests_for
 
 
 def desk_work_waiting(user: User) -> list[WorkItem]:
-    """The front desk's counts: requests to call back, escorts to confirm for tomorrow,
-    reminders that failed for today's and tomorrow's visits. A few count queries."""
+    """The front desk's counts: requests to call back (and those overdue: not contacted
+    within 1 business day), escorts to confirm for tomorrow, reminders that failed for
+    today's and tomorrow's visits. A few count queries (two more per site for closed days)."""
     from ..reminders.selectors import failed_reminders_for, unconfirmed_tomorrow_for
 
+    pipeline = reverse("scheduling:pipeline")
     return [
-        WorkItem("requests_not_contacted", "Website requests to call back",
-                 open_consultation_requests_for(user).count(), reverse("patients:consultations")),
+        WorkItem("requests_not_contacted", "Consultation requests to call back",
+                 consultation_requests_for(user).filter(stage=Stage.NEW).count(), pipeline),
+        WorkItem("requests_overdue", "Requests not contacted within 1 business day",
+                 overdue_requests_for(user).count(), pipeline + "?overdue=1"),
         WorkItem("escorts_tomorrow", "Escorts to confirm for tomorrow",
                  unconfirmed_tomorrow_for(user).count(),
                  reverse("reminders:follow_up") + "?day=tomorrow"),

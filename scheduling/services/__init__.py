@@ -15,8 +15,10 @@ from .check_in import (
     site_today,
     visit_day,
 )
+from .consultations import consultation_book, consultation_cancel
 from .escorts import appointment_escort_confirm_by_phone
 from .planner import Proposal, ProposedSession, Wishes, course_propose
+from .protocol_change import course_protocol_change
 from .slots import local_datetime, session_times
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "appointment_book_make_up",
     "appointment_reschedule",
     "check_in_day_problem",
+    "consultation_book",
+    "consultation_cancel",
     "may_check_in_today",
     "require_check_in_day",
     "site_today",
@@ -38,6 +42,7 @@ __all__ = [
     "course_book",
     "course_cancel_remaining",
     "course_propose",
+    "course_protocol_change",
     "local_datetime",
     "session_times",
 ]

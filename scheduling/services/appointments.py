@@ -34,6 +34,14 @@ def lock_nurse_shifts(location: Location, nurse_times: list[tuple]) -> None:
 def save_appointment(appointment: Appointment) -> None:
     # Overlaps are the database's job (exclusion constraints); a race ends up here.
     appointment.full_clean(validate_constraints=False)
+    if appointment._state.adding:
+        # The audit log's diff reads every reverse one-to-one (package use, charge review,
+        # infusion record, make-up) and Django caches the "none" it finds; a new visit has
+        # none yet, so cache that first and the diff asks the database nothing (booking a
+        # course: no read per session).
+        for relation in Appointment._meta.related_objects:
+            if relation.one_to_one:
+                relation.set_cached_value(appointment, None)
     try:
         with transaction.atomic():
             appointment.save()

@@ -25,6 +25,7 @@ from ..models import (
     LocationSchedule,
     VisitTemplate,
 )
+from ..selectors.replan import visit_shape
 from ..selectors.slots import course_gap_problem, make_up_slot
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .slots import SessionTimes, local, session_times, slot_invalid, slot_taken
@@ -179,12 +180,14 @@ def appointment_book_make_up(
             raise ValidationError({"starts_at": why_none})
         starts_at, chair, nurse = slot.starts_at, slot.chair, slot.nurse
     chair, nurse = chair or cancelled.chair, nurse or cancelled.nurse
-    shift = starts_at - cancelled.starts_at  # the visit keeps its shape
+    # The visit keeps its shape, or takes the protocol in force's infusion time when a
+    # physician changed the course's protocol to one that runs longer or shorter.
+    length, infusion_offset, infusion_length = visit_shape(cancelled)
     times = SessionTimes(
         starts_at=starts_at,
-        ends_at=cancelled.ends_at + shift,
-        infusion_starts_at=cancelled.infusion_starts_at + shift,
-        infusion_ends_at=cancelled.infusion_ends_at + shift,
+        ends_at=starts_at + length,
+        infusion_starts_at=starts_at + infusion_offset,
+        infusion_ends_at=starts_at + infusion_offset + infusion_length,
     )
     if problem := course_gap_problem(cancelled, starts_at, rules=rules):
         raise ValidationError(problem)

@@ -62,6 +62,13 @@ def appointment_transition(
         doing=f"mark an appointment {S(to_status).label.lower()}",
     )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    return _transition_locked(appointment, to_status, changed_by, reason)
+
+
+def _transition_locked(
+    appointment: Appointment, to_status: str, changed_by: User, reason: str
+) -> Appointment:
+    """``appointment_transition`` once the appointment's row is locked and read."""
     from_status = ALLOWED.check(appointment, to_status)
     if to_status == S.CHECKED_IN:
         require_check_in_day(appointment)
@@ -154,12 +161,18 @@ def course_cancel_remaining(*, course: Course, changed_by: User, reason: str) ->
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the rest of the course is cancelled."})
+    require_role(changed_by, *STATUS_SETTERS[S.CANCELLED], doing="mark an appointment cancelled")
+    # The sessions locked and read in one query (the course first, as everywhere), each
+    # knowing its course: not one read of each per session.
+    sessions = list(
+        course.appointments.select_for_update().filter(status__in=[S.SCHEDULED, S.CONFIRMED])
+    )
     cancelled = 0
-    for appointment in course.appointments.filter(status__in=[S.SCHEDULED, S.CONFIRMED]):
-        appointment_transition(
-            appointment=appointment, to_status=S.CANCELLED, changed_by=changed_by, reason=reason
-        )
-        cancelled += 1
+    with notify.course_changes_together():  # billing's estimate: one update, not one per visit
+        for appointment in sessions:
+            appointment.course = course
+            _transition_locked(appointment, S.CANCELLED, changed_by, reason)
+            cancelled += 1
     course.refresh_from_db()
     done = course.appointments.filter(status=S.COMPLETED).exists()
     course.status = CourseStatus.ABANDONED if done else CourseStatus.CANCELLED

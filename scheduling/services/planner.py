@@ -8,19 +8,9 @@ from clinic.roles import Role
 from patients.models import Patient
 from patients.selectors import booking_blockers
 
-from ..closures import closed_reason
-from ..models import Chair, LocationSchedule, NurseShift, OpeningHours, VisitTemplate
+from ..models import Chair, LocationSchedule, NurseShift, VisitTemplate
 from .booking import SessionRequest
-from .slots import (
-    SessionTimes,
-    chair_problems,
-    local,
-    local_datetime,
-    nurse_problems,
-    patient_problems,
-    session_times,
-    site_problems,
-)
+from .slots import SessionTimes, SiteBookings, local, local_datetime, session_times
 
 STEP = datetime.timedelta(minutes=15)
 
@@ -53,36 +43,35 @@ class Wishes:
     planned_infusions: int
 
 
-def _free_chair_and_nurse(location, patient, times: SessionTimes, chairs, nurses, prefer_nurse):
+def _free_chair_and_nurse(booked: SiteBookings, times: SessionTimes, chairs, nurses, prefer_nurse):
     """The first free chair and a nurse with room (the previous nurse first), or reasons."""
-    if site := site_problems(location, times):
+    if site := booked.site_problems(times):
         return None, list(site.values())
-    if taken := patient_problems(patient, times):
+    if taken := booked.patient_problems(times):
         return None, list(taken.values())
-    chair = next((c for c in chairs if not chair_problems(location, c, times)), None)
+    chair = next((c for c in chairs if not booked.chair_problems(c, times)), None)
     if chair is None:
         return None, ["no chair is free"]
     ordered = sorted(nurses, key=lambda n: n != prefer_nurse)
-    nurse = next((n for n in ordered if not nurse_problems(location, n, times)), None)
+    nurse = next((n for n in ordered if not booked.nurse_problems(n, times)), None)
     if nurse is None:
         return None, ["no nurse on shift has room"]
     return (chair, nurse), []
 
 
-def _try_day(
-    location, patient, day, wishes, minutes, template, chairs, nurses, prefer_nurse, not_before
-):
+def _try_day(booked: SiteBookings, day, wishes, minutes, template, chairs, nurses, prefer_nurse,
+             not_before):  # fmt: skip
     """The wished time on this day, else the nearest free time that day (never earlier than
     ``not_before``, the minimum gap after the previous infusion)."""
+    location = booked.location
     wanted = local_datetime(location, day, wishes.preferred_time)
-    if closed := closed_reason(location, day):
+    if closed := booked.closed_reason(day):
         return None, None, f"{location} is closed ({closed})"
     if not_before and wanted < not_before:
         found, reasons = None, ["too soon after the previous infusion"]
     else:
         found, reasons = _free_chair_and_nurse(
-            location,
-            patient,
+            booked,
             session_times(wanted, minutes, template),
             chairs,
             nurses,
@@ -90,7 +79,7 @@ def _try_day(
         )
     if found:
         return wanted, found, ""
-    hours = OpeningHours.objects.filter(location=location, weekday=day.weekday()).first()
+    hours = booked.hours.get(day.weekday())
     if hours is None:
         return None, None, reasons[0]
     length = template.chair_time(minutes)
@@ -103,8 +92,7 @@ def _try_day(
         moment += STEP
     for moment in sorted(candidates, key=lambda m: abs(m - wanted)):
         option, _ = _free_chair_and_nurse(
-            location,
-            patient,
+            booked,
             session_times(moment, minutes, template),
             chairs,
             nurses,
@@ -142,12 +130,18 @@ def course_propose(
         return proposal
     chairs = list(Chair.objects.in_service().filter(location=location).order_by("name"))
     nurse_ids = NurseShift.objects.filter(location=location).values_list("nurse", flat=True)
-    nurses = [
-        n for n in User.objects.filter(pk__in=nurse_ids, is_active=True).order_by("pk")
-        if n.has_role(Role.NURSE)
-    ]  # fmt: skip
+    nurses = list(
+        User.objects.filter(pk__in=nurse_ids, is_active=True, groups__name=Role.NURSE.label)
+        .distinct()
+        .order_by("pk")
+    )
     gap = datetime.timedelta(hours=rules.min_gap_hours)
     last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
+    # Every booking the proposal must avoid, read once: the checks below run in memory.
+    booked = SiteBookings(
+        location=location, patient=patient, chairs=chairs, nurses=nurses,
+        first_day=wishes.start_date, last_day=last_end_day,
+    )  # fmt: skip
     per_week: dict[tuple, int] = {}
     missed: dict[str, list[datetime.date]] = {}  # one line per reason, naming its days
     day, previous = wishes.start_date, None
@@ -156,7 +150,7 @@ def course_propose(
         wanted_day = day.weekday() in wishes.weekdays
         if wanted_day and per_week.get(week, 0) < wishes.sessions_per_week:
             moment, option, note = _try_day(
-                location, patient, day, wishes, minutes, template, chairs, nurses,
+                booked, day, wishes, minutes, template, chairs, nurses,
                 previous.nurse if previous else None,
                 previous.starts_at + gap if previous else None,
             )  # fmt: skip

@@ -1,6 +1,7 @@
 """Can this session go here? One set of checks, used by the planner and by booking."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -9,10 +10,12 @@ from clinic.models import Location, User
 from clinic.roles import Role
 from patients.models import Patient
 
-from ..closures import closed_reason
+from .. import closures
+from ..closures import closed_reason, site_closures
 from ..models import (
     Appointment,
     Chair,
+    ChairOutOfService,
     LocationSchedule,
     NurseShift,
     OpeningHours,
@@ -59,11 +62,16 @@ def site_problems(location: Location, times: SessionTimes) -> dict[str, str]:
     if reason := closed_reason(location, start.date()):
         return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
     hours = OpeningHours.objects.filter(location=location, weekday=start.weekday()).first()
+    return _hours_problems(location, start, end, hours)
+
+
+def _hours_problems(location, start, end, hours: OpeningHours | None) -> dict[str, str]:
+    """``start``-``end`` (site clock) against that weekday's opening hours (None: closed)."""
     if hours is None:
         return {"starts_at": f"{location} is closed on {start:%A}s."}
     if start.time() < hours.opens_at or end.time() > hours.closes_at or end.date() != start.date():
         return {
-            "starts_at": f"{when}-{end:%H:%M} is outside opening hours "
+            "starts_at": f"{start:%a %m/%d %H:%M}-{end:%H:%M} is outside opening hours "
             f"({hours.opens_at:%H:%M}-{hours.closes_at:%H:%M})."
         }
     return {}
@@ -167,3 +175,115 @@ def slot_taken(
     problems |= patient_problems(patient, times, ignore)
     problems |= nurse_problems(location, nurse, times, ignore)
     return problems
+
+
+class SiteBookings:
+    """Everything booked at a site over a range of days, read once (a fixed number of
+    queries, however many bookings there are), so the planner can try hundreds of candidate
+    times in memory. The rules and messages are those of ``site_problems``,
+    ``chair_problems``, ``patient_problems`` and ``nurse_problems``; booking
+    (``course_book``) still checks in the database, under its locks and constraints.
+
+    ``nurses`` must all hold the nurse role (the planner picks them by it)."""
+
+    def __init__(self, *, location, patient, chairs, nurses, first_day, last_day):
+        self.location = location
+        self.patient = patient
+        one_day = datetime.timedelta(days=1)
+        first_day, last_day = first_day - one_day, last_day + one_day
+        start = location.at(first_day, datetime.time.min)
+        end = location.at(last_day + one_day, datetime.time.min)
+        self.first_day, self.last_day = first_day, last_day
+        rules = LocationSchedule.for_location(location)
+        self.capacity = rules.nurse_capacity
+        self.follows_federal_holidays = rules.follows_federal_holidays
+        self.hours = {h.weekday: h for h in OpeningHours.objects.filter(location=location)}
+        self.closures: dict[datetime.date, str] = {}
+        dated = site_closures(location).filter(date__range=(first_day, last_day))
+        for day, reason in dated.order_by("date", "pk").values_list("date", "reason"):
+            self.closures.setdefault(day, reason)
+        chair_ids = [c.pk for c in chairs]
+        nurse_ids = [n.pk for n in nurses]
+        active = Appointment.objects.active()
+        self.out_of_service = self._by_day(
+            ChairOutOfService.objects.filter(
+                chair__in=chair_ids, starts_at__lt=end, ends_at__gt=start
+            ).values_list("chair_id", "pk", "starts_at", "ends_at")
+        )
+        self.chair_busy = self._by_day(
+            active.filter(chair__in=chair_ids)
+            .between(start, end)
+            .values_list("chair_id", "pk", "starts_at", "ends_at")
+        )
+        self.patient_busy = self._by_day(
+            (patient.pk, pk, s, e)
+            for pk, s, e in active.filter(patient=patient)
+            .between(start, end)
+            .values_list("pk", "starts_at", "ends_at")
+        )
+        self.shifts = defaultdict(list)
+        for nurse_id, s, e in NurseShift.objects.filter(
+            location=location, nurse__in=nurse_ids, starts_at__lt=end, ends_at__gt=start
+        ).values_list("nurse_id", "starts_at", "ends_at"):
+            self.shifts[nurse_id].append((s, e))
+        self.nurse_busy = self._by_day(
+            active.filter(
+                nurse__in=nurse_ids, infusion_starts_at__lt=end, infusion_ends_at__gt=start
+            ).values_list("nurse_id", "pk", "infusion_starts_at", "infusion_ends_at")
+        )
+
+    def _by_day(self, rows) -> dict:
+        """{(owner id, site day): [(row id, start, end)]}, under every day it touches."""
+        found = defaultdict(list)
+        for owner, pk, s, e in rows:
+            day, last = self.location.date_of(s), self.location.date_of(e)
+            while day <= last:
+                found[(owner, day)].append((pk, s, e))
+                day += datetime.timedelta(days=1)
+        return found
+
+    def _overlapping(self, table, owner, s, e) -> list:
+        days = {self.location.date_of(s), self.location.date_of(e)}
+        if min(days) < self.first_day or max(days) > self.last_day:
+            raise ValueError(f"{s}-{e} is outside the days read ({self.first_day}-{self.last_day})")
+        seen = {row for day in days for row in table.get((owner, day), ())}
+        return [pk for pk, a, b in seen if a < e and b > s]
+
+    def closed_reason(self, day: datetime.date) -> str | None:
+        if day in self.closures:
+            return self.closures[day]
+        if self.follows_federal_holidays and (name := closures.federal_holiday(day)):
+            return f"{name}, a US federal holiday"
+        return None
+
+    def site_problems(self, times: SessionTimes) -> dict[str, str]:
+        location = self.location
+        start, end = local(location, times.starts_at), local(location, times.ends_at)
+        if times.starts_at <= timezone.now():
+            return {"starts_at": f"{start:%a %m/%d %H:%M} has already passed."}
+        if reason := self.closed_reason(start.date()):
+            return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
+        return _hours_problems(location, start, end, self.hours.get(start.weekday()))
+
+    def chair_problems(self, chair: Chair, times: SessionTimes) -> dict[str, str]:
+        if invalid := chair_invalid(self.location, chair):
+            return invalid
+        s, e = times.starts_at, times.ends_at
+        if self._overlapping(self.out_of_service, chair.pk, s, e):
+            return {"chair": f"{chair.name} is out of service then."}
+        if self._overlapping(self.chair_busy, chair.pk, s, e):
+            return {"chair": f"{chair.name} is already booked then."}
+        return {}
+
+    def patient_problems(self, times: SessionTimes) -> dict[str, str]:
+        if self._overlapping(self.patient_busy, self.patient.pk, times.starts_at, times.ends_at):
+            return {"starts_at": f"{self.patient.display_name} already has an appointment then."}
+        return {}
+
+    def nurse_problems(self, nurse: User, times: SessionTimes) -> dict[str, str]:
+        s, e = times.infusion_starts_at, times.infusion_ends_at
+        if not any(a <= s and b >= e for a, b in self.shifts.get(nurse.pk, ())):
+            return {"nurse": f"{nurse} has no shift at {self.location} covering the infusion."}
+        if len(self._overlapping(self.nurse_busy, nurse.pk, s, e)) >= self.capacity:
+            return {"nurse": f"{nurse} already has {self.capacity} patient(s) infusing then."}
+        return {}

@@ -57,7 +57,8 @@ def course(patient, protocol, site, chairs, nurse, front_desk):
 def test_every_scheduling_model_is_registered_in_the_admin():
     assert set(MODELS) == {
         "appointment", "appointmentstatuschange", "calendarfeed", "chair", "chairoutofservice",
-        "closedday", "course", "locationschedule", "nurseshift", "openinghours", "visittemplate",
+        "closedday", "consultation", "consultationstatuschange", "course",
+        "courseprotocolchange", "locationschedule", "nurseshift", "openinghours", "visittemplate",
         "reminderrule", "messagetemplate", "outboundmessage", "smsoptout",
     }  # fmt: skip
 

@@ -71,6 +71,27 @@ def test_the_front_desk_books_a_course_of_eight_real_appointments(
     assert Appointment.objects.filter(course_id=body["id"]).count() == 8
 
 
+def test_a_booking_whose_answer_cannot_be_read_is_not_kept(
+    login, front_desk, patient, protocol, site, chairs, nurse, monkeypatch
+):
+    """The fault drill's Postgres restart: the booking committed, then re-reading it for the
+    answer failed, so the client got a 500 for a course that was there. The answer is read
+    in the booking's transaction: no answer, no booking."""
+    from django.db import DatabaseError
+
+    from scheduling.api.courses import CourseViewSet
+
+    def connection_lost(self, course):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CourseViewSet, "detail_of", connection_lost)
+    client = login(front_desk)
+    client.raise_request_exception = False
+    response = post(client, COURSES, booking(patient, protocol, site, chairs[0], nurse))
+    assert response.status_code == 500
+    assert rows() == (0, 0, 0)
+
+
 def test_seven_infusions_are_refused_naming_planned_infusions(
     login, front_desk, patient, protocol, site, chairs, nurse
 ):

@@ -339,3 +339,52 @@ def test_a_reschedule_cannot_stretch_the_course_past_its_window(
             changed_by=front_desk,
         )  # fmt: skip
     assert "no longer fit within 28 days" in str(refused.value)
+
+
+def test_changes_held_together_reach_once_per_course_listeners_once(db):
+    """``notify.course_changes_together``: a once-per-course listener hears each course once,
+    with its last change, at the end; nothing when the block raises; others hear each."""
+    from types import SimpleNamespace
+
+    from scheduling import hooks, notify
+
+    once, each = [], []
+
+    def per_course(appointment, change):
+        once.append((appointment.pk, change))
+
+    def per_session(appointment, change):
+        each.append((appointment.pk, change))
+
+    def visit(pk, course_id):
+        return SimpleNamespace(pk=pk, course_id=course_id)
+
+    saved = list(hooks.appointment_changes), set(hooks.once_per_course_listeners)
+    hooks.appointment_changes[:] = []
+    hooks.once_per_course_listeners.clear()
+    hooks.on_appointment_changed(per_course, once_per_course=True)
+    hooks.on_appointment_changed(per_session)
+    try:
+        with notify.course_changes_together():
+            for pk in (1, 2, 3):
+                _announce(notify, visit(pk, 7 if pk < 3 else 8), "cancelled")
+            assert once == []
+        assert once == [(2, "cancelled"), (3, "cancelled")]
+        assert [pk for pk, _c in each] == [1, 2, 3]
+        once.clear()
+        with pytest.raises(RuntimeError), notify.course_changes_together():
+            _announce(notify, visit(4, 7), "cancelled")
+            raise RuntimeError("refused")
+        assert once == []
+    finally:
+        hooks.appointment_changes[:] = saved[0]
+        hooks.once_per_course_listeners.clear()
+        hooks.once_per_course_listeners.update(saved[1])
+
+
+def _announce(notify, appointment, change):
+    """notify.appointment_changed without the reminders' outbox (no rows for a stand-in)."""
+    from unittest import mock
+
+    with mock.patch.object(notify.outbox, "on_appointment_changed"):
+        notify.appointment_changed(appointment, change)

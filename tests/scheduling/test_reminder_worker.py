@@ -178,3 +178,31 @@ def test_with_redis_stopped_booking_succeeds_quickly_and_reminders_go_out_once_i
         S.SENT
     }
     assert len(sms_files(tmp_path / "sms", str(patient.phone))) == 3  # 48 h, 24 h, welcome
+
+
+def test_a_worker_whose_database_connection_was_cut_sends_the_next_reminders(
+    celery_worker, clinic, protocol, front_desk
+):
+    """Found by the fault drill (bench/drill, "Postgres restarted"): after Postgres dropped
+    its connection, a worker failed every task with "connection already closed" until Celery
+    recycled the connection 2,000 tasks later. Each task now starts with Django's request
+    check (clinic/celery.py), so the connection is replaced at once."""
+    site, chair, nurse = clinic
+    patient = consenting_patient(site, nurse)
+    appointment = book(patient, site, chair, nurse, protocol, front_desk, local_at(site, 3, 12))
+    first = make_due(appointment, kind="appointment")
+    dispatch.dispatch_due()
+    wait_for(lambda: settled(first))  # the worker now holds a connection
+    with connection.cursor() as cursor:  # as a Postgres restart or failover would
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    later = make_due(appointment, kind="escort_patient")
+    assert later
+    for _ in range(2):  # the first sweep may meet the cut connection before the check ran
+        dispatch.dispatch_due()
+        time.sleep(1)
+    wait_for(lambda: settled(later))
+    statuses = OutboundMessage.objects.filter(pk__in=later).values_list("status", flat=True)
+    assert set(statuses) <= {S.SENT, S.SKIPPED}

@@ -26,10 +26,13 @@ def test_the_desks_counts(front_desk, nurse, site, other_site, chairs, protocol)
     assert counts(front_desk) == dict.fromkeys(
         (
             "requests_not_contacted",
+            "requests_overdue",
             "escorts_tomorrow",
             "failed_reminders",
             "benefits_checks_due",
             "estimates_due",
+            "chairs_to_fill",
+            "charges_to_review",
         ),
         0,
     )
@@ -69,6 +72,9 @@ def check_the_desks_counts(front_desk, nurse, site, other_site, chairs, protocol
         name="B", phone="+19495550101", preferred_location=other_site
     )  # not the desk's site
     assert counts(front_desk) == {
-        "requests_not_contacted": 1, "escorts_tomorrow": 1, "failed_reminders": 1,
+        "requests_not_contacted": 1, "requests_overdue": 0, "escorts_tomorrow": 1,
+        "failed_reminders": 1,
         "benefits_checks_due": 0, "estimates_due": 3,  # billing's: three self-pay courses
+        "chairs_to_fill": 0,  # the waitlist's: nobody waits
+        "charges_to_review": 0,  # billing's: no infusion completed
     }  # fmt: skip
