@@ -12,6 +12,7 @@ from clinic.admin_roles import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     SiteScoped,
+    StatusHistoryInline,
     is_clinic_admin,
 )
 
@@ -22,6 +23,8 @@ from .models import (
     ConsentDocument,
     ConsentSignature,
     ConsultationRequest,
+    ConsultationStageChange,
+    ContactAttempt,
     EscortContact,
     OutcomeMeasure,
     Patient,
@@ -283,14 +286,56 @@ class CommunicationConsentAdmin(SiteScoped, ReadOnlyAdmin):
     search_fields = PATIENT_SEARCH
 
 
+class StageHistoryInline(StatusHistoryInline):
+    model = ConsultationStageChange
+    fields = ["changed_at", "from_stage", "to_stage", "changed_by", "reason"]
+    readonly_fields = fields
+
+
+class ContactAttemptInline(ReadOnlyInline):
+    model = ContactAttempt
+    fields = ["attempted_at", "channel", "outcome", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["attempted_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
 @admin.register(ConsultationRequest)
 class ConsultationRequestAdmin(SiteScoped, ReadOnlyAdmin):
-    """The website's "contact us" queue; the front desk converts or closes requests in the app."""
+    """The consultation pipeline's requests (read-only): the front desk moves them through
+    their stages in the app."""
 
     site_path = "preferred_location"
 
-    list_display = ["name", "phone", "preferred_location", "status", "created_at", "handled_by"]
-    list_filter = ["status", "preferred_location"]
+    list_display = ["name", "phone", "preferred_location", "stage", "created_at", "handled_by"]
+    list_filter = ["stage", "source", "preferred_location"]
     list_select_related = ["preferred_location", "handled_by"]
     search_fields = ["name", "phone", "email"]
     date_hierarchy = "created_at"
+    inlines = [StageHistoryInline, ContactAttemptInline]
+
+
+@admin.register(ConsultationStageChange)
+class ConsultationStageChangeAdmin(SiteScoped, ReadOnlyAdmin):
+    """A request's stage history, written by the consultation services (append-only)."""
+
+    site_path = "request__preferred_location"
+    list_display = ["changed_at", "request", "from_stage", "to_stage", "changed_by"]
+    list_filter = ["to_stage"]
+    list_select_related = ["request", "changed_by"]
+    search_fields = ["request__name", "request__phone", "reason"]
+    date_hierarchy = "changed_at"
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(SiteScoped, ReadOnlyAdmin):
+    """Calls, texts and emails to a request, recorded by the front desk (append-only)."""
+
+    site_path = "request__preferred_location"
+    list_display = ["attempted_at", "request", "channel", "outcome", "recorded_by"]
+    list_filter = ["channel", "outcome"]
+    list_select_related = ["request", "recorded_by"]
+    search_fields = ["request__name", "request__phone", "note"]
+    date_hierarchy = "attempted_at"

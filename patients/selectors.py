@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lead, Now
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,10 +25,12 @@ from clinic.access import locations_for
 from clinic.models import User
 
 from .models import (
+    BEFORE_REGISTRATION,
     Clearance,
     CommunicationConsent,
     ConsentSignature,
     ConsultationRequest,
+    ConsultationStageChange,
     EscortContact,
     MeasureKind,
     OutcomeMeasure,
@@ -28,31 +39,44 @@ from .models import (
     Screening,
     WeightMeasurement,
 )
+from .models.clinical import raised_a_flag
 
 # A visit at a site opens the patient's record to that site's staff unless it was cancelled
 # (a no-show was still booked there; past visits stay readable for their record).
 NOT_A_VISIT = "cancelled"
 
 
-def booked_at(locations) -> QuerySet:
-    """Ids of patients with a visit booked at one of these sites (any date, not cancelled).
+def booked_at(locations, patient: str) -> QuerySet:
+    """Visits booked at one of these sites (any date, not cancelled) for the outer query's
+    patient (``patient``: the path to its id there): for ``Exists``, one probe of the
+    appointments' (patient, site) index per outer row.
+
+    As ``pk__in`` (the ids of every booked patient) Postgres could not hash the network's
+    700,000 visits in ``work_mem`` and compared each patient with each of them: the patient
+    list's count ran for minutes on the full-size scale data.
 
     Scheduling sits above patients, so its model is looked up by name, not imported.
     """
     appointment = apps.get_model("scheduling", "Appointment")
-    return (
-        appointment.objects.filter(location__in=locations)
-        .exclude(status=NOT_A_VISIT)
-        .values("patient_id")
+    return appointment.objects.filter(patient=OuterRef(patient), location__in=locations).exclude(
+        status=NOT_A_VISIT
     )
 
 
 def patients_for(user: User) -> PatientQuerySet:
     """Patients whose home site the user works at, or who are booked at one of their sites."""
+    return Patient.objects.filter(seen_by(user, patient="")).select_related("home_location")
+
+
+def seen_by(user: User, patient: str = "patient") -> Q:
+    """The rule of which patients a user may see, as a test of each row's patient
+    (``patient``: the path to it; "" when the rows are patients): home site one of the
+    user's, or a visit booked at one. For the lists of work waiting, a few rows each: the
+    booked visit is looked up per row (by patient), where ``patient__in=patients_for(user)``
+    plans over every visit the sites ever booked."""
     locations = locations_for(user)
-    return Patient.objects.filter(
-        Q(home_location__in=locations) | Q(pk__in=booked_at(locations))
-    ).select_related("home_location")
+    home = f"{patient}__home_location__in" if patient else "home_location__in"
+    return Q(**{home: locations}) | Exists(booked_at(locations, patient or "pk"))
 
 
 ANOTHER_SITE = (
@@ -315,18 +339,17 @@ def patient_flags(patient: Patient) -> PatientFlags:
 
 
 def awaiting_clearance_for(user: User) -> QuerySet[Screening]:
-    """Latest screenings that raised a flag and have no physician decision yet."""
+    """Latest screenings that raised a flag and have no physician decision yet, of the
+    user's active patients (``seen_by``: each such screening's patient tested)."""
     newer = Screening.objects.filter(patient=OuterRef("patient")).filter(
         Q(recorded_at__gt=OuterRef("recorded_at"))
         | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
     )
     decided = Clearance.objects.filter(screening=OuterRef("pk"))
-    positive = Q()
-    for question in Screening.QUESTIONS:
-        positive |= Q(**{f"{question}__in": ["yes", "unknown"]})
     return (
-        Screening.objects.filter(positive, patient__in=patients_for(user).active())
+        Screening.objects.filter(raised_a_flag(), patient__is_active=True)
         .filter(~Exists(newer), ~Exists(decided))
+        .filter(seen_by(user))
         .select_related("patient", "recorded_by")
         .order_by("recorded_at")
     )
@@ -346,7 +369,7 @@ def open_phq9_follow_ups() -> QuerySet[OutcomeMeasure]:
 def open_phq9_follow_ups_for(user: User) -> QuerySet[OutcomeMeasure]:
     return (
         open_phq9_follow_ups()
-        .filter(patient__in=patients_for(user))
+        .filter(seen_by(user))
         .select_related("patient", "recorded_by")
         .order_by("recorded_at")
     )
@@ -355,6 +378,17 @@ def open_phq9_follow_ups_for(user: User) -> QuerySet[OutcomeMeasure]:
 def communication_consent(patient: Patient, channel: str) -> CommunicationConsent | None:
     """The consent in force for a channel: the latest one recorded."""
     return patient.communication_consents.filter(channel=channel).first()
+
+
+def communication_in_force(patient: Patient) -> dict[str, CommunicationConsent]:
+    """Each channel's consent in force (the latest recorded), by channel; a channel never
+    recorded is absent. One query."""
+    in_force: dict[str, CommunicationConsent] = {}
+    for consent in patient.communication_consents.select_related("recorded_by").order_by(
+        "-recorded_at", "-pk"
+    ):
+        in_force.setdefault(consent.channel, consent)
+    return in_force
 
 
 def primary_escort(patient: Patient) -> EscortContact | None:
@@ -373,5 +407,18 @@ def consultation_requests_for(user: User) -> QuerySet[ConsultationRequest]:
 
 
 def open_consultation_requests_for(user: User) -> QuerySet[ConsultationRequest]:
-    """The requests nobody has contacted yet: the front desk's call-back list."""
-    return consultation_requests_for(user).filter(status=ConsultationRequest.Status.OPEN)
+    """The requests still before registration (new, contacted, consultation booked): the
+    desk can contact, book a consultation, register or close them."""
+    return consultation_requests_for(user).filter(stage__in=BEFORE_REGISTRATION)
+
+
+def stage_history(request: ConsultationRequest) -> QuerySet[ConsultationStageChange]:
+    """The request's stage rows, each with ``lasted`` (an interval computed by the
+    database): until the next row, or until now for the current stage."""
+    next_at = Window(Lead("changed_at"), order_by=[F("changed_at").asc(), F("pk").asc()])
+    return (
+        request.stage_changes.select_related("changed_by")
+        .annotate(left_at=Coalesce(next_at, Now()))
+        .annotate(lasted=ExpressionWrapper(F("left_at") - F("changed_at"), DurationField()))
+        .order_by("changed_at", "pk")
+    )

@@ -15,6 +15,12 @@ urlpatterns = [
         name="consultation_register",
     ),
     path("consultations/<int:pk>/close/", views.consultation_close, name="consultation_close"),
+    path("consultations/new/", views.consultation_take, name="consultation_take"),
+    path(
+        "consultations/<int:pk>/attempts/",
+        views.consultation_attempt,
+        name="consultation_attempt",
+    ),
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
     path("<int:pk>/deactivate/", views.patient_deactivate, name="deactivate"),

@@ -5,9 +5,15 @@ viewsets at ``f"{PATIENT}/weights"`` and so on.
 """
 
 from .clinical import IntakeViewSet, ScreeningViewSet, WeightViewSet
-from .consent import CommunicationConsentViewSet, ConsentDocumentViewSet, ConsentSignatureViewSet
+from .consent import (
+    CommunicationConsentViewSet,
+    CommunicationPreferencesView,
+    ConsentDocumentViewSet,
+    ConsentSignatureViewSet,
+)
 from .measures import MeasureViewSet
-from .registration import ConsultationRequestViewSet, EscortViewSet, PatientViewSet
+from .pipeline import ConsultationRequestViewSet
+from .registration import EscortViewSet, PatientViewSet
 
 # DRF's own lookup pattern, so the schema types patient_pk from the records' patient field.
 PATIENT = r"patients/(?P<patient_pk>[^/.]+)"
@@ -15,6 +21,7 @@ PATIENT = r"patients/(?P<patient_pk>[^/.]+)"
 __all__ = [
     "PATIENT",
     "CommunicationConsentViewSet",
+    "CommunicationPreferencesView",
     "ConsentDocumentViewSet",
     "ConsentSignatureViewSet",
     "ConsultationRequestViewSet",

@@ -66,6 +66,8 @@ class IntakeSerializer(serializers.ModelSerializer):
 class IntakeViewSet(PatientRecordViewSet):
     """Diagnosis, comorbidities, medications, allergies and prior treatments; newest first."""
 
+    ordering_fields = ("recorded_at",)
+
     queryset = ClinicalIntake.objects.select_related("recorded_by").prefetch_related("treatments")
     serializer_class = IntakeSerializer
     read_roles, write_roles = CLINICAL_READERS, CLINICAL
@@ -142,6 +144,8 @@ class ScreeningSerializer(serializers.ModelSerializer):
 
 class ScreeningViewSet(PatientRecordViewSet):
     """Relative contraindications. A yes or unknown needs a physician's clearance."""
+
+    ordering_fields = ("recorded_at",)
 
     queryset = Screening.objects.select_related("recorded_by", "clearance", "clearance__physician")
     serializer_class = ScreeningSerializer
@@ -220,6 +224,8 @@ class WeightSerializer(serializers.ModelSerializer):
 
 class WeightViewSet(PatientRecordViewSet):
     """Every weight taken, newest first; stored in kg, shown in kg and lb."""
+
+    ordering_fields = ("measured_at", "recorded_at")
 
     queryset = WeightMeasurement.objects.select_related("measured_by", "corrected_by")
     serializer_class = WeightSerializer

@@ -70,6 +70,8 @@ class MeasureSerializer(serializers.ModelSerializer):
 class MeasureViewSet(PatientRecordViewSet):
     """Completed questionnaires, newest first, scored when recorded."""
 
+    ordering_fields = ("recorded_at", "taken_at")
+
     queryset = OutcomeMeasure.objects.select_related(
         "recorded_by", "follow_up", "follow_up__physician", "corrected_by"
     )

@@ -2,8 +2,6 @@
 
 from dataclasses import asdict
 
-from django_filters import ChoiceFilter
-from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status, viewsets
@@ -11,23 +9,24 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.access import locations_for
-from clinic.api import EVERYONE, RoleRules, StaffSerializer, service_errors, validated
-from clinic.filters import OrderBy
+from clinic.api import (
+    EVERYONE,
+    RoleRules,
+    service_errors,
+    validated,
+)
 from clinic.models import Location
 from clinic.roles import DESK
 
-from ..models import ConsultationRequest, EscortContact, Patient
+from ..models import EscortContact, Patient
 from ..selectors import (
     ClearanceState,
     clearance_state,
-    consultation_requests_for,
     patient_flags,
     patient_search,
     patients_for,
 )
 from ..services import (
-    consultation_close,
-    consultation_convert,
     escort_add,
     escort_deactivate,
     patient_deactivate,
@@ -129,6 +128,8 @@ class ReasonSerializer(serializers.Serializer):
 class PatientViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
     """Patients of the caller's sites. Never deleted: deactivated with a reason."""
 
+    ordering_fields = ("created_at", "legal_last_name", "date_of_birth")
+
     queryset = Patient.objects.none()  # for the schema; requests use get_queryset
     read_roles, write_roles = EVERYONE, DESK
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -153,8 +154,8 @@ class PatientViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
             patients = patient_search(request.user, text)
             if location is not None:
                 patients = [p for p in patients if p.home_location_id == location]
-        else:
-            patients = self.get_queryset()
+        else:  # a search keeps its ranking; a plain list sorts by ?ordering=
+            patients = self.filter_queryset(self.get_queryset())
             if location is not None:
                 patients = patients.filter(home_location_id=location)
         page = self.paginate_queryset(patients)
@@ -199,6 +200,8 @@ class EscortSerializer(serializers.ModelSerializer):
 class EscortViewSet(PatientRecordViewSet):
     """Responsible adults who collect the patient. The first one added is the primary."""
 
+    ordering_fields = ("created_at",)
+
     queryset = EscortContact.objects.all()
     serializer_class = EscortSerializer
     # Any staff member adds or removes an escort, as on the patient page (the service's rule).
@@ -216,57 +219,3 @@ class EscortViewSet(PatientRecordViewSet):
         with service_errors():
             escort = escort_deactivate(escort=self.get_object(), deactivated_by=self.staff)
         return Response(EscortSerializer(escort).data)
-
-
-class ConsultationRequestSerializer(serializers.ModelSerializer):
-    handled_by = StaffSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = ConsultationRequest
-        fields = [
-            "id", "name", "phone", "email", "preferred_location", "message", "status",
-            "closed_reason", "patient", "handled_by", "handled_at", "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class ConsultationFilter(FilterSet):
-    status = ChoiceFilter(choices=ConsultationRequest.Status.choices)
-    ordering = OrderBy("created_at")
-
-
-class ConsultationRequestViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
-    """ "Contact us" requests from the website at the caller's sites, oldest first."""
-
-    queryset = ConsultationRequest.objects.none()  # for the schema; requests use get_queryset
-    serializer_class = ConsultationRequestSerializer
-    filterset_class = ConsultationFilter
-    read_roles = write_roles = DESK
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
-            return ConsultationRequest.objects.none()
-        return consultation_requests_for(self.request.user)
-
-    @extend_schema(request=PatientRegistrationSerializer, responses={201: PatientSerializer})
-    @action(detail=True, methods=["post"])
-    def convert(self, request, pk=None):
-        """Register the requester as a patient; the request is marked converted."""
-        consultation = self.get_object()
-        fields = validated(PatientRegistrationSerializer, request)
-        with service_errors():
-            patient = consultation_convert(
-                request=consultation, registered_by=request.user, **fields
-            )
-        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ReasonSerializer, responses=ConsultationRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        consultation = self.get_object()
-        reason = validated(ReasonSerializer, request)["reason"]
-        with service_errors():
-            consultation = consultation_close(
-                request=consultation, closed_by=request.user, reason=reason
-            )
-        return Response(ConsultationRequestSerializer(consultation).data)

@@ -5,7 +5,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.models import Location
 
-from ..models import CommunicationConsent, Patient
+from ..models import CommunicationConsent, ConsultationRequest, ContactAttempt, Patient
 from ..services.registration import PATIENT_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -117,4 +117,38 @@ class ConsultationRequestForm(forms.Form):
 
 
 class CloseRequestForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why is this request closed?")
+    reason = forms.CharField(max_length=300, label="Why was this request declined or lost?")
+
+
+class DeskRequestForm(forms.Form):
+    """A request the front desk takes: a phone call or a referral (the website form is the
+    public one)."""
+
+    source = forms.ChoiceField(
+        choices=[c for c in ConsultationRequest.Source.choices if c[0] != "website"],
+        widget=forms.RadioSelect,
+    )
+    referred_by = forms.CharField(
+        max_length=150, required=False, label="Referring clinician",
+        help_text="For a referral: name and practice.",
+    )  # fmt: skip
+    name = forms.CharField(max_length=150)
+    phone = PhoneNumberField(widget=forms.TextInput(attrs={"type": "tel"}))
+    email = forms.EmailField(required=False)
+    date_of_birth = forms.DateField(required=False, widget=DATE_INPUT, label="Date of birth")
+    preferred_location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), label="Preferred clinic", empty_label=None
+    )
+    message = forms.CharField(
+        max_length=2000, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, locations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_location"].queryset = locations
+
+
+class ContactAttemptForm(forms.Form):
+    channel = forms.ChoiceField(choices=ContactAttempt.Channel.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(max_length=300, required=False)

@@ -8,7 +8,15 @@ from .clinical import (
     WeightMeasurement,
 )
 from .consent import CommunicationConsent, ConsentDocument, ConsentSignature
-from .consultations import ConsultationRequest
+from .consultations import (
+    BEFORE_REGISTRATION,
+    OPEN_STAGES,
+    STAGES,
+    ConsultationRequest,
+    ConsultationStageChange,
+    ContactAttempt,
+    Stage,
+)
 from .measures import MeasureKind, OutcomeMeasure, Phq9FollowUp
 from .patient import MRN_SEQUENCE, EscortContact, Patient, PatientQuerySet
 
@@ -22,6 +30,12 @@ __all__ = [
     "ConsentDocument",
     "ConsentSignature",
     "ConsultationRequest",
+    "ConsultationStageChange",
+    "ContactAttempt",
+    "BEFORE_REGISTRATION",
+    "OPEN_STAGES",
+    "STAGES",
+    "Stage",
     "EscortContact",
     "MeasureKind",
     "OutcomeMeasure",

@@ -115,6 +115,21 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
+# The screening's questions (``Screening.QUESTIONS`` gives them in the clinic's words).
+QUESTION_FIELDS = (
+    "cardiovascular", "pregnancy", "psychosis", "hepatic_disease", "intracranial_pressure",
+    "intraocular_pressure", "substance_misuse",
+)  # fmt: skip
+
+
+def raised_a_flag() -> Q:
+    """A screening with any question answered yes or unknown: it waits for a clearance."""
+    flagged = Q()
+    for question in QUESTION_FIELDS:
+        flagged |= Q(**{f"{question}__in": [Answer.YES, Answer.UNKNOWN]})
+    return flagged
+
+
 class Screening(models.Model):
     """Relative contraindications (ASRA/AAPM/ASA consensus, Cohen 2018).
 
@@ -148,6 +163,11 @@ class Screening(models.Model):
         triggers = append_only_triggers()
         ordering = ["-recorded_at", "-pk"]
         get_latest_by = ["recorded_at", "pk"]
+        indexes = [
+            # The screenings that raised a flag (awaiting clearance on the physician's home),
+            # not every screening ever recorded.
+            models.Index(fields=["patient"], condition=raised_a_flag(), name="screening_flagged"),
+        ]
 
     def __str__(self) -> str:
         return f"Screening of patient {self.patient_id} ({self.recorded_at:%Y-%m-%d})"

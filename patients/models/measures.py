@@ -58,7 +58,16 @@ class OutcomeMeasure(models.Model):
             correction_same_patient_trigger("patients_outcomemeasure", "kind"),
         ]
         ordering = ["-recorded_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "kind", "-recorded_at"])]
+        indexes = [
+            models.Index(fields=["patient", "kind", "-recorded_at"]),
+            # PHQ-9s whose item 9 asks for a same-day follow-up (the physician's home), not
+            # every measure ever recorded.
+            models.Index(
+                fields=["patient"],
+                condition=Q(kind=MeasureKind.PHQ9, needs_same_day_follow_up=True),
+                name="measure_phq9_item9_raised",
+            ),
+        ]
         constraints = [
             correction_has_reason(
                 "measure_correction_has_reason", "Say what was wrong with the entry."

@@ -15,10 +15,16 @@ from .measures import (
     measure_record_from_home,
     phq9_follow_up_record,
 )
-from .registration import (
+from .pipeline import (
+    consultation_booked,
+    consultation_cancelled,
     consultation_close,
     consultation_convert,
     consultation_submit,
+    contact_attempt_record,
+    first_infusion_booked,
+)
+from .registration import (
     escort_add,
     escort_deactivate,
     next_mrn,
@@ -31,11 +37,15 @@ __all__ = [
     "clearance_record",
     "communication_consent_record",
     "consent_sign",
+    "consultation_booked",
+    "consultation_cancelled",
     "consultation_close",
     "consultation_convert",
     "consultation_submit",
+    "contact_attempt_record",
     "escort_add",
     "escort_deactivate",
+    "first_infusion_booked",
     "intake_record",
     "measure_correct",
     "measure_record",

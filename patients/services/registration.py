@@ -6,7 +6,7 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import ALL_STAFF, DESK
 
-from ..models import MRN_SEQUENCE, ConsultationRequest, EscortContact, Patient
+from ..models import MRN_SEQUENCE, EscortContact, Patient
 from ..selectors import likely_duplicates
 
 REGISTRARS = DESK
@@ -134,51 +134,3 @@ def escort_deactivate(*, escort: EscortContact, deactivated_by: User) -> EscortC
             successor.is_primary = True
             successor.save()
     return escort
-
-
-@transaction.atomic
-def consultation_submit(*, name, phone, email, preferred_location, message) -> ConsultationRequest:
-    request = ConsultationRequest(
-        name=name, phone=phone, email=email, preferred_location=preferred_location,
-        message=message,
-    )  # fmt: skip
-    request.full_clean()
-    request.save()
-    return request
-
-
-def _lock_open_request(request: ConsultationRequest) -> ConsultationRequest:
-    locked = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != ConsultationRequest.Status.OPEN:
-        raise ValidationError(f"This request is already {locked.get_status_display().lower()}.")
-    return locked
-
-
-@transaction.atomic
-def consultation_convert(
-    *, request: ConsultationRequest, registered_by: User, allow_duplicate=False, **fields
-) -> Patient:
-    """Register the requester as a patient and mark the request converted, together."""
-    require_role(registered_by, *REGISTRARS, doing="register patients")
-    request = _lock_open_request(request)
-    patient = patient_register(
-        registered_by=registered_by, allow_duplicate=allow_duplicate, **fields
-    )
-    request.status = ConsultationRequest.Status.CONVERTED
-    request.patient = patient
-    request.handled_by, request.handled_at = registered_by, timezone.now()
-    request.save()
-    return patient
-
-
-@transaction.atomic
-def consultation_close(*, request: ConsultationRequest, closed_by: User, reason: str):
-    require_role(closed_by, *REGISTRARS, doing="close consultation requests")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the request is closed."})
-    request = _lock_open_request(request)
-    request.status = ConsultationRequest.Status.CLOSED
-    request.closed_reason = reason.strip()
-    request.handled_by, request.handled_at = closed_by, timezone.now()
-    request.save()
-    return request

@@ -10,10 +10,12 @@ from .clinical import (
     weight_new,
 )
 from .consultations import (
+    consultation_attempt,
     consultation_close,
     consultation_queue,
     consultation_register,
     consultation_request,
+    consultation_take,
 )
 from .corrections import measure_correct, weight_correct
 from .detail import patient_detail
@@ -25,10 +27,12 @@ __all__ = [
     "clearance",
     "communication_consent",
     "consent_sign",
+    "consultation_attempt",
     "consultation_close",
     "consultation_queue",
     "consultation_register",
     "consultation_request",
+    "consultation_take",
     "escort_add",
     "intake_new",
     "measure_correct",

@@ -6,16 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from redis.exceptions import RedisError
 
-from clinic.access import role_required
-from clinic.broker import redis_client
+from clinic.access import locations_for, role_required
+from clinic.broker import over_limit
 from clinic.forms import run_service
 
 from .. import services
-from ..forms.registration import CloseRequestForm, ConsultationRequestForm
+from ..forms.registration import (
+    CloseRequestForm,
+    ConsultationRequestForm,
+    ContactAttemptForm,
+    DeskRequestForm,
+)
 from ..models import ConsultationRequest
-from ..selectors import open_consultation_requests_for
+from ..selectors import consultation_requests_for, open_consultation_requests_for
 from .common import REGISTRARS
 from .registration import register_patient
 
@@ -37,16 +43,11 @@ def _over_rate_limit(request) -> bool:
     limit = getattr(settings, "CONSULTATION_REQUESTS_PER_HOUR", 5)
     key = rate_limit_key(request.META.get("REMOTE_ADDR", "unknown"))
     try:
-        client = redis_client()
-        count = client.incr(key)
-        # The first hit starts the window; the ttl check repairs a key left without one.
-        if count == 1 or client.ttl(key) == -1:
-            client.expire(key, RATE_LIMIT_WINDOW_SECONDS)
+        return over_limit(key, limit, RATE_LIMIT_WINDOW_SECONDS)
     except (RedisError, OSError):
         # A contact form that is down loses patients; spam is the lesser harm.
         log.exception("Rate limit unavailable; accepting the consultation request")
         return False
-    return count > limit
 
 
 def consultation_request(request):
@@ -61,7 +62,8 @@ def consultation_request(request):
             return redirect(request.path + "?sent=1")  # pretend; save nothing
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-            run_service(form, lambda: services.consultation_submit(**data))
+            source = ConsultationRequest.Source.WEBSITE
+            run_service(form, lambda: services.consultation_submit(**data, source=source))
             if not form.errors:
                 return redirect(request.path + "?sent=1")
     return render(request, "patients/contact.html", {"form": form})
@@ -77,6 +79,62 @@ def _open_request_for(user, pk) -> ConsultationRequest:
     return get_object_or_404(open_consultation_requests_for(user), pk=pk)
 
 
+def _back(request) -> str:
+    """Where to go after an action: the page it came from (the pipeline) or the queue."""
+    wanted = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return reverse("patients:consultations")
+
+
+@role_required(*REGISTRARS)
+def consultation_take(request):
+    """A request the front desk takes by phone or from a referral."""
+    form = DeskRequestForm(
+        request.POST if request.method == "POST" else None, locations=locations_for(request.user)
+    )
+    if form.is_bound and form.is_valid():
+        run_service(
+            form, lambda: services.consultation_submit(**form.cleaned_data, taken_by=request.user)
+        )
+        if not form.errors:
+            messages.success(request, f"Request from {form.cleaned_data['name']} added.")
+            return redirect(_back(request))
+    context = {
+        "form": form,
+        "heading": "New consultation request (phone or referral)",
+        "submit": "Add request",
+        "cancel_url": _back(request),
+        "next": _back(request),
+    }
+    return render(request, "patients/simple_form.html", context)
+
+
+@role_required(*REGISTRARS)
+def consultation_attempt(request, pk):
+    """Record a call, text or email to the requester."""
+    consultation = get_object_or_404(consultation_requests_for(request.user), pk=pk)
+    form = ContactAttemptForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        run_service(
+            form,
+            lambda: services.contact_attempt_record(
+                request=consultation, recorded_by=request.user, **form.cleaned_data
+            ),
+        )
+        if not form.errors:
+            messages.success(request, f"Contact attempt for {consultation.name} recorded.")
+            return redirect(_back(request))
+    context = {
+        "form": form,
+        "heading": f"Contact attempt: {consultation.name}, {consultation.phone.as_national}",
+        "submit": "Record attempt",
+        "cancel_url": _back(request),
+        "next": _back(request),
+    }
+    return render(request, "patients/simple_form.html", context)
+
+
 @role_required(*REGISTRARS)
 def consultation_register(request, pk):
     """The registration form, pre-filled from the request; saving converts the request."""
@@ -87,6 +145,7 @@ def consultation_register(request, pk):
         "legal_last_name": last,
         "phone": consultation.phone,
         "email": consultation.email,
+        "date_of_birth": consultation.date_of_birth,
         "home_location": consultation.preferred_location_id,
     }
 
@@ -111,11 +170,12 @@ def consultation_close(request, pk):
         )
         if not form.errors:
             messages.success(request, f"Request from {consultation.name} closed.")
-            return redirect("patients:consultations")
+            return redirect(_back(request))
     context = {
         "form": form,
         "heading": f"Close the request from {consultation.name}",
         "submit": "Close request",
-        "cancel_url": reverse("patients:consultations"),
+        "cancel_url": _back(request),
+        "next": _back(request),
     }
     return render(request, "patients/simple_form.html", context)

@@ -12,6 +12,7 @@ from patients.services import (
     communication_consent_record,
     consent_sign,
     consultation_submit,
+    contact_attempt_record,
     escort_add,
     intake_record,
     measure_record,
@@ -69,14 +70,17 @@ def chart(site, front_desk, nurse, physician):
     communication_consent_record(
         patient=patient, channel="sms", granted=True, method="verbal", recorded_by=front_desk
     )
-    consultation_submit(
+    request = consultation_submit(
         name="Maria Lopez", phone="+19495550111", email="", preferred_location=site, message=""
+    )
+    contact_attempt_record(
+        request=request, channel="phone", outcome="voicemail", recorded_by=front_desk
     )
     return patient
 
 
 def test_every_patients_model_is_registered_in_the_admin():
-    assert len(PATIENT_MODELS) == 13
+    assert len(PATIENT_MODELS) == 15
 
 
 @pytest.mark.parametrize("model_name", PATIENT_MODELS)

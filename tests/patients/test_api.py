@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from patients.models import ConsentDocument, ConsultationRequest, Patient, WeightMeasurement
+from patients.models import ConsentDocument, Patient, WeightMeasurement
 from patients.services import (
     consultation_submit,
     measure_record,
@@ -337,8 +337,13 @@ def test_the_front_desk_converts_a_consultation_request_into_a_patient(
     response = post(client, url, {**NEW_PATIENT, "home_location": site.pk})
     assert response.status_code == 201
     consultation.refresh_from_db()
-    assert consultation.status == ConsultationRequest.Status.CONVERTED
+    assert consultation.stage == "registered"
     assert consultation.patient_id == response.json()["id"]
+    shown = client.get(f"/api/v1/consultation-requests/{consultation.pk}/").json()
+    assert (shown["stage"], shown["status"]) == ("registered", "converted")  # status: deprecated
+    assert client.get("/api/v1/consultation-requests/", {"status": "open"}).json()["count"] == 0
+    converted = {"status": "converted"}
+    assert client.get("/api/v1/consultation-requests/", converted).json()["count"] == 1
 
 
 def test_closing_a_consultation_request_needs_a_reason_and_nurses_have_no_queue(
@@ -348,7 +353,11 @@ def test_closing_a_consultation_request_needs_a_reason_and_nurses_have_no_queue(
     assert login(nurse).get("/api/v1/consultation-requests/").status_code == 403
     assert list(errors(post(login(front_desk), url, {"reason": " "}))) == ["reason"]
     closed = post(login(front_desk), url, {"reason": "Wrong number"}).json()
-    assert (closed["status"], closed["closed_reason"]) == ("closed", "Wrong number")
+    assert (closed["stage"], closed["status"], closed["closed_reason"]) == (
+        "lost",
+        "closed",
+        "Wrong number",
+    )
 
 
 def test_a_request_already_handled_cannot_be_closed_again(login, front_desk, consultation):

@@ -10,7 +10,6 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from patients import selectors, services
 from patients.models import (
     Clearance,
-    ConsultationRequest,
     EscortContact,
     MeasureKind,
     Patient,
@@ -309,9 +308,13 @@ def test_a_consultation_request_becomes_a_patient_in_one_step(front_desk, site):
         home_location=site,
     )  # fmt: skip
     request.refresh_from_db()
-    assert request.status == ConsultationRequest.Status.CONVERTED and request.patient == patient
+    assert request.patient == patient
+    assert request.stage == "registered"
     with pytest.raises(ValidationError):
-        services.consultation_close(request=request, closed_by=front_desk, reason="dup")
+        services.consultation_convert(
+            request=request, registered_by=front_desk, legal_first_name="Dana",
+            legal_last_name="Reyes", phone=request.phone, home_location=site,
+        )  # fmt: skip
 
 
 # --- The legal record ----------------------------------------------------------------------------

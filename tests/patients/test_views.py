@@ -473,7 +473,7 @@ def test_front_desk_registers_a_request_as_a_patient(login, front_desk, site, ot
     data = registration(site, legal_first_name="Rosa", legal_last_name="Diaz", phone="+19495550142")
     assert client.post(url, data).status_code == 302
     request.refresh_from_db()
-    assert request.status == "converted"
+    assert request.stage == "registered"
     assert request.patient.legal_name == "Rosa Diaz"
 
 
@@ -489,5 +489,5 @@ def test_closing_a_request_needs_a_reason(login, front_desk, site):
         == 302
     )
     request.refresh_from_db()
-    assert request.status == "closed"
+    assert request.stage == "lost"
     assert client.get(url).status_code == 404
