@@ -136,6 +136,8 @@ class MeasureScheduleViewSet(
     change; POST revises a protocol's schedule: the next version, with exactly the items
     given (clinic admins)."""
 
+    ordering_fields = ("created_at",)
+
     serializer_class = MeasureScheduleSerializer
     queryset = MeasureSchedule.objects.none()  # for the schema; requests use get_queryset
     filterset_class = MeasureScheduleFilter
@@ -245,6 +247,8 @@ class PatientLinkViewSet(
     """Links for patients to answer a course's due measures from home, at the caller's
     sites, newest first. POST ``{"course": id}`` makes one for the measures open now (an
     open link of the course is replaced); 400 when nothing is due."""
+
+    ordering_fields = ("created_at", "expires_at")
 
     serializer_class = PatientLinkSerializer
     queryset = PatientLink.objects.none()

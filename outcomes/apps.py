@@ -13,15 +13,22 @@ class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from scheduling.hooks import on_check_in_notice, on_infusion_gate, register_outbox_kind
+        from scheduling.hooks import (
+            on_check_in_notice,
+            on_infusion_gate,
+            on_physician_work,
+            register_outbox_kind,
+        )
         from scheduling.models import MessageKind
 
         from . import notices, sending
-        from .reviews import review_gate
+        from .reviews import review_gate, reviews_due_work
 
+        on_check_in_notice(notices.review_gate_at_check_in)
         on_check_in_notice(notices.unanswered_at_check_in)
         register_outbox_kind(
             MessageKind.MEASURES, render=sending.render, still_wanted=sending.still_wanted
         )
         # The infusion start asks it: no session after the review point without a review.
         on_infusion_gate(review_gate)
+        on_physician_work(reviews_due_work)

@@ -11,6 +11,8 @@ but coordinates, and drawing them here keeps the print styling exact.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from . import progress
 from .course_outcome import CourseOutcome, MeasureCourse
 
@@ -138,23 +140,26 @@ def pain_chart(outcome: CourseOutcome) -> Chart:
     """Pain before (solid, filled circles) and after (dashed, open squares) each infusion,
     with the responder level (30% below the baseline) dotted."""
     rows = outcome.infusions
-    before = Series("Before the infusion", "solid")
-    after = Series("After the infusion", "dashed")
+    before = Series(_("Before the infusion"), "solid")
+    after = Series(_("After the infusion"), "dashed")
+    before_words = _("Infusion %(number)s, before: %(value)s")
+    after_words = _("Infusion %(number)s, after: %(value)s")
     for index, row in enumerate(rows):
         x = _x(index, len(rows))
-        for series, value, when in ((before, row.pain_before, "before"),
-                                    (after, row.pain_after, "after")):  # fmt: skip
+        for series, value, word in ((before, row.pain_before, before_words),
+                                    (after, row.pain_after, after_words)):  # fmt: skip
             if value is not None:
-                label = f"Infusion {row.number}, {when}: {value.normalize()}"
+                label = word % {"number": row.number, "value": value.normalize()}
                 series.markers.append(Marker(x, _y(value, 10), value, label))
     reference = None
     if outcome.pain_baseline is not None and outcome.pain_baseline.score > 0:
         level = outcome.pain_baseline.score * (100 - progress.RESPONDER_PERCENT) / 100
-        reference = (_y(level, 10), f"30% below baseline ({level.normalize()})")
+        words = _("30%% below baseline (%(level)s)") % {"level": level.normalize()}
+        reference = (_y(level, 10), words)
     return Chart(
-        title="Pain (0-10) before and after each infusion",
+        title=_("Pain (0-10) before and after each infusion"),
         description=_describe(outcome),
-        x_title="Infusion",
+        x_title=_("Infusion"),
         y_max=10,
         x_labels=[(_x(i, len(rows)), str(row.number)) for i, row in enumerate(rows)],
         y_ticks=_ticks(10, 2),
@@ -166,11 +171,15 @@ def pain_chart(outcome: CourseOutcome) -> Chart:
 def _describe(outcome: CourseOutcome) -> str:
     change = outcome.pain.change
     if change.percent is None:
-        return "Pain scores by infusion; the change from baseline is not known yet."
-    return (
-        f"Pain {change.baseline.normalize()} before the first infusion, "
-        f"{change.latest.normalize()} after the latest: {change.percent}% lower."
-    )
+        return _("Pain scores by infusion; the change from baseline is not known yet.")
+    return _(
+        "Pain %(baseline)s before the first infusion, %(latest)s after the latest: "
+        "%(percent)s%% lower."
+    ) % {
+        "baseline": change.baseline.normalize(),
+        "latest": change.latest.normalize(),
+        "percent": change.percent,
+    }
 
 
 def measure_chart(course: MeasureCourse, y_max: int, step: int) -> Chart:
@@ -191,16 +200,19 @@ def measure_chart(course: MeasureCourse, y_max: int, step: int) -> Chart:
     reference = None
     if course.kind == "fiqr" and course.baseline is not None and course.baseline.score > 0:
         level = course.baseline.score * (100 - progress.FIQR_MCID_PERCENT) / 100
-        reference = (_y(level, y_max), f"MCID: 14% below baseline ({level.normalize()})")
+        words = _("MCID: 14%% below baseline (%(level)s)") % {"level": level.normalize()}
+        reference = (_y(level, y_max), words)
     change = course.change
     description = (
-        f"{course.name} from {change.baseline.normalize()} at baseline to "
-        f"{change.latest.normalize()}: {change.points.normalize():+} points."
+        _("%(name)s from %(baseline)s at baseline to %(latest)s: %(points)s points.")
+        % {"name": course.name, "baseline": change.baseline.normalize(),
+           "latest": change.latest.normalize(), "points": f"{change.points.normalize():+}"}
         if change.known
-        else f"{course.name} answers over the course; no change from baseline yet."
-    )
+        else _("%(name)s answers over the course; no change from baseline yet.")
+        % {"name": course.name}
+    )  # fmt: skip
     return Chart(
-        title=f"{course.name} over the course",
+        title=_("%(name)s over the course") % {"name": course.name},
         description=description,
         x_title="",
         y_max=y_max,

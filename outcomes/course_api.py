@@ -3,10 +3,13 @@
 ``courses/<id>/outcome/``: the outcome page's numbers, the charts' points included (clinical
 readers, courses at their sites). ``course-reviews/`` (``?course=<id>``): the reviews, newest
 first (clinical readers); POST records one (physicians): append-only, a new review
-supersedes the standing one. ``booster-candidates/``: the front desk's list; POST
-``booster-candidates/<course id>/book/`` books a single booster infusion.
+supersedes the standing one. ``booster-candidates/``: the front desk's list; GET
+``booster-candidates/<course id>/options/`` (``?date=``) the next free times; POST
+``booster-candidates/<course id>/book/`` books a single booster infusion (one of the times
+offered, or the first).
 """
 
+from django.core.exceptions import ValidationError
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -16,7 +19,10 @@ from rest_framework.response import Response
 from clinic.access import HasRole
 from clinic.api import RoleRules, StaffSerializer, service_errors, validated
 from clinic.filters import IdFilter
+from clinic.forms import refusal_text
+from clinic.models import User
 from protocols.models import Protocol
+from scheduling.models import Chair
 from scheduling.selectors.scope import courses_for
 
 from .boosters import BOOSTER_READERS, booster_candidates_for
@@ -24,7 +30,7 @@ from .course_outcome import course_outcome
 from .models import CourseReview, Decision
 from .reviews import OUTCOME_READERS, REVIEWERS
 from .selectors import course_for
-from .services import BOOSTER_BOOKERS, booster_book, course_review_record
+from .services import BOOSTER_BOOKERS, booster_book, booster_options, course_review_record
 
 # --- The outcome's numbers --------------------------------------------------------------------
 
@@ -140,6 +146,8 @@ class CourseReviewViewSet(
     """Physicians' reviews of courses at the caller's sites, newest first. Never changed: a
     POST records a new review that supersedes the standing one (physicians)."""
 
+    ordering_fields = ("reviewed_at",)
+
     serializer_class = CourseReviewSerializer
     queryset = CourseReview.objects.none()
     filterset_class = CourseReviewFilter
@@ -179,6 +187,34 @@ class BoosterBookedSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
 
 
+class BoosterOptionQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Look from this day (default tomorrow).")
+
+
+class BoosterOptionSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="Arrival time; post it back to ``book``.")
+    chair = serializers.IntegerField(source="chair.pk")
+    chair_name = serializers.CharField(source="chair.name")
+    nurse = serializers.IntegerField(source="nurse.pk")
+    nurse_name = serializers.CharField(source="nurse.get_full_name")
+    note = serializers.CharField(help_text="Why it differs from the wished time, when it does.")
+
+
+class BoosterOptionsSerializer(serializers.Serializer):
+    options = BoosterOptionSerializer(many=True)
+    none_because = serializers.ListField(child=serializers.CharField())
+
+
+class BoosterBookSerializer(serializers.Serializer):
+    """One of the offered times (all three), or an empty body: the planner's first."""
+
+    starts_at = serializers.DateTimeField(required=False)
+    chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.all(), required=False)
+    nurse = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
 class BoosterCandidateViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Patients whose follow-up pain is back within 20% of their finished course's baseline
     and who have nothing booked since (front desk); ``book`` books one booster infusion."""
@@ -191,12 +227,30 @@ class BoosterCandidateViewSet(RoleRules, mixins.ListModelMixin, viewsets.Generic
     def get_queryset(self):
         return booster_candidates_for(self.request.user).select_related("patient")
 
-    @extend_schema(request=None, responses={201: BoosterBookedSerializer})
+    @extend_schema(parameters=[BoosterOptionQuerySerializer],
+                   responses={200: BoosterOptionsSerializer})  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def options(self, request, pk=None):
+        """The next free times for a booster (three, each on its own day), from ``date``;
+        none, with the reason, when the patient is not a candidate (now)."""
+        course = course_for(request.user, pk)
+        query = BoosterOptionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            found, why = booster_options(
+                course=course, user=request.user, from_date=query.validated_data.get("date")
+            )
+        except ValidationError as error:  # not a candidate (now): nothing to offer, and why
+            found, why = [], [refusal_text(error)]
+        return Response(BoosterOptionsSerializer({"options": found, "none_because": why}).data)
+
+    @extend_schema(request=BoosterBookSerializer, responses={201: BoosterBookedSerializer})
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         course = course_for(request.user, pk)
+        chosen = validated(BoosterBookSerializer, request)
         with service_errors():
-            booster = booster_book(course=course, booked_by=request.user)
+            booster = booster_book(course=course, booked_by=request.user, **chosen)
         session = booster.appointments.get()
         body = {"pk": booster.pk, "appointment": session.pk, "starts_at": session.starts_at}
         return Response(BoosterBookedSerializer(body).data, status=status.HTTP_201_CREATED)

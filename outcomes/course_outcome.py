@@ -5,9 +5,11 @@ Each answer is placed by the schedule's windows (``due_measures``: "pain before 
 is the pain NRS given in the window before the third current session), so the numbers here
 and the "answered" marks of the due measures never disagree. The latest standing answer in
 a window counts (a repeat replaces the first; a correction takes its original's place).
-Ten queries, whatever the number of infusions: the due measures (4), the review point (2),
-the sessions, the answers, the side effects, the alerts (1
-each); the reviews make eleven.
+Nine queries, whatever the number of infusions: the due measures with the review point (5:
+the protocol changes, the schedules, the sessions, the answers), the sessions, the answers,
+the side effects, the alerts (1 each); the reviews make ten, the protocol changes eleven.
+The review point and the schedule are the protocol in effect's (``selectors``: after a
+change of protocol, counted from the change).
 """
 
 import datetime
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from infusions.models import Alert, EventKind, InfusionEvent
 from patients.models import MeasureKind, OutcomeMeasure
@@ -23,9 +26,9 @@ from scheduling.models import Appointment, AppointmentStatus, Course
 from scheduling.models.courses import ACTIVE_STATUSES
 
 from . import progress
-from .models import CourseReview
+from .models import CourseReview, Decision
 from .schedule import CONTEXTS, SHORT_NAMES, Timing
-from .selectors import DueMeasure, current_schedule, due_measures
+from .selectors import DueMeasure, due_measures_and_review_point
 
 GIVEN = {AppointmentStatus.IN_CHAIR, AppointmentStatus.COMPLETED}
 PAIN, FIQR, PHQ9 = MeasureKind.PAIN_NRS.value, MeasureKind.FIQR.value, MeasureKind.PHQ9.value
@@ -99,6 +102,7 @@ class CourseOutcome:
     phq9: MeasureCourse
     review_after: int
     reviews: list[CourseReview]
+    protocol_changes: list = field(default_factory=list)  # CourseProtocolChange, oldest first
 
     @property
     def given(self) -> int:
@@ -110,9 +114,17 @@ class CourseOutcome:
         return self.reviews[0] if self.reviews else None
 
     @property
+    def reviewed_since_change(self) -> bool:
+        """A review stands that was recorded after the newest change of protocol (or after
+        the review point, when the protocol never changed): the standing review is not the
+        change of protocol itself (each change is made by its own review)."""
+        return self.review is not None and self.review.decision != Decision.CHANGE_PROTOCOL
+
+    @property
     def review_due(self) -> bool:
-        """The review point is reached and no review is recorded."""
-        return self.review is None and self.given >= self.review_after
+        """The review point is reached and no review is recorded since it (after a change
+        of protocol: since the change)."""
+        return not self.reviewed_since_change and self.given >= self.review_after
 
     @property
     def measures(self) -> list[MeasureCourse]:
@@ -177,15 +189,17 @@ class CourseOutcome:
 
 
 def _point_label(due: DueMeasure) -> str:
+    """In the active language: the letter to a Spanish-speaking patient builds its outcome
+    in Spanish (``letters``); everywhere else it is English."""
     if due.timing == Timing.BASELINE:
-        return "Baseline"
+        return _("Baseline")
     if due.timing == Timing.BEFORE_EACH:
-        return f"Before infusion {due.infusion}"
+        return _("Before infusion %(number)s") % {"number": due.infusion}
     if due.timing in (Timing.AFTER_EACH, Timing.AFTER_INFUSION):
-        return f"After infusion {due.infusion}"
+        return _("After infusion %(number)s") % {"number": due.infusion}
     if due.timing == Timing.END_OF_COURSE:
-        return "End of course"
-    return f"{due.param} days after"
+        return _("End of course")
+    return _("%(days)s days after") % {"days": due.param}
 
 
 def _answers(course: Course, due: list[DueMeasure]) -> list[OutcomeMeasure]:
@@ -305,13 +319,17 @@ def course_outcome(course: Course) -> CourseOutcome:
     """Everything the outcome page shows of one course (see the module's docstring). The
     pain baseline is the pain before infusion 1; the latest, the pain after the last
     infusion that has one (the end of the course once it is over)."""
-    due = due_measures(course)
+    due, point = due_measures_and_review_point(course)
     placed = _placed(due, _answers(course, due))
     pain = {(d.timing, d.infusion): a for d, a in placed if d.measure == PAIN}
     rows = _infusion_rows(course, pain)
-    baseline = _pain_point(pain, Timing.BEFORE_EACH, 1, "Before infusion 1")
+    baseline = _pain_point(
+        pain, Timing.BEFORE_EACH, 1, _("Before infusion %(number)s") % {"number": 1}
+    )
     last = next((row.number for row in reversed(rows) if row.pain_after is not None), None)
-    latest = _pain_point(pain, Timing.AFTER_EACH, last, f"After infusion {last}")
+    latest = _pain_point(
+        pain, Timing.AFTER_EACH, last, _("After infusion %(number)s") % {"number": last}
+    )
     return CourseOutcome(
         course=course,
         infusions=rows,
@@ -327,10 +345,13 @@ def course_outcome(course: Course) -> CourseOutcome:
         ],
         fiqr=_measure_course(FIQR, placed),
         phq9=_measure_course(PHQ9, placed),
-        review_after=current_schedule(course.protocol_id).review_after,
+        review_after=point.after,
         reviews=list(
             CourseReview.objects.filter(course=course)
             .select_related("reviewed_by", "new_protocol")
             .order_by("-reviewed_at", "-pk")
+        ),
+        protocol_changes=list(
+            course.protocol_changes.select_related("from_protocol", "protocol", "changed_by")
         ),
     )

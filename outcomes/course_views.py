@@ -21,10 +21,16 @@ from .boosters import BOOSTER_READERS, booster_candidates_for
 from .charts import outcome_charts
 from .course_outcome import course_outcome
 from .letters import RECIPIENTS, letter_pdf
-from .review_forms import CourseReviewForm
+from .review_forms import BoosterDateForm, BoosterTimeForm, CourseReviewForm
 from .reviews import OUTCOME_READERS, REVIEWERS, reviews_due_for, stopped_with_sessions_booked
 from .selectors import course_for
-from .services import BOOSTER_BOOKERS, booster_book, course_review_record, stopped_course_cancel
+from .services import (
+    BOOSTER_BOOKERS,
+    booster_book,
+    booster_options,
+    course_review_record,
+    stopped_course_cancel,
+)
 
 
 def _outcome_context(request, course, **extra) -> dict:
@@ -67,13 +73,14 @@ def course_outcome_page(request, pk: int):
 
 @role_required(*OUTCOME_READERS)
 def course_letter(request, pk: int):
-    """The course summary letter as a PDF: ``?to=patient`` (default) or ``?to=physician``,
-    ``&referrer=`` the referring physician's name."""
+    """The course summary letter as a PDF: ``?to=patient`` (default; in the patient's
+    preferred language) or ``?to=physician`` (English), ``&referrer=`` the referring
+    physician's name."""
     course = course_for(request.user, pk)
     to = request.GET.get("to", "patient")
     if to not in RECIPIENTS:
         return HttpResponse("to: patient or physician.", status=400, content_type="text/plain")
-    pdf = letter_pdf(course_outcome(course), to=to, referrer=request.GET.get("referrer", ""))
+    pdf = letter_pdf(course, to=to, referrer=request.GET.get("referrer", ""))
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"course-{course.pk}-summary-{to}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -104,8 +111,10 @@ def course_review(request, pk: int):
 
 @role_required(*REVIEWERS)
 def reviews_due(request):
-    """The physician home's card of courses whose review is due (loaded by htmx)."""
-    return render(request, "outcomes/_reviews_due.html", {"due": reviews_due_for(request.user)})
+    """The courses whose review is due: the physician home's card (loaded by htmx), or a page
+    of its own (the "work waiting" count links here)."""
+    template = "outcomes/_reviews_due.html" if request.htmx else "outcomes/reviews_due.html"
+    return render(request, template, {"due": reviews_due_for(request.user)})
 
 
 @role_required(*BOOSTER_READERS)
@@ -130,13 +139,39 @@ def _act(request, call, done: str):
     return redirect("outcomes:boosters")
 
 
+@role_required(*BOOSTER_READERS)
+def booster_options_view(request, pk: int):
+    """A candidate's free times for a booster, each a one-click booking, and a date to look
+    from (``?date=``): the booster list's row loads it by htmx; a page of its own without."""
+    course = course_for(request.user, pk)
+    form = BoosterDateForm(request.GET or None)
+    from_date = form.cleaned_data["date"] if form.is_valid() else None
+    try:
+        options, problems = booster_options(course=course, user=request.user, from_date=from_date)
+    except ValidationError as error:
+        options, problems = [], [refusal_text(error)]
+    context = {
+        "course": course, "patient": course.patient, "options": options,
+        "problems": problems, "date_form": form if form.is_bound else BoosterDateForm(),
+        "may_book": request.user.may(*BOOSTER_BOOKERS),
+    }  # fmt: skip
+    template = "outcomes/_booster_options.html" if request.htmx else "outcomes/booster_options.html"
+    return render(request, template, context)
+
+
 @role_required(*DESK)
 @require_POST
 def booster_book_view(request, pk: int):
+    """Book the booster at the chosen time (``starts_at``, ``chair``, ``nurse`` of one of the
+    offered times), or the planner's first free time when none is posted."""
     course = course_for(request.user, pk)
+    form = BoosterTimeForm(request.POST, location=course.location)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the offered times; nothing was booked.")
+        return redirect("outcomes:boosters")
     return _act(
         request,
-        lambda: booster_book(course=course, booked_by=request.user),
+        lambda: booster_book(course=course, booked_by=request.user, **form.chosen()),
         f"A booster infusion is booked for {course.patient.display_name}.",
     )
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 RESPONDER_PERCENT = 30  # IMMPACT: moderately important
 SUBSTANTIAL_PERCENT = 50  # IMMPACT: substantial
 FIQR_MCID_PERCENT = 14  # Bennett 2009
@@ -79,12 +81,12 @@ class PainStatus(StrEnum):
 
     @property
     def label(self) -> str:
+        # In the active language (the patient's letter may be in Spanish).
         return {
-            PainStatus.RESPONDER: f"Responder (pain down {RESPONDER_PERCENT}% or more)",
-            PainStatus.NOT_RESPONDING: f"Not a responder (pain down less than "
-            f"{RESPONDER_PERCENT}%)",
-            PainStatus.UNKNOWN: "Not known yet",
-        }[self]
+            PainStatus.RESPONDER: _("Responder (pain down %(percent)s%% or more)"),
+            PainStatus.NOT_RESPONDING: _("Not a responder (pain down less than %(percent)s%%)"),
+            PainStatus.UNKNOWN: _("Not known yet"),
+        }[self] % {"percent": RESPONDER_PERCENT}
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,18 @@
-"""Reads of the measure schedule: the current items of a protocol, every version, and what a
-course asks of its patient (``due_measures``)."""
+"""Reads of the measure schedule: the current items of a protocol, every version, what a
+course asks of its patient (``due_measures``) and after which infusion a physician reviews it
+(``review_point``).
+
+A course follows the schedule of the protocol in effect (``scheduling.selectors.protocol``):
+after a physician changes its protocol, the infusions given before the change keep what the
+old protocol's schedule asked of them (answers given, links sent, nothing moves under the
+patient), and everything after follows the new protocol's schedule, its "after infusion n"
+and its review point counted from the change (the new protocol's infusion 1 is the first
+after it). The baseline stays the course's own; the end of the course and the follow-ups are
+the protocol in effect's."""
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
@@ -15,6 +24,7 @@ from patients.models import OutcomeMeasure, Patient
 from protocols.models import Protocol
 from scheduling.models import Appointment, Course, CourseStatus
 from scheduling.models.courses import ACTIVE_STATUSES
+from scheduling.selectors.protocol import ProtocolPeriod, protocol_periods
 from scheduling.selectors.scope import courses_for
 
 from .defaults import DEFAULT_REVIEW_AFTER, DEFAULT_SCHEDULE
@@ -33,6 +43,7 @@ BASELINE_LOOKBACK = datetime.timedelta(days=30)  # an intake questionnaire still
 END_OF_COURSE_GRACE = datetime.timedelta(days=7)
 FOLLOW_UP_EARLY = datetime.timedelta(days=7)
 FOLLOW_UP_LATE = datetime.timedelta(days=14)
+MAX_SESSIONS = 10_000  # "to the end of the course", whatever its length
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,11 @@ def _current_by_protocol(protocol_ids: set[int]) -> dict[int, CurrentSchedule]:
         items = ordered(row.as_item() for row in version.items.all()) if version else None
         found[protocol_id] = CurrentSchedule(version, items or DEFAULT_SCHEDULE)
     return found
+
+
+def current_schedules_by_id(protocol_ids) -> dict[int, CurrentSchedule]:
+    """The current schedule of each protocol id: two queries however many there are."""
+    return _current_by_protocol(set(protocol_ids))
 
 
 def current_schedules(protocols) -> list[tuple[Protocol, CurrentSchedule]]:
@@ -143,39 +159,66 @@ def _visit_windows(visits: list[Appointment]) -> list[tuple]:
     return windows
 
 
-def _slots(items: tuple[Item, ...], visits: list[Appointment]) -> list[_Slot]:
-    """Where each item falls on this course's current sessions (none without sessions)."""
+def _period_slots(periods: list[tuple[int, int, tuple[Item, ...]]], visits) -> list[_Slot]:
+    """Each period's items on its own sessions: ``(after, until, items)`` covers sessions
+    after+1 to until (course-wide numbers). Per-infusion items and "after infusion n"
+    (counted from the period's start) fall inside their period; the baseline is the first
+    period's; the end of the course and the follow-ups are the last period's."""
     if not visits:
         return []
     windows = _visit_windows(visits)
     first, last = visits[0], visits[-1]
+    # The baseline is that of the period infusion 1 falls in (a change before any infusion
+    # was given makes the new protocol's the course's from the start).
+    baseline_index = max(index for index, period in enumerate(periods) if period[0] == 0)
     slots = []
-    for item in items:
-        if item.timing == Timing.BASELINE:
-            due = first.infusion_starts_at
-            slots.append(_Slot(item, first, 1, first.starts_at - BASELINE_LOOKBACK, due, due))
-        elif item.timing in (Timing.BEFORE_EACH, Timing.AFTER_EACH):
-            side = 0 if item.timing == Timing.BEFORE_EACH else 1
-            for number, (visit, pair) in enumerate(zip(visits, windows, strict=True), start=1):
-                slots.append(_Slot(item, visit, number, *pair[side]))
-        elif item.timing == Timing.AFTER_INFUSION:
-            if item.param <= len(visits):  # a course shorter than n has no infusion n
-                visit = visits[item.param - 1]
-                slots.append(_Slot(item, visit, item.param, *windows[item.param - 1][1]))
-        elif item.timing == Timing.END_OF_COURSE:
-            window = (
-                last.infusion_starts_at,
-                last.infusion_ends_at,
-                last.ends_at + END_OF_COURSE_GRACE,
-            )
-            slots.append(_Slot(item, last, len(visits), *window))
-        elif item.timing == Timing.FOLLOW_UP_DAYS:
-            # n days on the site's calendar: the same wall-clock time across a DST change.
-            local_end = last.location.local(last.ends_at)
-            due = local_end + datetime.timedelta(days=item.param)
-            window = (due - FOLLOW_UP_EARLY, due, due + FOLLOW_UP_LATE)
-            slots.append(_Slot(item, None, None, *window))
+    for index, (after, until, items) in enumerate(periods):
+        is_first, is_last = index == baseline_index, index == len(periods) - 1
+        own = range(after + 1, min(until, len(visits)) + 1)  # session numbers, from 1
+        for item in items:
+            if item.timing == Timing.BASELINE:
+                if is_first:
+                    due = first.infusion_starts_at
+                    opens = first.starts_at - BASELINE_LOOKBACK
+                    slots.append(_Slot(item, first, 1, opens, due, due))
+            elif item.timing in (Timing.BEFORE_EACH, Timing.AFTER_EACH):
+                side = 0 if item.timing == Timing.BEFORE_EACH else 1
+                for number in own:
+                    slots.append(
+                        _Slot(item, visits[number - 1], number, *windows[number - 1][side])
+                    )
+            elif item.timing == Timing.AFTER_INFUSION:
+                number = after + item.param
+                if number in own:  # a course (or a period) shorter than n has no infusion n
+                    if after:  # named by its course-wide number: "after infusion 6"
+                        item = replace(item, param=number)
+                    slots.append(_Slot(item, visits[number - 1], number, *windows[number - 1][1]))
+            elif item.timing == Timing.END_OF_COURSE:
+                if is_last:
+                    window = (
+                        last.infusion_starts_at,
+                        last.infusion_ends_at,
+                        last.ends_at + END_OF_COURSE_GRACE,
+                    )
+                    slots.append(_Slot(item, last, len(visits), *window))
+            elif item.timing == Timing.FOLLOW_UP_DAYS:
+                if is_last:
+                    # n days on the site's calendar: the same wall-clock time across DST.
+                    local_end = last.location.local(last.ends_at)
+                    due = local_end + datetime.timedelta(days=item.param)
+                    window = (due - FOLLOW_UP_EARLY, due, due + FOLLOW_UP_LATE)
+                    slots.append(_Slot(item, None, None, *window))
     return slots
+
+
+def _spans(periods: list[ProtocolPeriod], schedules: dict[int, "CurrentSchedule"]) -> list:
+    """(after, until, items) of each period; the last runs to the end of the course."""
+    ends = [period.after_infusions for period in periods[1:]] + [MAX_SESSIONS]
+    return [
+        (period.after_infusions, max(end, period.after_infusions),
+         schedules[period.protocol_id].items)
+        for period, end in zip(periods, ends, strict=True)
+    ]  # fmt: skip
 
 
 def _visits_by_course(course_ids) -> dict[int, list[Appointment]]:
@@ -233,13 +276,27 @@ def _due(slot: _Slot, patient_id: int, answers: list[tuple]) -> DueMeasure:
 
 
 def due_measures_of(courses) -> dict[int, list[DueMeasure]]:
-    """``due_measures`` of several courses by course id, in four queries however many courses
-    and sessions (the schedules with their items, the sessions, the answers)."""
+    """``due_measures`` of several courses by course id, in five queries however many courses
+    and sessions (the protocol changes, the schedules with their items, the sessions, the
+    answers)."""
     courses = list(courses)
-    schedules = _current_by_protocol({course.protocol_id for course in courses})
+    return _due_measures_of(courses, *_plans(courses))
+
+
+def _plans(courses: list[Course]) -> tuple[dict, dict]:
+    """Each course's protocol periods and the current schedule of every protocol in them:
+    three queries however many courses."""
+    periods = protocol_periods(courses)
+    schedules = _current_by_protocol(
+        {period.protocol_id for found in periods.values() for period in found}
+    )
+    return periods, schedules
+
+
+def _due_measures_of(courses: list[Course], periods, schedules) -> dict[int, list[DueMeasure]]:
     visits = _visits_by_course([course.pk for course in courses])
     slots = {
-        course.pk: _slots(schedules[course.protocol_id].items, visits[course.pk])
+        course.pk: _period_slots(_spans(periods[course.pk], schedules), visits[course.pk])
         for course in courses
     }
     everything = [slot for found in slots.values() for slot in found]
@@ -256,8 +313,65 @@ def due_measures_of(courses) -> dict[int, list[DueMeasure]]:
 def due_measures(course: Course) -> list[DueMeasure]:
     """Every measure the course's schedule asks for, on its current sessions, in due order,
     each marked answered when a valid (not corrected) answer of that kind and context was
-    given inside its window. Four queries whatever the course's length."""
+    given inside its window; after a change of protocol, the new protocol's items on the
+    infusions after it (the module's docstring). Five queries whatever the course's length."""
     return due_measures_of([course])[course.pk]
+
+
+@dataclass(frozen=True)
+class ReviewPoint:
+    """After which infusion of the course (course-wide number) a physician reviews it: the
+    review point of the protocol in effect's schedule, counted from the newest change of
+    protocol when there is one (``changed_after``: the infusions given then; None: never
+    changed), so a changed course is reviewed again under its new protocol."""
+
+    after: int
+    schedule: CurrentSchedule
+    protocol_id: int
+    changed_after: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.changed_after is not None
+
+
+def review_point_from(
+    protocol_id: int, changed_after: int | None, schedules: dict[int, CurrentSchedule]
+) -> ReviewPoint:
+    """The review point of a course whose protocol in effect is ``protocol_id``, changed
+    after ``changed_after`` infusions (None: never), from the current schedules by id."""
+    schedule = schedules[protocol_id]
+    return ReviewPoint(
+        (changed_after or 0) + schedule.review_after, schedule, protocol_id, changed_after
+    )
+
+
+def review_points_of(courses) -> dict[int, ReviewPoint]:
+    """``review_point`` of several courses by id: three queries however many."""
+    return _review_points(*_plans(list(courses)))
+
+
+def _review_points(periods, schedules) -> dict[int, ReviewPoint]:
+    newest = {course_id: found[-1] for course_id, found in periods.items()}
+    return {
+        course_id: review_point_from(
+            period.protocol_id, period.after_infusions if len(periods[course_id]) > 1 else None,
+            schedules,
+        )
+        for course_id, period in newest.items()
+    }  # fmt: skip
+
+
+def due_measures_and_review_point(course: Course) -> tuple[list[DueMeasure], ReviewPoint]:
+    """``due_measures`` and ``review_point`` of one course together: five queries."""
+    periods, schedules = _plans([course])
+    due = _due_measures_of([course], periods, schedules)[course.pk]
+    return due, _review_points(periods, schedules)[course.pk]
+
+
+def review_point(course: Course) -> ReviewPoint:
+    """After which infusion a physician reviews the course (``ReviewPoint``): three queries."""
+    return review_points_of([course])[course.pk]
 
 
 def course_for(user, pk: int) -> Course:
@@ -267,7 +381,7 @@ def course_for(user, pk: int) -> Course:
 
 def patient_course_measures(user: User, patient: Patient) -> list[tuple[Course, list]]:
     """The patient's courses at the user's sites (not cancelled or abandoned), newest first,
-    each with its due measures: five queries however many courses and sessions."""
+    each with its due measures: six queries however many courses and sessions."""
     courses = list(
         courses_for(user)
         .filter(patient=patient)

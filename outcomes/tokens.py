@@ -8,22 +8,20 @@ single submission live on the row, where the clinic can change them.
 """
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
+
+from clinic.signed_ids import id_from, sign_id
 
 SALT = "outcomes.patient-link"
 
 
 def link_token(link) -> str:
-    return signing.Signer(salt=SALT).sign(str(link.pk))
+    return sign_id(link.pk, salt=SALT)
 
 
 def link_id_from(token: str) -> int | None:
     """The link's id, or None when the token was not made here (altered, made up)."""
-    try:
-        return int(signing.Signer(salt=SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
+    return id_from(token, salt=SALT)
 
 
 def link_url(link) -> str:

@@ -36,4 +36,5 @@ urlpatterns += [
     path("reviews-due/", course_views.reviews_due, name="reviews_due"),
     path("boosters/", course_views.boosters, name="boosters"),
     path("boosters/<int:pk>/book/", course_views.booster_book_view, name="booster_book"),
+    path("boosters/<int:pk>/options/", course_views.booster_options_view, name="booster_options"),
 ]

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.append_only import append_only_triggers
+from clinic.patient_links import DateOfBirthThrottle
 from patients.models import OutcomeMeasure, Patient
 from scheduling.models import Course, OutboundMessage
 
@@ -34,7 +35,7 @@ class LinkQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, submitted_at__isnull=True, expires_at__gt=now)
 
 
-class PatientLink(models.Model):
+class PatientLink(DateOfBirthThrottle):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_links")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="outcome_links")
     items = models.JSONField(
@@ -63,10 +64,7 @@ class PatientLink(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Save-and-continue: the answers so far, by step number ("1", "2" ...).
     draft = models.JSONField(default=dict, blank=True)
-    # The date-of-birth step's throttle, kept here so a restart or another worker does not
-    # reset it.
-    failed_dob_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # The date-of-birth step's throttle (failed_dob_attempts, locked_until): DateOfBirthThrottle.
     new_link_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="The patient asked for a new link from this one."
     )
@@ -100,8 +98,8 @@ class PatientLink(models.Model):
             return "expired"
         return "live"
 
-    def is_locked(self, now=None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+    def link_works(self) -> bool:
+        return self.state() == "live"
 
 
 class LinkAnswer(models.Model):

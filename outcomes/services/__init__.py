@@ -1,6 +1,6 @@
 """Every write to outcomes records goes through one of these functions."""
 
-from .boosters import BOOSTER_BOOKERS, booster_book, stopped_course_cancel
+from .boosters import BOOSTER_BOOKERS, booster_book, booster_options, stopped_course_cancel
 from .links import (
     LINK_SENDERS,
     link_check_date_of_birth,
@@ -19,6 +19,7 @@ __all__ = [
     "LINK_SENDERS",
     "SCHEDULE_EDITORS",
     "booster_book",
+    "booster_options",
     "course_review_record",
     "link_check_date_of_birth",
     "link_create",

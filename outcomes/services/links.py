@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.access import require_role
+from clinic.languages import prefers_spanish
 from clinic.models import User
 from clinic.roles import ALL_STAFF
 from infusions.services.escalation import physicians_on_duty
@@ -48,9 +49,7 @@ REPLACED = "Replaced by a new link"
 
 def link_language(preferred_language: str) -> str:
     """The link's language from the patient's free-text preferred language."""
-    words = (preferred_language or "").strip().lower()
-    spanish = words.startswith(("span", "espa")) or words in {"es", "castellano"}
-    return LinkLanguage.SPANISH if spanish else LinkLanguage.ENGLISH
+    return LinkLanguage.SPANISH if prefers_spanish(preferred_language) else LinkLanguage.ENGLISH
 
 
 def open_items(course: Course, now: datetime.datetime) -> list[dict]:
@@ -182,26 +181,16 @@ def _live(link: PatientLink) -> None:
 def link_check_date_of_birth(*, link: PatientLink, date_of_birth: datetime.date | None) -> bool:
     """True when the date of birth is the patient's. A wrong one counts against the link:
     PATIENT_LINK_DOB_TRIES of them lock it for PATIENT_LINK_LOCK_MINUTES, and
-    PATIENT_LINK_DOB_MAX_FAILURES in all revoke it. A locked link answers False unchecked."""
+    PATIENT_LINK_DOB_MAX_FAILURES in all revoke it. A locked link answers False unchecked
+    (``clinic.patient_links.DateOfBirthThrottle``)."""
     link = _locked(link.pk)
     _live(link)
     now = timezone.now()
-    if link.is_locked(now):
-        return False
-    if date_of_birth == link.patient.date_of_birth:
-        if link.failed_dob_attempts:
-            link.failed_dob_attempts = 0
-            link.save(update_fields=["failed_dob_attempts"])
+    if link.date_of_birth_matches(date_of_birth, actual=link.patient.date_of_birth, now=now):
         return True
-    link.failed_dob_attempts += 1
-    changed = ["failed_dob_attempts"]
-    if link.failed_dob_attempts % settings.PATIENT_LINK_DOB_TRIES == 0:
-        link.locked_until = now + datetime.timedelta(minutes=settings.PATIENT_LINK_LOCK_MINUTES)
-        changed.append("locked_until")
-    if link.failed_dob_attempts >= settings.PATIENT_LINK_DOB_MAX_FAILURES:
+    if link.out_of_tries:
         link.revoked_at, link.revoke_reason = now, "Too many wrong dates of birth"
-        changed += ["revoked_at", "revoke_reason"]
-    link.save(update_fields=changed)
+        link.save(update_fields=["revoked_at", "revoke_reason"])
     return False
 
 

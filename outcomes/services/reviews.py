@@ -8,11 +8,12 @@ from clinic.access import require_role
 from clinic.models import User
 from protocols.models import Protocol
 from scheduling.models import Course, CourseStatus
+from scheduling.services import course_protocol_change
 
 from ..course_outcome import course_outcome
 from ..models import CourseReview, Decision
 from ..reviews import REVIEWERS, standing_review
-from ..selectors import current_schedule
+from ..selectors import review_point
 
 CLOSED = {CourseStatus.CANCELLED, CourseStatus.ABANDONED}
 
@@ -26,7 +27,7 @@ def _decision_problems(decision, reason, new_protocol, course) -> dict[str, str]
     if decision == Decision.CHANGE_PROTOCOL:
         if new_protocol is None:
             problems["new_protocol"] = "Name the protocol to change to."
-        elif new_protocol.pk == course.protocol_id:
+        elif new_protocol.pk == course.protocol_in_force.pk:
             problems["new_protocol"] = "That is the course's protocol now; choose another."
         elif not new_protocol.is_active:
             problems["new_protocol"] = f"{new_protocol} is withdrawn; choose an active one."
@@ -46,19 +47,24 @@ def course_review_record(
 ) -> CourseReview:
     """Record a physician's review of the course: the decision (continue, stop, change
     protocol) with the reason and the outcome as it stood. Refused, writing nothing: not a
-    physician, a closed course, fewer infusions given than the review point, a missing
-    reason, a change of protocol without an active other protocol. Locks the course, so two
+    physician, a closed course, fewer infusions given than the review point (the first review), a
+    missing reason, a change of protocol without an active other protocol. Locks the course, so two
     physicians reviewing at once make a chain (the second supersedes the first), not two
-    rival first reviews. A stop (or a change of protocol) does not cancel anything itself:
-    the later sessions cannot start (``reviews.review_gate``) and the front desk, who cancel
-    sessions, sees the course on its home to cancel the rest."""
+    rival first reviews. A stop does not cancel anything itself: the later sessions cannot
+    start (``reviews.review_gate``) and the front desk, who cancel sessions, sees the course
+    on its list to cancel the rest. A change of protocol records the change on the course
+    (``scheduling.services.course_protocol_change``): the later sessions' doses are
+    calculated under the new protocol; sessions booked for another infusion time wait for
+    the front desk to replan them."""
     require_role(by, *REVIEWERS, doing="review a course")
     course = Course.objects.select_for_update().get(pk=course.pk)
     problems = _decision_problems(decision, reason, new_protocol, course)
     if course.status in CLOSED:
         problems["course"] = f"The course is {course.get_status_display().lower()}."
     outcome = course_outcome(course)
-    if outcome.given < outcome.review_after:
+    # The first review waits for the review point; later ones (a physician revising a
+    # decision, the review due again after a change of protocol) may come at any time.
+    if outcome.review is None and outcome.given < outcome.review_after:
         problems.setdefault(
             "course",
             f"The review comes after infusion {outcome.review_after}; "
@@ -66,7 +72,7 @@ def course_review_record(
         )
     if problems:
         raise ValidationError(problems)
-    schedule = current_schedule(course.protocol_id)
+    schedule = review_point(course).schedule  # the protocol in effect's
     review = CourseReview(
         course=course,
         review_after=outcome.review_after,
@@ -81,4 +87,10 @@ def course_review_record(
     )
     review.full_clean()
     review.save()
+    if decision == Decision.CHANGE_PROTOCOL:
+        # The rest of the course runs under the new protocol (its doses are calculated under
+        # it); a session booked for another infusion time waits for the desk to replan it.
+        course_protocol_change(
+            course=course, protocol=new_protocol, by=by, reason=f"Physician's review: {reason}"
+        )
     return review

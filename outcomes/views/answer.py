@@ -16,27 +16,23 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clinic.forms import refusal_text
+from clinic.patient_links import LANGUAGES, Gate, invalid, link_language, remember_language
 
 from .. import questions, services
-from ..models import LinkLanguage, PatientLink
+from ..models import PatientLink
 from ..tokens import link_id_from
 
-SESSION_PROVEN = "outcomes_link_proven"
-SESSION_LANGUAGE = "outcomes_link_language"
-
-
-class DateOfBirthForm(forms.Form):
-    date_of_birth = forms.DateField(
-        label=gettext_lazy("Your date of birth"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"required": gettext_lazy("Enter your date of birth.")},
-    )
+BASE = "outcomes/answer/base.html"
+GATE = Gate(
+    kind="outcomes",
+    base=BASE,
+    why=gettext_lazy("To keep your answers private, please confirm your date of birth."),
+)
 
 
 def _link(token: str) -> PatientLink | None:
@@ -44,13 +40,6 @@ def _link(token: str) -> PatientLink | None:
     if pk is None:
         return None
     return PatientLink.objects.select_related("patient", "course__location").filter(pk=pk).first()
-
-
-def _language(request, link: PatientLink | None) -> str:
-    chosen = request.session.get(SESSION_LANGUAGE)
-    if chosen in LinkLanguage.values:
-        return chosen
-    return link.language if link else LinkLanguage.ENGLISH
 
 
 def patient_page(view):
@@ -61,9 +50,9 @@ def patient_page(view):
     @never_cache
     def wrapper(request, token: str, **kwargs):
         link = _link(token)
-        with translation.override(_language(request, link)):
+        with translation.override(link_language(request, link.language if link else "en")):
             if link is None:
-                return render(request, "outcomes/answer/invalid.html", {"token": token}, status=404)
+                return invalid(request, BASE)
             if link.state() != "live":
                 return _closed(request, link, token, status=410)
             return view(request, link, token, **kwargs)
@@ -71,52 +60,32 @@ def patient_page(view):
     return wrapper
 
 
-def _proven(request, link: PatientLink) -> bool:
-    return link.pk in request.session.get(SESSION_PROVEN, [])
-
-
-def _page(request, link, token, template, context=None, status=200):
-    found = questions.steps(link.items)
-    base = {
+def _context(link, token) -> dict:
+    return {
         "link": link,
         "token": token,
-        "total": len(found),
+        "total": len(questions.steps(link.items)),
         "crisis": questions.self_harm_positive(link.items, link.draft),
-        "languages": LinkLanguage.choices,
+        "languages": LANGUAGES,
         "expires_at": link.expires_at,
         "local_tz": link.course.location.time_zone,
     }
-    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def _page(request, link, token, template, context=None, status=200):
+    return render(request, template, {**_context(link, token), **(context or {})}, status=status)
 
 
 @patient_page
 def start(request, link, token):
     """The date of birth first; then on to the first unanswered question."""
-    if _proven(request, link):
+    if GATE.proven(request, link):
         return redirect(_next_url(link, token))
-    form = DateOfBirthForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            ok = services.link_check_date_of_birth(
-                link=link, date_of_birth=form.cleaned_data["date_of_birth"]
-            )
-        except ValidationError:
-            return redirect("outcomes:answer", token=token)  # revoked by that last try
-        if ok:
-            request.session.cycle_key()  # a new session id once the patient is proven
-            request.session[SESSION_PROVEN] = [*request.session.get(SESSION_PROVEN, []), link.pk]
-            return redirect(_next_url(link, token))
-        link.refresh_from_db()
-        status = 400
-        if link.state() != "live":
-            return redirect("outcomes:answer", token=token)
-        if not link.is_locked():
-            form.add_error("date_of_birth", _("That date of birth does not match our records."))
-    locked = link.is_locked()
-    context = {"form": form, "locked": locked, "locked_until": link.locked_until}
-    template = "outcomes/answer/date_of_birth.html"
-    return _page(request, link, token, template, context, status=429 if locked else status)
+    check = functools.partial(services.link_check_date_of_birth, link=link)
+    here = reverse("outcomes:answer", args=[token])
+    zone, then = link.course.location.time_zone, lambda: _next_url(link, token)
+    return GATE.ask(request, link, check, here=here, time_zone=zone, then=then,
+                    context=_context(link, token))  # fmt: skip
 
 
 def _next_url(link, token) -> str:
@@ -141,7 +110,7 @@ class AnswerForm(forms.Form):
 
 @patient_page
 def step(request, link, token, number: int):
-    if not _proven(request, link):
+    if not GATE.proven(request, link):
         return redirect("outcomes:answer", token=token)
     found = questions.steps(link.items)
     if not 1 <= number <= len(found):
@@ -181,7 +150,7 @@ def step(request, link, token, number: int):
 @patient_page
 def review(request, link, token):
     """Every question answered? Then send them all (the link then stops working)."""
-    if not _proven(request, link):
+    if not GATE.proven(request, link):
         return redirect("outcomes:answer", token=token)
     error = ""
     if request.method == "POST":
@@ -208,7 +177,7 @@ def _closed(request, link, token, status=200):
         "link": link,
         "state": link.state(),
         "requested": link.new_link_requested_at is not None,
-        "languages": LinkLanguage.choices,
+        "languages": LANGUAGES,
     }
     return render(request, "outcomes/answer/closed.html", context, status=status)
 
@@ -219,9 +188,9 @@ def new_link(request, token: str):
     """From a link that no longer works: ask the clinic for a new one (recorded once; the
     front desk sees it on the patient's measures). A live link goes back to its page."""
     link = _link(token)
-    with translation.override(_language(request, link)):
+    with translation.override(link_language(request, link.language if link else "en")):
         if link is None:
-            return render(request, "outcomes/answer/invalid.html", {"token": token}, status=404)
+            return invalid(request, BASE)
         if link.state() == "live":
             return redirect("outcomes:answer", token=token)
         link = services.link_request_new(link=link)
@@ -230,10 +199,10 @@ def new_link(request, token: str):
 
 @require_POST
 def language(request, token: str):
-    """Switch the patient page's language (kept in the session), then back to the page."""
-    chosen = request.POST.get("language")
-    if chosen in LinkLanguage.values:
-        request.session[SESSION_LANGUAGE] = chosen
+    """Switch the patient page's language (kept in the session), then back to the page. The
+    pages themselves switch with ``?lang=`` (``clinic.patient_links``); this address stays for
+    links already on a phone."""
+    remember_language(request, request.POST.get("language"))
     back = request.POST.get("next", "")
     prefix = reverse("outcomes:answer", args=[token])
     return redirect(back if back.startswith(prefix) else prefix)

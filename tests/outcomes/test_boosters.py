@@ -90,3 +90,69 @@ def test_only_the_desk_books_boosters(finished, patient, nurse, physician):
     follow_up(finished, patient, nurse, 8)
     with pytest.raises(PermissionDenied):
         booster_book(course=finished, booked_by=physician)
+
+
+def test_the_desk_chooses_among_the_offered_times_or_a_date(finished, patient, nurse, front_desk):
+    from outcomes.services import booster_options
+
+    follow_up(finished, patient, nurse, 7)
+    options, problems = booster_options(course=finished, user=front_desk)
+    assert len(options) == 3 and problems == []
+    days = [finished.location.date_of(o.starts_at) for o in options]
+    assert days == sorted(set(days))  # three different days, in order
+    assert days[0] > timezone.localdate()  # from tomorrow
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    from_date, _ = booster_options(course=finished, user=front_desk, from_date=later)
+    assert finished.location.date_of(from_date[0].starts_at) >= later
+    third = options[2]
+    booster = booster_book(
+        course=finished, booked_by=front_desk, starts_at=third.starts_at, chair=third.chair,
+        nurse=third.nurse,
+    )  # fmt: skip
+    session = booster.appointments.get()
+    assert (session.starts_at, session.chair, session.nurse) == (
+        third.starts_at, third.chair, third.nurse
+    )  # fmt: skip
+
+
+def test_a_chosen_time_needs_its_chair_and_nurse_and_a_taken_one_is_refused(
+    finished, patient, nurse, front_desk
+):
+    from outcomes.services import booster_options
+
+    follow_up(finished, patient, nurse, 7)
+    first = booster_options(course=finished, user=front_desk)[0][0]
+    with pytest.raises(ValidationError) as refused:
+        booster_book(course=finished, booked_by=front_desk, starts_at=first.starts_at)
+    assert {"chair", "nurse"} <= set(refused.value.message_dict)
+    past = first.starts_at - datetime.timedelta(days=60)  # the finished course's chair time
+    with pytest.raises(ValidationError):
+        booster_book(
+            course=finished, booked_by=front_desk, starts_at=past, chair=first.chair,
+            nurse=first.nurse,
+        )  # fmt: skip
+    assert Course.objects.filter(patient=patient).count() == 1
+
+
+def test_the_api_offers_the_times_and_books_the_chosen_one(
+    login, finished, patient, nurse, front_desk
+):
+    from django.urls import reverse
+
+    follow_up(finished, patient, nurse, 7)
+    client = login(front_desk)
+    url = reverse("booster-candidate-options", args=[finished.pk])
+    body = client.get(url).json()
+    assert len(body["options"]) == 3 and body["none_because"] == []
+    assert client.get(url, {"date": "soon"}).status_code == 400
+    second = body["options"][1]
+    book = reverse("booster-candidate-book", args=[finished.pk])
+    half = client.post(book, {"starts_at": second["starts_at"]}, content_type="application/json")
+    assert half.status_code == 400 and "chair" in half.json()["errors"]
+    chosen = {k: second[k] for k in ("starts_at", "chair", "nurse")}
+    booked = client.post(book, chosen, content_type="application/json")
+    assert booked.status_code == 201
+    assert datetime.datetime.fromisoformat(booked.json()["starts_at"]) == (
+        datetime.datetime.fromisoformat(second["starts_at"])
+    )  # fmt: skip
+    assert login(nurse).get(url).status_code == 403

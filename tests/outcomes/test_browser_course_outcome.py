@@ -4,6 +4,7 @@ Outcome tab, reviews the course from it, and the printable page in print media."
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from outcomes.models import CourseReview
 from tests.browser_helpers import DESKTOP, log_in, screenshot
@@ -54,4 +55,54 @@ def test_the_physician_sees_the_outcome_and_reviews_the_course(
     page.emulate_media(media="print")
     assert not page.locator(".topbar nav").is_visible()
     screenshot(page, "outcomes-course-outcome-print")
+    context.close()
+
+
+def test_the_desk_picks_a_booster_time_and_the_nurse_sees_the_review_gate_at_check_in(
+    browser, live_server, password, physician, patient, protocol, site, nurse, front_desk,
+    chairs, shifts, appointment,
+):  # fmt: skip
+    from django.utils import timezone
+
+    from scheduling.models import AppointmentStatus, Course, CourseStatus
+    from tests.browser_helpers import TABLET
+    from tests.factories import AppointmentFactory
+
+    # A finished course whose relief has waned: the desk picks the second offered time.
+    first = timezone.localdate() - datetime.timedelta(days=56)
+    done = course_of_visits(
+        patient=patient, protocol=protocol, site=site, nurse=nurse, booked_by=front_desk,
+        count=8, first=first,
+    )  # fmt: skip
+    give(*visits(done))
+    Course.objects.filter(pk=done.pk).update(status=CourseStatus.COMPLETED)
+    pain(patient, nurse, before(visits(done)[0]), "pre_infusion", 8)
+    pain(patient, nurse, visits(done)[-1].ends_at + datetime.timedelta(days=30), "follow_up", 7)
+    context, page = log_in(browser, live_server, front_desk, password, DESKTOP)
+    page.goto(f"{live_server.url}/outcomes/boosters/")
+    buttons = page.locator(".booster-options button.primary")
+    buttons.first.wait_for()
+    assert buttons.count() == 3
+    screenshot(page, "outcomes-booster-options-desktop")
+    chosen = buttons.nth(1).inner_text()
+    buttons.nth(1).click()
+    page.get_by_text("A booster infusion is booked").wait_for()
+    booster = Course.objects.get(patient=patient, planned_infusions=1).appointments.get()
+    assert booster.chair.name in chosen
+    context.close()
+
+    # The fifth session of a course with no review: the check-in page says so first.
+    for days in (8, 6, 4, 2):
+        AppointmentFactory(
+            course=appointment.course, sequence=10 - days // 2, nurse=nurse,
+            chair=appointment.chair,
+            starts_at=appointment.starts_at - datetime.timedelta(days=days),
+            status=AppointmentStatus.COMPLETED,
+        )  # fmt: skip
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    page.goto(f"{live_server.url}{reverse('infusions:chair', args=[appointment.pk])}")
+    banner = page.locator(".check-in-notice.danger")
+    banner.wait_for()
+    assert "cannot start until the physician's review is recorded" in banner.inner_text()
+    screenshot(page, "outcomes-check-in-review-gate-tablet")
     context.close()

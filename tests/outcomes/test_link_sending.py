@@ -21,6 +21,9 @@ from scheduling.services import course_cancel_remaining
 from tests.factories import LocationFactory, UserFactory
 from tests.helpers import make_appointment
 
+# Quiet hours (21:00-08:00 at the site) would defer every send.
+pytestmark = pytest.mark.usefixtures("daytime")
+
 
 @pytest.fixture
 def visit(site, nurse, protocol, front_desk):

@@ -124,7 +124,8 @@ def test_the_physician_home_lists_the_reviews_due(
     home = client.get(reverse("infusions:physician_home"))
     assert reverse("outcomes:reviews_due") in home.content.decode()
     with django_assert_max_num_queries(8):
-        card = client.get(reverse("outcomes:reviews_due"))
+        card = client.get(reverse("outcomes:reviews_due"), headers={"HX-Request": "true"})
+    assert "<html" not in card.content.decode()  # the card alone, for the home's htmx
     assert course.patient.display_name in card.content.decode()
     assert "4 infusions given, review after infusion 4" in card.content.decode()
 
@@ -147,7 +148,48 @@ def test_the_booster_list_books_with_one_click(
     with django_assert_max_num_queries(8):
         page = client.get(reverse("outcomes:boosters"))
     assert patient.display_name in page.content.decode()
-    booked = client.post(reverse("outcomes:booster_book", args=[course.pk]), follow=True)
+    options_url = reverse("outcomes:booster_options", args=[course.pk])
+    assert options_url in page.content.decode()  # each row loads its free times
+    options = client.get(options_url, headers={"HX-Request": "true"}).content.decode()
+    assert options.count('name="starts_at"') == 3  # three times to choose from, each a button
+    chosen = options.split('name="starts_at" value="')[2].split('"')[0]  # the second
+    other = client.get(options_url, {"date": "not a date"}, headers={"HX-Request": "true"})
+    assert other.status_code == 200 and "Enter a valid date." in other.content.decode()
+    form = options.split('action="')[2].split("</form>")[0]
+    fields = dict(
+        (part.split('name="')[1].split('"')[0], part.split('value="')[1].split('"')[0])
+        for part in form.split("<input")[1:]
+    )
+    assert fields["starts_at"] == chosen
+    booked = client.post(reverse("outcomes:booster_book", args=[course.pk]), fields, follow=True)
     assert "A booster infusion is booked" in booked.content.decode()
+    session = Course.objects.get(patient=patient, planned_infusions=1).appointments.get()
+    assert session.starts_at == datetime.datetime.fromisoformat(chosen)  # the second offered
     assert Course.objects.filter(patient=patient, planned_infusions=1).count() == 1
     assert "Nobody at the moment." in booked.content.decode()
+
+
+def _letter_text(response) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def test_the_patients_letter_is_in_spanish_when_preferred_and_the_physicians_in_english(
+    login, course, patient, physician
+):
+    type(patient).objects.filter(pk=patient.pk).update(preferred_language="Spanish")
+    url = reverse("outcomes:course_letter", args=[course.pk])
+    mine = _letter_text(login(physician).get(url, {"to": "patient"}))
+    assert "Resumen del tratamiento" in mine
+    assert "recibió 4 de las 8 infusiones previstas" in mine
+    assert "37,5% menos" in mine  # 8 -> 5, in Spanish number format
+    assert "Responde al tratamiento" in mine
+    assert "No alcanza la diferencia mínima clínicamente importante del 14%" in mine
+    assert "Dolor (0-10) antes y después de cada infusión" in mine  # the chart's title
+    assert "Course summary" not in mine and "Dear" not in mine
+    theirs = _letter_text(login(physician).get(url, {"to": "physician", "referrer": "Dr Lee"}))
+    assert "Dear Dr Lee" in theirs and "Course summary" in theirs and "37.5% lower" in theirs
+    assert "Resumen" not in theirs
+    # The English page around it stays English: nothing leaks from the letter's language.
+    page = login(physician).get(reverse("outcomes:course_outcome", args=[course.pk]))
+    assert "Responder (pain down 30% or more)" in page.content.decode()

@@ -182,3 +182,135 @@ def test_the_review_point_is_revised_with_the_schedule_and_checked(protocol, cli
             protocol=protocol, items=DEFAULT_SCHEDULE, note="again", by=clinic_admin,
             review_after_infusion=6,
         )  # fmt: skip
+
+
+CHECK_IN_GATE = "This session cannot start until the physician&#x27;s review is recorded."
+
+
+def test_the_check_in_page_says_the_session_waits_for_the_review_before_check_in(
+    login, fifth, nurse, physician
+):
+    page = login(nurse).get(reverse("infusions:chair", args=[fifth.pk]))
+    text = page.content.decode()
+    assert 'id="check-in"' in text  # the check-in form, not the chair screen
+    assert CHECK_IN_GATE in text and REVIEW_NEEDED in text
+    assert 'class="banner danger check-in-notice" role="alert"' in text
+    review(fifth.course, physician)
+    assert CHECK_IN_GATE not in login(nurse).get(
+        reverse("infusions:chair", args=[fifth.pk])
+    ).content.decode()  # fmt: skip
+
+
+def test_the_check_in_page_says_a_stopped_course_does_not_go_on(login, fifth, nurse, physician):
+    review(fifth.course, physician, "stop", reason="No change in pain after four")
+    text = login(nurse).get(reverse("infusions:chair", args=[fifth.pk])).content.decode()
+    assert CHECK_IN_GATE in text and "The physician stopped this course" in text
+
+
+def test_the_physicians_work_waiting_counts_the_reviews_due_in_constant_queries(
+    login, patient, protocol, site, nurse, front_desk, physician, django_assert_max_num_queries
+):
+    from infusions.selectors.homes import physician_work_waiting
+    from tests.factories import PatientFactory
+    from tests.helpers import make_bookable
+
+    def due_course(who):
+        course = course_of_visits(
+            patient=who, protocol=protocol, site=site, nurse=nurse, booked_by=front_desk,
+            count=8,
+        )  # fmt: skip
+        give(*visits(course)[:4])
+        return course
+
+    due_course(patient)
+    client = login(physician)
+    url = reverse("infusions:physician_home")
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(60) as one_due:
+        page = client.get(url).content.decode()
+    counts = {item.key: item for item in physician_work_waiting(physician)}
+    assert counts["course_reviews_due"].count == 1
+    assert counts["course_reviews_due"].url == reverse("outcomes:reviews_due")
+    assert 'data-key="course_reviews_due"' in page
+    for _ in range(3):
+        due_course(make_bookable(PatientFactory(home_location=site), nurse))
+    with django_assert_max_num_queries(len(one_due.captured_queries)):
+        client.get(url)
+    assert {i.key: i.count for i in physician_work_waiting(physician)}["course_reviews_due"] == 4
+    listing = client.get(reverse("outcomes:reviews_due")).content.decode()
+    assert "<h1>Course reviews due</h1>" in listing and patient.display_name in listing
+    body = client.get("/api/v1/work-waiting/").json()
+    assert {i["key"]: i["count"] for i in body["items"]}["course_reviews_due"] == 4
+
+
+def _other_protocol(physician, **numbers):
+    from decimal import Decimal
+
+    from tests.factories import ProtocolFactory
+
+    return ProtocolFactory(
+        name=numbers.pop("name", "Fibromyalgia 0.75 mg/kg over 40 min"),
+        created_by=physician, mg_per_kg=Decimal("0.75"), **numbers,
+    )  # fmt: skip
+
+
+def test_a_change_of_protocol_runs_the_later_doses_under_the_new_protocol(fifth, physician, nurse):
+    from decimal import Decimal
+
+    from infusions.services import dose_order_create
+    from scheduling.models import CourseProtocolChange
+    from tests.helpers import weigh
+
+    course = fifth.course
+    booked_under = course.protocol
+    new = _other_protocol(physician)
+    review(course, physician, "change_protocol", new_protocol=new, reason="Pain barely moved")
+    change = CourseProtocolChange.objects.get(course=course)
+    assert (change.from_protocol, change.protocol, change.after_infusions) == (
+        booked_under, new, 4
+    )  # fmt: skip
+    course.refresh_from_db()
+    assert course.protocol == booked_under  # the booking is not rewritten
+    assert type(course).objects.get(pk=course.pk).protocol_in_force == new
+    assert review_gate(fifth) == []  # same infusion time: the session goes ahead
+    weight = weigh(fifth, nurse, "70")
+    order = dose_order_create(
+        appointment=fifth, weight=weight, vial_mg_per_ml=Decimal("50"), created_by=nurse
+    )
+    assert order.protocol_version.protocol == new
+    assert order.dose_mg == Decimal("52.5")  # 70 kg x 0.75 mg/kg, not 35 mg
+    with pytest.raises(InternalError), transaction.atomic():
+        CourseProtocolChange.objects.filter(pk=change.pk).update(reason="edited")
+
+
+def test_a_dose_ordered_before_the_change_must_be_ordered_again(order, fifth, physician):
+    new = _other_protocol(physician)
+    review(fifth.course, physician, "change_protocol", new_protocol=new, reason="Try more")
+    assert any("order the dose again" in reason for reason in review_gate(fifth))
+
+
+def test_a_longer_infusion_makes_the_desk_replan_the_booked_sessions(
+    login, fifth, physician, front_desk
+):
+    import datetime as dt
+
+    from scheduling.selectors.replan import sessions_to_replan, visit_shape
+
+    new = _other_protocol(
+        physician, name="Fibromyalgia 0.75 mg/kg over 60 min", infusion_minutes=60
+    )
+    review(fifth.course, physician, "change_protocol", new_protocol=new, reason="Slower")
+    assert sessions_to_replan(fifth.course) == [fifth]
+    assert any("the front desk replans it" in reason for reason in review_gate(fifth))
+    assert visit_shape(fifth)[2] == dt.timedelta(minutes=60)  # its make-up runs 60 minutes
+    assert list(stopped_with_sessions_booked(front_desk)) == [fifth.course]
+    page = login(front_desk).get(reverse("outcomes:boosters")).content.decode()
+    assert "Cancel the sessions to replan" in page
+    assert stopped_course_cancel(course=fifth.course, by=front_desk) == 1
+    fifth.refresh_from_db()
+    assert fifth.status == AppointmentStatus.CANCELLED
+    assert list(stopped_with_sessions_booked(front_desk)) == []
+    outcome = login(physician).get(reverse("outcomes:course_outcome", args=[fifth.course.pk]))
+    assert "changed to <strong>Fibromyalgia 0.75 mg/kg over 60 min</strong> after infusion 4" in (
+        outcome.content.decode()
+    )  # fmt: skip

@@ -141,18 +141,22 @@ def test_the_default_schedule_on_a_course(course_of, count):
     assert [m.due_at for m in due] == sorted(m.due_at for m in due)
 
 
-def test_a_reschedule_in_the_middle_moves_the_due_dates(course_of, front_desk):
-    course = course_of(8)
-    fourth = course.appointments.get(sequence=4)
-    new_start = fourth.starts_at + datetime.timedelta(days=1)  # Monday -> Tuesday
-    scheduling.appointment_reschedule(
-        appointment=fourth, starts_at=new_start, changed_by=front_desk
-    )
-    fourth.refresh_from_db()
+@pytest.mark.parametrize(("count", "middle"), [(8, 4), (12, 7)])
+def test_a_reschedule_in_the_middle_moves_the_due_dates(course_of, front_desk, count, middle):
+    course = course_of(count)
+    moved = course.appointments.get(sequence=middle)  # a Monday in both courses
+    new_start = moved.starts_at + datetime.timedelta(days=1)  # Monday -> Tuesday
+    scheduling.appointment_reschedule(appointment=moved, starts_at=new_start, changed_by=front_desk)
+    moved.refresh_from_db()
     due = due_measures(course)
+    assert len(due) == 2 * count + 6 + 6  # nothing gained or lost by the move
+    label = f"infusion {middle}"
+    assert by_label(due, f"Pain NRS before {label}").due_at == moved.infusion_starts_at
+    assert by_label(due, f"Pain NRS after {label}").due_at == moved.infusion_ends_at
+    fourth = course.appointments.get(sequence=4)
     assert by_label(due, "FIQR after infusion 4").due_at == fourth.infusion_ends_at
-    assert by_label(due, "Pain NRS before infusion 4").due_at == fourth.infusion_starts_at
-    assert fourth.starts_at == new_start
+    assert moved.starts_at == new_start
+    assert [m.due_at for m in due] == sorted(m.due_at for m in due)
 
 
 def test_a_cancelled_session_does_not_count(course_of, front_desk):
@@ -213,4 +217,4 @@ def test_due_measures_costs_the_same_queries_for_8_and_12_sessions(
             due = due_measures(course)
         counts.append(len(queries))
     assert len(due) == 2 * 12 + 6 + 6 + 1
-    assert counts == [4, 4]
+    assert counts == [5, 5]  # the protocol changes, the schedules (2), the sessions, the answers
