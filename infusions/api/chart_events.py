@@ -50,6 +50,8 @@ class EventViewSet(CreateList):
     """Pauses, resumes and stops (made through the record's actions) and side effects (made
     here), newest last."""
 
+    ordering_fields = ("occurred_at",)
+
     serializer_class = EventSerializer
     queryset = InfusionEvent.objects.none()
     filterset_class = RecordFilter  # ?record=
@@ -77,6 +79,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
 
 
 class CorrectionViewSet(CreateList):
+    ordering_fields = ("at",)
     serializer_class = CorrectionSerializer
     queryset = Correction.objects.none()
     filterset_class = RecordFilter  # ?record=
@@ -131,6 +134,8 @@ class DischargeCorrectSerializer(DischargeSerializer):
 
 class DischargeViewSet(CreateList):
     """Discharges. ``POST .../{id}/correct/`` corrects one with a new entry (and a reason)."""
+
+    ordering_fields = ("discharged_at",)
 
     serializer_class = DischargeSerializer
     queryset = Discharge.objects.none()

@@ -367,6 +367,8 @@ class VitalsViewSet(CreateList):
     """Vitals sets. A 400 names the field for an impossible value; an implausible one asks
     for ``confirm_implausible``. The response lists any alerts the reading raised."""
 
+    ordering_fields = ("taken_at",)
+
     serializer_class = VitalsSerializer
     queryset = VitalsReading.objects.none()
     filterset_class = RecordFilter  # ?record=
@@ -423,6 +425,8 @@ class AlertViewSet(RoleRules, mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class AcknowledgementViewSet(CreateList):
     """What was done about an alert: paused, stopped, or continued with a named physician."""
+
+    ordering_fields = ("at",)
 
     serializer_class = AcknowledgementSerializer
     queryset = AlertAcknowledgement.objects.none()

@@ -86,6 +86,8 @@ class LotInputSerializer(serializers.Serializer):
 class LotViewSet(ListCreateRetrieve):
     """Lots at the caller's sites with their running balance. POST receives a lot."""
 
+    ordering_fields = ("received_at", "expires_on")
+
     serializer_class = LotSerializer
     queryset = Lot.objects.none()
     read_roles, write_roles = CLINICAL_READERS, RECEIVERS

@@ -319,6 +319,8 @@ class DoseCheckViewSet(
     """Independent double-checks. A nurse's entered value, and whether it matched, are
     hidden from any other nurse who has not yet entered her own for the same order."""
 
+    ordering_fields = ("checked_at",)
+
     serializer_class = DoseCheckSerializer
     queryset = DoseCheck.objects.none()
     filterset_class = DoseCheckFilter

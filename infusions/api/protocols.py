@@ -49,6 +49,8 @@ class ProtocolSerializer(serializers.ModelSerializer):
 class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
     """The clinic's protocols, active ones first, each with its current version."""
 
+    ordering_fields = ("name", "created_at")
+
     serializer_class = ProtocolSerializer
     queryset = Protocol.objects.none()  # for the schema; requests use get_queryset
     permission_classes = [HasRole.of(*EVERYONE)]
@@ -69,6 +71,8 @@ class RevisionSerializer(serializers.ModelSerializer):
 class ProtocolVersionViewSet(ListCreateRetrieve):
     """Every version of every protocol, newest first. Versions never change; POST revises a
     protocol: it adds the next version, copying every number not given."""
+
+    ordering_fields = ("created_at",)
 
     serializer_class = ProtocolVersionSerializer
     queryset = ProtocolVersion.objects.none()  # for the schema; requests use get_queryset

@@ -88,6 +88,8 @@ def _counted(fields) -> dict:
 class ReconciliationViewSet(ListCreateRetrieve):
     """End-of-day counts per site. POST closes the day: no entry may be dated on it after."""
 
+    ordering_fields = ("business_date",)
+
     serializer_class = ReconciliationSerializer
     queryset = DailyReconciliation.objects.none()
     read_roles, write_roles = CLINICAL_READERS, RECONCILERS
@@ -175,6 +177,8 @@ class InventoryInputSerializer(serializers.Serializer):
 
 class InventoryViewSet(ListCreateRetrieve):
     """Opening and biennial inventories (DEA): every lot at the site counted."""
+
+    ordering_fields = ("taken_at",)
 
     serializer_class = InventorySerializer
     queryset = Inventory.objects.none()

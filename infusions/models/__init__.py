@@ -39,6 +39,7 @@ from .orders import (
     DoseOrder,
     DoseOrderEvent,
     DoseOrderOverride,
+    OrderAwaitingSignature,
     OrderStatus,
     SignedAs,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "DoseOrder",
     "DoseOrderEvent",
     "DoseOrderOverride",
+    "OrderAwaitingSignature",
     "DrugLogEntry",
     "EntryKind",
     "Inventory",

@@ -152,6 +152,14 @@ class InfusionRecord(models.Model):
 
     class Meta:
         ordering = ["-checked_in_at"]
+        # The safety report: the infusions started in a range of days, not every record.
+        indexes = [
+            models.Index(
+                fields=["started_at"],
+                condition=Q(started_at__isnull=False),
+                name="infusionrecord_started",
+            )
+        ]
         triggers = [
             pgtrigger.Trigger(
                 name="record_integrity",
@@ -188,6 +196,15 @@ class InfusionStatusEvent(models.Model):
     class Meta:
         triggers = append_only_triggers()
         ordering = ["at", "pk"]
+        indexes = [
+            # The infusions stopped early (early stops awaiting review on the physician's
+            # home): the few stops, not every status change ever charted.
+            models.Index(
+                fields=["record"],
+                condition=models.Q(to_status=InfusionStatus.STOPPED),
+                name="statusevent_stopped_record",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"

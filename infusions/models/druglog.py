@@ -111,7 +111,13 @@ class DrugLogEntry(models.Model):
         triggers = append_only_triggers()
         ordering = ["occurred_at", "pk"]
         verbose_name_plural = "drug log entries"
-        indexes = [models.Index(fields=["location", "business_date"])]
+        # The report's order at a site (drug-log CSV): read in index order, no sort.
+        indexes = [
+            models.Index(
+                fields=["location", "business_date", "occurred_at", "id"],
+                name="druglog_site_report_order",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(balance_mg__isnull=True) | Q(balance_mg__gte=0, balance_ml__gte=0),

@@ -5,11 +5,15 @@ DELETE). An order never changes: its state is the latest ``DoseOrderEvent`` (a t
 table: unsigned -> signed -> cancelled, unsigned -> cancelled), a physician's soft-limit
 override is a ``DoseOrderOverride`` row, and each nurse's independent check is a
 ``DoseCheck`` row. A new order for the same appointment cancels (replaces) the old one.
+
+The one exception is ``OrderAwaitingSignature``, the signing queue: not a record but a
+list of the orders still unsigned, kept by database triggers on orders and their events.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from clinic.append_only import append_only_triggers
 from clinic.transitions import NEW, Transitions
@@ -51,13 +55,57 @@ class ConfirmedWith(models.TextChoices):
     PASSWORD = "password", "Password"
 
 
+# The signing queue's upkeep, in the database so that every writer of orders (services,
+# the admin, the scale seed's set-based inserts, test factories) keeps it right. Statement
+# triggers over the inserted rows: one set-based statement however many rows came in.
+ENDED = "('signed', 'cancelled')"
+
+
+def _after_insert(name: str, rows: str, func: str) -> pgtrigger.Trigger:
+    """A statement trigger after INSERT that sees the inserted rows as the table ``rows``."""
+    return pgtrigger.Trigger(
+        name=name, level=pgtrigger.Statement, when=pgtrigger.After,
+        operation=pgtrigger.Insert, referencing=pgtrigger.Referencing(new=rows), func=func,
+    )  # fmt: skip
+
+
+# An order whose signature or cancellation is already written (both in one statement) is
+# not waiting.
+QUEUE_NEW_ORDERS = _after_insert(
+    "queue_for_signature",
+    "new_orders",
+    f"""
+INSERT INTO infusions_orderawaitingsignature (order_id)
+SELECT n.id FROM new_orders AS n
+WHERE NOT EXISTS (
+    SELECT 1 FROM infusions_doseorderevent AS e
+    WHERE e.order_id = n.id AND e.to_status IN {ENDED}
+);
+RETURN NULL;
+""",  # noqa: S608
+)
+DEQUEUE_ENDED_ORDERS = _after_insert(
+    "dequeue_signed_or_cancelled",
+    "new_events",
+    f"""
+DELETE FROM infusions_orderawaitingsignature AS q
+USING new_events AS n
+WHERE q.order_id = n.order_id AND n.to_status IN {ENDED};
+RETURN NULL;
+""",  # noqa: S608
+)
+
+
 class DoseOrderQuerySet(models.QuerySet):
     def with_status(self) -> "DoseOrderQuerySet":
         latest = DoseOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-pk")
         return self.annotate(current_status=Subquery(latest.values("to_status")[:1]))
 
     def unsigned(self) -> "DoseOrderQuerySet":
-        return self.with_status().filter(current_status=OrderStatus.UNSIGNED)
+        """Orders still waiting for a signature: those in the signing queue
+        (``OrderAwaitingSignature``), whose size is the work waiting, not the history."""
+        waiting = OrderAwaitingSignature.objects.filter(order=OuterRef("pk"))
+        return self.with_status().filter(Exists(waiting))
 
     def active(self) -> "DoseOrderQuerySet":
         """Not cancelled: the order in force for its appointment (at most one)."""
@@ -111,7 +159,7 @@ class DoseOrder(models.Model):
     objects = DoseOrderQuerySet.as_manager()
 
     class Meta:
-        triggers = append_only_triggers()
+        triggers = [*append_only_triggers(), QUEUE_NEW_ORDERS]
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(dose_mg__gt=0), name="doseorder_dose_positive"),
@@ -166,7 +214,7 @@ class DoseOrderEvent(models.Model):
     by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        triggers = append_only_triggers()
+        triggers = [*append_only_triggers(), DEQUEUE_ENDED_ORDERS]
         ordering = ["at", "pk"]
         constraints = [
             # Each status is reached at most once: no order is signed or cancelled twice.
@@ -180,6 +228,30 @@ class DoseOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class OrderAwaitingSignature(models.Model):
+    """The signing queue: one row per order not yet signed nor cancelled.
+
+    Derived, not a record: the chart is ``DoseOrder`` and its ``DoseOrderEvent`` rows, and
+    this table says nothing they do not. Database triggers write it (``QUEUE_NEW_ORDERS``
+    adds each new order, ``DEQUEUE_ENDED_ORDERS`` deletes the row when the order is signed
+    or cancelled), so its rows are deleted by design and it is neither append-only nor in
+    the change log. It exists so that "unsigned" costs the orders waiting, not every order
+    a site ever wrote (``DoseOrderQuerySet.unsigned``). Nothing else writes it; migration
+    0012 filled it from the events already written.
+    """
+
+    order = models.OneToOneField(
+        DoseOrder, primary_key=True, on_delete=models.PROTECT, related_name="awaiting_signature"
+    )
+
+    class Meta:
+        verbose_name = "order awaiting signature"
+        verbose_name_plural = "orders awaiting signature"
+
+    def __str__(self) -> str:
+        return f"Dose order #{self.order_id} awaiting signature"
 
 
 class DoseOrderOverride(models.Model):

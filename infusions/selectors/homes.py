@@ -11,6 +11,7 @@ from clinic.models import User
 from clinic.roles import HOME_PRECEDENCE, Role
 from clinic.worklist import WorkItem
 from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
+from scheduling.hooks import physician_work
 from scheduling.selectors.work import admin_work_waiting, desk_work_waiting
 
 from ..models import Alert
@@ -34,6 +35,7 @@ def physician_work_waiting(user: User) -> list[WorkItem]:
         WorkItem("open_alerts", "Open alerts", open_alert_count(user), f"{home}#open-alerts"),
         WorkItem("early_stops", "Early stops to review",
                  early_stops_awaiting_review(user).count(), f"{home}#early-stops"),
+        *(item for hook in physician_work for item in hook(user)),
     ]  # fmt: skip
 
 

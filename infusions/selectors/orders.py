@@ -7,7 +7,7 @@ from clinic.models import User
 from clinic.roles import Role
 from scheduling.models import Appointment
 
-from ..models import DoseOrder, OrderStatus, ProtocolVersion
+from ..models import DoseOrder, ProtocolVersion
 from ..models.orders import DoseOrderQuerySet
 from ..weight_window import weight_window_problem
 
@@ -23,7 +23,7 @@ def orders_for(user: User) -> DoseOrderQuerySet:
 
 def unsigned_orders_for(user: User) -> DoseOrderQuerySet:
     """The physician's signing queue: unsigned orders at their sites, oldest first."""
-    return orders_for(user).filter(current_status=OrderStatus.UNSIGNED).order_by("created_at")
+    return orders_for(user).unsigned().order_by("created_at")
 
 
 def order_for(user: User, pk) -> DoseOrder:

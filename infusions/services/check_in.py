@@ -104,7 +104,7 @@ def infusion_check_in(
     order = appointment.dose_orders.active().first()
     version = order.protocol_version if order else None
     if version is None and appointment.course_id:
-        version = appointment.course.protocol.current_version
+        version = appointment.course.protocol_in_force.current_version
     if version is None:
         raise ValidationError("This visit has no protocol: book it under a course first.")
     _appointment_to(appointment, AppointmentStatus.CHECKED_IN, by)

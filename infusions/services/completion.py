@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
+from scheduling import hooks
 
 from ..models import InfusionRecord
 from ..selectors.timing import completion_blocker
@@ -64,6 +65,8 @@ def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> 
     record.save(update_fields=["ended_at", "administered_mg"])
     if account is not None:
         drug_account_write({**account, "administered_mg": given, "occurred_at": status.at})
+    for hook in hooks.infusion_completed:  # billing's charge of the visit
+        hook(record=record, by=by)
     return record
 
 
@@ -87,4 +90,6 @@ def infusion_record_stopped_dose(*, record: InfusionRecord, by: User, administer
     record.administered_mg = Decimal(str(administered_mg))
     record.full_clean()
     record.save(update_fields=["administered_mg"])
+    for hook in hooks.infusion_stopped:  # billing's charge of a visit that ran
+        hook(record=record, by=by)
     return record

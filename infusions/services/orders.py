@@ -44,18 +44,20 @@ def _lock(order: DoseOrder) -> DoseOrder:
 
 
 def _current_version(appointment: Appointment, given: ProtocolVersion | None) -> ProtocolVersion:
-    protocol = appointment.course.protocol if appointment.course_id else None
+    protocol = appointment.course.protocol_in_force if appointment.course_id else None
+    current = None
     if given is None:
         if protocol is None:
             raise ValidationError({"protocol_version": "Choose the protocol version to use."})
-        given = protocol.current_version
+        # Read once: the version just read as current is the current one (no second read).
+        given = current = protocol.current_version
     if protocol is not None and given.protocol_id != protocol.pk:
         raise ValidationError(
-            {"protocol_version": f"The course is booked under {protocol}; use its protocol."}
+            {"protocol_version": f"The course runs under {protocol}; use its protocol."}
         )
     if not given.protocol.is_active:
         raise ValidationError({"protocol_version": f"{given.protocol} has been withdrawn."})
-    current = given.protocol.current_version
+    current = current or given.protocol.current_version
     if current.pk != given.pk:
         raise ValidationError(
             {"protocol_version": f"Version {given.number} is out of date; use v{current.number}."}

@@ -31,13 +31,18 @@ def _uses_code(user) -> bool:
     return two_factor.is_required_for(user) or two_factor.has_device(user)
 
 
-def _panel_context(request, appointment, **forms) -> dict:
+def _panel_context(request, appointment, course_version=None, **forms) -> dict:
+    """``course_version``: the course protocol's current version when the caller has just
+    read it (the order form posted back), so it is not read again."""
     user = request.user
     order = orders.active_order(appointment)
-    course_protocol = appointment.course.protocol if appointment.course_id else None
-    version = order.protocol_version if order else (
-        course_protocol.current_version if course_protocol else None
-    )  # fmt: skip
+    course_protocol = appointment.course.protocol_in_force if appointment.course_id else None
+    if order:
+        version = order.protocol_version
+    elif course_version is not None:
+        version = course_version
+    else:
+        version = course_protocol.current_version if course_protocol else None
     context = {
         "appointment": appointment, "patient": appointment.patient, "order": order,
         "version": version, "is_physician": user.may(Role.PHYSICIAN),
@@ -85,8 +90,8 @@ def _panel_context(request, appointment, **forms) -> dict:
     return context
 
 
-def _panel(request, appointment, status=200, **forms):
-    context = _panel_context(request, appointment, **forms)
+def _panel(request, appointment, status=200, course_version=None, **forms):
+    context = _panel_context(request, appointment, course_version, **forms)
     return render(request, "infusions/dose_panel.html", context, status=status)
 
 
@@ -99,7 +104,7 @@ def dose_panel(request, pk):
     return _panel(request, orders.appointment_for(request.user, pk))
 
 
-def _service_form_post(request, appointment, form_name, form, call, success):
+def _service_form_post(request, appointment, form_name, form, call, success, course_version=None):
     """Validate ``form``, call the service, and either redirect with ``success`` or show the
     panel again with the service's errors on the form (nothing saved)."""
     if form.is_valid():
@@ -110,14 +115,18 @@ def _service_form_post(request, appointment, form_name, form, call, success):
             else:
                 messages.success(request, success)
             return _to_panel(appointment.pk)
-    return _panel(request, appointment, status=400, **{form_name: form})
+    return _panel(
+        request, appointment, status=400, course_version=course_version, **{form_name: form}
+    )
 
 
 @role_required(*services.ORDER_WRITERS)
 @require_POST
 def order_create(request, pk):
     appointment = orders.appointment_for(request.user, pk)
-    version = appointment.course.protocol.current_version if appointment.course_id else None
+    version = (
+        appointment.course.protocol_in_force.current_version if appointment.course_id else None
+    )
     if version is None:
         raise PermissionDenied("This appointment has no course protocol.")
     weights = appointment.patient.weights.all()
@@ -132,7 +141,9 @@ def order_create(request, pk):
             created_by=request.user, override_reason=data.get("override_reason", ""),
         )  # fmt: skip
 
-    return _service_form_post(request, appointment, "order_form", form, call, "Dose ordered.")
+    return _service_form_post(
+        request, appointment, "order_form", form, call, "Dose ordered.", course_version=version
+    )
 
 
 def _order_post(request, pk, make_form, form_name, call, success):

@@ -35,6 +35,9 @@ from tests.helpers import ALDRETE_9, GOOD, PADSS_9, discharge
 S = InfusionStatus
 T0 = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)
 
+# Today's board and the overdue times: not across midnight (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("daytime")
+
 
 def at(minutes: float) -> datetime.datetime:
     return T0 + datetime.timedelta(minutes=minutes)

@@ -288,6 +288,7 @@ def test_the_api_lists_records_and_takes_vitals_but_not_edits(login, running, nu
 # --- Chair screen and admin -------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("daytime")  # not across midnight (tests/conftest.py)
 def test_the_chair_screen_shows_an_overdue_baseline_and_saves_vitals_with_htmx(
     login, appointment, nurse
 ):

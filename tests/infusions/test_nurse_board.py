@@ -3,6 +3,7 @@ number of queries) and the printable infusion record (scoped like the chair scre
 
 import datetime
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,6 +31,7 @@ def started_minutes_ago(appointment, nurse, verified_order, minutes):
         return infusion_start(record=record, by=nurse)
 
 
+@pytest.mark.usefixtures("daytime")  # not across midnight (tests/conftest.py)
 def test_the_board_shows_minutes_in_and_an_overdue_reading(
     login, appointment, nurse, verified_order
 ):
