@@ -11,6 +11,7 @@ from decimal import Decimal
 COUNT, PERCENT, PER_100, MINUTES, DAYS, TEXT, DATE = (
     "count", "percent", "per_100", "minutes", "days", "text", "date",
 )  # fmt: skip
+USD = "usd"  # dollars and cents
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class Column:
     @property
     def csv_label(self) -> str:
         """The label with the unit the CSV's plain numbers are in."""
-        unit = {PERCENT: "%", MINUTES: "minutes", DAYS: "days", PER_100: "per 100 infusions"}
+        unit = {PERCENT: "%", MINUTES: "minutes", DAYS: "days", PER_100: "per 100 infusions",
+                USD: "USD"}  # fmt: skip
         if self.kind not in unit or unit[self.kind] in self.label:
             return self.label
         return f"{self.label} ({unit[self.kind]})"
@@ -83,6 +85,8 @@ def shown(value, kind: str) -> str:
         return f"{value:,}"
     if kind == DAYS:
         return f"{value} d"
+    if kind == USD:
+        return f"${float(value):,.2f}"
     if kind == DATE and isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

@@ -9,9 +9,12 @@
   of the first infusion; end pain: the last one from the start of the last infusion to 7
   days after the visit. A responder's end pain is at least 30% below a baseline above zero
   (IMMPACT, Dworkin 2008). Courses without both scores are counted apart, in no rate.
+- **Protocol**: a course counts under the protocol in effect: the one a physician changed it
+  to (the newest change), else the one it was booked under.
 """
 
 from protocols.models import Protocol
+from scheduling.selectors.protocol import protocol_in_effect_sql
 
 from ..results import PERCENT, TEXT, Column, Headline, Report, Table
 from ..scope import Scope
@@ -24,7 +27,7 @@ WITH courses AS (
      WHERE a.course_id = c.id AND a.status = 'completed') AS infusions
   FROM scheduling_course c
   JOIN clinic_location l ON l.id = c.location_id
-  JOIN {protocols} p ON p.id = c.protocol_id
+  JOIN {protocols} p ON p.id = {in_effect}
   WHERE c.location_id = ANY(%(sites)s::bigint[]) AND {range}
 )
 SELECT protocol, GROUPING(protocol) = 1 AS is_total, count(*) AS booked,
@@ -38,6 +41,7 @@ SELECT protocol, GROUPING(protocol) = 1 AS is_total, count(*) AS booked,
 FROM courses GROUP BY GROUPING SETS ((protocol), ()) ORDER BY protocol NULLS LAST
 """.format(
     protocols=Protocol._meta.db_table,
+    in_effect=protocol_in_effect_sql("c"),
     range=in_range("c.booked_at"),
     completion=rate(
         "count(*) FILTER (WHERE status = 'completed')",
@@ -55,15 +59,25 @@ _PAIN = """
 
 _RESPONDERS = """
 WITH finished AS (
-  SELECT c.id, c.patient_id, p.name AS protocol, l.time_zone,
-    min(a.starts_at) AS first_start, min(a.infusion_starts_at) AS first_infusion,
-    max(a.infusion_starts_at) AS last_infusion, max(a.ends_at) AS last_end
+  SELECT c.id, c.patient_id, p.name AS protocol, l.time_zone, v.first_start,
+    v.first_infusion, v.last_infusion, v.last_end
   FROM scheduling_course c
   JOIN clinic_location l ON l.id = c.location_id
-  JOIN {protocols} p ON p.id = c.protocol_id
-  JOIN scheduling_appointment a ON a.course_id = c.id AND a.status = 'completed'
+  JOIN {protocols} p ON p.id = {in_effect}
+  -- Each course's own completed visits, by the index on course.
+  CROSS JOIN LATERAL (
+    SELECT min(a.starts_at) AS first_start, min(a.infusion_starts_at) AS first_infusion,
+      max(a.infusion_starts_at) AS last_infusion, max(a.ends_at) AS last_end
+    FROM scheduling_appointment a WHERE a.course_id = c.id AND a.status = 'completed'
+  ) v
   WHERE c.location_id = ANY(%(sites)s::bigint[]) AND c.status = 'completed'
-  GROUP BY c.id, p.name, l.time_zone
+    -- Only courses with a completed visit in the (generous, UTC) window: a course whose last
+    -- infusion is in the range has one, and the index on (site, start) finds them without
+    -- reading every course of the sites' history.
+    AND c.id IN (
+      SELECT w.course_id FROM scheduling_appointment w
+      WHERE w.location_id = ANY(%(sites)s::bigint[]) AND w.status = 'completed'
+        AND w.starts_at >= %(lo)s AND w.starts_at < %(hi)s AND w.course_id IS NOT NULL)
 ),
 scored AS (
   SELECT c.protocol, {baseline} AS baseline, {final} AS final
@@ -79,6 +93,7 @@ SELECT protocol, GROUPING(protocol) = 1 AS is_total, count(*) AS completed,
 FROM scored GROUP BY GROUPING SETS ((protocol), ()) ORDER BY protocol NULLS LAST
 """.format(
     protocols=Protocol._meta.db_table,
+    in_effect=protocol_in_effect_sql("c"),
     baseline=_PAIN.format(since="c.first_start - interval '30 days'", until="c.first_infusion"),
     final=_PAIN.format(since="c.last_infusion", until="c.last_end + interval '7 days'"),
     responder_rate=rate(

@@ -145,7 +145,7 @@ def lead(location, source, created, patient=None) -> ConsultationRequest:
     with time_machine.travel(created):
         return ConsultationRequest.objects.create(
             name="A caller", phone="+19495550100", preferred_location=location, source=source,
-            patient=patient, status="converted" if patient else "open",
+            patient=patient, stage="registered" if patient else "new",
         )  # fmt: skip
 
 
