@@ -3,6 +3,11 @@
 Every model of patients, scheduling, infusions and waitlist that leads to a patient
 (``patient_path``) is a section, so a model added later is exported without a change here.
 One query per section, one for the staff names. Secrets (calendar tokens, link tokens) are left out.
+
+A row shared by several patients follows its own patient's link, not the first chain found
+(``OWN_PATHS``): a waitlist offer and its history belong to the patients it was offered to,
+never to the patient whose cancelled session it offers (their export would otherwise hold
+the other patients' answers).
 """
 
 import json
@@ -18,13 +23,18 @@ from .reads import patient_path
 
 APPS = ("patients", "scheduling", "infusions", "waitlist")
 SECRET_FIELDS = {"token", "token_hash", "secret"}
+OWN_PATHS = {
+    "waitlist.WaitlistOffer": "recipients__patient",
+    "waitlist.OfferStatusChange": "recipient__patient",  # offer-level rows: nobody's own
+}
 
 
 def record_models() -> list[tuple[type[models.Model], str]]:
     found = []
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
-            if (path := patient_path(model)) is not None:
+            path = OWN_PATHS.get(model._meta.label) or patient_path(model)
+            if path is not None:
                 found.append((model, path))
     return found
 
@@ -43,6 +53,7 @@ def patient_record(patient) -> dict:
             model._base_manager.filter(**{path: patient.pk})
             .order_by("pk")
             .values(*[f.attname for f in fields])
+            .distinct()  # an offer reached through two of the patient's entries: once
         )
         for row in rows:
             staff_ids.update(row[name] for name in staff if row[name])

@@ -30,6 +30,8 @@ from infusions.steps import CHAIR_STEPS
 from .models import AccessKind, AccessLog
 from .network import client_ip
 
+API_PATHS = ("/api/", "/fhir/")
+
 
 @dataclass(frozen=True)
 class PatientFrom:
@@ -59,7 +61,7 @@ def by_param(source: PatientFrom, param: str) -> PatientFrom:
 
 
 _API_NESTED = ("escort", "intake", "screening", "weight", "measure", "consent-signature",
-               "communication-consent")  # fmt: skip
+               "communication-consent", "message", "calendar-feed")  # fmt: skip
 _RECORD_PARTS = {
     "infusion-vitals": "infusions.VitalsReading",
     "infusion-alert-acknowledgement": "infusions.AlertAcknowledgement",
@@ -128,6 +130,8 @@ READS: dict[str, PatientFrom] = {
         for suffix in ("list", "detail")
     },
     "patient-screening-clearance": patient("patient_pk"),
+    "patient-communication-preferences": patient("patient_pk"),
+    "patient-calendar-feed-revoke": patient("patient_pk"),
     "patient-measure-phq9-follow-up": patient("patient_pk"),
     "patient-weight-correct": patient("patient_pk"),
     "patient-measure-correct": patient("patient_pk"),
@@ -143,6 +147,8 @@ READS: dict[str, PatientFrom] = {
     "outcomes:course_outcome": COURSE,
     "outcomes:course_letter": PatientFrom("scheduling.Course", kind="export"),
     "outcomes:course_review": COURSE,
+    "outcomes:booster_options": COURSE,
+    "booster-candidate-options": COURSE,
     "course-outcome": COURSE,
     "course-review-list": by_param(COURSE, "course"),
     "course-list": by_param(patient(), "patient"),
@@ -159,6 +165,7 @@ READS: dict[str, PatientFrom] = {
     # The waitlist: one entry's page and record, and the fill page of a freed session.
     "waitlist:withdraw": PatientFrom("waitlist.WaitlistEntry"),
     "waitlist:fill": APPOINTMENT,
+    "waitlist:offer_make": APPOINTMENT,  # a refused offer shows the fill page again
     "waitlist-entry-detail": PatientFrom("waitlist.WaitlistEntry"),
     "waitlist-entry-list": by_param(patient(), "patient"),
     # Billing: the patient's coverage section and its forms, and one patient's API records.
@@ -190,9 +197,43 @@ READS: dict[str, PatientFrom] = {
         f"patient-ledger-entry-{suffix}": patient("patient_pk")
         for suffix in ("list", "detail", "refund")
     },  # fmt: skip
+    # Billing: card payments through the provider and course packages, one patient's.
+    "billing:card_payment": patient(),
+    "billing:packages": patient(),
+    **{
+        f"patient-{part}-{suffix}": patient("patient_pk")
+        for part, actions in (("card-payment", ("check", "refund")), ("package", ("release",)))
+        for suffix in ("list", "detail", *actions)
+    },  # fmt: skip
+    # Superbills issued through the API: the list and one issue are reads of the patient's
+    # account; the PDF is an export, as the superbill page is.
+    "patient-superbill-list": patient("patient_pk"),
+    "patient-superbill-detail": patient("patient_pk"),
+    "patient-superbill-pdf": patient("patient_pk", kind=AccessKind.EXPORT),
     "patient-coverage-change": patient("patient_pk"),
     "patient-coverage-end": patient("patient_pk"),
     "patient-coverage-check-electronic": patient("patient_pk"),
+    # FHIR R4: reads by id, searches by ``patient=`` and the whole record ($everything).
+    "fhir-patient-read": patient(),
+    "fhir-patient-everything": patient(kind=AccessKind.EXPORT),
+    **{
+        f"fhir-{kind}-search": by_param(patient(), "patient")
+        for kind in (
+            "observation",
+            "questionnaire-response",
+            "encounter",
+            "medication-administration",
+            "appointment",
+        )
+    },  # fmt: skip
+    "fhir-observation-weight": PatientFrom("patients.WeightMeasurement"),
+    "fhir-observation-vitals": PatientFrom("infusions.VitalsReading"),
+    "fhir-observation-measure": PatientFrom("patients.OutcomeMeasure"),
+    "fhir-observation-phq9-panel": PatientFrom("patients.OutcomeMeasure"),
+    "fhir-questionnaire-response-read": PatientFrom("patients.OutcomeMeasure"),
+    "fhir-encounter-read": RECORD,
+    "fhir-medication-administration-read": RECORD,
+    "fhir-appointment-read": APPOINTMENT,
     # This app: the access report and the right-of-access export.
     "audit:patient_access": patient(),
     "audit:patient_access_csv": patient(kind=AccessKind.EXPORT),
@@ -215,6 +256,11 @@ EXEMPT: dict[str, str] = {
     "patients:consultations": "requests from the public, before anyone is a patient",
     "patients:consultation_register": "a request from the public, before it is a patient",
     "patients:consultation_close": _POST,
+    "patients:consultation_take": "a blank form for a request taken by phone or referral",
+    "patients:consultation_attempt": "a request from the public, before it is a patient",
+    "scheduling:pipeline": "requests from the public, before anyone is a patient",
+    "scheduling:consultation_book": "a request from the public, before it is a patient",
+    "scheduling:consultation_cancel": "a consultation of a request from the public",
     "scheduling:board": _LIST,
     "scheduling:week": _LIST,
     "scheduling:todays_patients": _LIST,
@@ -250,6 +296,10 @@ EXEMPT: dict[str, str] = {
     "consultation-request-detail": "a request from the public, before it is a patient",
     "consultation-request-close": _POST,
     "consultation-request-convert": _POST,
+    "consultation-request-stages": "a request from the public, before it is a patient",
+    "consultation-request-attempts": "a request from the public, before it is a patient",
+    "consultation-list": "consultations of requests from the public, before they are patients",
+    "consultation-cancel": _POST,
     "protocol-list": _NO_PATIENT,
     "protocol-detail": _NO_PATIENT,
     "protocol-version-list": _NO_PATIENT,
@@ -306,6 +356,13 @@ EXEMPT: dict[str, str] = {
     "appointment-waitlist-candidates": _LIST,
     "waitlist-entry-withdraw": _POST,
     "waitlist-entry-fill": _POST,
+    "waitlist-offer-list": _LIST,
+    "waitlist-offer-detail": "an offer to several waiting patients: names and answers, no "
+    "record (each entry's own record is logged)",
+    "waitlist-offer-withdraw": _POST,
+    "waitlist:offer_withdraw": "an offer's time, site and how many it went to; no patient",
+    "waitlist:offer": "the patient's own waitlist offer link (signed token, then date of "
+    "birth), no staff user",
     "reports:dashboard": _AGGREGATE,
     "report-dashboard": _AGGREGATE,
     **{f"reports:{name}": _AGGREGATE for name in REPORT_NAMES},
@@ -317,8 +374,32 @@ EXEMPT: dict[str, str] = {
     "billing:balances": _LIST,
     "balances": _LIST,
     "billing:prices": _NO_PATIENT,
+    **{
+        f"billing:{name}": "a POST that gives the paper as a PDF; each issue is a DocumentIssue "
+        "row (who, how, to which address, when)"
+        for name in ("superbill_send", "course_superbill_send", "estimate_send")
+    },
+    "billing:closes": "a site's takings by payment method; names no patient",
+    "billing:close_day": "a site's takings by payment method; names no patient",
+    "billing:close_reopen": _POST,
+    "daily-close-list": "a site's takings by payment method; names no patient",
+    "daily-close-detail": "a site's takings by payment method; names no patient",
+    "daily-close-expected": "a site's takings by payment method; names no patient",
+    "daily-close-reopen": _POST,
+    "billing:document_link": "the patient's own superbill or estimate link (signed token, then "
+    "date of birth), no staff user; the issue is logged when it is made",
+    "billing:document_link_pdf": "the patient's own superbill or estimate link, no staff user",
     "price-list-list": _NO_PATIENT,
     "price-list-detail": _NO_PATIENT,
+    "fhir-metadata": "the FHIR CapabilityStatement: no patient data",
+    "fhir-patient-search": "the view itself logs one row per patient it returns "
+    "(audit.reads.log_patients)",
+    "billing:charges_to_review": _LIST,
+    "charges-to-review": _LIST,
+    "billing:charge_review_waive": _POST,
+    "charge-review-waive": _POST,
+    "billing:card_webhook": "the card provider's webhook (POST only, signature checked), no "
+    "staff user",
 }
 
 
@@ -367,12 +448,27 @@ def log_read(request) -> None:
     if source is None:
         return
     value = request.GET.get(source.param) if source.param else match.kwargs.get(source.kwarg)
+    if source.param and value:
+        value = value.removeprefix("Patient/")  # FHIR's patient=Patient/123
     pk = id_param(value)
     if pk is None:
         return
-    kind = source.kind or (AccessKind.API if request.path.startswith("/api/") else AccessKind.PAGE)
-    write(user=user, source=source, pk=pk, view_name=match.view_name, kind=kind,
-          ip_address=_valid_ip(client_ip(request)))  # fmt: skip
+    write(user=user, source=source, pk=pk, view_name=match.view_name,
+          kind=source.kind or _kind(request), ip_address=_valid_ip(client_ip(request)))  # fmt: skip
+
+
+def _kind(request) -> str:
+    return AccessKind.API if request.path.startswith(API_PATHS) else AccessKind.PAGE
+
+
+def log_patients(request, patient_ids, view_name: str) -> None:
+    """One row per patient a search returned (FHIR's Patient search), in one INSERT: a
+    search by MRN or name shows each patient it finds."""
+    AccessLog.objects.bulk_create(
+        AccessLog(user=request.user, patient_id=pk, view_name=view_name[:120],
+                  kind=_kind(request), ip_address=_valid_ip(client_ip(request)))
+        for pk in patient_ids
+    )  # fmt: skip
 
 
 def write(*, user, source: PatientFrom, pk: int, view_name: str, kind: str, ip_address) -> None:

@@ -29,9 +29,14 @@ TRACKED = {
     "patients.OutcomeMeasure": {},
     "patients.Phq9FollowUp": {},
     "patients.ConsultationRequest": {},
+    "patients.ConsultationStageChange": {},
+    "patients.ContactAttempt": {},
     "scheduling.Course": {},
+    "scheduling.CourseProtocolChange": {},
     "scheduling.Appointment": {},
     "scheduling.AppointmentStatusChange": {},
+    "scheduling.Consultation": {},
+    "scheduling.ConsultationStatusChange": {},
     "scheduling.AppointmentConfirmation": {},
     "scheduling.CalendarFeed": {"mask_fields": ["token"]},
     "scheduling.SmsOptOut": {},
@@ -71,6 +76,10 @@ TRACKED = {
     "infusions.DischargeOverride": {},
     "waitlist.WaitlistEntry": {},
     "waitlist.WaitlistStatusChange": {},
+    "waitlist.WaitlistOffer": {},
+    "waitlist.OfferRecipient": {},
+    "waitlist.OfferStatusChange": {},
+    "waitlist.OfferMessage": {},
     # Who issued, changed or revoked an integration's key (never its hash; its counters
     # change on every call, through update(), which the change log does not see).
     "integrations.ApiKey": {
@@ -88,6 +97,18 @@ TRACKED = {
     "billing.EstimateLine": {},
     "billing.EstimateDelivery": {},
     "billing.LedgerEntry": {},
+    "billing.CardIntent": {},
+    "billing.CardEvent": {},
+    "billing.CardSettlement": {},
+    "billing.PackagePurchase": {},
+    "billing.PackageUse": {},
+    "billing.PackageRelease": {},
+    "billing.ChargeReview": {},
+    "billing.ChargeReviewWaiver": {},
+    "billing.DailyClose": {},
+    "billing.DailyCloseReopen": {},
+    "billing.DocumentIssue": {},
+    "billing.DocumentLink": {},
     "integrations.WebhookSubscription": {"exclude_fields": ["secret", "consecutive_failures"]},
 }
 
@@ -101,6 +122,9 @@ UNTRACKED = {
     "append-only (database triggers refuse UPDATE and DELETE)",
     "infusions.AlertEscalation": "the alert escalation queue: rows made by the sweep; the "
     "worker's status changes are recorded on the row (attempts, sent_at, last_error)",
+    "infusions.OrderAwaitingSignature": "the signing queue: derived from the orders and "
+    "their events (tracked above) by database triggers; a row is deleted when its order is "
+    "signed or cancelled",
 }
 
 

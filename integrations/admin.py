@@ -182,7 +182,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["key", "url", "events", "is_active"]
+        fields = ["key", "url", "events", "include_phi", "is_active"]
 
 
 @admin.register(WebhookSubscription)
@@ -191,8 +191,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     subscription's page to clinic admins, to give to the receiver."""
 
     form = WebhookSubscriptionForm
-    list_display = ["key", "url", "is_active", "consecutive_failures", "disabled_at"]
-    list_filter = ["is_active"]
+    list_display = ["key", "url", "include_phi", "is_active", "consecutive_failures",
+                    "disabled_at"]  # fmt: skip
+    list_filter = ["is_active", "include_phi"]
     readonly_fields = ["secret", "consecutive_failures", "disabled_at", "created_at"]
     actions = ["send_test_event"]
 
@@ -207,8 +208,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             obj.save()
             return
         subscription = services.webhook_subscribe(
-            key=obj.key, url=obj.url, events=list(obj.events), created_by=request.user
-        )
+            key=obj.key, url=obj.url, events=list(obj.events), created_by=request.user,
+            include_phi=obj.include_phi,
+        )  # fmt: skip
         obj.__dict__.update(subscription.__dict__)
 
     @admin.action(description="Send a test event", permissions=["change"])

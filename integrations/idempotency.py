@@ -8,7 +8,10 @@ view implements it. With the header:
   the record is the caller's own: ``(user, key)``. An unauthenticated request goes on to the
   view, which refuses it.
 - the first request runs and its answer is stored (status, body, Location), unless it was
-  refused before running (401, 403, 429) or failed (5xx);
+  refused before running (401, 403, 429) or failed (5xx). The view and the record share one
+  transaction: a worker that dies between the write and the record leaves neither, so the
+  retry runs once (never a second booking); a 5xx stores nothing and keeps what the view
+  wrote, as without the header;
 - the same key with the same method, path and body answers the stored answer again, with
   ``Idempotent-Replayed: true``; with anything else, 422;
 - two identical requests at once: a Postgres advisory lock on ``(user, key)`` makes the
@@ -21,7 +24,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from rest_framework.exceptions import APIException
@@ -117,18 +120,23 @@ class IdempotencyMiddleware:
                     "send a new key for a new request.",
                 )
             return _replay(record)
-        response = self.get_response(request)
-        if response.status_code < 500 and response.status_code not in NOT_STORED:
-            IdempotencyRecord.objects.create(
-                user=user,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=response.status_code,
-                content_type=response.get("Content-Type", "")[:100],
-                location=response.get("Location", "")[:300],
-                body=response.content,
-            )
+        with transaction.atomic():  # the view's writes and their record commit together
+            response = self.get_response(request)
+            if response.status_code < 500 and response.status_code not in NOT_STORED:
+                _record(user, key, fingerprint, response)
         return response
+
+
+def _record(user, key: str, fingerprint: str, response) -> IdempotencyRecord:
+    return IdempotencyRecord.objects.create(
+        user=user,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=response.status_code,
+        content_type=response.get("Content-Type", "")[:100],
+        location=response.get("Location", "")[:300],
+        body=response.content,
+    )
 
 
 def records_clear() -> int:

@@ -21,7 +21,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 from clinic.append_only import append_only_triggers
 from clinic.models import Location
 
-from .scopes import Scope
+from .scopes import Scope, allows
 
 
 def validate_network(value: str) -> None:
@@ -162,15 +162,36 @@ class WebhookEvent(models.TextChoices):
     TEST = "test", "Test event"
 
 
+# The resource group whose read scope a key needs to receive an event's resource itself
+# (``include_phi``), and the link in the event's data that names that resource.
+EVENT_RESOURCES: dict[str, tuple[str, str]] = {
+    WebhookEvent.PATIENT_REGISTERED: ("patients", "patient"),
+    WebhookEvent.APPOINTMENT_BOOKED: ("scheduling", "appointment"),
+    WebhookEvent.APPOINTMENT_RESCHEDULED: ("scheduling", "appointment"),
+    WebhookEvent.APPOINTMENT_CANCELLED: ("scheduling", "appointment"),
+    WebhookEvent.COURSE_COMPLETED: ("scheduling", "course"),
+    WebhookEvent.INFUSION_COMPLETED: ("charting", "infusion_record"),
+    WebhookEvent.MEASURE_RECORDED: ("charting", "measure"),
+}
+
+
 class WebhookSubscription(models.Model):
     """An integration's endpoint for events at its key's sites. Payloads carry ids and API
-    links, never personal or clinical data: the receiver reads those with its key."""
+    links; the resource itself (personal or clinical data) only with ``include_phi``, which
+    needs the key's read scope of each event's resource group (``EVENT_RESOURCES``)."""
 
     key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="webhooks")
     url = models.URLField(max_length=500, help_text="HTTPS endpoint that receives the events.")
     events = ArrayField(models.CharField(max_length=40, choices=WebhookEvent.choices))
     secret = models.CharField(
         max_length=64, editable=False, help_text="Signs each delivery (HMAC-SHA256)."
+    )
+    include_phi = models.BooleanField(
+        "include the resource",
+        default=False,
+        help_text="Each delivery also carries the event's resource as the API shows it to "
+        "the key (names, clinical values). Needs the key's read scope of every chosen "
+        "event's resource group.",
     )
     is_active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
@@ -179,6 +200,27 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.url}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.include_phi or self.key_id is None:
+            return
+        missing = sorted(
+            {f"{group}:read" for group in self.phi_groups() if not self.may_read(group)}
+        )
+        if missing:
+            raise ValidationError(
+                {
+                    "include_phi": "The key's scopes do not allow it to read what these events "
+                    f"are about: it needs {', '.join(missing)} (or leave this unticked)."
+                }
+            )
+
+    def phi_groups(self) -> set[str]:
+        return {EVENT_RESOURCES[event][0] for event in self.events if event in EVENT_RESOURCES}
+
+    def may_read(self, group: str) -> bool:
+        return allows(self.key.scopes, group, writing=False)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -43,3 +43,40 @@ def document_idempotency(result, generator, request, public):
             "422", {"description": f"The {HEADER} was used with a different request."}
         )
     return result
+
+
+ERROR_SHAPE = {
+    "type": "object",
+    "description": "The one error shape of the API (clinic.api.exception_handler).",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "Field name -> list of messages; a field of a list nests the same "
+            "shape per item.",
+        },
+    },
+    "required": ["detail", "errors"],
+}
+REFUSALS = {
+    "400": "Invalid input: the fields are named in `errors`.",
+    "401": "No credentials, or a wrong, revoked or expired key or token.",
+    "403": "The caller's role, key scope or address may not do this.",
+    "404": "No such row at the caller's sites.",
+    "429": "Too many requests: see `Retry-After`.",
+}
+
+
+def document_refusals(result, generator, request, public):
+    """Every operation may answer the refusals above, in the one error shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SHAPE
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, text in REFUSALS.items():
+                responses.setdefault(code, {"description": text, "content": content})
+    return result

@@ -5,9 +5,10 @@ A key holds scopes like ``patients:read`` or ``scheduling:write`` (write include
 Dosing, reports and FHIR are read-only: no scope writes them, so a dose order, a double-check
 or a drug-log entry is never written through a key, whatever else the key may do.
 
-Every URL of the API is classified here by its URL name (``URL_GROUPS``); a URL that is not
-is refused to every key (fail closed), and ``tests/integrations/test_key_walk.py`` fails on
-an API URL of the URL conf that is missing, so a new endpoint is classified when it is added.
+Every URL of the API (/api/ and /fhir/) is classified here by its URL name (``URL_GROUPS``);
+a URL that is not is refused to every key (fail closed), and
+``tests/integrations/test_key_walk.py`` fails on an API URL of the URL conf that is missing,
+so a new endpoint is classified when it is added.
 """
 
 from django.db import models
@@ -65,8 +66,23 @@ ROLES_FOR_SCOPE: dict[str, tuple[str, ...]] = {
     Scope.BILLING_WRITE: (Role.FRONT_DESK,),
     # The reports a front desk sees: the key's own sites' aggregates.
     Scope.REPORTS_READ: (Role.FRONT_DESK,),
-    Scope.FHIR_READ: (),
+    # FHIR reads the clinical record (vitals, doses, measures): the nurse's reading role.
+    Scope.FHIR_READ: (Role.NURSE,),
 }
+
+
+# The FHIR endpoints' URL names (fhir_r4/urls.py), spelled here as this module imports no
+# app above it.
+FHIR_URL_NAMES = (
+    "fhir-metadata",
+    *(f"fhir-{kind}-{suffix}"
+      for kind in ("patient", "questionnaire-response", "encounter", "medication-administration",
+                   "appointment")
+      for suffix in ("search", "read")),
+    "fhir-patient-everything",
+    "fhir-observation-search",
+    *(f"fhir-observation-{kind}" for kind in ("weight", "vitals", "measure", "phq9-panel")),
+)  # fmt: skip
 
 
 def _router(basename: str, *actions: str, detail: bool = True) -> list[str]:
@@ -92,7 +108,8 @@ URL_GROUPS: dict[str, str] = {
         + _router("patient-escort", "deactivate")
         + _router("patient-consent-signature")
         + _router("patient-communication-consent")
-        + _router("consultation-request", "close", "convert"),
+        + ["patient-communication-preferences"]
+        + _router("consultation-request", "close", "convert", "stages", "attempts"),
     ),
     **_all(
         ResourceGroup.CHARTING,
@@ -141,6 +158,7 @@ URL_GROUPS: dict[str, str] = {
         + _router("nurse-shift")
         + _router("opening-hours", detail=False)
         + _router("closed-day")
+        + _router("consultation", "cancel", detail=False)
         + _router("course", "propose", "cancel-remaining")
         + _router(
             "appointment",
@@ -151,9 +169,12 @@ URL_GROUPS: dict[str, str] = {
             "transition",
             "undo-check-in",
         )  # fmt: skip
+        + _router("patient-message")
+        + _router("patient-calendar-feed", "revoke")
         + _router("waitlist-entry", "fill", "withdraw")
+        + _router("waitlist-offer", "withdraw")
         + ["appointment-waitlist-candidates"]
-        + _router("booster-candidate", "book", detail=False),
+        + _router("booster-candidate", "book", "options", detail=False),
     ),
     **_all(
         ResourceGroup.BILLING,
@@ -163,18 +184,34 @@ URL_GROUPS: dict[str, str] = {
         + _router("patient-estimate", "deliver", "update-estimate")
         + _router("price-list")
         + _router("patient-ledger-entry", "refund")
-        + ["balances", "benefits-checks-due"],
+        + ["balances", "benefits-checks-due"]
+        + _router("patient-card-payment", "check", "refund")
+        + _router("patient-package", "release")
+        + _router("patient-superbill", "pdf")
+        + ["charges-to-review", "charge-review-waive"]
+        + _router("daily-close", "reopen", "expected"),
     ),
     **_all(
         ResourceGroup.REPORTS,
         ["report-dashboard"]
         + [
             f"report-{name}"
-            for name in ("attendance", "courses", "leads", "reminders", "safety", "utilization")
+            for name in (
+                "attendance",
+                "courses",
+                "leads",
+                "reminders",
+                "safety",
+                "utilization",
+                "package_liability",
+                "revenue",
+                "balances",
+            )  # fmt: skip
         ],
     ),  # fmt: skip
-    # ResourceGroup.FHIR: the FHIR endpoints, when they exist, are classified here; until
-    # then that scope reaches nothing but COMMON.
+    # /fhir/r4/: the record as FHIR, read only; the CapabilityStatement is reference data.
+    "fhir-metadata": COMMON,
+    **_all(ResourceGroup.FHIR, [name for name in FHIR_URL_NAMES if name != "fhir-metadata"]),
 }
 
 

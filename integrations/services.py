@@ -151,11 +151,15 @@ def _valid_ip(address: str | None) -> str | None:
 
 
 @transaction.atomic
-def webhook_subscribe(*, key: ApiKey, url: str, events: list[str], created_by: User):
-    """A subscription of ``key``'s integration to ``events``, with a new signing secret."""
+def webhook_subscribe(
+    *, key: ApiKey, url: str, events: list[str], created_by: User, include_phi: bool = False
+):
+    """A subscription of ``key``'s integration to ``events``, with a new signing secret.
+    ``include_phi`` (deliveries carry the resource itself) needs the key's read scope of
+    every event's resource group."""
     require_role(created_by, *ISSUERS, doing="subscribe integrations to events")
     subscription = WebhookSubscription(
-        key=key, url=url, events=sorted(set(events)), secret=new_secret()
+        key=key, url=url, events=sorted(set(events)), secret=new_secret(), include_phi=include_phi
     )
     subscription.full_clean()
     subscription.save()

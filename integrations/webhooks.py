@@ -5,6 +5,12 @@ switched off after too many failures in a row.
 Signature: ``X-Clinic-Timestamp: <unix seconds>`` and
 ``X-Clinic-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>``;
 a receiver recomputes it and refuses old timestamps (replays).
+
+Payloads carry ids and API links. A subscription with ``include_phi`` also gets the event's
+resource (``data.resource``), read when the delivery is sent, as the key's service user
+would read its link (same sites, same fields; in the access log as the key's read) and
+only while the key still holds that resource group's read scope. It is never stored in
+the outbox row: the payload kept there holds ids only.
 """
 
 import hashlib
@@ -18,9 +24,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+from audit.reads import log_read
+
+from .models import (
+    EVENT_RESOURCES,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 TIMEOUT_SECONDS = 10
 
@@ -83,13 +99,56 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
         return None, "", str(error)[:300]
 
 
+def read_as(user, path: str) -> dict | None:
+    """What ``GET path`` of the API answers ``user`` (None unless 200), logged in the access
+    log like any read of theirs."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.META = {"REQUEST_METHOD": "GET", "SERVER_NAME": "webhooks", "SERVER_PORT": "443"}
+    request.resolver_match, request.user = match, user
+    request._force_auth_user = user  # DRF authenticates the request as this user
+    response = match.func(request, *match.args, **match.kwargs)
+    if hasattr(response, "render"):
+        response.render()
+    if response.status_code != 200:
+        return None
+    log_read(request)
+    return json.loads(response.content)
+
+
+def resource_for(delivery: WebhookDelivery) -> dict | None:
+    """The event's resource for a subscription that includes it, or None."""
+    subscription = delivery.subscription
+    group, link = EVENT_RESOURCES.get(delivery.event, (None, None))
+    if not subscription.include_phi or group is None:
+        return None
+    key = subscription.key
+    path = delivery.payload.get("data", {}).get("links", {}).get(link)
+    if not path or not subscription.may_read(group) or not key.is_usable():
+        return None  # the key lost the scope (or was revoked) since the subscription
+    return read_as(key.user, path)
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    payload = {"id": delivery.pk, **delivery.payload}
+    resource = resource_for(delivery)
+    if resource is not None:
+        payload["data"] = {**payload["data"], "resource": resource}
+    return json.dumps(payload).encode()
+
+
 def deliver(delivery_id: int) -> str | None:
     """Send one due delivery (row-locked, so two workers never send it twice); its new
     status, or None when it was not due or already taken."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("subscription")
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self", "subscription"))
+            .select_related("subscription__key__user")
             .filter(
                 pk=delivery_id,
                 status=DeliveryStatus.PENDING,
@@ -101,7 +160,7 @@ def deliver(delivery_id: int) -> str | None:
         if delivery is None:
             return None
         subscription = delivery.subscription
-        body = json.dumps({"id": delivery.pk, **delivery.payload}).encode()
+        body = body_of(delivery)
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json",

@@ -19,6 +19,7 @@ CLINICAL_APPS = (
     "billing.",
     "audit.",
     "reports.",
+    "fhir_r4.",
 )
 
 

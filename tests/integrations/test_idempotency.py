@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from integrations import idempotency
 from integrations.idempotency import records_clear
 from integrations.models import IdempotencyRecord
 from integrations.tasks import idempotency_records_clear
@@ -72,6 +73,27 @@ def test_keys_are_each_callers_own(login, front_desk, site, clinic_admin):
     other = post(login(clinic_admin), PATIENTS, someone_else(site), key="k")
     assert other.status_code == 201 and "Idempotent-Replayed" not in other
     assert Patient.objects.count() == 2
+
+
+class WorkerDied(BaseException):
+    """The worker killed between the view's write and the record (not an ``Exception``:
+    nothing in the request may catch it)."""
+
+
+def test_a_crash_between_the_write_and_the_record_writes_nothing_so_the_retry_writes_once(
+    login, front_desk, site, monkeypatch
+):
+    client = login(front_desk)
+    with monkeypatch.context() as crash:
+        crash.setattr(idempotency, "_record", lambda *args: (_ for _ in ()).throw(WorkerDied()))
+        with pytest.raises(WorkerDied):
+            post(client, PATIENTS, registration(site), key="reg-1")
+    assert not Patient.objects.exists() and not IdempotencyRecord.objects.exists()
+    retry = post(client, PATIENTS, registration(site), key="reg-1")
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
+    replay = post(client, PATIENTS, registration(site), key="reg-1")
+    assert replay["Idempotent-Replayed"] == "true" and replay.content == retry.content
+    assert Patient.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
 
 
 def test_a_refusal_before_the_request_ran_is_not_kept(client, login, nurse, front_desk, site):
