@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := CLINIC_DEV=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m clinic.devservices --
 
-.PHONY: install messages run test lint bench clean demo-code audit backup restore screenshots system-libs seed-scale
+.PHONY: install messages run test lint bench drill bench-load clean demo-code audit backup restore screenshots system-libs seed-scale
 
 # System packages: Pango, HarfBuzz and a font for WeasyPrint (the PDF letters), GNU gettext's
 # msgfmt for the translations. Installed with apt where it is available and they are
@@ -54,6 +54,18 @@ test: install
 bench: install
 	@$(WITH_SERVICES) python -m bench.run; status=$$?; \
 	  $(WITH_SERVICES) python -m bench.reminders && exit $$status
+
+# The fault drill (bench/drill; README "Fault drill"): kills and restarts a worker, beats,
+# gunicorn and a private Postgres and Redis of its own (never the machine's). DRILL_ARGS
+# sizes it, e.g. make drill DRILL_ARGS=--short.
+drill: install
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m bench.drill $(DRILL_ARGS)
+
+# The load benchmark (bench/load; README "Load benchmark"): gunicorn with production settings
+# on loopback against DATABASE_URL (the scale data), driven by locust headless at 8 and 32
+# users. LOAD_ARGS, e.g. make bench-load LOAD_ARGS="--users 8 --seconds 20".
+bench-load: install
+	@$(WITH_SERVICES) python -m bench.load $(LOAD_ARGS)
 
 # A clinic network's years of data (bench/scale; README "Scale"): into a fresh, migrated
 # database. SCALE_ARGS sizes it, e.g. make seed-scale SCALE_ARGS="--scale 0.1 --jobs 2".

@@ -153,7 +153,7 @@ def seed(rng: random.Random):  # noqa: C901, PLR0915 - one linear script of bulk
         ConsultationRequest(name="Caller", phone="+19495550100", preferred_location=sites[n % 3],
                             source=rng.choice(["website", "phone", "referral"]),
                             patient=patients[n] if n % 2 else None,
-                            status="converted" if n % 2 else "open")
+                            stage="registered" if n % 2 else "new")
         for n in range(min(len(patients), 5000))
     )  # fmt: skip
     WaitlistEntry.objects.bulk_create(

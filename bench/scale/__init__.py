@@ -9,10 +9,15 @@ Modules, in the order they run:
 - ``visits``: per site, status histories and each completed visit's chart, orders and drug
   log, set-based;
 - ``messages``: per site, the reminder outbox and the access log, set-based;
-- ``db``: COPY, id reservation from the tables' own sequences, and running one statement.
+- ``indexes``: the plain (non-unique, constraint-free) indexes dropped before the sites and
+  built again after them;
+- ``db``: COPY, id reservation from the tables' own sequences, running one statement, and
+  the load session's settings.
 
 Nothing is switched off: every row goes in with every constraint and trigger live (the
-append-only triggers guard UPDATE and DELETE, and nothing here updates or deletes).
+append-only triggers guard UPDATE and DELETE, and nothing here updates or deletes; the
+signing queue's triggers add each order to ``infusions_orderawaitingsignature`` and take it
+out again at its signature, one set-based statement per INSERT).
 """
 
 import datetime
@@ -23,7 +28,7 @@ from decimal import Decimal
 
 from django.db import connection, connections, transaction
 
-from . import db, intake, messages, network, people, plan, visits
+from . import db, indexes, intake, messages, network, people, plan, visits
 
 __all__ = ["db", "build", "existing", "network", "plan", "total_steps"]
 from .db import copy_rows, run
@@ -67,25 +72,58 @@ def build(size: plan.Size, *, now: datetime.datetime, password: str | None = Non
         built = network.build(size, now.date(), password)
     counts: Counter = Counter(built.counts)
     tick()
-    if jobs <= 1:
-        _prepare_session(built)
-        for site in built.sites:
-            if progress:
-                progress.set_postfix_str(site.location.name)
-            counts.update(_seed_site(size, built, site, now, tick))
-    else:
-        connections.close_all()  # each worker opens its own
-        work = [(size, index, now) for index in range(size.sites)]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for site_counts, timings in pool.imap_unordered(_seed_site_in_worker, work):
-                counts.update(site_counts)
-                for table, seconds in timings.items():
-                    db.TIMINGS[table] += seconds
-                tick(STEPS_PER_SITE)
+    db.tune_session()
+    with transaction.atomic():  # committed: the workers' connections write without them
+        dropped = indexes.drop()
+    try:
+        if jobs <= 1:
+            _prepare_session(built)
+            for site in built.sites:
+                if progress:
+                    progress.set_postfix_str(site.location.name)
+                counts.update(_seed_site(size, built, site, now, tick))
+        else:
+            connections.close_all()  # each worker opens its own
+            work = [(size, index, now) for index in range(size.sites)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for site_counts, timings in pool.imap_unordered(_seed_site_in_worker, work):
+                    counts.update(site_counts)
+                    for table, seconds in timings.items():
+                        db.TIMINGS[table] += seconds
+                    tick(STEPS_PER_SITE)
+    finally:
+        if progress:
+            progress.set_postfix_str("indexes")
+        _restore_indexes(dropped, jobs)
+    tick()
     for table in sorted(counts):
         run(f"ANALYZE {table}")
     tick()
     return dict(sorted(counts.items()))
+
+
+def _restore_indexes(dropped, jobs: int) -> None:
+    """Build the dropped indexes again: ``jobs`` at a time, the largest tables first."""
+    if not dropped:
+        return
+    ordered = indexes.largest_first(dropped)
+    if jobs <= 1:
+        for table, _name, sql in ordered:
+            db.TIMINGS[f"{table} (indexes)"] += indexes.create(sql)
+        return
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        work = [(table, sql) for table, _name, sql in ordered]
+        for table, seconds in pool.imap_unordered(_create_index_in_worker, work):
+            db.TIMINGS[f"{table} (indexes)"] += seconds
+
+
+def _create_index_in_worker(task) -> tuple[str, float]:
+    table, sql = task
+    db.tune_session()
+    # The pool's processes share the two cores: each build sorts in its own process.
+    run("SET max_parallel_maintenance_workers = 0")
+    return table, indexes.create(sql)
 
 
 def _seed_site(size, built, site, now, tick) -> Counter:
@@ -112,6 +150,7 @@ def _seed_site_in_worker(task) -> tuple[Counter, dict[str, float]]:
     size, index, now = task
     if "network" not in _worker_network:  # once per worker process
         _worker_network["network"] = built = network.load(size, now.date())
+        db.tune_session()
         _prepare_session(built)
     built = _worker_network["network"]
     db.TIMINGS.clear()
@@ -120,7 +159,7 @@ def _seed_site_in_worker(task) -> tuple[Counter, dict[str, float]]:
 
 
 def total_steps(size: plan.Size) -> int:
-    return 2 + size.sites * STEPS_PER_SITE
+    return 3 + size.sites * STEPS_PER_SITE
 
 
 def _prepare_session(built: network.Network) -> None:

@@ -1,0 +1,104 @@
+"""`python -m bench.pages`: milliseconds and queries of the slow pages, one user at a time.
+
+Runs in process (Django's test client, no server) against the database in ``DATABASE_URL``
+(the scale data, README "Scale"), signed in as the load benchmark signs in (its
+``targets()``: the busiest site's front desk, nurse and clinic admin). Each page is asked
+``--repeat`` times after one warm-up; prints the median ms and the queries of one request.
+Reads only, apart from the sessions and tokens the sign-in leaves. ``--target-ms`` makes it a
+check: ``--only report --target-ms 500`` exits 1 when a report page (or the dashboard) misses
+the reports' half second.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from bench.load.__main__ import targets  # noqa: E402
+
+
+def pages(found: dict) -> list[tuple[str, str, str, dict | None]]:
+    drug_log = f"/infusions/drug-log/report.csv?location={found['location']}"
+    return [
+        ("planner proposal (API)", "front_desk", "/api/v1/courses/propose/", found["proposals"][0]),
+        ("nurse board", "nurse", "/infusions/nurse/", None),
+        ("drug-log report (CSV)", "clinic_admin", drug_log, None),
+        ("reports dashboard", "clinic_admin", "/reports/", None),
+        ("report: utilization", "clinic_admin", "/reports/utilization/", None),
+        ("report: attendance", "clinic_admin", "/reports/attendance/", None),
+        ("report: leads", "clinic_admin", "/reports/leads/", None),
+        ("report: courses", "clinic_admin", "/reports/courses/", None),
+        ("report: safety", "clinic_admin", "/reports/safety/", None),
+        ("report: reminders", "clinic_admin", "/reports/reminders/", None),
+        ("report: package liability", "clinic_admin", "/reports/package_liability/", None),
+        ("report: revenue", "clinic_admin", "/reports/revenue/", None),
+        ("report: balances", "clinic_admin", "/reports/balances/", None),
+    ]  # fmt: skip
+
+
+def client_for(found: dict, role: str, api: bool) -> Client:
+    if api:
+        return Client(HTTP_AUTHORIZATION=f"Token {found['roles'][role]['token']}", secure=True)
+    client = Client(secure=True)
+    client.cookies[found["cookie_name"]] = found["roles"][role]["cookie"]
+    return client
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="pages whose name contains this")
+    parser.add_argument("--json", default="")
+    parser.add_argument(
+        "--target-ms", type=float, default=0,
+        help="exit 1 when a page's median is over this (e.g. --only report --target-ms 500)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    found = targets()
+    rows = []
+    for name, role, path, body in pages(found):
+        if args.only not in name:
+            continue
+        client = client_for(found, role, body is not None)
+
+        def ask(client=client, path=path, body=body):
+            if body is not None:
+                return client.post(path, data=json.dumps(body), content_type="application/json")
+            return client.get(path)
+
+        queries = []  # counted by a wrapper: the test client's request resets connection.queries
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = ask()  # warm-up, and the query count
+        assert response.status_code == 200, (name, response.status_code)
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            ask()
+            times.append((time.perf_counter() - start) * 1000)
+        row = {"page": name, "ms": round(statistics.median(times)), "queries": len(queries)}
+        rows.append(row)
+        print(f"{name:32} {row['ms']:>7} ms {row['queries']:>6} queries", flush=True)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(rows, out, indent=1)
+    slow = [row["page"] for row in rows if args.target_ms and row["ms"] > args.target_ms]
+    if slow:
+        raise SystemExit(f"Over {args.target_ms:g} ms: {', '.join(slow)}")
+
+
+if __name__ == "__main__":
+    main()
