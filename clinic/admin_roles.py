@@ -93,3 +93,14 @@ class ReadOnlyInline(NoWrites, admin.TabularInline):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj) or is_clinic_admin(request)
+
+
+class StatusHistoryInline(ReadOnlyInline):
+    """A status history (``clinic.append_only.StatusChange`` rows) under its record."""
+
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
+    readonly_fields = fields
+    related = ["changed_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)

@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
@@ -128,6 +129,14 @@ class NamedChoiceField(serializers.ChoiceField):
         super().__init__(choices, **kwargs)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "enum": [""]}]}
+)
+class OptionalEmailField(serializers.EmailField):
+    """An email address, or "" where none is on file (the schema's email format alone
+    refuses "")."""
+
+
 class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
     target_class = NamedChoiceField
 
@@ -144,6 +153,8 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
             name=field.enum_name, type=ResolvedComponent.SCHEMA, schema=enum, object=field.enum_name
         )
         auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:  # "" as well (e.g. no previous status)
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
         return component.ref
 
 
@@ -185,6 +196,8 @@ class LocationSerializer(serializers.ModelSerializer):
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     """The sites the caller works at."""
+
+    ordering_fields = ("name",)
 
     serializer_class = LocationSerializer
     queryset = Location.objects.none()  # for the schema; requests use get_queryset

@@ -5,6 +5,7 @@ affected.
 """
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -24,3 +25,21 @@ def correction_has_reason(name: str, message: str) -> models.CheckConstraint:
         name=name,
         violation_error_message=message,
     )
+
+
+class StatusChange(models.Model):
+    """A row of a status history (append-only): who moved it, when and why. The concrete
+    model adds what it tracks and its ``from_status``/``to_status`` (or stage) fields; a
+    history whose rows may come from the patient or the system makes ``changed_by``
+    nullable."""
+
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["changed_at", "pk"]
+        triggers = append_only_triggers()

@@ -17,3 +17,15 @@ def redis_client(url: str | None = None, timeout_seconds: float = 2.0) -> redis.
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
     )
+
+
+def over_limit(key: str, limit: int, window_seconds: int) -> bool:
+    """A fixed-window counter in Redis: count this hit under ``key`` and say whether it is
+    over ``limit`` in the window. The first hit starts the window; a key left without a ttl
+    gets one. Redis down raises (RedisError, OSError): the caller decides whether the
+    request goes through."""
+    client = redis_client()
+    count = client.incr(key)
+    if count == 1 or client.ttl(key) == -1:
+        client.expire(key, window_seconds)
+    return count > limit

@@ -5,12 +5,16 @@ well-formed value that matches nothing is an empty list.
 
 Views name a ``filterset_class``; ``ListFilterBackend`` (the default backend) applies it.
 A list that can be sorted has an ``ordering = OrderBy(...)`` filter: ``?ordering=-starts_at``
-(several, comma-separated); drf-spectacular describes both in the schema.
+(several, comma-separated); drf-spectacular describes both in the schema. A view whose
+filters need nothing else names only ``ordering_fields = ("recorded_at",)``: the backend
+adds that ``ordering`` filter to its filterset (or to a filterset of its own).
 """
+
+from functools import cache
 
 from django import forms
 from django_filters import DateFilter, Filter, OrderingFilter
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 
 
 class IdField(forms.Field):
@@ -69,3 +73,18 @@ class ListFilterBackend(DjangoFilterBackend):
         if getattr(view, "action", "list") != "list":
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset_class(self, view, queryset=None):
+        found = super().get_filterset_class(view, queryset)
+        fields = tuple(getattr(view, "ordering_fields", ()))
+        if not fields or queryset is None or (found and "ordering" in found.base_filters):
+            return found
+        return _with_ordering(found or FilterSet, queryset.model, fields)
+
+
+@cache
+def _with_ordering(base: type[FilterSet], model, fields: tuple[str, ...]) -> type[FilterSet]:
+    """``base`` with ``ordering = OrderBy(*fields)``, one class per view (the schema names it)."""
+    meta = type("Meta", (), {"model": model, "fields": []})
+    name = f"{model.__name__}{base.__name__ if base is not FilterSet else 'Filter'}Ordered"
+    return type(name, (base,), {"ordering": OrderBy(*fields), "Meta": meta})

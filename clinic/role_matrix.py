@@ -19,7 +19,10 @@ from . import roles
 from .roles import Role
 
 # The reports (reports.selectors.REPORTS), named here so this module imports no app.
-REPORT_NAMES = ("utilization", "attendance", "leads", "courses", "safety", "reminders")
+REPORT_NAMES = (
+    "utilization", "attendance", "leads", "courses", "safety", "reminders", "package_liability",
+    "revenue", "balances",
+)  # fmt: skip
 
 # The same named groups the code enforces (clinic.roles), as sets for comparison.
 FD, NU, PH, CA = Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN
@@ -57,6 +60,8 @@ class Access:
     args: dict = field(default_factory=dict)
     public: str = ""
     note: str = ""
+    # Query parameters naming an object, like ``args`` (FHIR's ``Observation?patient=``).
+    query: dict = field(default_factory=dict)
 
 
 def page(read, **kwargs) -> Access:
@@ -129,6 +134,8 @@ URLS: dict[str, Access] = {
     "patients:consultations": page(DESK),
     "patients:consultation_register": form(DESK, args={"pk": "consultation"}),
     "patients:consultation_close": form(DESK, args={"pk": "consultation"}),
+    "patients:consultation_take": form(DESK),
+    "patients:consultation_attempt": form(DESK, args={"pk": "consultation"}),
     "patients:detail": page(ALL, args=P),
     "patients:edit": form(DESK, args=P),
     "patients:deactivate": form(DESK, args=P),
@@ -149,6 +156,9 @@ URLS: dict[str, Access] = {
     "scheduling:escort_confirm": action(DESK, args=APPT),
     "scheduling:todays_patients": page(ALL, note="today's visits, loaded into the patient list"),
     "scheduling:planner": form(DESK),
+    "scheduling:pipeline": page(DESK),
+    "scheduling:consultation_book": form(DESK, args={"pk": "consultation"}),
+    "scheduling:consultation_cancel": form(DESK, args={"pk": "booked_consultation"}),
     "scheduling:planner_blockers": page(DESK),
     "scheduling:rota": page(ADMIN),
     "scheduling:rota_change": action(ADMIN),
@@ -239,9 +249,17 @@ URLS: dict[str, Access] = {
     "patient-consent-signature-detail": api(ALL, args=nested("consent_signature")),
     "patient-communication-consent-list": api(ALL, ALL, args={"patient_pk": "patient"}),
     "patient-communication-consent-detail": api(ALL, args=nested("communication_consent")),
+    "patient-communication-preferences": api(ALL, args={"patient_pk": "patient"}),
+    "patient-message-list": api(ALL, args={"patient_pk": "patient"}),
+    "patient-message-detail": api(ALL, args=nested("outbound_message")),
+    "patient-calendar-feed-list": api(ALL, DESK, args={"patient_pk": "patient"}),
+    "patient-calendar-feed-detail": api(ALL, args=nested("calendar_feed")),
+    "patient-calendar-feed-revoke": action(DESK, door=ALL, args=nested("calendar_feed")),
     "consent-document-list": api(ALL),
     "consent-document-detail": api(ALL, args={"pk": "consent_document"}),
-    "consultation-request-list": api(DESK),
+    "consultation-request-list": api(DESK, DESK),
+    "consultation-request-stages": api(DESK, args={"pk": "consultation"}),
+    "consultation-request-attempts": api(DESK, DESK, args={"pk": "consultation"}),
     "consultation-request-detail": api(DESK, args={"pk": "consultation"}),
     "consultation-request-close": action(DESK, args={"pk": "consultation"}),
     "consultation-request-convert": action(DESK, args={"pk": "consultation"}),
@@ -287,11 +305,13 @@ URLS: dict[str, Access] = {
     "outcomes:reviews_due": page(PHYSICIAN),
     "outcomes:boosters": page(DESK),
     "outcomes:booster_book": action(DESK, args={"pk": "course"}),
+    "outcomes:booster_options": page(DESK, args={"pk": "course"}),
     "outcomes:stopped_course_cancel": action(DESK, args={"pk": "course"}),
     "course-outcome": api(CLINICAL_READERS, args={"pk": "course"}),
     "course-review-list": api(CLINICAL_READERS, PHYSICIAN),
     "booster-candidate-list": api(DESK),
     "booster-candidate-book": action(DESK, args={"pk": "course"}),
+    "booster-candidate-options": api(DESK, args={"pk": "course"}),
     "dose-calculation-list": action(CLINICAL_READERS, note="calculates; saves nothing"),
     "dose-order-list": api(CLINICAL_READERS, CLINICAL),
     "dose-order-detail": api(CLINICAL_READERS, args=ORDER),
@@ -357,6 +377,8 @@ URLS: dict[str, Access] = {
     "course-detail": api(ALL, args={"pk": "course"}),
     "course-cancel-remaining": action(DESK, door=ALL, args={"pk": "course"}),
     "appointment-list": api(ALL),
+    "consultation-list": api(DESK, DESK),
+    "consultation-cancel": action(DESK, args={"pk": "booked_consultation"}),
     "appointment-detail": api(ALL, args=APPT),
     "appointment-reschedule": action(DESK, door=ALL, args=APPT),
     "appointment-slots": api(DESK, args=APPT),
@@ -371,17 +393,50 @@ URLS: dict[str, Access] = {
     "waitlist:site": form(DESK),
     "waitlist:withdraw": form(DESK, args=ENTRY),
     "waitlist:fill": form(DESK, args=APPT),
+    "waitlist:offer_make": action(DESK, args=APPT),
+    "waitlist:offer_withdraw": form(DESK, args={"pk": "waitlist_offer"}),
+    "waitlist:offer": public(
+        "the patient's waitlist offer link: signed token, then the date of birth",
+        args={"token": "=x"},
+    ),
     "waitlist-entry-list": api(DESK, DESK),
     "waitlist-entry-detail": api(DESK, args=ENTRY),
     "waitlist-entry-withdraw": action(DESK, args=ENTRY),
     "waitlist-entry-fill": action(DESK, args=ENTRY),
     "appointment-waitlist-candidates": api(DESK, args=APPT),
+    "waitlist-offer-list": api(DESK, DESK),
+    "waitlist-offer-detail": api(DESK, args={"pk": "waitlist_offer"}),
+    "waitlist-offer-withdraw": action(DESK, args={"pk": "waitlist_offer"}),
     # --- Reports: aggregates of the user's sites, no patient ---------------------------------
     "reports:dashboard": page(MANAGERS),
     "report-dashboard": api(MANAGERS),
     **{f"reports:{name}": page(MANAGERS) for name in REPORT_NAMES},
     **{f"reports:{name}_csv": page(MANAGERS) for name in REPORT_NAMES},
     **{f"report-{name}": api(MANAGERS) for name in REPORT_NAMES},
+    # --- FHIR R4 (read only; searches of clinical resources name the patient) ----------------
+    "fhir-metadata": api(ALL),
+    "fhir-patient-search": api(CLINICAL_READERS),
+    "fhir-patient-read": api(CLINICAL_READERS, args=P),
+    "fhir-patient-everything": api(CLINICAL_READERS, args=P),
+    **{
+        f"fhir-{kind}-search": api(CLINICAL_READERS, query={"patient": "patient"})
+        for kind in (
+            "observation",
+            "questionnaire-response",
+            "encounter",
+            "medication-administration",
+            "appointment",
+        )
+    },  # fmt: skip
+    "fhir-observation-weight": api(CLINICAL_READERS, args={"pk": "weight"}),
+    "fhir-observation-vitals": api(CLINICAL_READERS, args={"pk": "vitals", "part": "=bp"}),
+    "fhir-observation-measure": api(CLINICAL_READERS, args={"pk": "measure"}),
+    "fhir-observation-phq9-panel": api(CLINICAL_READERS, args={"pk": "measure"}),
+    "fhir-questionnaire-response-read": api(CLINICAL_READERS, args={"pk": "measure"}),
+    "fhir-encounter-read": api(CLINICAL_READERS, args=RECORD),
+    # A started infusion's dose (the walk's record is only checked in).
+    "fhir-medication-administration-read": api(CLINICAL_READERS, args={"pk": "administration"}),
+    "fhir-appointment-read": api(CLINICAL_READERS, args=APPT),
     # --- Billing -----------------------------------------------------------------------------
     "billing:checks_due": page(DESK),
     "billing:patient": page(DESK, args=P),
@@ -423,6 +478,47 @@ URLS: dict[str, Access] = {
     "balances": api(DESK),
     "billing:superbill": page(DESK, args=APPT),
     "billing:course_superbill": page(DESK, args={"pk": "course"}),
+    # Card payments through the provider, course packages, visits to charge by hand.
+    "billing:card_payment": form(DESK, args=P),
+    "billing:packages": form(DESK, args=P),
+    "billing:charges_to_review": page(DESK),
+    "billing:charge_review_waive": action(DESK, args={"pk": "charge_review"}),
+    "billing:card_webhook": Access(
+        read=ALL,
+        methods=("POST",),
+        gets=False,
+        public="the card provider's events: POST only, signature checked, CSRF-exempt",
+    ),
+    "patient-card-payment-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-card-payment-detail": api(DESK, args=nested("card_intent")),
+    "patient-card-payment-check": action(DESK, args=nested("card_intent")),
+    "patient-card-payment-refund": action(DESK, args=nested("card_intent")),
+    "patient-package-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-package-detail": api(DESK, args=nested("package")),
+    "patient-package-release": action(DESK, args=nested("package")),
+    "charges-to-review": api(DESK),
+    "charge-review-waive": action(DESK, args={"pk": "charge_review"}),
+    "patient-superbill-list": api(DESK, DESK, args={"patient_pk": "patient"}),
+    "patient-superbill-detail": api(DESK, args=nested("superbill_issue")),
+    "patient-superbill-pdf": api(DESK, args=nested("superbill_issue")),
+    # The daily close and the papers as PDF files (billing.views.closing, .documents).
+    "billing:superbill_send": action(DESK, args=APPT),
+    "billing:course_superbill_send": action(DESK, args={"pk": "course"}),
+    "billing:estimate_send": action(DESK, args=ESTIMATE),
+    "billing:closes": page(DESK),
+    "billing:close_day": form(DESK, args={"pk": "location"}),
+    "billing:close_reopen": action(ADMIN, args={"pk": "daily_close"}),
+    "billing:document_link": public(
+        "the patient's superbill or estimate link: signed token, then the date of birth",
+        args={"token": "=x"},
+    ),
+    "billing:document_link_pdf": public(
+        "the PDF of the patient's link, once the date of birth is proven", args={"token": "=x"}
+    ),
+    "daily-close-list": api(DESK, DESK),
+    "daily-close-detail": api(DESK, args={"pk": "daily_close"}),
+    "daily-close-reopen": api(DESK, ADMIN, args={"pk": "daily_close"}, gets=False),
+    "daily-close-expected": api(DESK),
 }
 
 # Parts of a page with their own rule: the patient page's tabs. The front desk sees the
@@ -495,6 +591,8 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "patients.consentsignature": READ_ONLY,
     "patients.communicationconsent": READ_ONLY,
     "patients.consultationrequest": READ_ONLY,
+    "patients.consultationstagechange": READ_ONLY,
+    "patients.contactattempt": READ_ONLY,
     "scheduling.locationschedule": EDITED,
     "scheduling.openinghours": EDITED,
     "scheduling.closedday": EDITED,
@@ -503,6 +601,9 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "scheduling.nurseshift": EDITED,
     "scheduling.visittemplate": EDITED,
     "scheduling.course": READ_ONLY,
+    "scheduling.courseprotocolchange": READ_ONLY,
+    "scheduling.consultation": READ_ONLY,
+    "scheduling.consultationstatuschange": READ_ONLY,
     "scheduling.appointment": READ_ONLY,
     "scheduling.appointmentstatuschange": READ_ONLY,
     "scheduling.calendarfeed": READ_ONLY,
@@ -511,6 +612,7 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "scheduling.outboundmessage": READ_ONLY,
     "scheduling.smsoptout": READ_ONLY,
     "waitlist.waitlistentry": READ_ONLY,
+    "waitlist.waitlistoffer": READ_ONLY,
     "billing.coverage": READ_ONLY,
     "billing.paymentchoice": READ_ONLY,
     "billing.benefitscheck": READ_ONLY,
@@ -519,6 +621,13 @@ ADMIN_MODELS: dict[str, AdminAccess] = {
     "billing.pricelist": READ_ONLY,
     "billing.goodfaithestimate": READ_ONLY,
     "billing.ledgerentry": READ_ONLY,
+    "billing.cardintent": READ_ONLY,
+    "billing.cardevent": READ_ONLY,
+    "billing.packagepurchase": READ_ONLY,
+    "billing.chargereview": READ_ONLY,
+    "billing.chargereviewwaiver": READ_ONLY,
+    "billing.dailyclose": READ_ONLY,
+    "billing.documentissue": READ_ONLY,
     "protocols.protocol": PROTOCOLS,
     "protocols.protocolversion": PROTOCOLS,
     "outcomes.measureschedule": READ_ONLY,
@@ -591,11 +700,21 @@ ACTIONS: list[Action] = [
        R("patients:consultations", "consultation-request-list")
        + W("patients:consultation_register", "patients:consultation_close",
            "consultation-request-close", "consultation-request-convert")),
+    _a("Work the request pipeline: take phone and referral requests, record contact "
+       "attempts, book and cancel consultations, see stage history", DESK,
+       R("scheduling:pipeline", "consultation-request-stages")
+       + W("patients:consultation_take", "patients:consultation_attempt",
+           "scheduling:consultation_book", "scheduling:consultation_cancel",
+           "consultation-request-list", "consultation-request-attempts", "consultation-list",
+           "consultation-cancel")),
     _a("Add or remove an escort", ALL,
        W("patients:escort_add", "patient-escort-list", "patient-escort-deactivate")),
     _a("Witness a consent signature; record SMS and email consent", ALL,
        W("patients:consent_sign", "patients:communication_consent",
          "patient-consent-signature-list", "patient-communication-consent-list")),
+    _a("See a patient's messages with their delivery, and how they may be contacted", ALL,
+       R("reminders:patient_messages", "patient-message-list",
+         "patient-communication-preferences")),
     _a("See intake, screening answers, outcome measures and weights", CLINICAL_READERS,
        R("patient-intake-list", "patient-screening-list", "patient-measure-list",
          "patient-weight-list"),
@@ -633,10 +752,12 @@ ACTIONS: list[Action] = [
        + R("appointment-slots")),
     _a("Book a make-up session for a cancelled one, after the course's last", DESK,
        W("scheduling:make_up", "appointment-make-up")),
-    _a("Keep a site's waitlist: add, withdraw, fill a freed chair from it", DESK,
-       W("waitlist:site", "waitlist:withdraw", "waitlist:fill", "waitlist-entry-list",
-         "waitlist-entry-withdraw", "waitlist-entry-fill")
-       + R("waitlist-entry-detail", "appointment-waitlist-candidates"),
+    _a("Keep a site's waitlist: add, withdraw, fill a freed chair or offer it by link", DESK,
+       W("waitlist:site", "waitlist:withdraw", "waitlist:fill", "waitlist:offer_make",
+         "waitlist:offer_withdraw", "waitlist-entry-list",
+         "waitlist-entry-withdraw", "waitlist-entry-fill", "waitlist-offer-list",
+         "waitlist-offer-withdraw")
+       + R("waitlist-entry-detail", "appointment-waitlist-candidates", "waitlist-offer-detail"),
        note="the admin lists the entries read-only; changes go through the waitlist"),
     _a("Coverage and who pays: add, change, end (each a new version); benefits checks by "
        "phone, portal or electronically; the checks due before new courses", DESK,
@@ -662,16 +783,38 @@ ACTIONS: list[Action] = [
        + W("billing:ledger_new", "billing:refund", "patient-ledger-entry-list",
            "patient-ledger-entry-refund"),
        note="append-only: the database refuses UPDATE and DELETE; no card numbers"),
+    _a("Card payments through the provider (start, check, refund), sell course packages and "
+       "give back unused infusions; charges to review (completed visits with no price): "
+       "charge or waive with a reason", DESK,
+       R("billing:charges_to_review", "patient-card-payment-detail", "patient-package-detail",
+         "charges-to-review")
+       + W("billing:card_payment", "billing:packages", "patient-card-payment-list",
+           "patient-card-payment-check", "patient-card-payment-refund", "patient-package-list",
+           "patient-package-release", "billing:charge_review_waive", "charge-review-waive"),
+       note="completed infusions are charged (or use a prepaid infusion) by themselves"),
     _a("Print a superbill of an infusion or a course (CPT from the charted times, J3490 with "
        "NDC and mg, ICD-10 chosen from the patient's)", DESK,
        R("billing:superbill", "billing:course_superbill")),
+    _a("Give a superbill or an estimate as a PDF: download to print, email it attached, or "
+       "a patient link (date of birth first); each issue is logged", DESK,
+       R("patient-superbill-detail", "patient-superbill-pdf")
+       + W("billing:superbill_send", "billing:course_superbill_send", "billing:estimate_send",
+           "patient-superbill-list")),
+    _a("Close a site's day: the ledger's cash, check, card and HSA/FSA totals against the "
+       "counts, a reason for each difference; the day then takes no payment or refund", DESK,
+       R("billing:closes", "daily-close-detail", "daily-close-expected")
+       + W("billing:close_day", "daily-close-list"),
+       note="the database refuses a payment or refund on a closed day"),
+    _a("Reopen a closed day, with the reason (the close stays as history)", ADMIN,
+       W("billing:close_reopen", "daily-close-reopen")),
     _a("Publish a site's new prices (from today or later; old prices stay on what was sold)",
        ADMIN, W("billing:prices", "price-list-list"),
        note="the front desk reads them"),
     _a("Billing details of a site (practice name, NPI, TIN, NDC) and clinicians' NPIs", ADMIN,
        admin=[("billing.sitebilling", "add"), ("billing.cliniciannpi", "add")]),
     _a("Give or revoke a patient's calendar link", DESK,
-       W("scheduling:feed_create", "scheduling:feed_revoke")),
+       W("scheduling:feed_create", "scheduling:feed_revoke", "patient-calendar-feed-list",
+         "patient-calendar-feed-revoke")),
     _a("Reminders: delivery dashboard, retry, unconfirmed visits", DESK,
        R("reminders:dashboard", "reminders:follow_up") + W("reminders:retry")),
     _a("Calculate a dose (saves nothing)", CLINICAL_READERS, W("dose-calculation-list")),
@@ -740,7 +883,8 @@ ACTIONS: list[Action] = [
     _a("Review a course after its review point (continue, stop, change protocol)", PHYSICIAN,
        R("outcomes:reviews_due") + W("outcomes:course_review", "course-review-list")),
     _a("Booster candidates: book a single booster; cancel the rest of a stopped course", DESK,
-       R("outcomes:boosters", "booster-candidate-list")
+       R("outcomes:boosters", "outcomes:booster_options", "booster-candidate-list",
+         "booster-candidate-options")
        + W("outcomes:booster_book", "outcomes:stopped_course_cancel",
            "booster-candidate-book")),
     _a("Weekly nurse rota: set or clear a shift, copy last week, repeat a week", ADMIN,
@@ -770,6 +914,15 @@ ACTIONS: list[Action] = [
          *[f"reports:{name}" for name in REPORT_NAMES],
          *[f"reports:{name}_csv" for name in REPORT_NAMES],
          *[f"report-{name}" for name in REPORT_NAMES])),
+    _a("Read the record as FHIR R4 (patients, vitals, measures, doses, visits; $everything)",
+       CLINICAL_READERS,
+       R("fhir-patient-search", "fhir-patient-read", "fhir-patient-everything",
+         "fhir-observation-search", "fhir-observation-weight", "fhir-observation-vitals",
+         "fhir-observation-measure", "fhir-observation-phq9-panel",
+         "fhir-questionnaire-response-search", "fhir-questionnaire-response-read",
+         "fhir-encounter-search", "fhir-encounter-read",
+         "fhir-medication-administration-search", "fhir-medication-administration-read",
+         "fhir-appointment-search", "fhir-appointment-read")),
     _a("Set up two-factor, new backup codes", ALL,
        R("two_factor:enrol", "two_factor:security") + W("two_factor:backup_codes")),
     _a("Reset a colleague's two-factor (lost phone)", ADMIN,

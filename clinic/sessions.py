@@ -62,7 +62,7 @@ class SessionTimeoutMiddleware:
                 or age > settings.SESSION_COOKIE_AGE
             ):
                 logout(request)
-                if request.path.startswith("/api/"):
+                if request.path.startswith(("/api/", "/fhir/")):
                     return self.get_response(request)  # now anonymous: the API answers 401/403
                 messages.info(request, "You were logged out after a period of inactivity.")
                 return redirect_and_back(request, settings.LOGIN_URL_PATH)

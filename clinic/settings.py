@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "outcomes.apps.OutcomesConfig",
     "reports.apps.ReportsConfig",
     "billing.apps.BillingConfig",
+    "fhir_r4.apps.FhirR4Config",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -98,6 +99,24 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# N+1 detection (django-zeal, a dev dependency), opt-in with ZEAL=1 in dev mode: its ORM hooks
+# do nothing until a context switches them on, which the test suite does around every request
+# of the test client (tests/conftest.py), so a view that repeats a query per row fails its
+# test. Opt-in until the whole suite has been run with it (README "Tests"). The allowlist:
+# repeats that are deliberate, each with its reason.
+if DEV and env.bool("ZEAL", default=False):
+    INSTALLED_APPS.append("zeal")
+ZEAL_RAISE = True
+# A repeat grows with the rows: three of the same query from one line is an N+1; two can be
+# a page reading one record twice (a duplicate, not a loop).
+ZEAL_NPLUSONE_THRESHOLD = 3
+ZEAL_ALLOWLIST: list[dict] = []
+
+# `make bench-load` only (bench/load): queries per request and the floor request.
+if env.bool("BENCH_LOAD", default=False):
+    MIDDLEWARE.insert(0, "bench.load.middleware.count_queries")
+    MIDDLEWARE.append("bench.load.middleware.floor")
+
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
 AUTH_USER_MODEL = "clinic.User"
@@ -133,6 +152,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = (
     0 if RUNSERVER else env.int("DATABASE_CONN_MAX_AGE", default=60)
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Two planner settings for every connection of the app (session settings; the server's own
+# are untouched), both found by the load benchmark on the full-size scale data (README
+# "Load benchmark"): JIT compilation off, since a query whose estimated cost passes
+# jit_above_cost spent up to 8 s compiling to run in 0.3 s (a patient search, the nurse
+# home's estimates count); and random_page_cost 1.1, the usual value for SSD storage, since
+# at the default 4 the planner read every appointment of the network to find a month's
+# reminders' sites instead of looking each up by its primary key.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off -c random_page_cost=1.1".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
     "TEST_DATABASE_NAME", default="test_" + DATABASES["default"]["NAME"]
@@ -155,7 +183,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="clinic")
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "clinic.tasks.beat_heartbeat", "schedule": 60.0},
     # Claims due reminders from the outbox and hands each to a send task.
-    "reminders-dispatch": {"task": "scheduling.tasks.reminders_dispatch", "schedule": 60.0},
+    # (Every minute; the fault drill runs its beats with a sweep a second: bench/drill.)
+    "reminders-dispatch": {
+        "task": "scheduling.tasks.reminders_dispatch",
+        "schedule": env.float("REMINDER_DISPATCH_EVERY_SECONDS", default=60.0),
+    },
     # Sends an alert unacknowledged past the protocol's delay to the physicians on duty.
     "alert-escalations": {"task": "infusions.tasks.alert_escalations", "schedule": 60.0},
     # Expired sessions are deleted once a day (they stop working at expiry regardless).
@@ -165,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.idempotency_records_clear",
         "schedule": 3600.0,
     },
+    # Marks waitlist offers past their time expired; the chair goes to the next who fit.
+    "waitlist-offers-expire": {"task": "waitlist.tasks.offers_expire", "schedule": 60.0},
     # Sends each course's due measures as a patient link through the reminder outbox.
     "measure-links": {"task": "outcomes.tasks.measure_links_sweep", "schedule": 15 * 60.0},
     # Webhook deliveries due (integrations.webhooks): new ones and retries after backoff.
@@ -263,6 +297,10 @@ WHITENOISE_USE_FINDERS = DEV
 WHITENOISE_AUTOREFRESH = DEV
 
 # --- REST API ---------------------------------------------------------------------------
+# FHIR R4 (fhir_r4): the identifier system of the clinic's medical record numbers, e.g. the
+# clinic's OID as "urn:oid:...".
+FHIR_MRN_SYSTEM = env("FHIR_MRN_SYSTEM", default="urn:ketamine-clinic:mrn")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an API caller without credentials gets 401 + WWW-Authenticate.
@@ -307,11 +345,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DischargeScoreTypeEnum": "protocols.models.ScoreType",
         "CourseReviewDecisionEnum": "outcomes.models.Decision",
+        "ConsultationStageEnum": "patients.models.Stage",
+        "ConsultationQueueStatusEnum": "patients.api.pipeline.QueueStatus",
+        "ConsultationStatusEnum": "scheduling.models.ConsultationStatus",
+        "ContactAttemptChannelEnum": "patients.models.ContactAttempt.Channel",
+        "MessageChannelEnum": "scheduling.models.MessageChannel",
     },
     # The Idempotency-Key header on every POST, and the Api-Key security scheme.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.schema.document_idempotency",
+        "integrations.schema.document_refusals",
     ],
 }
 # How long a POST's Idempotency-Key and its first answer are kept.
@@ -375,6 +419,26 @@ if ELIGIBILITY_BACKEND == "clearinghouse" and not all(
         "ELIGIBILITY_CLEARINGHOUSE_API_KEY."
     )
 
+# --- Card payments (billing) ------------------------------------------------------------
+# fake: intents made up locally, events signed with CARD_WEBHOOK_SECRET (dev, tests; no
+# network); stripe: Payment Intents with STRIPE_SECRET_KEY, webhooks checked with
+# STRIPE_WEBHOOK_SECRET; or a dotted CardProvider path.
+CARD_PROVIDER = env("CARD_PROVIDER", default="fake")
+CARD_WEBHOOK_SECRET = env("CARD_WEBHOOK_SECRET", default="whsec_fake_dev_only")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# The provider's webhook: signed events taken per client IP per minute (then 429, which the
+# provider retries later); counted in the Django cache (Redis).
+CARD_WEBHOOK_PER_MINUTE = env.int("CARD_WEBHOOK_PER_MINUTE", default=120)
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+if CARD_PROVIDER not in ("fake", "stripe") and "." not in CARD_PROVIDER:
+    raise ImproperlyConfigured(f"CARD_PROVIDER={CARD_PROVIDER!r}: use fake or stripe.")
+if CARD_PROVIDER == "stripe" and not all((STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)):
+    raise ImproperlyConfigured(
+        "CARD_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+    )
+
 # --- Reminders --------------------------------------------------------------------------
 # No SMS between these local times (the site's time zone); they wait for the end time.
 # Equal values switch quiet hours off.
@@ -393,6 +457,13 @@ PATIENT_LINK_HOURS = env.int("PATIENT_LINK_HOURS", default=72)
 PATIENT_LINK_DOB_TRIES = env.int("PATIENT_LINK_DOB_TRIES", default=5)
 PATIENT_LINK_LOCK_MINUTES = env.int("PATIENT_LINK_LOCK_MINUTES", default=30)
 PATIENT_LINK_DOB_MAX_FAILURES = env.int("PATIENT_LINK_DOB_MAX_FAILURES", default=15)
+# Waitlist offers: a chair cancelled or missed ahead of time is offered at once to the first
+# WAITLIST_OFFER_COUNT waiting patients who fit (off: the desk offers by hand from the fill
+# page); a link works WAITLIST_OFFER_HOURS at most, never past the freed time. The date of
+# birth step throttles like the measures links (PATIENT_LINK_DOB_*).
+WAITLIST_AUTO_OFFER = env.bool("WAITLIST_AUTO_OFFER", default=True)
+WAITLIST_OFFER_COUNT = env.int("WAITLIST_OFFER_COUNT", default=3)
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=12)
 # A row claimed this long ago and still "sending" belonged to a worker that died.
 REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=10)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)

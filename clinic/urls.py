@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
 from billing import api as billing_api
+from billing.api import cards as billing_cards_api
 from clinic import api as clinic_api
 from clinic import staff_views
 from clinic import views as clinic_views
@@ -112,7 +113,17 @@ router.register("opening-hours", scheduling_api.OpeningHoursViewSet, basename="o
 router.register("closed-days", scheduling_api.ClosedDayViewSet, basename="closed-day")
 router.register("courses", scheduling_api.CourseViewSet, basename="course")
 router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
+router.register(
+    f"{patients_api.PATIENT}/messages", scheduling_api.MessageViewSet, basename="patient-message"
+)
+router.register(
+    f"{patients_api.PATIENT}/calendar-feeds",
+    scheduling_api.CalendarFeedViewSet,
+    basename="patient-calendar-feed",
+)
+router.register("consultations", scheduling_api.ConsultationViewSet, basename="consultation")
 router.register("waitlist", waitlist_api.WaitlistEntryViewSet, basename="waitlist-entry")
+router.register("waitlist-offers", waitlist_api.WaitlistOfferViewSet, basename="waitlist-offer")
 router.register(
     f"{patients_api.PATIENT}/coverages", billing_api.CoverageViewSet, basename="patient-coverage"
 )
@@ -130,8 +141,20 @@ router.register(
     f"{patients_api.PATIENT}/estimates", billing_api.EstimateViewSet, basename="patient-estimate"
 )
 router.register("price-lists", billing_api.PriceListViewSet, basename="price-list")
+router.register("daily-closes", billing_api.DailyCloseViewSet, basename="daily-close")
 router.register(
     f"{patients_api.PATIENT}/ledger", billing_api.LedgerViewSet, basename="patient-ledger-entry"
+)
+router.register(
+    f"{patients_api.PATIENT}/card-payments",
+    billing_cards_api.CardPaymentViewSet,
+    basename="patient-card-payment",
+)
+router.register(
+    f"{patients_api.PATIENT}/packages", billing_cards_api.PackageViewSet, basename="patient-package"
+)
+router.register(
+    f"{patients_api.PATIENT}/superbills", billing_api.SuperbillViewSet, basename="patient-superbill"
 )
 
 admin.site.site_header = "Ketamine clinic administration"
@@ -156,6 +179,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("fhir/r4/", include("fhir_r4.urls")),
     path("api/v1/reports/", reports_api.DashboardView.as_view(), name="report-dashboard"),
     *[
         path(f"api/v1/reports/{name}/", view.as_view(), name=f"report-{name}")
@@ -191,7 +215,22 @@ urlpatterns = [
         billing_api.ChecksDueView.as_view(),
         name="benefits-checks-due",
     ),
+    path(
+        "api/v1/patients/<int:patient_pk>/communication-preferences/",
+        patients_api.CommunicationPreferencesView.as_view(),
+        name="patient-communication-preferences",
+    ),
     path("api/v1/balances/", billing_api.BalancesView.as_view(), name="balances"),
+    path(
+        "api/v1/charges-to-review/",
+        billing_cards_api.ChargesToReviewView.as_view(),
+        name="charges-to-review",
+    ),
+    path(
+        "api/v1/charges-to-review/<int:pk>/waive/",
+        billing_cards_api.ChargeReviewWaiveView.as_view(),
+        name="charge-review-waive",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/me/", clinic_api.MeView.as_view(), name="api-me"),
     path("api/v1/work-waiting/", WorkWaitingView.as_view(), name="api-work-waiting"),

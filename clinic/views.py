@@ -72,11 +72,28 @@ def healthz(request):
 
 # Under /api/ every refusal is JSON in the API's one shape (clinic.api.exception_handler),
 # also those Django gives before a view runs: an unknown URL, a malformed request, a crash.
+# Under /fhir/ the same refusals are FHIR OperationOutcomes.
+
+
+def api_error(request, status: int, detail: str) -> JsonResponse | None:
+    """The API's error for a request under /api/ or /fhir/ (FHIR's OperationOutcome there);
+    None for a page."""
+    if request.path.startswith("/fhir/"):
+        issue = {"severity": "error", "code": FHIR_ISSUE.get(status, "exception"),
+                 "diagnostics": detail}  # fmt: skip
+        outcome = {"resourceType": "OperationOutcome", "issue": [issue]}
+        return JsonResponse(outcome, status=status, content_type="application/fhir+json")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "errors": {}}, status=status)
+    return None
+
+
+FHIR_ISSUE = {400: "invalid", 403: "forbidden", 404: "not-found"}
 
 
 def _api_error(request, status: int, detail: str, page_handler, exception=None):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": detail, "errors": {}}, status=status)
+    if (response := api_error(request, status, detail)) is not None:
+        return response
     return page_handler(request) if exception is None else page_handler(request, exception)
 
 

@@ -23,6 +23,22 @@ pytest_plugins = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    """``CLINIC_TEST_NOW`` (ISO 8601 with its offset, e.g. ``2026-12-06T00:45-08:00``) runs
+    the suite as if it were then, the clock ticking from there: what depends on the time of
+    day (quiet hours, a visit two hours ahead that falls tomorrow) shows up on demand rather
+    than when CI happens to run at night. Postgres's own ``now()`` and the real Celery worker's
+    clock are not moved, so the few tests that compare them with Python's (a stage's time
+    until ``now()``, the worker's sweep) fail under it; nothing else should."""
+    moment = os.environ.get("CLINIC_TEST_NOW")
+    if moment:
+        import datetime
+
+        import time_machine
+
+        time_machine.travel(datetime.datetime.fromisoformat(moment), tick=True).start()
+
+
 def pytest_sessionstart(session):
     """Build the translations when a .po is newer than its .mo (`make install` does the same;
     the .mo files are never committed), so a bare pytest run speaks Spanish too."""
@@ -67,6 +83,26 @@ def physician(site):
 @pytest.fixture
 def clinic_admin(site):
     return UserFactory(username="admin", role=Role.CLINIC_ADMIN, locations=[site])
+
+
+@pytest.fixture(autouse=True)
+def no_n_plus_one_in_views(monkeypatch, settings):
+    """With ZEAL=1 (dev settings then add the app), every request of the test client runs
+    with django-zeal switched on: a view that runs the same query once per row raises
+    ZealError, which fails the test. Deliberate repeats go in settings.ZEAL_ALLOWLIST with
+    their reason."""
+    if "zeal" not in settings.INSTALLED_APPS:
+        return
+    from django.test.client import ClientHandler
+    from zeal import zeal_context
+
+    original = ClientHandler.get_response
+
+    def get_response(self, request):
+        with zeal_context():
+            return original(self, request)
+
+    monkeypatch.setattr(ClientHandler, "get_response", get_response)
 
 
 @pytest.fixture
@@ -133,6 +169,24 @@ def celery_worker(django_db_setup, django_db_blocker):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def daytime():
+    """The clock at 10:00 Los Angeles today, ticking, for tests whose visits must stay on
+    today's board and whose sends must fall outside quiet hours (21:00-08:00), whatever time
+    of day the suite runs (CI at 23:55 crossed midnight mid-test)."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.utils import timezone
+
+    ten = datetime.datetime.combine(
+        timezone.localdate(), datetime.time(10), tzinfo=ZoneInfo("America/Los_Angeles")
+    )
+    with time_machine.travel(ten, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ PUBLIC = {
     "patients:contact",  # the public "contact us" form: honeypot and per-IP rate limit
     "reminders:confirm",  # the link in a reminder: a signed token that expires in 7 days
     "reminders:sms_webhook",  # Twilio's inbound texts: POST only, Twilio signature checked
+    "billing:card_webhook",  # the card provider's events: POST only, signature checked
     "scheduling:calendar_feed",  # a patient's iCalendar feed: the secret token is the credential
     # The patient's measures link: a signed token, then the date of birth (outcomes.views.answer)
     "outcomes:answer",
@@ -26,6 +27,12 @@ PUBLIC = {
     "outcomes:answer_review",
     "outcomes:answer_new_link",
     "outcomes:answer_language",
+    # The patient's waitlist offer link: a signed token, then the date of birth
+    "waitlist:offer",
+    # A superbill or estimate link: a signed token, then the date of birth
+    # (billing.views.documents)
+    "billing:document_link",
+    "billing:document_link_pdf",
 }
 
 SAMPLES = {
@@ -47,7 +54,12 @@ class WalkedURL:
 
     @property
     def is_api(self) -> bool:
-        return self.path.startswith("/api/")
+        """The REST API and the FHIR endpoints: JSON, 401/403 rather than the login page."""
+        return self.path.startswith(("/api/", "/fhir/"))
+
+    @property
+    def is_fhir(self) -> bool:
+        return self.path.startswith("/fhir/")
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -112,3 +124,19 @@ def all_urls() -> list[WalkedURL]:
         resolve(url.path)  # every generated sample must reach a real view
         urls.append(url)
     return urls
+
+
+def error_detail(response) -> str:
+    """The message of an API error: ``detail``, or a FHIR OperationOutcome's diagnostics."""
+    body = response.json()
+    if body.get("resourceType") == "OperationOutcome":
+        return body["issue"][0]["diagnostics"]
+    return body["detail"]
+
+
+def has_error_shape(response) -> bool:
+    """The API's one error shape; under /fhir/, an OperationOutcome."""
+    body = response.json()
+    if body.get("resourceType") == "OperationOutcome":
+        return bool(body.get("issue"))
+    return set(body) == {"detail", "errors"}

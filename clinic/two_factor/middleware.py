@@ -7,10 +7,10 @@ clinic admin without a device, to enrolment) and comes back to where it was afte
 """
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.urls import reverse
 
 from ..sessions import redirect_and_back
+from ..views import api_error
 from . import services
 
 OPEN_URL_NAMES = ("login", "logout", "two_factor:verify", "two_factor:enrol")
@@ -23,13 +23,13 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         if not services.code_needed(request) or self._is_open(request):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/fhir/")):
             if request.headers.get("Authorization", "").startswith("Token "):
                 # A token is issued only after the code; DRF checks it (and ignores the
                 # session cookie once a token header is there).
                 return self.get_response(request)
             detail = "Two-factor verification required: log in with your code."
-            return JsonResponse({"detail": detail, "errors": {}}, status=403)
+            return api_error(request, 403, detail)
         step = "two_factor:verify"
         if services.is_required_for(request.user) and not request.session.get(
             services.HAS_DEVICE_SESSION_KEY

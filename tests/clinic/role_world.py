@@ -7,13 +7,20 @@ walked with an id that does not exist (an allowed role then gets 404; a refused 
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
-from billing.models import SiteBilling
+from billing.models import ChargeReview, SiteBilling
+from billing.services import closing as close_services
+from billing.services.cards import card_payment_start
+from billing.services.documents import document_issue
+from billing.services.packages import package_sell
 from clinic.models import Location, User
 from clinic.roles import Role
 from infusions import services as infusions
@@ -24,20 +31,23 @@ from patients.models import ConsentDocument, Screening
 from scheduling.calendar import calendar_feed_create
 from scheduling.models import (
     ClosedDay,
+    Consultation,
     MessageChannel,
     MessageKind,
     MessageStatus,
     NurseShift,
     OutboundMessage,
 )
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import LocationFactory, PatientFactory, UserFactory
 from tests.helpers import make_appointment, make_bookable
-from waitlist.models import Wish
+from waitlist.models import WaitlistOffer, Wish
 from waitlist.services import waitlist_add
 
 MISSING = 999_999_999
 # Kinds a URL names that the walk does not make (each needs a whole session or day first).
-NOT_MADE = {"reconciliation", "discrepancy", "event", "discharge"}
+# "administration": a started infusion's dose (FHIR MedicationAdministration); the walk's
+# record is only checked in.
+NOT_MADE = {"reconciliation", "discrepancy", "event", "discharge", "administration"}
 NEGATIVE = dict.fromkeys(Screening.QUESTIONS, "no")
 GOOD_VITALS = dict(systolic_mmhg=120, diastolic_mmhg=78, pulse_bpm=72, spo2_percent=98)
 HIGH_BP = dict(systolic_mmhg=185, diastolic_mmhg=95)  # above the default alert threshold
@@ -110,6 +120,12 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     ids["consultation"] = patients.consultation_submit(
         name="Maria Lopez", phone="+19495550111", email="", preferred_location=site, message=""
     ).pk
+    ids["booked_consultation"] = Consultation.objects.create(
+        request_id=ids["consultation"], location=site, physician=staff.physician,
+        mode="in_person", starts_at=timezone.now() + datetime.timedelta(days=3, hours=site.pk % 90),
+        ends_at=timezone.now() + datetime.timedelta(days=3, hours=site.pk % 90, minutes=30),
+        booked_by=staff.front_desk,
+    ).pk  # fmt: skip
     ids["communication_consent"] = patients.communication_consent_record(
         patient=patient, channel="sms", granted=True, method="verbal", recorded_by=staff.front_desk
     ).pk
@@ -118,7 +134,7 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         typed_name=f"{patient.legal_first_name} {patient.legal_last_name}",
         witness=staff.front_desk,
     ).pk  # fmt: skip
-    calendar_feed_create(patient=patient, created_by=staff.front_desk)
+    ids["calendar_feed"] = calendar_feed_create(patient=patient, created_by=staff.front_desk).pk
     start = timezone.now().replace(hour=7, minute=0, second=0, microsecond=0)
     ids["closed_day"] = ClosedDay.objects.create(
         location=site, date=timezone.localdate() + datetime.timedelta(days=200), reason="Matrix"
@@ -161,6 +177,10 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     ids["waitlist_entry"] = waitlist_add(
         patient=waiting, location=site, wish=Wish.START_SOONER, by=staff.front_desk
     ).pk
+    ids["waitlist_offer"] = WaitlistOffer.objects.create(
+        freed=appointment, location=site, made_by=staff.front_desk,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    ).pk  # fmt: skip
     ids["outbound_message"] = OutboundMessage.objects.create(
         appointment=appointment, kind=MessageKind.APPOINTMENT, channel=MessageChannel.EMAIL,
         recipient="patient@test.clinic", send_at=timezone.now(), status=MessageStatus.FAILED,
@@ -171,11 +191,28 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     )  # fmt: skip
     ids["price_list"] = billing.price_list_publish(
         location=site, effective_from=site.today(), by=staff.clinic_admin,
-        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00")},
+        prices_usd={"consultation": Decimal("300.00"), "infusion": Decimal("550.00"),
+                    "package_6": Decimal("3000.00")},
     ).pk  # fmt: skip
+    ids["card_intent"] = card_payment_start(
+        patient=patient, by=staff.front_desk, amount_usd=Decimal("50.00")
+    ).pk
+    # What a completed visit with no price that day leaves on the desk's list.
+    ids["charge_review"] = ChargeReview.objects.create(
+        appointment=appointment, reason="No price that day."
+    ).pk
+    ids["package"] = package_sell(patient=patient, by=staff.front_desk, infusions=6).pk
+    ids["superbill_issue"] = document_issue(
+        by=staff.front_desk, method="download", appointment=appointment
+    ).pk
     ids["ledger_entry"] = billing.ledger_payment(
         patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
     ).pk
+    yesterday = site.today() - datetime.timedelta(days=1)
+    ids["daily_close"] = close_services.day_close(
+        location=site, day=yesterday, by=staff.front_desk,
+        counted_usd=close_services.expected_by_method(site, yesterday),
+    ).pk  # fmt: skip
     # Issued while the patient still pays themselves (the estimate is for self-pay patients).
     ids["estimate"] = billing.estimate_issue(patient=patient, by=staff.front_desk, infusions=6).pk
     coverage = billing.coverage_add(
@@ -191,3 +228,29 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         reference_number="REF-1", patient_responsibility_usd=Decimal("40.00"),
     ).pk  # fmt: skip
     return ids
+
+
+@dataclass
+class World:
+    """Two sites with one of everything: ``here`` (where ``staff`` work) and ``there``."""
+
+    staff: Staff
+    here: dict[str, int]
+    there: dict[str, int]
+    site: Location
+    other: Location
+
+
+@contextmanager
+def two_site_world(prefix: str) -> Iterator[World]:
+    """The walks' clinic, built inside a transaction that is rolled back on leaving: staff
+    of the first site named ``<role>-<prefix>``, the second site's ``<role>-<prefix>-sd``."""
+    with transaction.atomic():
+        site = LocationFactory(name=f"{prefix.title()} Irvine", code=f"{prefix}-irvine")
+        other = LocationFactory(name=f"{prefix.title()} San Diego", code=f"{prefix}-sd")
+        staff = staff_at(site, prefix)
+        shared = shared_objects(staff.physician)
+        here = {**shared, **build_site(site, staff, shared)}
+        there = {**shared, **build_site(other, staff_at(other, f"{prefix}-sd"), shared)}
+        yield World(staff, here, there, site, other)
+        transaction.set_rollback(True)

@@ -14,9 +14,9 @@ from clinic.admin_roles import SiteScoped
 from clinic.models import Location, User
 from clinic.roles import Role
 from scheduling.models import Chair, ChairOutOfService, ClosedDay, LocationSchedule, OpeningHours
-from tests.factories import LocationFactory, UserFactory
+from tests.factories import UserFactory
 
-from .role_world import build_site, shared_objects, staff_at
+from .role_world import two_site_world
 
 # Admins of models that reach a site but are not scoped, and why.
 NOT_SCOPED = {
@@ -58,30 +58,22 @@ def test_every_admin_of_site_bound_rows_is_site_scoped():
 @pytest.fixture(scope="module")
 def clinic(django_db_setup, django_db_blocker):
     """Two sites with one of every object (tests/clinic/role_world.py), built once."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            here = LocationFactory(name="Scope Irvine", code="scope-irvine")
-            there = LocationFactory(name="Scope San Diego", code="scope-sd")
-            staff = staff_at(here, "scope")
-            shared = shared_objects(staff.physician)
-            rows = {"here": build_site(here, staff, shared)}
-            rows["there"] = build_site(there, staff_at(there, "scope-sd"), shared)
-            for site in (here, there):
-                LocationSchedule.objects.create(location=site)
-                OpeningHours.objects.create(
-                    location=site, weekday=0, opens_at=datetime.time(8), closes_at=datetime.time(17)
-                )
-                ClosedDay.objects.create(location=site, date=datetime.date(2030, 1, 1), reason="x")
-                start = timezone.now() + datetime.timedelta(days=60)
-                ChairOutOfService.objects.create(
-                    chair=Chair.objects.filter(location=site).first(), starts_at=start,
-                    ends_at=start + datetime.timedelta(hours=2), reason="Repair",
-                )  # fmt: skip
-            ClosedDay.objects.create(location=None, date=datetime.date(2030, 12, 25), reason="All")
-            yield {"here": here, "there": there, "staff": staff, "rows": rows}
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), two_site_world("scope") as world:
+        here, there = world.site, world.other
+        for site in (here, there):
+            LocationSchedule.objects.create(location=site)
+            OpeningHours.objects.create(
+                location=site, weekday=0, opens_at=datetime.time(8), closes_at=datetime.time(17)
+            )
+            ClosedDay.objects.create(location=site, date=datetime.date(2030, 1, 1), reason="x")
+            start = timezone.now() + datetime.timedelta(days=60)
+            ChairOutOfService.objects.create(
+                chair=Chair.objects.filter(location=site).first(), starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2), reason="Repair",
+            )  # fmt: skip
+        ClosedDay.objects.create(location=None, date=datetime.date(2030, 12, 25), reason="All")
+        rows = {"here": world.here, "there": world.there}
+        yield {"here": here, "there": there, "staff": world.staff, "rows": rows}
 
 
 def as_request(user):

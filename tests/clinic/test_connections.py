@@ -185,3 +185,14 @@ def test_a_few_hundred_parallel_api_requests_leave_a_small_bounded_number_of_con
         stop_server(process)
     assert set(statuses) == {200}, statuses
     assert after <= before + bound, f"{after} connections left open by {server}"
+
+
+def test_every_connection_plans_without_jit_and_for_ssd_storage(db):
+    """At Postgres's defaults the load benchmark's slowest queries spent seconds compiling
+    (JIT) and a report read every appointment of the network: the app's connections set
+    both for themselves (clinic/settings.py), whatever the server's configuration."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.two_factor.middleware import OPEN_URL_NAMES
 from tests import two_factor
-from tests.urlwalk import all_urls
+from tests.urlwalk import all_urls, error_detail
 
 CHAIR_SCREEN = "/infusions/nurse/"
 # A fixed moment in the middle of a 30-second step, so codes are predictable.
@@ -221,7 +221,7 @@ def test_an_unverified_clinic_admin_reaches_no_page_api_or_admin(
         response = client.get(url.path)
         if url.is_api:
             assert response.status_code == 403, url.path
-            assert response.json()["detail"].startswith("Two-factor verification required")
+            assert error_detail(response).startswith("Two-factor verification required"), url.path
         else:
             assert response.status_code == 302, url.path
             assert urlparse(response["Location"]).path == reverse("two_factor:verify"), url.path

@@ -82,7 +82,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {table:<{width}} {rows:>12,}")
         self.stdout.write(f"  {'total':<{width}} {sum(counts.values()):>12,}")
         if options["verbosity"] > 1:
-            self.stdout.write("Seconds per table (COPY / INSERT ... SELECT, ANALYZE):")
+            self.stdout.write("Seconds per table (COPY / INSERT ... SELECT, index builds):")
+            width = max([width, *(len(table) for table in scale.db.TIMINGS)])
             for table, seconds in sorted(scale.db.TIMINGS.items(), key=lambda kv: -kv[1]):
                 self.stdout.write(f"  {table:<{width}} {seconds:>8.1f}")
         self.stdout.write(self.style.SUCCESS(f"Scale network built in {elapsed:.0f} s."))
