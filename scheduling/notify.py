@@ -45,7 +45,8 @@ def course_changes_together() -> Iterator[None]:
     held: dict = {}
     token = _held.set(held)
     try:
-        yield
+        with outbox.rules_read_once():
+            yield
     finally:
         _held.reset(token)
     for (listener, _course), (appointment, change) in held.items():

@@ -6,6 +6,9 @@ best-effort and fast: with Redis down the rows simply wait for the next sweep.
 
 import datetime
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -29,6 +32,33 @@ logger = logging.getLogger(__name__)
 REMINDABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
+# Inside ``rules_read_once``: the active reminder rules, read by the first visit that needs them.
+_rules: ContextVar[list | None] = ContextVar("scheduling_reminder_rules", default=None)
+
+
+@contextmanager
+def rules_read_once() -> Iterator[None]:
+    """Several visits written by one service call (a course booked) read the rules once."""
+    if _rules.get() is not None:
+        yield
+        return
+    token = _rules.set([])
+    try:
+        yield
+    finally:
+        _rules.reset(token)
+
+
+def _reminder_rules() -> list[ReminderRule]:
+    held = _rules.get()
+    if held:
+        return held[0]
+    rules = list(ReminderRule.objects.filter(is_active=True).exclude(kind=MessageKind.WELCOME))
+    if held is not None:
+        held.append(rules)
+    return rules
+
+
 def reminder_rows(appointment: Appointment, now: datetime.datetime) -> list[OutboundMessage]:
     """One row per active rule and channel, at its time before the visit.
 
@@ -36,7 +66,7 @@ def reminder_rows(appointment: Appointment, now: datetime.datetime) -> list[Outb
     that kind once, now, rather than none; passed windows are otherwise dropped.
     """
     wanted: dict[tuple[str, str], list[datetime.datetime]] = {}
-    for rule in ReminderRule.objects.filter(is_active=True).exclude(kind=MessageKind.WELCOME):
+    for rule in _reminder_rules():
         send_at = appointment.starts_at - datetime.timedelta(hours=rule.hours_before)
         for channel in rule.channels:
             wanted.setdefault((rule.kind, channel), []).append(send_at)

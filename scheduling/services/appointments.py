@@ -4,6 +4,9 @@ Overlaps are the database's job (exclusion constraints on chair and patient); th
 turn a race that reaches the database into a 409 the person booking can act on.
 """
 
+import operator
+from functools import reduce
+
 from django.db import IntegrityError, transaction
 
 from clinic.errors import ConflictError
@@ -25,15 +28,22 @@ CONSTRAINT_MESSAGES = {
 def lock_nurse_shifts(location: Location, nurse_times: list[tuple]) -> None:
     """Nurse capacity cannot be a constraint: bookings for a nurse are serialised by locking
     the shift rows first, in id order, so two bookings never wait on each other in a cycle."""
-    shift_ids = set()
-    for nurse, times in nurse_times:
-        shift_ids.update(covering_shift(location, nurse, times).values_list("pk", flat=True))
-    list(NurseShift.objects.select_for_update().filter(pk__in=shift_ids).order_by("pk"))
+    if not nurse_times:
+        return
+    covering = reduce(operator.or_, (covering_shift(location, n, t) for n, t in nurse_times))
+    list(
+        NurseShift.objects.select_for_update()
+        .filter(pk__in=covering.values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def save_appointment(appointment: Appointment) -> None:
-    # Overlaps are the database's job (exclusion constraints); a race ends up here.
-    appointment.full_clean(validate_constraints=False)
+    # Overlaps are the database's job (exclusion constraints); a race ends up here. Related
+    # rows handed in as saved instances (the course just created, the chair and nurse the
+    # caller read) are not looked up again one query each: the foreign keys stand behind them.
+    appointment.full_clean(exclude=_given_relations(appointment), validate_constraints=False)
     if appointment._state.adding:
         # The audit log's diff reads every reverse one-to-one (package use, charge review,
         # infusion record, make-up) and Django caches the "none" it finds; a new visit has
@@ -50,6 +60,17 @@ def save_appointment(appointment: Appointment) -> None:
             if name in str(error):
                 raise ConflictError({field: message}) from error
         raise
+
+
+def _given_relations(appointment: Appointment) -> list[str]:
+    return [
+        field.name
+        for field in Appointment._meta.concrete_fields
+        if field.is_relation
+        and field.is_cached(appointment)
+        and getattr(appointment, field.name) is not None
+        and getattr(appointment, field.name).pk is not None
+    ]
 
 
 def record_status(appointment, from_status, to_status, user, reason="") -> None:

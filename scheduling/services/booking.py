@@ -28,7 +28,7 @@ from ..models import (
 from ..selectors.replan import visit_shape
 from ..selectors.slots import course_gap_problem, make_up_slot
 from .appointments import lock_nurse_shifts, record_status, save_appointment
-from .slots import SessionTimes, local, session_times, slot_invalid, slot_taken
+from .slots import SessionTimes, SiteBookings, local, session_times, slot_invalid, slot_taken
 
 BOOKERS = DESK
 
@@ -106,30 +106,35 @@ def course_book(
         notes="Booster infusion" if booster else "",
     )  # fmt: skip
     escort = primary_escort(patient)
-    for number, (request, times) in enumerate(zip(ordered, times_list, strict=True), start=1):
-        when = f"Infusion {number} ({local(location, times.starts_at):%m/%d %H:%M})"
-        invalid = slot_invalid(
-            location=location, chair=request.chair, nurse=request.nurse, times=times
-        )
-        if invalid:
-            raise ValidationError({field: f"{when}: {msg}" for field, msg in invalid.items()})
-        taken = slot_taken(
-            location=location, patient=patient, chair=request.chair, nurse=request.nurse,
-            times=times,
-        )  # fmt: skip
-        if taken:
-            raise ConflictError({field: f"{when}: {msg}" for field, msg in taken.items()})
-        appointment = Appointment(
-            course=course, sequence=number, patient=patient, location=location,
-            chair=request.chair, nurse=request.nurse, starts_at=times.starts_at,
-            ends_at=times.ends_at, infusion_starts_at=times.infusion_starts_at,
-            infusion_ends_at=times.infusion_ends_at,
-            escort_name=escort.name if escort else "",
-            escort_phone=escort.phone if escort else "",
-        )  # fmt: skip
-        save_appointment(appointment)
-        record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
-        notify.appointment_changed(appointment, "booked")
+    # Everything booked at the site over the course's days, read once under the locks (a
+    # fixed number of queries, not a dozen per session); each session booked is added, so
+    # the next one sees it. The exclusion constraints still stand behind chairs and patient.
+    booked = SiteBookings(
+        location=location, patient=patient,
+        chairs=list({s.chair.pk: s.chair for s in ordered}.values()),
+        nurses=list({s.nurse.pk: s.nurse for s in ordered}.values()),
+        first_day=location.date_of(times_list[0].starts_at),
+        last_day=location.date_of(times_list[-1].ends_at),
+    )  # fmt: skip
+    with notify.course_changes_together():  # billing's estimate: once, not once per visit
+        for number, (request, times) in enumerate(zip(ordered, times_list, strict=True), 1):
+            when = f"Infusion {number} ({local(location, times.starts_at):%m/%d %H:%M})"
+            if invalid := booked.slot_invalid(request.chair, request.nurse, times):
+                raise ValidationError({field: f"{when}: {msg}" for field, msg in invalid.items()})
+            if taken := booked.slot_taken(request.chair, request.nurse, times):
+                raise ConflictError({field: f"{when}: {msg}" for field, msg in taken.items()})
+            appointment = Appointment(
+                course=course, sequence=number, patient=patient, location=location,
+                chair=request.chair, nurse=request.nurse, starts_at=times.starts_at,
+                ends_at=times.ends_at, infusion_starts_at=times.infusion_starts_at,
+                infusion_ends_at=times.infusion_ends_at,
+                escort_name=escort.name if escort else "",
+                escort_phone=escort.phone if escort else "",
+            )  # fmt: skip
+            save_appointment(appointment)
+            booked.add(appointment)
+            record_status(appointment, "", AppointmentStatus.SCHEDULED, booked_by, "Course booked")
+            notify.appointment_changed(appointment, "booked")
     notify.course_booked(course, by=booked_by)
     return course
 

@@ -66,9 +66,16 @@ def appointment_transition(
 
 
 def _transition_locked(
-    appointment: Appointment, to_status: str, changed_by: User, reason: str
+    appointment: Appointment,
+    to_status: str,
+    changed_by: User,
+    reason: str,
+    *,
+    course_status: bool = True,
 ) -> Appointment:
-    """``appointment_transition`` once the appointment's row is locked and read."""
+    """``appointment_transition`` once the appointment's row is locked and read.
+    ``course_status=False``: the caller sets the course's status once, after all its
+    sessions (not one read and update of the course per session)."""
     from_status = ALLOWED.check(appointment, to_status)
     if to_status == S.CHECKED_IN:
         require_check_in_day(appointment)
@@ -79,7 +86,7 @@ def _transition_locked(
     appointment.status = to_status
     appointment.save(update_fields=["status"])
     record_status(appointment, from_status, to_status, changed_by, reason.strip())
-    if appointment.course_id:
+    if appointment.course_id and course_status:
         _update_course_status(appointment.course)
     change = {S.CANCELLED: "cancelled", S.NO_SHOW: "no_show"}.get(to_status, "status")
     notify.appointment_changed(appointment, change)
@@ -165,15 +172,16 @@ def course_cancel_remaining(*, course: Course, changed_by: User, reason: str) ->
     # The sessions locked and read in one query (the course first, as everywhere), each
     # knowing its course: not one read of each per session.
     sessions = list(
-        course.appointments.select_for_update().filter(status__in=[S.SCHEDULED, S.CONFIRMED])
+        course.appointments.select_for_update(of=("self",))
+        .filter(status__in=[S.SCHEDULED, S.CONFIRMED])
+        .select_related("patient", "chair__location", "location")
     )
     cancelled = 0
     with notify.course_changes_together():  # billing's estimate: one update, not one per visit
         for appointment in sessions:
             appointment.course = course
-            _transition_locked(appointment, S.CANCELLED, changed_by, reason)
+            _transition_locked(appointment, S.CANCELLED, changed_by, reason, course_status=False)
             cancelled += 1
-    course.refresh_from_db()
     done = course.appointments.filter(status=S.COMPLETED).exists()
     course.status = CourseStatus.ABANDONED if done else CourseStatus.CANCELLED
     course.save(update_fields=["status"])

@@ -182,9 +182,11 @@ class SiteBookings:
     queries, however many bookings there are), so the planner can try hundreds of candidate
     times in memory. The rules and messages are those of ``site_problems``,
     ``chair_problems``, ``patient_problems`` and ``nurse_problems``; booking
-    (``course_book``) still checks in the database, under its locks and constraints.
+    (``course_book``) reads them the same way once its locks are held (the nurses' shifts,
+    the patient), and the database's exclusion constraints stand behind the chairs.
 
-    ``nurses`` must all hold the nurse role (the planner picks them by it)."""
+    ``nurse_problems`` assumes the nurse holds the nurse role (the planner picks them by
+    it; ``slot_invalid`` checks it first)."""
 
     def __init__(self, *, location, patient, chairs, nurses, first_day, last_day):
         self.location = location
@@ -236,11 +238,35 @@ class SiteBookings:
         """{(owner id, site day): [(row id, start, end)]}, under every day it touches."""
         found = defaultdict(list)
         for owner, pk, s, e in rows:
-            day, last = self.location.date_of(s), self.location.date_of(e)
-            while day <= last:
-                found[(owner, day)].append((pk, s, e))
-                day += datetime.timedelta(days=1)
+            self._file(found, owner, pk, s, e)
         return found
+
+    def _file(self, table: dict, owner, pk, s, e) -> None:
+        day, last = self.location.date_of(s), self.location.date_of(e)
+        while day <= last:
+            table[(owner, day)].append((pk, s, e))
+            day += datetime.timedelta(days=1)
+
+    def add(self, appointment: Appointment) -> None:
+        """A visit just booked (the next session of the same course sees it)."""
+        a = appointment
+        self._file(self.chair_busy, a.chair_id, a.pk, a.starts_at, a.ends_at)
+        self._file(self.patient_busy, a.patient_id, a.pk, a.starts_at, a.ends_at)
+        self._file(self.nurse_busy, a.nurse_id, a.pk, a.infusion_starts_at, a.infusion_ends_at)
+
+    def slot_invalid(self, chair: Chair, nurse: User, times: SessionTimes) -> dict[str, str]:
+        """``slot_invalid``, from what was read."""
+        return self.site_problems(times) or (
+            chair_invalid(self.location, chair) | nurse_invalid(nurse)
+        )
+
+    def slot_taken(self, chair: Chair, nurse: User, times: SessionTimes) -> dict[str, str]:
+        """``slot_taken``, from what was read."""
+        return (
+            self.chair_problems(chair, times)
+            | self.patient_problems(times)
+            | self.nurse_problems(nurse, times)
+        )
 
     def _overlapping(self, table, owner, s, e) -> list:
         days = {self.location.date_of(s), self.location.date_of(e)}

@@ -9,7 +9,7 @@ from clinic.transitions import IllegalTransition
 from scheduling import services
 from scheduling.models import Appointment, AppointmentStatus, ClosedDay, Course
 from tests.factories import ChairFactory, PatientFactory, on_the_visit_day
-from tests.helpers import book, mon_wed_fri, next_monday
+from tests.helpers import book, make_bookable, mon_wed_fri, next_monday
 
 pytestmark = pytest.mark.usefixtures("shifts")
 
@@ -388,3 +388,63 @@ def _announce(notify, appointment, change):
 
     with mock.patch.object(notify.outbox, "on_appointment_changed"):
         notify.appointment_changed(appointment, change)
+
+
+def _queries(action) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_booking_reads_the_site_once_not_once_per_session(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    """A course's sessions are checked against one read of the site (under the booking's
+    locks), so a session adds only its own writes: the visit, its status row, its reminders,
+    their audit entries, its webhook event (it was about 20 queries a session)."""
+    other = make_bookable(PatientFactory(home_location=site), nurse)
+    monday = next_monday()
+    eight = _queries(
+        lambda: book(patient, protocol, site, mon_wed_fri(monday, 8), chairs[0], nurse, front_desk)
+    )
+    starts = mon_wed_fri(monday, 12, hour=12)  # the nurse infuses one patient at a time
+    twelve = _queries(lambda: book(other, protocol, site, starts, chairs[1], nurse, front_desk))
+    assert (twelve - eight) / 4 <= 10
+    assert eight <= 110
+
+
+def test_cancelling_the_rest_sets_the_course_once_not_once_per_session(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    count = _queries(
+        lambda: services.course_cancel_remaining(
+            course=course, changed_by=front_desk, reason="Moved away"
+        )
+    )
+    assert count <= 80
+    course.refresh_from_db()
+    assert course.status == "cancelled"
+    assert not course.appointments.exclude(status=AppointmentStatus.CANCELLED).exists()
+
+
+def test_two_sessions_of_one_course_at_the_same_time_are_a_conflict(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    """With no minimum gap set, the course's own earlier session is what the later one
+    meets: it is seen before anything is written (the next session sees each one booked)."""
+    from scheduling.models import LocationSchedule
+
+    rules = LocationSchedule.for_location(site)
+    rules.min_gap_hours = 0
+    rules.save()
+    starts = mon_wed_fri(next_monday(), 8)
+    starts[1] = starts[0]
+    with pytest.raises(ConflictError) as refused:
+        book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    assert "Infusion 2" in str(refused.value) and "already booked then" in str(refused.value)
+    assert not Course.objects.exists() and not Appointment.objects.exists()
