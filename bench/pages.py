@@ -27,8 +27,16 @@ from bench.load.__main__ import targets  # noqa: E402
 
 
 def pages(found: dict) -> list[tuple[str, str, str, dict | None]]:
+    """(name, role, path, body): a body is an API call (with the role's token), posted
+    unless empty; None is a page (with the role's session)."""
     drug_log = f"/infusions/drug-log/report.csv?location={found['location']}"
+    at_site = f"?location={found['location']}&date={found['day']}"
     return [
+        ("day board", "front_desk", f"/scheduling/board/{at_site}", None),
+        ("week view", "front_desk", f"/scheduling/board/week/{at_site}", None),
+        ("API list: patients", "front_desk", "/api/v1/patients/", {}),
+        ("API list: appointments", "front_desk", "/api/v1/appointments/", {}),
+        ("API list: courses", "front_desk", "/api/v1/courses/", {}),
         ("planner proposal (API)", "front_desk", "/api/v1/courses/propose/", found["proposals"][0]),
         ("nurse board", "nurse", "/infusions/nurse/", None),
         ("drug-log report (CSV)", "clinic_admin", drug_log, None),
@@ -71,7 +79,7 @@ def main(argv=None) -> None:
         client = client_for(found, role, body is not None)
 
         def ask(client=client, path=path, body=body):
-            if body is not None:
+            if body:
                 return client.post(path, data=json.dumps(body), content_type="application/json")
             return client.get(path)
 

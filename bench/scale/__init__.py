@@ -96,8 +96,13 @@ def build(size: plan.Size, *, now: datetime.datetime, password: str | None = Non
             progress.set_postfix_str("indexes")
         _restore_indexes(dropped, jobs)
     tick()
+    # VACUUM as well as ANALYZE: a database in use has been vacuumed by autovacuum, which
+    # sets the visibility map; a fresh bulk load has not, and every index-only scan then
+    # reads the table too (the patient list's count: 350 ms before, 65 ms after). Inside a
+    # transaction (the tests) VACUUM cannot run: ANALYZE only.
+    finish = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     for table in sorted(counts):
-        run(f"ANALYZE {table}")
+        run(f"{finish} {table}")
     tick()
     return dict(sorted(counts.items()))
 

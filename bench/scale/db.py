@@ -120,7 +120,9 @@ def copy_rows(table: str, columns: list[str], rows: Iterable[tuple], chunk: int 
 
 
 def _target(sql: str) -> str:
-    target = re.search(r"^\s*(?:INSERT INTO|CREATE TEMP TABLE|ANALYZE)\s+(\w+)", sql)
+    target = re.search(
+        r"^\s*(?:INSERT INTO|CREATE TEMP TABLE|ANALYZE|VACUUM \(ANALYZE\))\s+(\w+)", sql
+    )
     return target.group(1) if target else "other"
 
 
