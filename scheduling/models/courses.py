@@ -6,6 +6,8 @@ active appointments that overlap in time on the same chair or for the same patie
 (int8range && tstzrange), so they work on a Postgres without the btree_gist extension.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import (
@@ -117,6 +119,9 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
+# The longest a visit may last (a constraint): preparation, infusion and recovery are hours.
+MAX_VISIT = datetime.timedelta(hours=24)
+
 # Appointments in these states hold their chair, patient and nurse.
 ACTIVE_STATUSES = [
     AppointmentStatus.SCHEDULED,
@@ -161,13 +166,35 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(location=location)
 
     def between(self, start, end) -> "AppointmentQuerySet":
-        """Appointments overlapping the half-open interval [start, end)."""
-        return self.filter(starts_at__lt=end, ends_at__gt=start)
+        """Appointments overlapping the half-open interval [start, end). None lasts longer
+        than ``MAX_VISIT`` (a constraint), so none that started before ``start - MAX_VISIT``
+        can: that bound lets the planner read a range of starts."""
+        return self.filter(starts_at__lt=end, starts_at__gt=start - MAX_VISIT, ends_at__gt=start)
 
     def for_board(self) -> "AppointmentQuerySet":
         return self.select_related(
             "patient", "chair", "nurse", "course", "escort_confirmed_by"
         ).order_by("starts_at")
+
+    def for_week(self) -> "AppointmentQuerySet":
+        """What a line of the week view shows, no more: a busy site's week is hundreds of
+        visits, and each whole patient row (its phone numbers parsed on load) was most of
+        the page's time."""
+        return (
+            self.select_related("patient", "course")
+            .only(
+                "starts_at",
+                "status",
+                "chair_id",
+                "sequence",
+                "escort_confirmed",
+                "patient__preferred_name",
+                "patient__legal_first_name",
+                "patient__legal_last_name",
+                "course__planned_infusions",
+            )  # fmt: skip
+            .order_by("starts_at")
+        )
 
 
 class Appointment(models.Model):
@@ -233,6 +260,14 @@ class Appointment(models.Model):
                 condition=Q(starts_at__lt=F("ends_at")),
                 name="appointment_starts_before_end",
                 violation_error_message="An appointment must start before it ends.",
+            ),
+            # A visit lasts hours, never a day: so "overlapping this week" can also bound
+            # the start from below (``between``) and read the (site, start) index for the
+            # week, not every visit the site ever had before its end.
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_VISIT),
+                name="appointment_within_a_day",
+                violation_error_message="An appointment lasts less than a day.",
             ),
             models.CheckConstraint(
                 condition=Q(

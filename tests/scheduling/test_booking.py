@@ -448,3 +448,22 @@ def test_two_sessions_of_one_course_at_the_same_time_are_a_conflict(
         book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
     assert "Infusion 2" in str(refused.value) and "already booked then" in str(refused.value)
     assert not Course.objects.exists() and not Appointment.objects.exists()
+
+
+def test_a_visit_of_a_day_or_more_is_refused_by_the_database(
+    patient, protocol, site, chairs, nurse, front_desk
+):
+    """``between`` bounds a visit's start from below by the longest a visit may last; the
+    database holds every visit to it."""
+    from django.db import IntegrityError, transaction
+
+    from scheduling.models.courses import MAX_VISIT
+
+    course = book(
+        patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
+    )
+    first = course.appointments.order_by("sequence").first()
+    with pytest.raises(IntegrityError, match="appointment_within_a_day"), transaction.atomic():
+        Appointment.objects.filter(pk=first.pk).update(ends_at=first.starts_at + MAX_VISIT * 2)
+    seen = Appointment.objects.between(first.ends_at - datetime.timedelta(minutes=1), first.ends_at)
+    assert list(seen) == [first]
