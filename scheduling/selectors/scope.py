@@ -58,12 +58,22 @@ def appointments_for(user: User) -> QuerySet[Appointment]:
 
 
 def courses_for(user: User) -> QuerySet[Course]:
-    """Courses at the user's sites, each with its count of completed infusions."""
-    completed = Count("appointments", filter=Q(appointments__status=AppointmentStatus.COMPLETED))
+    """Courses at the user's sites, each with its count of completed infusions: counted per
+    course by a subquery, so a page of 50 counts 50 courses' visits (as a join and GROUP BY
+    every course of the sites was counted before the page was cut: 280 ms at a busy site)."""
+    completed = (
+        Appointment.objects.filter(course=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+        .order_by()
+        .values("course")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Course.objects.filter(location__in=locations_for(user))
         .select_related("patient", "protocol", "location", "booked_by")
-        .annotate(completed_infusions=completed)
+        .annotate(
+            completed_infusions=Coalesce(Subquery(completed, output_field=IntegerField()), 0)
+        )
     )
 
 
