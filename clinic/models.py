@@ -79,7 +79,10 @@ class User(AbstractUser):
         """The role values this user holds (cached for the request)."""
         if not hasattr(self, "_roles"):
             labels = {label: value for value, label in Role.choices}
-            names = self.groups.values_list("name", flat=True) if self.pk else []
+            if "groups" in getattr(self, "_prefetched_objects_cache", {}):  # a list of staff
+                names = [group.name for group in self.groups.all()]
+            else:
+                names = self.groups.values_list("name", flat=True) if self.pk else []
             self._roles = {labels[name] for name in names if name in labels}
         return self._roles
 

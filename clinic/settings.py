@@ -6,6 +6,7 @@ A missing required variable stops start-up with django-environ's message naming 
 """
 
 import datetime
+import importlib.util
 import sys
 from pathlib import Path
 from urllib.parse import unquote
@@ -99,12 +100,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# N+1 detection (django-zeal, a dev dependency), opt-in with ZEAL=1 in dev mode: its ORM hooks
-# do nothing until a context switches them on, which the test suite does around every request
-# of the test client (tests/conftest.py), so a view that repeats a query per row fails its
-# test. Opt-in until the whole suite has been run with it (README "Tests"). The allowlist:
-# repeats that are deliberate, each with its reason.
-if DEV and env.bool("ZEAL", default=False):
+# N+1 detection (django-zeal, a dev dependency), on in dev mode (ZEAL=0 switches it off): its
+# ORM hooks do nothing until a context switches them on, which the test suite does around
+# every request of the test client (tests/conftest.py), so a view that repeats a query per row
+# fails its test. Deliberate, bounded repeats: clinic.queries.bounded_repeats; the allowlist:
+# repeats of a model's field that are deliberate, each with its reason.
+if DEV and env.bool("ZEAL", default=True) and importlib.util.find_spec("zeal"):
     INSTALLED_APPS.append("zeal")
 ZEAL_RAISE = True
 # A repeat grows with the rows: three of the same query from one line is an N+1; two can be

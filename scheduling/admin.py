@@ -126,6 +126,11 @@ class ChairOutOfServiceAdmin(SiteScoped, ClinicAdminEdits):
     search_fields = ["chair__name", "reason"]
     date_hierarchy = "starts_at"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "chair":  # each choice is named with its site
+            kwargs["queryset"] = Chair.objects.select_related("location")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(NurseShift)
 class NurseShiftAdmin(SiteScoped, ClinicAdminEdits):
@@ -173,7 +178,7 @@ class SessionInline(ReadOnlyInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("chair__location", "nurse")
+        return super().get_queryset(request).select_related("patient", "chair__location", "nurse")
 
 
 class ProtocolChangeInline(ReadOnlyInline):

@@ -87,10 +87,10 @@ def clinic_admin(site):
 
 @pytest.fixture(autouse=True)
 def no_n_plus_one_in_views(monkeypatch, settings):
-    """With ZEAL=1 (dev settings then add the app), every request of the test client runs
-    with django-zeal switched on: a view that runs the same query once per row raises
-    ZealError, which fails the test. Deliberate repeats go in settings.ZEAL_ALLOWLIST with
-    their reason."""
+    """Every request of the test client runs with django-zeal switched on (dev settings add
+    the app; ZEAL=0 leaves it out): a view that runs the same query once per row raises
+    ZealError, which fails the test. Deliberate repeats: ``clinic.queries.bounded_repeats``,
+    or settings.ZEAL_ALLOWLIST with their reason."""
     if "zeal" not in settings.INSTALLED_APPS:
         return
     from django.test.client import ClientHandler

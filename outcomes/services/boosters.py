@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
+from clinic.queries import bounded_repeats
 from clinic.roles import DESK
 from scheduling.models import AppointmentStatus, Chair, Course
 from scheduling.selectors.replan import sessions_to_replan
@@ -72,10 +73,11 @@ def booster_options(
     options: list[ProposedSession] = []
     problems: list[str] = []
     while len(options) < count and day <= last_day:
-        proposal = course_propose(
-            patient=found.patient, protocol=found.protocol, location=location,
-            wishes=_wishes(found, day), booster=True,
-        )  # fmt: skip
+        with bounded_repeats():  # one proposal per option shown (three)
+            proposal = course_propose(
+                patient=found.patient, protocol=found.protocol, location=location,
+                wishes=_wishes(found, day), booster=True,
+            )  # fmt: skip
         if proposal.blockers:
             return [], proposal.blockers
         if not proposal.sessions:

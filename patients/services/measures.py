@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
+from clinic.queries import known_new
 from clinic.roles import Role
 
 from .. import scoring
@@ -102,6 +103,7 @@ def _record(patient, kind, answers, context, completed_by_patient, recorded_by):
         **scored,
     )
     measure.full_clean()
+    known_new(measure)  # nothing corrects it yet
     measure.save()
     return measure
 

@@ -6,7 +6,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from clinic.access import locations_for
-from clinic.api import EVERYONE
+from clinic.api import EVERYONE, id_param
 from clinic.models import Location, User
 from clinic.roles import ADMINS, DESK
 from patients.models import Patient
@@ -41,6 +41,31 @@ class CallerScopedId(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         return self.scope(request.user) if request is not None else self.queryset
+
+    def prime(self, values) -> None:
+        """Look up these ids at once (a list's rows, ``PrimedListSerializer``); the rest,
+        and every refusal, go through the field as usual."""
+        ids = {pk for pk in map(id_param, values) if pk is not None}
+        self._primed = {row.pk: row for row in self.get_queryset().filter(pk__in=ids)}
+
+    def to_internal_value(self, data):
+        primed = getattr(self, "_primed", {})
+        if (pk := id_param(data)) in primed:
+            return primed[pk]
+        return super().to_internal_value(data)
+
+
+class PrimedListSerializer(serializers.ListSerializer):
+    """A list whose rows name rows by id (a course's sessions: chair, nurse): each such
+    field looks its ids up once for the whole list, not once per row."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            rows = [row for row in data if isinstance(row, dict)]
+            for name, field in self.child.fields.items():
+                if isinstance(field, CallerScopedId):
+                    field.prime([row.get(name) for row in rows])
+        return super().to_internal_value(data)
 
 
 def patient_id(**kwargs) -> CallerScopedId:

@@ -22,6 +22,7 @@ from .common import (
     CancelRestSerializer,
     ChairRefSerializer,
     PatientRefSerializer,
+    PrimedListSerializer,
     SchedulingErrorSerializer,
     chair_id,
     location_id,
@@ -94,6 +95,9 @@ class SessionInputSerializer(serializers.Serializer):
     starts_at = AwareDateTimeField(help_text="Arrival, with its UTC offset.")
     chair = chair_id()
     nurse = staff_id()
+
+    class Meta:
+        list_serializer_class = PrimedListSerializer
 
 
 class CourseBookingSerializer(serializers.Serializer):

@@ -71,9 +71,7 @@ def courses_for(user: User) -> QuerySet[Course]:
     return (
         Course.objects.filter(location__in=locations_for(user))
         .select_related("patient", "protocol", "location", "booked_by")
-        .annotate(
-            completed_infusions=Coalesce(Subquery(completed, output_field=IntegerField()), 0)
-        )
+        .annotate(completed_infusions=Coalesce(Subquery(completed, output_field=IntegerField()), 0))
     )
 
 

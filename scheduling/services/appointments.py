@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from clinic.errors import ConflictError
 from clinic.models import Location
+from clinic.queries import known_new
 
 from ..models import Appointment, AppointmentStatusChange, NurseShift
 from .slots import covering_shift
@@ -45,13 +46,7 @@ def save_appointment(appointment: Appointment) -> None:
     # caller read) are not looked up again one query each: the foreign keys stand behind them.
     appointment.full_clean(exclude=_given_relations(appointment), validate_constraints=False)
     if appointment._state.adding:
-        # The audit log's diff reads every reverse one-to-one (package use, charge review,
-        # infusion record, make-up) and Django caches the "none" it finds; a new visit has
-        # none yet, so cache that first and the diff asks the database nothing (booking a
-        # course: no read per session).
-        for relation in Appointment._meta.related_objects:
-            if relation.one_to_one:
-                relation.set_cached_value(appointment, None)
+        known_new(appointment)
     try:
         with transaction.atomic():
             appointment.save()

@@ -55,7 +55,8 @@ def _rota_url(site, monday) -> str:
 
 def _nurses(site):
     return [
-        u for u in User.objects.filter(locations=site, is_active=True).order_by("last_name")
+        u for u in User.objects.filter(locations=site, is_active=True)
+        .prefetch_related("groups").order_by("last_name")
         if u.has_role(Role.NURSE)
     ]  # fmt: skip
 
