@@ -173,19 +173,46 @@ def test_the_csv_report_lists_every_entry_of_a_lot(drawn, lot, nurse, second_nur
     )  # fmt: skip
     response = login(nurse).get(reverse("infusions:drug_log_csv") + f"?lot={lot.pk}")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = response.content.decode().splitlines()
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="drug-log-lot-{lot.lot_number}.csv"'
+    )
+    body = b"".join(response.streaming_content)
+    rows = body.decode().splitlines()
     assert rows[0].startswith("entry_id,")
     kinds = [row.split(",")[5] for row in rows[1:]]
     assert kinds == ["received", "drawn", "administered", "wasted"]
     api = login(nurse).get(reverse("drug-log-report-list") + f"?lot={lot.pk}")
-    assert api.status_code == 200 and api.content == response.content
+    assert api.status_code == 200 and b"".join(api.streaming_content) == body
 
 
 def test_the_csv_report_by_date_range_and_site(drawn, lot, nurse, login):
     today = TODAY().isoformat()
     response = login(nurse).get(reverse("infusions:drug_log_csv") + f"?start={today}&end={today}")
     assert response.status_code == 200
-    assert len(response.content.decode().splitlines()) == 3  # header, received, drawn
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 3  # header, received, drawn
+
+
+def test_a_large_report_is_written_to_a_file_not_kept_in_memory(
+    drawn, lot, nurse, login, monkeypatch
+):
+    """Past ``IN_MEMORY_BYTES`` the report goes to a temporary file, whole, before a byte is
+    sent; the bytes are the same."""
+    from infusions.api import reconciliation
+
+    client = login(nurse)
+    url = reverse("infusions:drug_log_csv") + f"?lot={lot.pk}"
+    small = b"".join(client.get(url).streaming_content)
+    monkeypatch.setattr(reconciliation, "IN_MEMORY_BYTES", 10)
+    made, spool = [], reconciliation.tempfile.SpooledTemporaryFile
+    monkeypatch.setattr(
+        reconciliation.tempfile, "SpooledTemporaryFile",
+        lambda **kwargs: made.append(spool(**kwargs)) or made[-1],
+    )  # fmt: skip
+    response = client.get(url)
+    assert made[0]._rolled  # on disk
+    assert b"".join(response.streaming_content) == small
 
 
 @pytest.mark.django_db(transaction=True)
