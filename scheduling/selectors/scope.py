@@ -78,8 +78,13 @@ def chairs_for(user: User) -> QuerySet[Chair]:
 
 
 def staff_for(user: User) -> QuerySet[User]:
-    """Active staff who work at one of the user's sites."""
-    return User.objects.filter(is_active=True, locations__in=locations_for(user)).distinct()
+    """Active staff who work at one of the user's sites, with their roles (a course's
+    sessions name several nurses; each is checked to be one)."""
+    return (
+        User.objects.filter(is_active=True, locations__in=locations_for(user))
+        .distinct()
+        .prefetch_related("groups")
+    )
 
 
 def active_protocols(user: User) -> QuerySet[Protocol]:
