@@ -24,7 +24,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from clinic.api import id_param
-from clinic.role_matrix import REPORT_NAMES
+from clinic.role_matrix import FHIR_PATIENT_SEARCHES, REPORT_NAMES
 from infusions.steps import CHAIR_STEPS
 
 from .models import AccessKind, AccessLog
@@ -216,16 +216,7 @@ READS: dict[str, PatientFrom] = {
     # FHIR R4: reads by id, searches by ``patient=`` and the whole record ($everything).
     "fhir-patient-read": patient(),
     "fhir-patient-everything": patient(kind=AccessKind.EXPORT),
-    **{
-        f"fhir-{kind}-search": by_param(patient(), "patient")
-        for kind in (
-            "observation",
-            "questionnaire-response",
-            "encounter",
-            "medication-administration",
-            "appointment",
-        )
-    },  # fmt: skip
+    **{f"fhir-{kind}-search": by_param(patient(), "patient") for kind in FHIR_PATIENT_SEARCHES},
     "fhir-observation-weight": PatientFrom("patients.WeightMeasurement"),
     "fhir-observation-vitals": PatientFrom("infusions.VitalsReading"),
     "fhir-observation-measure": PatientFrom("patients.OutcomeMeasure"),

@@ -24,6 +24,13 @@ REPORT_NAMES = (
     "revenue", "balances",
 )  # fmt: skip
 
+# The FHIR R4 searches (fhir_r4.urls, ``fhir-<kind>-search``) that name the patient
+# (``?patient=``), named here for the same reason; audit.reads logs them by that parameter.
+FHIR_PATIENT_SEARCHES = (
+    "observation", "questionnaire-response", "encounter", "medication-administration",
+    "appointment",
+)  # fmt: skip
+
 # The same named groups the code enforces (clinic.roles), as sets for comparison.
 FD, NU, PH, CA = Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN
 ROLES = roles.ALL_STAFF
@@ -420,14 +427,8 @@ URLS: dict[str, Access] = {
     "fhir-patient-everything": api(CLINICAL_READERS, args=P),
     **{
         f"fhir-{kind}-search": api(CLINICAL_READERS, query={"patient": "patient"})
-        for kind in (
-            "observation",
-            "questionnaire-response",
-            "encounter",
-            "medication-administration",
-            "appointment",
-        )
-    },  # fmt: skip
+        for kind in FHIR_PATIENT_SEARCHES
+    },
     "fhir-observation-weight": api(CLINICAL_READERS, args={"pk": "weight"}),
     "fhir-observation-vitals": api(CLINICAL_READERS, args={"pk": "vitals", "part": "=bp"}),
     "fhir-observation-measure": api(CLINICAL_READERS, args={"pk": "measure"}),

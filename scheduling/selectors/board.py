@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.dateformat import time_format
 
 from clinic.models import Location
 
@@ -158,12 +159,7 @@ def week_board(location: Location, monday: datetime.date) -> tuple[list, list[We
         local = appointment.starts_at.astimezone(tz)
         offset = (local.date() - monday).days
         if row is not None and 0 <= offset < 7:
-            appointment.week_time = f"{local.hour % 12 or 12}:{local:%M} {_meridiem(local)}"
+            appointment.week_time = time_format(local, "g:i A")
             appointment.patient_url = f"/{appointment.patient_id}/".join(patient_url)
             row.days[offset].append(appointment)
     return days, list(rows.values())
-
-
-def _meridiem(moment: datetime.datetime) -> str:
-    """As Django's "A" date format: AM or PM."""
-    return "AM" if moment.hour < 12 else "PM"

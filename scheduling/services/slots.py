@@ -53,14 +53,43 @@ def session_times(
     )
 
 
+# What each rule says when it fails: one wording, whether the rule is checked by a query (the
+# functions below) or in memory (``SiteBookings``).
+def _passed(start: datetime.datetime) -> dict[str, str]:
+    return {"starts_at": f"{start:%a %m/%d %H:%M} has already passed."}
+
+
+def _closed(location: Location, start: datetime.datetime, reason: str) -> dict[str, str]:
+    return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
+
+
+def _chair_out_of_service(chair: Chair) -> dict[str, str]:
+    return {"chair": f"{chair.name} is out of service then."}
+
+
+def _chair_booked(chair: Chair) -> dict[str, str]:
+    return {"chair": f"{chair.name} is already booked then."}
+
+
+def _patient_booked(patient: Patient) -> dict[str, str]:
+    return {"starts_at": f"{patient.display_name} already has an appointment then."}
+
+
+def _no_shift(location: Location, nurse: User) -> dict[str, str]:
+    return {"nurse": f"{nurse} has no shift at {location} covering the infusion."}
+
+
+def _nurse_full(nurse: User, capacity: int) -> dict[str, str]:
+    return {"nurse": f"{nurse} already has {capacity} patient(s) infusing then."}
+
+
 def site_problems(location: Location, times: SessionTimes) -> dict[str, str]:
     """Is the site open for the whole visit? Past times, closed days and hours."""
     start, end = local(location, times.starts_at), local(location, times.ends_at)
-    when = f"{start:%a %m/%d %H:%M}"
     if times.starts_at <= timezone.now():
-        return {"starts_at": f"{when} has already passed."}
+        return _passed(start)
     if reason := closed_reason(location, start.date()):
-        return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
+        return _closed(location, start, reason)
     hours = OpeningHours.objects.filter(location=location, weekday=start.weekday()).first()
     return _hours_problems(location, start, end, hours)
 
@@ -93,12 +122,12 @@ def chair_problems(
     if chair.out_of_service.filter(
         starts_at__lt=times.ends_at, ends_at__gt=times.starts_at
     ).exists():
-        return {"chair": f"{chair.name} is out of service then."}
+        return _chair_out_of_service(chair)
     taken = Appointment.objects.active().filter(chair=chair).between(times.starts_at, times.ends_at)
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
     if taken.exists():
-        return {"chair": f"{chair.name} is already booked then."}
+        return _chair_booked(chair)
     return {}
 
 
@@ -110,7 +139,7 @@ def patient_problems(
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
     if taken.exists():
-        return {"starts_at": f"{patient.display_name} already has an appointment then."}
+        return _patient_booked(patient)
     return {}
 
 
@@ -136,7 +165,7 @@ def nurse_problems(
     if invalid := nurse_invalid(nurse):
         return invalid
     if not covering_shift(location, nurse, times).exists():
-        return {"nurse": f"{nurse} has no shift at {location} covering the infusion."}
+        return _no_shift(location, nurse)
     busy = (
         Appointment.objects.active()
         .filter(nurse=nurse)
@@ -149,7 +178,7 @@ def nurse_problems(
         busy = busy.exclude(pk=ignore.pk)
     capacity = LocationSchedule.for_location(location).nurse_capacity
     if busy.count() >= capacity:
-        return {"nurse": f"{nurse} already has {capacity} patient(s) infusing then."}
+        return _nurse_full(nurse, capacity)
     return {}
 
 
@@ -286,9 +315,9 @@ class SiteBookings:
         location = self.location
         start, end = local(location, times.starts_at), local(location, times.ends_at)
         if times.starts_at <= timezone.now():
-            return {"starts_at": f"{start:%a %m/%d %H:%M} has already passed."}
+            return _passed(start)
         if reason := self.closed_reason(start.date()):
-            return {"starts_at": f"{location} is closed on {start:%m/%d/%Y} ({reason})."}
+            return _closed(location, start, reason)
         return _hours_problems(location, start, end, self.hours.get(start.weekday()))
 
     def chair_problems(self, chair: Chair, times: SessionTimes) -> dict[str, str]:
@@ -296,20 +325,20 @@ class SiteBookings:
             return invalid
         s, e = times.starts_at, times.ends_at
         if self._overlapping(self.out_of_service, chair.pk, s, e):
-            return {"chair": f"{chair.name} is out of service then."}
+            return _chair_out_of_service(chair)
         if self._overlapping(self.chair_busy, chair.pk, s, e):
-            return {"chair": f"{chair.name} is already booked then."}
+            return _chair_booked(chair)
         return {}
 
     def patient_problems(self, times: SessionTimes) -> dict[str, str]:
         if self._overlapping(self.patient_busy, self.patient.pk, times.starts_at, times.ends_at):
-            return {"starts_at": f"{self.patient.display_name} already has an appointment then."}
+            return _patient_booked(self.patient)
         return {}
 
     def nurse_problems(self, nurse: User, times: SessionTimes) -> dict[str, str]:
         s, e = times.infusion_starts_at, times.infusion_ends_at
         if not any(a <= s and b >= e for a, b in self.shifts.get(nurse.pk, ())):
-            return {"nurse": f"{nurse} has no shift at {self.location} covering the infusion."}
+            return _no_shift(self.location, nurse)
         if len(self._overlapping(self.nurse_busy, nurse.pk, s, e)) >= self.capacity:
-            return {"nurse": f"{nurse} already has {self.capacity} patient(s) infusing then."}
+            return _nurse_full(nurse, self.capacity)
         return {}
