@@ -88,7 +88,8 @@ def _try_day(booked: SiteBookings, day, wishes, minutes, template, chairs, nurse
     candidates = []
     moment = first
     while moment <= last:
-        candidates.append(moment)
+        if not not_before or moment >= not_before:
+            candidates.append(moment)
         moment += STEP
     for moment in sorted(candidates, key=lambda m: abs(m - wanted)):
         option, _ = _free_chair_and_nurse(

@@ -67,6 +67,33 @@ def test_a_taken_time_moves_to_the_nearest_free_time_with_a_reason(patient, prot
     assert "09:00 not possible (no chair is free)" in first.note
 
 
+def test_a_moved_time_keeps_the_next_day_a_whole_gap_later_and_books_as_is(
+    patient, protocol, site, chairs, front_desk
+):
+    """Found by the load benchmark: Monday's 09:00 taken, Monday moved to 11:00; Tuesday's
+    09:00 was then too soon, and the nearest free time that day was 09:00 itself, so the
+    proposal held two infusions 22 h apart, which booking refused (a 400)."""
+    monday = next_monday()
+    for chair in chairs:
+        ChairOutOfService.objects.create(
+            chair=chair, starts_at=at(monday, 8), ends_at=at(monday, 11), reason="Deep clean"
+        )
+    proposal = propose(
+        patient, protocol, site, weekdays=(0, 1, 2, 3, 4), sessions_per_week=5,
+        planned_infusions=8,
+    )  # fmt: skip
+    starts = [s.starts_at for s in proposal.sessions]
+    assert starts[0].astimezone(LA) == at(monday, 11)
+    assert starts[1].astimezone(LA) >= at(monday + datetime.timedelta(days=1), 11)
+    assert all(later - earlier >= datetime.timedelta(hours=24)
+               for earlier, later in zip(starts, starts[1:]))  # fmt: skip
+    course = services.course_book(
+        patient=patient, protocol=protocol, location=site, sessions=proposal.as_requests(),
+        booked_by=front_desk,
+    )  # fmt: skip
+    assert course.appointments.count() == 8
+
+
 def test_too_few_weekdays_for_the_window_is_explained(patient, protocol, site, chairs):
     proposal = propose(
         patient, protocol, site, weekdays=(0,), sessions_per_week=1, planned_infusions=8
