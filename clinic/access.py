@@ -25,6 +25,18 @@ def locations_for(user: User) -> QuerySet[Location]:
     return active.filter(staff=user)
 
 
+def site_ids_for(user: User) -> list[int]:
+    """The ids of ``locations_for(user)``, read once per user object (a request's user).
+
+    As literal ids, not a subquery, in the patient-visibility test (``patients.selectors.
+    seen_by``): with the subquery, Postgres re-ran the user's sites join for each of the
+    network's 100,000 patients to count the patient list (140 ms); with the ids it looks
+    each patient's visits up by index, or hashes the site's visits once (40 ms)."""
+    if (ids := getattr(user, "_site_ids", None)) is None:
+        ids = user._site_ids = list(locations_for(user).order_by().values_list("pk", flat=True))
+    return ids
+
+
 def pick_site(sites: list[Location], location_pk) -> tuple[Location, list[Location]]:
     """The site a page was asked for (``location_pk``, from its query string) among
     ``sites``, the user's, else the first of them; with all of them for the site switcher.

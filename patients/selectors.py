@@ -17,11 +17,11 @@ from django.db.models import (
     QuerySet,
     Window,
 )
-from django.db.models.functions import Coalesce, Lead, Now
+from django.db.models.functions import Coalesce, Lead, Now, Reverse
 from django.http import Http404
 from django.utils import timezone
 
-from clinic.access import locations_for
+from clinic.access import locations_for, site_ids_for
 from clinic.models import User
 
 from .models import (
@@ -74,7 +74,7 @@ def seen_by(user: User, patient: str = "patient") -> Q:
     user's, or a visit booked at one. For the lists of work waiting, a few rows each: the
     booked visit is looked up per row (by patient), where ``patient__in=patients_for(user)``
     plans over every visit the sites ever booked."""
-    locations = locations_for(user)
+    locations = site_ids_for(user)
     home = f"{patient}__home_location__in" if patient else "home_location__in"
     return Q(**{home: locations}) | Exists(booked_at(locations, patient or "pk"))
 
@@ -132,7 +132,11 @@ def patient_search(user: User, query: str, limit: int = 25) -> list[Patient]:
     elif (day := _as_date(query)) is not None:
         patients = patients.filter(date_of_birth=day)
     elif len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 4:
-        patients = patients.filter(phone__endswith=digits[-10:])
+        # As a prefix of the reversed number, so the index on it is used (a LIKE '%digits'
+        # read every patient of the network: 64 ms at 100,000).
+        last = digits[-10:]
+        patients = patients.alias(phone_reversed=Reverse("phone"))
+        patients = patients.filter(phone_reversed__startswith=last[::-1])
     else:
         for word in query.split()[:3]:
             patients = patients.filter(

@@ -84,7 +84,8 @@ class Patient(models.Model):
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["phone"]),
             # Search-as-you-type prefix indexes are in migration 0003 (raw SQL): they must
-            # match the exact expression Django emits for istartswith.
+            # match the exact expression Django emits for istartswith; the index on the
+            # reversed phone, for a search by its last digits, is in 0012.
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 from scheduling.models import AppointmentStatus, CourseStatus
 from tests.chair_clock import advance
 from tests.factories import AppointmentFactory, CourseFactory, PatientFactory
+from tests.plans import plans_of
 
 NEGATIVE = {
     "cardiovascular": "no", "pregnancy": "no", "psychosis": "no", "hepatic_disease": "no",
@@ -131,40 +132,6 @@ def test_early_stop_queries_do_not_grow_with_reviewed_stops(running, nurse, phys
     early_stop_review(record=running, by=physician)
     assert queries(read) == one
     assert not early_stops_awaiting_review(physician).exists()
-
-
-def plans_of(read, index: str) -> str:
-    """The plans of the queries ``read`` runs, with ``index``'s table left no other index to
-    read by (but its constraints') and only bitmap scans priced in (a constraint's index can
-    stand in for a sequential scan otherwise), all undone after.
-
-    The question is whether the planner *can* read by the partial index (its condition is
-    implied by the reader's filter), not which index it prefers on a test table of a few
-    rows: that depends on whether autovacuum has analyzed the table yet (a CI run chose the
-    patient's foreign-key index)."""
-    with CaptureQueriesContext(connection) as captured:
-        read()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT other.relname
-              FROM pg_index AS x JOIN pg_class AS other ON other.oid = x.indexrelid
-             WHERE x.indrelid = (SELECT indrelid FROM pg_index WHERE indexrelid = %s::regclass)
-               AND other.relname <> %s
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = x.indexrelid)
-            """,
-            [index, index],
-        )
-        for (other,) in cursor.fetchall():
-            cursor.execute(f'DROP INDEX "{other}"')
-        for kind in ("seqscan", "indexscan", "indexonlyscan"):
-            cursor.execute(f"SET LOCAL enable_{kind} = off")
-        lines = []
-        for query in captured.captured_queries:
-            cursor.execute(f"EXPLAIN {query['sql']}")
-            lines += [row[0] for row in cursor.fetchall()]
-        transaction.set_rollback(True)
-    return "\n".join(lines)
 
 
 READERS = {
