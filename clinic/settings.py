@@ -218,6 +218,10 @@ CACHES = {
     }
 }
 
+# The reports' numbers are kept this long (reports.kept): a dashboard read again within it
+# costs no report query; each page says when its figures were computed. 0: never kept.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)
+
 # --- Auth -------------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_URL_PATH = "/accounts/login/"

@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 
 from clinic.access import HasRole
 
+from . import kept
 from .results import as_json, plain
 from .scope import ScopeForm
-from .selectors import REPORTS, all_reports
+from .selectors import REPORTS
 from .views import READERS
 
 FILTERS = [
@@ -24,6 +25,9 @@ FILTERS = [
     OpenApiParameter("site", OpenApiTypes.INT, many=True, explode=True,
                      description="Site ids, repeated; default: all of the caller's sites. "
                      "A site that is not the caller's is a 400."),
+    OpenApiParameter("fresh", OpenApiTypes.BOOL, description="1: computed now, not the "
+                     "numbers kept from the last computation (up to 5 minutes old; "
+                     "``as_of`` says when)."),
 ]  # fmt: skip
 
 
@@ -39,6 +43,7 @@ class ReportSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     sites = SiteSerializer(many=True)
+    as_of = serializers.DateTimeField(help_text="When these numbers were computed.")
     headline = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
         help_text="The report's headline numbers by key (null: nothing to divide by).",
@@ -54,6 +59,7 @@ class DashboardSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     sites = SiteSerializer(many=True)
+    as_of = serializers.DateTimeField(help_text="When the oldest of these numbers was computed.")
     reports = serializers.DictField(
         child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
         help_text="Each report's headline numbers, by report and key.",
@@ -70,6 +76,10 @@ def _scope(request):
     return form.scope()
 
 
+def _fresh(request) -> bool:
+    return request.query_params.get("fresh") in ("1", "true")
+
+
 def _report_view(name: str) -> type[APIView]:
     build = REPORTS[name]
     doc = sys.modules[build.__module__].__doc__
@@ -84,7 +94,7 @@ def _report_view(name: str) -> type[APIView]:
         )  # fmt: skip
         def get(self, request):
             scope = _scope(request)
-            return Response(as_json(build(scope), scope))
+            return Response(as_json(kept.report(name, scope, fresh=_fresh(request)), scope))
 
     ReportView.__name__ = ReportView.__qualname__ = f"{name.title()}ReportView"
     return ReportView
@@ -101,12 +111,13 @@ class DashboardView(APIView):
     @extend_schema(parameters=FILTERS, responses={200: DashboardSerializer}, tags=["reports"])
     def get(self, request):
         scope = _scope(request)
-        reports = all_reports(scope)
+        reports = kept.reports(scope, fresh=_fresh(request))
         return Response(
             {
                 "start": scope.start.isoformat(),
                 "end": scope.end.isoformat(),
                 "sites": [{"id": site.pk, "name": site.name} for site in scope.sites],
+                "as_of": min(report.as_of for report in reports).isoformat(),
                 "reports": {
                     report.name: {item.key: plain(item.value) for item in report.headline}
                     for report in reports

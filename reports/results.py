@@ -70,6 +70,7 @@ class Report:
     headline: list[Headline]
     tables: list[Table]
     charts: list = field(default_factory=list)
+    as_of: datetime.datetime | None = None  # when it was computed (reports.kept)
 
     def headline_value(self, key: str):
         return next(item.value for item in self.headline if item.key == key)
@@ -109,6 +110,7 @@ def as_json(report: Report, scope) -> dict:
         "start": scope.start.isoformat(),
         "end": scope.end.isoformat(),
         "sites": [{"id": site.pk, "name": site.name} for site in scope.sites],
+        "as_of": report.as_of.isoformat() if report.as_of else None,
         "headline": {item.key: plain(item.value) for item in report.headline},
         "tables": {
             table.key: [{col.key: plain(row.get(col.key)) for col in table.columns}

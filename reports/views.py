@@ -3,15 +3,16 @@ from ``reports.selectors``; the sites are the user's (``ScopeForm`` refuses any 
 
 import csv
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from clinic.access import role_required
 from clinic.roles import MANAGERS
 
+from . import kept
 from .results import Report
 from .scope import ScopeForm
-from .selectors import REPORTS, all_reports
 
 READERS = MANAGERS
 
@@ -20,23 +21,28 @@ def _scope_form(request) -> ScopeForm:
     return ScopeForm(request.GET, user=request.user)
 
 
+def _kept_for() -> dict:
+    return {"kept_minutes": settings.REPORTS_CACHE_SECONDS // 60}
+
+
+def _fresh(request) -> bool:
+    """The page's "Recompute now": the numbers computed again, not those kept."""
+    return request.GET.get("fresh") == "1"
+
+
 @role_required(*READERS)
 def dashboard(request):
     form = _scope_form(request)
     if not form.is_valid():
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     scope = form.scope()
-    reports = all_reports(scope)
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"form": form, "scope": scope, "reports": reports, "utilization": reports[0]},
-    )
+    reports = kept.reports(scope, fresh=_fresh(request))
+    context = {"form": form, "scope": scope, "reports": reports, "utilization": reports[0]}
+    context["as_of"] = min(report.as_of for report in reports)  # the oldest figure shown
+    return render(request, "reports/dashboard.html", context | _kept_for())
 
 
 def page(name: str):
-    build = REPORTS[name]
-
     @role_required(*READERS)
     def view(request):
         form = _scope_form(request)
@@ -44,8 +50,9 @@ def page(name: str):
             context = {"form": form, "name": name}
             return render(request, "reports/report.html", context, status=400)
         scope = form.scope()
-        context = {"form": form, "scope": scope, "report": build(scope), "name": name}
-        return render(request, "reports/report.html", context)
+        report = kept.report(name, scope, fresh=_fresh(request))
+        context = {"form": form, "scope": scope, "report": report, "name": name}
+        return render(request, "reports/report.html", context | _kept_for())
 
     view.__name__ = f"{name}_page"
     view.__module__ = __name__
@@ -53,8 +60,6 @@ def page(name: str):
 
 
 def csv_download(name: str):
-    build = REPORTS[name]
-
     @role_required(*READERS)
     def view(request):
         form = _scope_form(request)
@@ -64,7 +69,7 @@ def csv_download(name: str):
         response = HttpResponse(content_type="text/csv")
         filename = f"{name}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        write_csv(response, build(scope), scope)
+        write_csv(response, kept.report(name, scope, fresh=_fresh(request)), scope)
         return response
 
     view.__name__ = f"{name}_csv"

@@ -199,6 +199,14 @@ def no_federal_holidays(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def reports_computed_each_time(settings):
+    """The reports' numbers are not kept between requests (reports.kept): a test that
+    changes data and reads a report again reads the change, and the Redis cache outlives
+    the test database. tests/reports/test_kept.py turns the keeping on."""
+    settings.REPORTS_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,53 @@
+"""The reports as the pages, the CSVs and the API answer them: computed by
+``reports.selectors`` and kept in the cache for ``REPORTS_CACHE_SECONDS`` (5 minutes unless
+set), per report, range and sites, so a director who opens the dashboard, a report and its
+CSV reads the same numbers, and a second reader of the same range costs no query. Each
+report says when it was computed (``as_of``); ``fresh`` computes it again now (the pages'
+"Recompute now", the API's ``?fresh=1``).
+
+The numbers are aggregates of the sites' records; the user may read every site of the
+scope (``ScopeForm`` checked it), so a report kept for one reader is the next one's too.
+"""
+
+import dataclasses
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .results import Report
+from .scope import Scope
+from .selectors import REPORTS
+
+VERSION = 1  # raised when a report's shape changes, so no older one is read back
+
+
+def _key(name: str, scope: Scope) -> str:
+    sites = "-".join(str(pk) for pk in sorted(site.pk for site in scope.sites))
+    return f"reports:v{VERSION}:{name}:{scope.start:%Y%m%d}:{scope.end:%Y%m%d}:{sites}"
+
+
+def _computed(name: str, scope: Scope) -> Report:
+    return dataclasses.replace(REPORTS[name](scope), as_of=timezone.now())
+
+
+def reports(scope: Scope, names=None, *, fresh: bool = False) -> list[Report]:
+    """The named reports (all of them by default), in ``REPORTS``' order: those kept read in
+    one round trip, the others computed and kept."""
+    names = [name for name in REPORTS if names is None or name in names]
+    seconds = settings.REPORTS_CACHE_SECONDS
+    keys = {name: _key(name, scope) for name in names}
+    found = {} if fresh or seconds <= 0 else cache.get_many(keys.values())
+    answered, new = [], {}
+    for name in names:
+        report = found.get(keys[name])
+        if report is None:
+            report = new[keys[name]] = _computed(name, scope)
+        answered.append(report)
+    if new and seconds > 0:
+        cache.set_many(new, timeout=seconds)
+    return answered
+
+
+def report(name: str, scope: Scope, *, fresh: bool = False) -> Report:
+    return reports(scope, [name], fresh=fresh)[0]
