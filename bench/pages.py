@@ -41,6 +41,7 @@ def pages(found: dict) -> list[tuple[str, str, str, dict | None]]:
         ("nurse board", "nurse", "/infusions/nurse/", None),
         ("drug-log report (CSV)", "clinic_admin", drug_log, None),
         ("reports dashboard", "clinic_admin", "/reports/", None),
+        ("reports dashboard (recomputed)", "clinic_admin", "/reports/?fresh=1", None),
         ("report: utilization", "clinic_admin", "/reports/utilization/", None),
         ("report: attendance", "clinic_admin", "/reports/attendance/", None),
         ("report: leads", "clinic_admin", "/reports/leads/", None),

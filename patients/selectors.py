@@ -17,7 +17,7 @@ from django.db.models import (
     QuerySet,
     Window,
 )
-from django.db.models.functions import Coalesce, Lead, Now, Reverse
+from django.db.models.functions import Coalesce, Lead, Lower, Now, Reverse
 from django.http import Http404
 from django.utils import timezone
 
@@ -144,7 +144,11 @@ def patient_search(user: User, query: str, limit: int = 25) -> list[Patient]:
                 | Q(legal_first_name__istartswith=word)
                 | Q(preferred_name__istartswith=word)
             )
-    return list(patients.order_by("legal_last_name", "legal_first_name", "pk")[:limit])
+    # Sorted by the names regardless of case, which no index gives: Postgres then finds the
+    # matches by the prefix indexes and sorts them. In the (last, first) index's order it
+    # walked the names from "A" until 25 matched: 87,000 rows for "Tor" (88 ms, full size).
+    order = (Lower("legal_last_name"), Lower("legal_first_name"), "pk")
+    return list(patients.order_by(*order)[:limit])
 
 
 # --- Clearance and booking ----------------------------------------------------------------

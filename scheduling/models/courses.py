@@ -205,7 +205,10 @@ class Appointment(models.Model):
         null=True, blank=True, help_text="Infusion number within the course (1, 2, ...)."
     )
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    # No index of its own: (location, starts_at) and (location, patient) below lead with it.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     chair = models.ForeignKey(Chair, on_delete=models.PROTECT, related_name="appointments")
     nurse = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
@@ -253,6 +256,13 @@ class Appointment(models.Model):
                 fields=["patient", "location"],
                 condition=~Q(status="cancelled"),
                 name="appointment_patient_site",
+            ),
+            # Every patient booked at a site, read from the index alone: the patient list's
+            # count and a name search hash them once (patients.selectors.seen_by).
+            models.Index(
+                fields=["location", "patient"],
+                condition=~Q(status="cancelled"),
+                name="appointment_site_patient",
             ),
         ]
         constraints = [
