@@ -29,7 +29,11 @@ def test_the_director_reads_the_dashboard_and_opens_a_report(browser, live_serve
     assert "15.0%" in card.inner_text()
     assert "16.7%" in page.locator("[data-report=attendance]").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert "Figures as of" in page.locator(".report-as-of").inner_text()
     screenshot(page, "reports-dashboard-desktop")
+    page.get_by_role("link", name="Recompute now").click()
+    page.get_by_role("heading", name="Director's dashboard").wait_for()
+    assert "fresh=1" in page.url and "15.0%" in card.inner_text()
     assert serious_violations(page) == []
     page.get_by_role("link", name="Chair utilization").click()
     page.get_by_role("heading", name="Chair utilization").wait_for()
