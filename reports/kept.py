@@ -7,19 +7,24 @@ report says when it was computed (``as_of``); ``fresh`` computes it again now (t
 
 The numbers are aggregates of the sites' records; the user may read every site of the
 scope (``ScopeForm`` checked it), so a report kept for one reader is the next one's too.
+With Redis down the reports are computed each time (and said so in the log), never refused.
 """
 
 import dataclasses
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from .results import Report
 from .scope import Scope
 from .selectors import REPORTS
 
 VERSION = 1  # raised when a report's shape changes, so no older one is read back
+
+log = logging.getLogger(__name__)
 
 
 def _key(name: str, scope: Scope) -> str:
@@ -37,15 +42,25 @@ def reports(scope: Scope, names=None, *, fresh: bool = False) -> list[Report]:
     names = [name for name in REPORTS if names is None or name in names]
     seconds = settings.REPORTS_CACHE_SECONDS
     keys = {name: _key(name, scope) for name in names}
-    found = {} if fresh or seconds <= 0 else cache.get_many(keys.values())
+    keeping = seconds > 0
+    found = {}
+    if keeping and not fresh:
+        try:
+            found = cache.get_many(keys.values())
+        except (RedisError, OSError) as error:
+            log.warning("Reports computed without the cache, Redis unavailable: %s", error)
+            keeping = False
     answered, new = [], {}
     for name in names:
         report = found.get(keys[name])
         if report is None:
             report = new[keys[name]] = _computed(name, scope)
         answered.append(report)
-    if new and seconds > 0:
-        cache.set_many(new, timeout=seconds)
+    if new and keeping:
+        try:
+            cache.set_many(new, timeout=seconds)
+        except (RedisError, OSError) as error:
+            log.warning("Reports not kept, Redis unavailable: %s", error)
     return answered
 
 

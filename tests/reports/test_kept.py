@@ -107,3 +107,21 @@ def test_the_page_its_csv_and_json_read_the_same_kept_numbers(world, admin, logi
     shown = re.search(r'data-as-of="([^"]+)"', page).group(1)
     assert datetime.datetime.fromisoformat(shown) == datetime.datetime.fromisoformat(as_of)
     assert client.get(csv_url, WEEK | {"fresh": "1"}).content != before
+
+
+def test_with_redis_down_the_reports_are_computed_not_refused(
+    world, admin, login, keeping, monkeypatch, caplog
+):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    def down(*args, **kwargs):
+        raise RedisDown("Connection refused")
+
+    monkeypatch.setattr(kept.cache, "get_many", down)
+    monkeypatch.setattr(kept.cache, "set_many", down)
+    client = login(admin)
+    page = client.get(reverse("reports:dashboard"), WEEK)
+    assert page.status_code == 200 and "Figures as of" in page.content.decode()
+    assert client.get(reverse("report-leads"), WEEK | {"fresh": "1"}).status_code == 200
+    said = [r.getMessage() for r in caplog.records if r.name == "reports.kept"]
+    assert any("Redis unavailable" in line for line in said)
