@@ -31,7 +31,10 @@ def arguments(argv):
     parser = argparse.ArgumentParser(prog="make bench-load", description=__doc__)
     parser.add_argument("--users", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--seconds", type=int, default=60, help="per user count")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    # Three on this 2-core machine, where Postgres, the Celery worker and locust share the
+    # cores with gunicorn: at 8 users it served the most requests with the fewest over
+    # 200 ms (2 workers: the requests queue for a worker; 4: for the cores). README.
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--out", default=str(ROOT / ".local" / "bench-load.json"))
     return parser.parse_args(argv)
 
