@@ -76,10 +76,6 @@ def _scope(request):
     return form.scope()
 
 
-def _fresh(request) -> bool:
-    return request.query_params.get("fresh") in ("1", "true")
-
-
 def _report_view(name: str) -> type[APIView]:
     build = REPORTS[name]
     doc = sys.modules[build.__module__].__doc__
@@ -94,7 +90,8 @@ def _report_view(name: str) -> type[APIView]:
         )  # fmt: skip
         def get(self, request):
             scope = _scope(request)
-            return Response(as_json(kept.report(name, scope, fresh=_fresh(request)), scope))
+            fresh = kept.fresh_asked(request.query_params)
+            return Response(as_json(kept.report(name, scope, fresh=fresh), scope))
 
     ReportView.__name__ = ReportView.__qualname__ = f"{name.title()}ReportView"
     return ReportView
@@ -111,13 +108,13 @@ class DashboardView(APIView):
     @extend_schema(parameters=FILTERS, responses={200: DashboardSerializer}, tags=["reports"])
     def get(self, request):
         scope = _scope(request)
-        reports = kept.reports(scope, fresh=_fresh(request))
+        reports = kept.reports(scope, fresh=kept.fresh_asked(request.query_params))
         return Response(
             {
                 "start": scope.start.isoformat(),
                 "end": scope.end.isoformat(),
                 "sites": [{"id": site.pk, "name": site.name} for site in scope.sites],
-                "as_of": min(report.as_of for report in reports).isoformat(),
+                "as_of": kept.oldest(reports).isoformat(),
                 "reports": {
                     report.name: {item.key: plain(item.value) for item in report.headline}
                     for report in reports

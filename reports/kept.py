@@ -66,3 +66,13 @@ def reports(scope: Scope, names=None, *, fresh: bool = False) -> list[Report]:
 
 def report(name: str, scope: Scope, *, fresh: bool = False) -> Report:
     return reports(scope, [name], fresh=fresh)[0]
+
+
+def fresh_asked(params) -> bool:
+    """``?fresh=1`` (the pages' "Recompute now", the API's ``fresh``): compute again now."""
+    return params.get("fresh") in ("1", "true")
+
+
+def oldest(answered: list[Report]):
+    """When the oldest of these figures was computed: what a page of several says."""
+    return min(report.as_of for report in answered)

@@ -25,20 +25,15 @@ def _kept_for() -> dict:
     return {"kept_minutes": settings.REPORTS_CACHE_SECONDS // 60}
 
 
-def _fresh(request) -> bool:
-    """The page's "Recompute now": the numbers computed again, not those kept."""
-    return request.GET.get("fresh") == "1"
-
-
 @role_required(*READERS)
 def dashboard(request):
     form = _scope_form(request)
     if not form.is_valid():
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     scope = form.scope()
-    reports = kept.reports(scope, fresh=_fresh(request))
+    reports = kept.reports(scope, fresh=kept.fresh_asked(request.GET))
     context = {"form": form, "scope": scope, "reports": reports, "utilization": reports[0]}
-    context["as_of"] = min(report.as_of for report in reports)  # the oldest figure shown
+    context["as_of"] = kept.oldest(reports)
     return render(request, "reports/dashboard.html", context | _kept_for())
 
 
@@ -50,7 +45,7 @@ def page(name: str):
             context = {"form": form, "name": name}
             return render(request, "reports/report.html", context, status=400)
         scope = form.scope()
-        report = kept.report(name, scope, fresh=_fresh(request))
+        report = kept.report(name, scope, fresh=kept.fresh_asked(request.GET))
         context = {"form": form, "scope": scope, "report": report, "name": name}
         return render(request, "reports/report.html", context | _kept_for())
 
@@ -69,7 +64,7 @@ def csv_download(name: str):
         response = HttpResponse(content_type="text/csv")
         filename = f"{name}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        write_csv(response, kept.report(name, scope, fresh=_fresh(request)), scope)
+        write_csv(response, kept.report(name, scope, fresh=kept.fresh_asked(request.GET)), scope)
         return response
 
     view.__name__ = f"{name}_csv"

@@ -9,8 +9,9 @@ def plans_of(read, index: str) -> str:
     read by (but its constraints') and only bitmap scans priced in (a constraint's index can
     stand in for a sequential scan otherwise), all undone after.
 
-    The question is whether the planner *can* read by the partial index (its condition is
-    implied by the reader's filter), not which index it prefers on a test table of a few
+    The question is whether the planner *can* read by the index (a partial one's condition
+    implied by the reader's filter, an expression's matching the reader's), not which index
+    it prefers on a test table of a few
     rows: that depends on whether autovacuum has analyzed the table yet (a CI run chose the
     patient's foreign-key index)."""
     with CaptureQueriesContext(connection) as captured:
