@@ -7,6 +7,7 @@ many chairs and appointments a site has."""
 import datetime
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils.dateformat import time_format
@@ -25,11 +26,26 @@ DEFAULT_HOURS = (datetime.time(8), datetime.time(18))  # the grid shown on a clo
 
 @dataclass
 class Block:
-    """An appointment placed on the board's 15-minute grid (columns are 1-based)."""
+    """An appointment placed on the board's 15-minute grid (columns are 1-based), with its
+    grid classes and clock times made here: a busy site's day is dozens of blocks, and the
+    template's number and date formatting per block was most of the page's time."""
 
     appointment: Appointment
     column: int
     span: int
+    when: str = ""  # "9:00–10:45 AM" in the site's zone
+
+    @property
+    def grid(self) -> str:
+        return f"at-{self.column} len-{self.span}"
+
+
+@dataclass(frozen=True)
+class HourMark:
+    """A full hour on the board's time axis: its grid classes and its label ("9 AM")."""
+
+    grid: str
+    label: str
 
 
 @dataclass
@@ -47,17 +63,22 @@ class DayBoard:
     lanes: list[Lane]
     closed_reason: str = ""
 
-    @property
-    def hours(self) -> list[tuple[int, int, datetime.datetime]]:
-        """Grid column, span and time of each full hour, for the time axis and grid lines."""
+    @cached_property
+    def hours(self) -> list[HourMark]:
+        """Each full hour, for the time axis and each lane's grid lines (made once a board)."""
         step = datetime.timedelta(minutes=SLOT_MINUTES)
         per_hour = 60 // SLOT_MINUTES
         marks = []
         for index in range(self.slots):
             moment = self.starts_at + index * step
             if moment.minute == 0:
-                marks.append((index + 1, min(per_hour, self.slots - index), moment))
+                span = min(per_hour, self.slots - index)
+                marks.append(HourMark(f"at-{index + 1} len-{span}", time_format(moment, "g A")))
         return marks
+
+    @cached_property
+    def end(self) -> str:
+        return f"at-{self.slots}"
 
 
 def local_midnight(location: Location, day: datetime.date) -> datetime.datetime:
@@ -120,9 +141,13 @@ def day_board(location: Location, day: datetime.date) -> DayBoard:
 
 
 def place(appointment: Appointment, origin: datetime.datetime, slots: int) -> Block:
+    """``origin`` is in the site's zone (``_day_window``): the block's times are shown in it."""
     first = max(_slot(appointment.starts_at, origin, math.floor), 0)
     after = min(_slot(appointment.ends_at, origin, math.ceil), slots)
-    return Block(appointment, first + 1, max(after - first, 1))
+    tz = origin.tzinfo
+    starts, ends = appointment.starts_at.astimezone(tz), appointment.ends_at.astimezone(tz)
+    when = f"{time_format(starts, 'g:i')}–{time_format(ends, 'g:i A')}"
+    return Block(appointment, first + 1, max(after - first, 1), when)
 
 
 def board_origin(location: Location, appointment: Appointment) -> tuple[datetime.datetime, int]:
