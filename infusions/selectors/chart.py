@@ -1,6 +1,6 @@
 """Reads of the infusion chart, scoped to the user's sites, with their joins inside."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from ..models import (
     EventKind,
     InfusionRecord,
     InfusionStatus,
+    InfusionStatusEvent,
     VitalsReading,
 )
 from ..scoring import next_vitals_due
@@ -37,7 +38,8 @@ def records_for(user: User) -> QuerySet[InfusionRecord]:
     return InfusionRecord.objects.filter(
         appointment__location__in=locations_for(user)
     ).select_related(
-        "appointment__patient", "appointment__chair", "appointment__location", "order",
+        "appointment__patient", "appointment__chair__location", "appointment__location",
+        "order",
         "protocol_version__protocol",
     )  # fmt: skip
 
@@ -89,12 +91,12 @@ def _points(readings, attribute: str) -> str:
 
 def chart(record: InfusionRecord) -> dict:
     """Everything the chair screen and the printable record show."""
-    readings = list(
-        record.vitals.select_related("taken_by").prefetch_related(CORRECTIONS, "alerts")
-    )
+    alerts = list(record.alerts.select_related("reading").prefetch_related(ACKS, "breaches"))
+    alerted = {alert.reading_id for alert in alerts}
+    readings = list(record.vitals.select_related("taken_by").prefetch_related(CORRECTIONS))
     for reading in readings:
         reading.correction = next(iter(reading.corrections.all()), None)
-        reading.alerted = bool(reading.alerts.all())
+        reading.alerted = reading.pk in alerted
     current = [reading for reading in readings if reading.correction is None]
     events = list(
         record.events.select_related("by").prefetch_related(
@@ -103,11 +105,15 @@ def chart(record: InfusionRecord) -> dict:
     )
     for event in events:
         event.correction = next(iter(event.correction_list), None)
-    alerts = list(record.alerts.select_related("reading").prefetch_related(ACKS, "breaches"))
     open_alerts = [a for a in alerts if a.acknowledgement is None]
     due_at, overdue = next_vitals_due(record, current, timezone.now())
     discharges, discharge = discharge_history(record)
     escort_entries = list(record.escort_entries.select_related("by"))
+    # Held on the record: the run time and the early stop (selectors.timing) read them too.
+    prefetch_related_objects(
+        [record], Prefetch("statuses", InfusionStatusEvent.objects.select_related("by"))
+    )
+    statuses = list(record.statuses.all())
     return {
         "record": record,
         "readings": readings,
@@ -119,7 +125,7 @@ def chart(record: InfusionRecord) -> dict:
         "acknowledged_alerts": [a for a in alerts if a.acknowledgement is not None],
         "due_at": due_at,
         "overdue": overdue,
-        "statuses": list(record.statuses.select_related("by")),
+        "statuses": statuses,
         "trend": {
             "width": TREND_WIDTH,
             "height": TREND_HEIGHT,

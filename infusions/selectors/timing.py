@@ -73,9 +73,10 @@ def chair_timing(
     now = now or timezone.now()
     version = record.protocol_version
     run = record_run_seconds(record, now) if record.started_at else None
-    stop = record.statuses.filter(to_status=S.STOPPED).select_related("by").first()
+    statuses = record.statuses.all()  # one read, or none when the chart prefetched them
+    stop = next((event for event in statuses if event.to_status == S.STOPPED), None)
     overrides = list(record.discharge_overrides.select_related("by"))
-    discharged = record.statuses.filter(to_status=S.DISCHARGED).first()
+    discharged = next((event for event in statuses if event.to_status == S.DISCHARGED), None)
     recovered = None
     if record.ended_at:
         recovered = ((discharged.at if discharged else now) - record.ended_at).total_seconds()

@@ -47,7 +47,7 @@ from ..models import (
     SideEffect,
 )
 from ..scoring import DISCHARGE_ITEMS
-from ..selectors.chart import ACKS, chart, print_chart, record_for
+from ..selectors.chart import ACKS, chart, print_chart, record_for, records_for
 from ..selectors.orders import active_order, appointment_for, may_see_dose
 from ..selectors.timing import chair_timing
 from ..services import draw_problems, infusion_check_in_full, infusion_may_start
@@ -78,6 +78,18 @@ def _score_items(discharge, kind_of_version: str) -> list:
     ]  # fmt: skip
 
 
+# The statuses whose chair panel offers "Start infusion" (with the reasons not to, if any).
+BEFORE_START = (InfusionStatus.PRE_ASSESSMENT, InfusionStatus.READY)
+
+
+def _start_blockers(record: InfusionRecord, order: DoseOrder | None) -> list[str]:
+    if record.status not in BEFORE_START:
+        return []
+    if order is None:
+        return ["No dose order yet.", *infusion_gate_reasons(record.appointment)]
+    return infusion_may_start(order)
+
+
 def _context(record: InfusionRecord, user: User, **extra) -> dict:
     appointment = record.appointment
     order = active_order(appointment)
@@ -91,12 +103,10 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "version": record.protocol_version,
         "order": order,
         "show_dose": bool(order and may_see_dose(user, order)),
-        "start_blockers": (
-            infusion_may_start(order)
-            if order
-            else ["No dose order yet.", *infusion_gate_reasons(appointment)]
-        ),
-        "draw_missing": bool(order and draw_problems(order)),
+        # Asked only before the start, the one time the screen shows them (a running or
+        # finished infusion's screen was a dozen queries of start checks nobody saw).
+        "start_blockers": _start_blockers(record, order),
+        "draw_missing": bool(order and record.status in BEFORE_START and draw_problems(order)),
         "error_list": [
             (name.replace("_", " ") if name != "__all__" else "", messages)
             for name, messages in errors.items()
@@ -120,10 +130,9 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
 def chair(request, pk):
     """The chair screen of an appointment (pk: appointment); a check-in button until then."""
     appointment = appointment_for(request.user, pk)
-    record = InfusionRecord.objects.filter(appointment=appointment).first()
+    record = records_for(request.user).filter(appointment=appointment).first()
     if record is None or record.status == InfusionStatus.CHECK_IN_UNDONE:
         return _check_in_page(request, appointment, CheckInForm(appointment=appointment))
-    record = record_for(request.user, record.pk)
     return render(request, "infusions/chair.html", _context(record, request.user))
 
 
