@@ -162,6 +162,24 @@ class ChairOutOfService(models.Model):
         return f"{self.chair} out of service: {self.reason}"
 
 
+# The longest a shift may last (a constraint): the rota sets one day's hours.
+MAX_SHIFT = datetime.timedelta(hours=24)
+
+
+class NurseShiftQuerySet(models.QuerySet):
+    """None lasts longer than ``MAX_SHIFT``, so none that started before ``start - MAX_SHIFT``
+    can reach ``start``: that bound turns "starts before the end" into a range of the
+    (site or nurse, start) index, not every shift since the site opened."""
+
+    def overlapping(self, start, end) -> "NurseShiftQuerySet":
+        """Shifts overlapping [start, end)."""
+        return self.filter(starts_at__lt=end, starts_at__gt=start - MAX_SHIFT, ends_at__gt=start)
+
+    def covering(self, start, end) -> "NurseShiftQuerySet":
+        """Shifts holding all of [start, end)."""
+        return self.filter(starts_at__lte=start, starts_at__gte=end - MAX_SHIFT, ends_at__gte=end)
+
+
 class NurseShift(models.Model):
     """A nurse working at a site. Booking locks this row to enforce nurse capacity."""
 
@@ -172,15 +190,25 @@ class NurseShift(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
 
+    objects = NurseShiftQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["nurse", "starts_at"])]
+        indexes = [
+            models.Index(fields=["nurse", "starts_at"]),
+            models.Index(fields=["location", "starts_at"], name="shift_site_start"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")),
                 name="shift_starts_before_end",
                 violation_error_message="A shift must start before it ends.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_SHIFT),
+                name="shift_within_a_day",
+                violation_error_message="A shift lasts at most 24 hours.",
+            ),
         ]
 
     def __str__(self) -> str:

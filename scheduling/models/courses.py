@@ -171,6 +171,17 @@ class AppointmentQuerySet(models.QuerySet):
         can: that bound lets the planner read a range of starts."""
         return self.filter(starts_at__lt=end, starts_at__gt=start - MAX_VISIT, ends_at__gt=start)
 
+    def infusing_between(self, start, end) -> "AppointmentQuerySet":
+        """Appointments whose infusion overlaps [start, end): a nurse's patients then. The
+        infusion lies within the visit (a constraint), so the same bound as ``between``
+        holds; without it, the (nurse, infusion start) index is read from the nurse's first
+        visit ever (five years of them at a busy site) up to ``end``."""
+        return self.filter(
+            infusion_starts_at__lt=end,
+            infusion_starts_at__gt=start - MAX_VISIT,
+            infusion_ends_at__gt=start,
+        )
+
     def for_board(self) -> "AppointmentQuerySet":
         return self.select_related(
             "patient", "chair", "nurse", "course", "escort_confirmed_by"

@@ -70,9 +70,5 @@ def todays_patients(user: User) -> list[Appointment]:
 def appointments_in_shift(shift: NurseShift) -> QuerySet[Appointment]:
     """Active appointments that rely on this shift: its nurse infusing at its site then."""
     return Appointment.objects.filter(
-        nurse=shift.nurse_id,
-        location=shift.location_id,
-        status__in=ACTIVE_STATUSES,
-        infusion_starts_at__lt=shift.ends_at,
-        infusion_ends_at__gt=shift.starts_at,
-    )
+        nurse=shift.nurse_id, location=shift.location_id, status__in=ACTIVE_STATUSES
+    ).infusing_between(shift.starts_at, shift.ends_at)

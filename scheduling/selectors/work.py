@@ -43,7 +43,7 @@ def sites_without_shifts_next_week(user: User) -> list[Location]:
     """The user's sites open next week with no nurse shift in it: nothing can be booked."""
     start = timezone.now()
     end = start + datetime.timedelta(days=7)
-    covered = NurseShift.objects.filter(starts_at__lt=end, ends_at__gt=start).values("location")
+    covered = NurseShift.objects.overlapping(start, end).values("location")
     return list(
         locations_for(user)
         .filter(opening_hours__isnull=False)

@@ -130,14 +130,23 @@ def course_propose(
         proposal.problems.append(f"A course has {low} to {high} infusions.")
         return proposal
     chairs = list(Chair.objects.in_service().filter(location=location).order_by("name"))
-    nurse_ids = NurseShift.objects.filter(location=location).values_list("nurse", flat=True)
+    gap = datetime.timedelta(hours=rules.min_gap_hours)
+    last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
+    # The nurses on a shift at the site in the course's days: no other can take a session
+    # (and the site's every shift of five years is thousands of rows).
+    on_shift = (
+        NurseShift.objects.filter(location=location)
+        .overlapping(
+            location.at(wishes.start_date, datetime.time.min),
+            location.at(last_end_day + datetime.timedelta(days=1), datetime.time.min),
+        )
+        .values("nurse")
+    )
     nurses = list(
-        User.objects.filter(pk__in=nurse_ids, is_active=True, groups__name=Role.NURSE.label)
+        User.objects.filter(pk__in=on_shift, is_active=True, groups__name=Role.NURSE.label)
         .distinct()
         .order_by("pk")
     )
-    gap = datetime.timedelta(hours=rules.min_gap_hours)
-    last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
     # Every booking the proposal must avoid, read once: the checks below run in memory.
     booked = SiteBookings(
         location=location, patient=patient, chairs=chairs, nurses=nurses,

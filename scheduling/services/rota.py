@@ -60,9 +60,11 @@ def _shift_problems(location, nurse, day, starts_at, ends_at, ignore) -> dict[st
         return {"starts_at": f"{location} is closed on {day:%a %m/%d} ({reason})."}
     if starts_at >= ends_at:
         return {"ends_at": "A shift must end after it starts."}
-    overlapping = NurseShift.objects.filter(
-        nurse=nurse, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).exclude(pk=getattr(ignore, "pk", None))
+    overlapping = (
+        NurseShift.objects.filter(nurse=nurse)
+        .overlapping(starts_at, ends_at)
+        .exclude(pk=getattr(ignore, "pk", None))
+    )
     if clash := overlapping.select_related("location").first():
         when = local(clash.location, clash.starts_at)
         return {"starts_at": f"{nurse} already works at {clash.location} then ({when:%a %H:%M})."}

@@ -144,11 +144,8 @@ def patient_problems(
 
 
 def covering_shift(location: Location, nurse: User, times: SessionTimes):
-    return NurseShift.objects.filter(
-        nurse=nurse,
-        location=location,
-        starts_at__lte=times.infusion_starts_at,
-        ends_at__gte=times.infusion_ends_at,
+    return NurseShift.objects.filter(nurse=nurse, location=location).covering(
+        times.infusion_starts_at, times.infusion_ends_at
     )
 
 
@@ -169,10 +166,7 @@ def nurse_problems(
     busy = (
         Appointment.objects.active()
         .filter(nurse=nurse)
-        .filter(
-            infusion_starts_at__lt=times.infusion_ends_at,
-            infusion_ends_at__gt=times.infusion_starts_at,
-        )
+        .infusing_between(times.infusion_starts_at, times.infusion_ends_at)
     )
     if ignore is not None:
         busy = busy.exclude(pk=ignore.pk)
@@ -253,14 +247,16 @@ class SiteBookings:
             .values_list("pk", "starts_at", "ends_at")
         )
         self.shifts = defaultdict(list)
-        for nurse_id, s, e in NurseShift.objects.filter(
-            location=location, nurse__in=nurse_ids, starts_at__lt=end, ends_at__gt=start
-        ).values_list("nurse_id", "starts_at", "ends_at"):
+        for nurse_id, s, e in (
+            NurseShift.objects.filter(location=location, nurse__in=nurse_ids)
+            .overlapping(start, end)
+            .values_list("nurse_id", "starts_at", "ends_at")
+        ):
             self.shifts[nurse_id].append((s, e))
         self.nurse_busy = self._by_day(
-            active.filter(
-                nurse__in=nurse_ids, infusion_starts_at__lt=end, infusion_ends_at__gt=start
-            ).values_list("nurse_id", "pk", "infusion_starts_at", "infusion_ends_at")
+            active.filter(nurse__in=nurse_ids)
+            .infusing_between(start, end)
+            .values_list("nurse_id", "pk", "infusion_starts_at", "infusion_ends_at")
         )
 
     def _by_day(self, rows) -> dict:
