@@ -12,7 +12,7 @@ from scheduling import hooks
 from scheduling.models import Course, CourseStatus
 
 from .models import WebhookEvent
-from .webhooks import emit
+from .webhooks import emit, subscriptions_read_once
 
 APPOINTMENT_EVENTS = {
     "booked": WebhookEvent.APPOINTMENT_BOOKED,
@@ -77,6 +77,7 @@ def measure_saved(sender, instance, created, raw=False, **kwargs) -> None:
 
 def connect() -> None:
     hooks.on_appointment_changed(appointment_changed)
+    hooks.on_changes_together(subscriptions_read_once)
     uid = "integrations.webhooks."
     post_save.connect(patient_saved, sender=Patient, dispatch_uid=uid + "patient")
     post_save.connect(infusion_status_saved, sender=InfusionStatusEvent, dispatch_uid=uid + "inf")

@@ -20,6 +20,9 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,14 +57,42 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def emit(event: str, *, location_id: int | None, data: dict) -> int:
-    """Queue ``event`` for every active subscription to it whose key works at the site; in
-    the caller's transaction (an event of a rolled-back write is never sent)."""
+# Inside ``subscriptions_read_once``: (event, site id) -> the subscriptions, read once.
+_read: ContextVar[dict | None] = ContextVar("webhook_subscriptions_read", default=None)
+
+
+@contextmanager
+def subscriptions_read_once() -> Iterator[None]:
+    """Several sessions changed by one scheduling call (a course of 12 booked) read the
+    subscriptions once per event and site (``scheduling.hooks.on_changes_together``)."""
+    if _read.get() is not None:
+        yield
+        return
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+def _subscriptions(event: str, location_id: int | None) -> list[WebhookSubscription]:
+    held = _read.get()
+    if held is not None and (event, location_id) in held:
+        return held[(event, location_id)]
     subscriptions = WebhookSubscription.objects.filter(
         is_active=True, events__contains=[event], key__revoked=False
     )
     if location_id is not None:
         subscriptions = subscriptions.filter(key__sites=location_id)
+    found = list(subscriptions.select_related("key").distinct())
+    if held is not None:
+        held[(event, location_id)] = found
+    return found
+
+
+def emit(event: str, *, location_id: int | None, data: dict) -> int:
+    """Queue ``event`` for every active subscription to it whose key works at the site; in
+    the caller's transaction (an event of a rolled-back write is never sent)."""
     now = timezone.now()
     rows = [
         WebhookDelivery(
@@ -70,7 +101,7 @@ def emit(event: str, *, location_id: int | None, data: dict) -> int:
             payload={"event": event, "occurred_at": now.isoformat(), "data": data},
             next_attempt_at=now,
         )
-        for subscription in subscriptions.select_related("key").distinct()
+        for subscription in _subscriptions(event, location_id)
         if subscription.key.is_usable(now)
     ]
     WebhookDelivery.objects.bulk_create(rows)

@@ -145,6 +145,19 @@ def on_appointment_changed(listener: Callable, *, once_per_course: bool = False)
 once_per_course_listeners: set[Callable] = set()
 
 
+# Called as factory() -> a context manager, entered around one service call that changes
+# several sessions at once (``scheduling.notify.course_changes_together``: a course booked,
+# the rest of a course cancelled): an app above reads its own set-up once inside it, not once
+# per session (integrations' webhook subscriptions).
+changes_together: list[Callable] = []
+
+
+def on_changes_together(factory: Callable) -> Callable:
+    if factory not in changes_together:
+        changes_together.append(factory)
+    return factory
+
+
 # Called as hook(record=..., by=...) by infusions when an infusion is completed (the whole
 # bag given), inside the completion's transaction: billing charges the visit or uses a
 # prepaid package infusion, once per visit. A hook that raises refuses the completion, so a

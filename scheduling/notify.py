@@ -5,7 +5,7 @@ written (or cancelled) with the appointment itself: a rolled-back booking leaves
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 
 from patients.services import first_infusion_booked
@@ -45,7 +45,10 @@ def course_changes_together() -> Iterator[None]:
     held: dict = {}
     token = _held.set(held)
     try:
-        with outbox.rules_read_once():
+        with ExitStack() as reads_once:
+            reads_once.enter_context(outbox.rules_read_once())
+            for factory in hooks.changes_together:
+                reads_once.enter_context(factory())
             yield
     finally:
         _held.reset(token)

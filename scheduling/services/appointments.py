@@ -47,8 +47,10 @@ def save_appointment(appointment: Appointment) -> None:
     appointment.full_clean(exclude=_given_relations(appointment), validate_constraints=False)
     if appointment._state.adding:
         known_new(appointment)
+    # No savepoint of its own (two round trips a visit, 24 for a course of 12): every caller
+    # is an atomic service, and a refusal here ends it, rolling the whole change back.
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             appointment.save()
     except IntegrityError as error:
         for name, (field, message) in CONSTRAINT_MESSAGES.items():
