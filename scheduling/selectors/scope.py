@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from clinic.access import locations_for, pick_site
+from clinic.access import locations_for, pick_site, site_ids_for
 from clinic.models import Location, User
 from clinic.roles import Role
 from protocols.models import Protocol
@@ -43,7 +43,7 @@ def appointments_for(user: User) -> QuerySet[Appointment]:
     chair, nurse, course, site, who confirmed the escort) and ``course_completed``, the
     completed infusions of their course, in one query."""
     return (
-        Appointment.objects.filter(location__in=locations_for(user))
+        Appointment.objects.filter(location__in=site_ids_for(user))
         .select_related("patient", "chair", "nurse", "course", "location", "escort_confirmed_by")
         .annotate(course_completed=_completed_infusions("course"))
         .order_by("starts_at", "chair__name")
