@@ -305,6 +305,29 @@ def test_the_chair_screen_and_printed_record_cost_the_same_queries_however_long_
             assert client.get(url).status_code == 200
 
 
+def test_a_finished_visits_chair_screen_asks_no_start_checks(login, discharged, nurse, monkeypatch):
+    """The start checks (intake, consent, the review gate, today's weight, the draw) are
+    asked only before the start, where the panel shows them, and the status history is read
+    once: a finished visit's screen was 41 queries at the busiest site, 25 now."""
+    from infusions.views import chair as chair_views
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("start checks asked after the start")
+
+    monkeypatch.setattr(chair_views, "infusion_may_start", not_asked)
+    monkeypatch.setattr(chair_views, "draw_problems", not_asked)
+    monkeypatch.setattr(chair_views, "infusion_gate_reasons", not_asked)
+    client = login(nurse)
+    url = reverse("infusions:chair", args=[discharged.record.appointment_id])
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200 and "Do not start yet" not in page.content.decode()
+    statuses = [q for q in queries if 'FROM "infusions_infusionstatusevent"' in q["sql"]]
+    assert len(statuses) == 1
+    assert len(queries) <= 27
+
+
 def test_a_pain_score_corrected_on_the_measures_tab_shows_on_the_printed_discharge(
     discharged, nurse, client
 ):

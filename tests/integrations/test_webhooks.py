@@ -116,6 +116,34 @@ def test_a_booking_queues_its_event_for_the_sites_subscribers_only(
     assert delivery.payload["data"]["appointment"] == appointment.pk
 
 
+@pytest.mark.usefixtures("shifts")
+def test_a_course_booked_reads_the_subscriptions_once_and_queues_each_visits_event(
+    subscribed, patient, protocol, site, chairs, nurse, front_desk
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.helpers import book, mon_wed_fri, next_monday
+
+    subscribed("https://partner.example/hook", ["appointment.booked"])
+    starts = mon_wed_fri(next_monday(), 8)
+    with CaptureQueriesContext(connection) as queries:
+        course = book(patient, protocol, site, starts, chairs[0], nurse, front_desk)
+    reads = [q for q in queries if 'FROM "integrations_webhooksubscription"' in q["sql"]]
+    assert len(reads) == 1
+    queued = WebhookDelivery.objects.filter(event="appointment.booked")
+    assert sorted(d.payload["data"]["appointment"] for d in queued) == sorted(
+        course.appointments.values_list("pk", flat=True)
+    )
+    # Outside a course's change, each event reads them again (a subscription made meanwhile
+    # is heard): nothing is kept between calls.
+    subscribed("https://other.example/hook", ["appointment.booked"])
+    from integrations.events import appointment_changed
+
+    appointment_changed(course.appointments.first(), "booked")
+    assert WebhookDelivery.objects.filter(event="appointment.booked").count() == 8 + 2
+
+
 def test_a_failing_receiver_is_retried_with_growing_delays(receiver, subscribed, settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30
     endpoint = receiver([500, 503])
