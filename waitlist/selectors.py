@@ -6,7 +6,13 @@ from django.utils import timezone
 from clinic.access import locations_for
 from clinic.models import User
 from patients.selectors import booking_blockers
-from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, LocationSchedule
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    MAX_VISIT,
+    Appointment,
+    AppointmentStatus,
+    LocationSchedule,
+)
 from scheduling.selectors.slots import course_gap_problem
 from scheduling.selectors.visits import CHANGEABLE
 
@@ -65,11 +71,8 @@ def candidates_for_slot(freed: Appointment) -> list[WaitlistEntry]:
     if not entries:
         return []
     busy = set(
-        sessions.filter(
-            patient__in={e.patient_id for e in entries},
-            starts_at__lt=freed.ends_at,
-            ends_at__gt=freed.starts_at,
-        )
+        sessions.filter(patient__in={e.patient_id for e in entries})
+        .between(freed.starts_at, freed.ends_at)
         .exclude(pk__in=[e.appointment_id for e in entries if e.appointment_id])
         .values_list("patient_id", flat=True)
     )
@@ -108,10 +111,13 @@ def freed_sessions(location, now, limit: int = 30) -> QuerySet[Appointment]:
 
 
 def _rebooked():
+    """Active visits over the outer visit's chair and time (the lower bound as in
+    ``AppointmentQuerySet.between``: not the chair's every visit before it)."""
     return Appointment.objects.filter(
         chair=OuterRef("chair"),
         status__in=ACTIVE_STATUSES,
         starts_at__lt=OuterRef("ends_at"),
+        starts_at__gt=OuterRef("starts_at") - MAX_VISIT,
         ends_at__gt=OuterRef("starts_at"),
     )
 
@@ -122,10 +128,11 @@ def chair_still_free(freed: Appointment) -> bool:
         return False
     if Appointment.objects.filter(makes_up_for=freed).exists():
         return False
-    return not Appointment.objects.filter(
-        chair=freed.chair_id, status__in=ACTIVE_STATUSES,
-        starts_at__lt=freed.ends_at, ends_at__gt=freed.starts_at,
-    ).exists()  # fmt: skip
+    return not (
+        Appointment.objects.filter(chair=freed.chair_id, status__in=ACTIVE_STATUSES)
+        .between(freed.starts_at, freed.ends_at)
+        .exists()
+    )
 
 
 def offer_candidates(freed: Appointment) -> list[WaitlistEntry]:

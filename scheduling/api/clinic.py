@@ -17,7 +17,7 @@ from clinic.api import RoleRules, service_errors, validated
 from clinic.filters import IdFilter, IsoDateFilter
 from clinic.roles import Role
 
-from ..models import Chair, ClosedDay, NurseShift, OpeningHours
+from ..models import Chair, ClosedDay, NurseShift, OpeningHours, shift_overlap
 from ..selectors.scope import chairs_for, local_day, shifts_for
 from ..services import rota, site_setup
 from .common import (
@@ -95,7 +95,7 @@ def overlapping_day(shifts, day: datetime.date):
     window = Q(pk__in=[])
     for zone in set(shifts.values_list("location__time_zone", flat=True)):
         start, end = local_day(zone, day)
-        window |= Q(location__time_zone=zone, starts_at__lt=end, ends_at__gt=start)
+        window |= Q(location__time_zone=zone) & shift_overlap(start, end)
     return shifts.filter(window)
 
 

@@ -7,6 +7,7 @@ from .clinic import (
     NurseShift,
     OpeningHours,
     VisitTemplate,
+    shift_overlap,
 )
 from .consultations import (
     CONSULTATION_ALLOWED,
@@ -17,6 +18,7 @@ from .consultations import (
 )
 from .courses import (
     ACTIVE_STATUSES,
+    MAX_VISIT,
     Appointment,
     AppointmentQuerySet,
     AppointmentStatus,
@@ -44,6 +46,7 @@ __all__ = [
     "ConsultationStatusChange",
     "CONSULTATION_ALLOWED",
     "ACTIVE_STATUSES",
+    "MAX_VISIT",
     "Appointment",
     "AppointmentConfirmation",
     "AppointmentQuerySet",
@@ -68,4 +71,5 @@ __all__ = [
     "ReminderRule",
     "SmsOptOut",
     "VisitTemplate",
+    "shift_overlap",
 ]

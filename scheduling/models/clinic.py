@@ -166,14 +166,17 @@ class ChairOutOfService(models.Model):
 MAX_SHIFT = datetime.timedelta(hours=24)
 
 
-class NurseShiftQuerySet(models.QuerySet):
-    """None lasts longer than ``MAX_SHIFT``, so none that started before ``start - MAX_SHIFT``
-    can reach ``start``: that bound turns "starts before the end" into a range of the
-    (site or nurse, start) index, not every shift since the site opened."""
+def shift_overlap(start, end) -> Q:
+    """Shifts overlapping [start, end). None lasts longer than ``MAX_SHIFT``, so none that
+    started before ``start - MAX_SHIFT`` can reach ``start``: that bound turns "starts before
+    the end" into a range of the (site or nurse, start) index, not every shift since the site
+    opened."""
+    return Q(starts_at__lt=end, starts_at__gt=start - MAX_SHIFT, ends_at__gt=start)
 
+
+class NurseShiftQuerySet(models.QuerySet):
     def overlapping(self, start, end) -> "NurseShiftQuerySet":
-        """Shifts overlapping [start, end)."""
-        return self.filter(starts_at__lt=end, starts_at__gt=start - MAX_SHIFT, ends_at__gt=start)
+        return self.filter(shift_overlap(start, end))
 
     def covering(self, start, end) -> "NurseShiftQuerySet":
         """Shifts holding all of [start, end)."""

@@ -109,9 +109,9 @@ def free_slots(
     nurses = list(nurses_at(location))
     nurses.sort(key=lambda n: n.pk != appointment.nurse_id)
     shifts = list(
-        NurseShift.objects.filter(
-            location=location, nurse__in=nurses, starts_at__lt=closes, ends_at__gt=opens
-        ).values_list("nurse_id", "starts_at", "ends_at")
+        NurseShift.objects.filter(location=location, nurse__in=nurses)
+        .overlapping(opens, closes)
+        .values_list("nurse_id", "starts_at", "ends_at")
     )
     outages = list(
         ChairOutOfService.objects.filter(
@@ -121,11 +121,8 @@ def free_slots(
     others = list(
         Appointment.objects.active()
         .exclude(pk=appointment.pk)
-        .filter(
-            Q(location=location) | Q(patient_id=appointment.patient_id) | Q(nurse__in=nurses),
-            starts_at__lt=closes,
-            ends_at__gt=opens,
-        )
+        .filter(Q(location=location) | Q(patient_id=appointment.patient_id) | Q(nurse__in=nurses))
+        .between(opens, closes)
         .only(
             "chair_id", "nurse_id", "patient_id", "starts_at", "ends_at",
             "infusion_starts_at", "infusion_ends_at",
