@@ -31,6 +31,7 @@ def pages(found: dict) -> list[tuple[str, str, str, dict | None]]:
     unless empty; None is a page (with the role's session)."""
     drug_log = f"/infusions/drug-log/report.csv?location={found['location']}"
     at_site = f"?location={found['location']}&date={found['day']}"
+    chair = f"/infusions/appointments/{found['chair_appointments'][0]}/chair/"
     return [
         ("day board", "front_desk", f"/scheduling/board/{at_site}", None),
         ("week view", "front_desk", f"/scheduling/board/week/{at_site}", None),
@@ -40,6 +41,9 @@ def pages(found: dict) -> list[tuple[str, str, str, dict | None]]:
         ("planner proposal (API)", "front_desk", "/api/v1/courses/propose/", found["proposals"][0]),
         ("nurse board", "nurse", "/infusions/nurse/", None),
         ("drug-log report (CSV)", "clinic_admin", drug_log, None),
+        ("drug-log report (CSV, a month)", "clinic_admin",
+         f"{drug_log}&start={found['month_start']}&end={found['day']}", None),
+        ("chair screen", "nurse", chair, None),
         ("reports dashboard", "clinic_admin", "/reports/", None),
         ("reports dashboard (recomputed)", "clinic_admin", "/reports/?fresh=1", None),
         ("report: utilization", "clinic_admin", "/reports/utilization/", None),
