@@ -39,8 +39,7 @@ def records_for(user: User) -> QuerySet[InfusionRecord]:
         appointment__location__in=locations_for(user)
     ).select_related(
         "appointment__patient", "appointment__chair__location", "appointment__location",
-        "order",
-        "protocol_version__protocol",
+        "order", "protocol_version__protocol",
     )  # fmt: skip
 
 

@@ -28,7 +28,8 @@ DEFAULT_HOURS = (datetime.time(8), datetime.time(18))  # the grid shown on a clo
 class Block:
     """An appointment placed on the board's 15-minute grid (columns are 1-based), with its
     grid classes and clock times made here: a busy site's day is dozens of blocks, and the
-    template's number and date formatting per block was most of the page's time."""
+    template's number and date formatting per block and per lane was a fifth of the page's
+    time."""
 
     appointment: Appointment
     column: int
