@@ -45,10 +45,10 @@ def course_changes_together() -> Iterator[None]:
     held: dict = {}
     token = _held.set(held)
     try:
-        with ExitStack() as reads_once:
-            reads_once.enter_context(outbox.rules_read_once())
+        with ExitStack() as together:
+            together.enter_context(outbox.written_together())
             for factory in hooks.changes_together:
-                reads_once.enter_context(factory())
+                together.enter_context(factory())
             yield
     finally:
         _held.reset(token)

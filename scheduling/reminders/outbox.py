@@ -32,21 +32,28 @@ logger = logging.getLogger(__name__)
 REMINDABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
 
-# Inside ``rules_read_once``: the active reminder rules, read by the first visit that needs them.
+# Inside ``written_together``: the active reminder rules, read by the first visit that needs
+# them, and the rows written since, held to be inserted at once.
 _rules: ContextVar[list | None] = ContextVar("scheduling_reminder_rules", default=None)
+_held_rows: ContextVar[list | None] = ContextVar("scheduling_outbox_rows", default=None)
 
 
 @contextmanager
-def rules_read_once() -> Iterator[None]:
-    """Several visits written by one service call (a course booked) read the rules once."""
+def written_together() -> Iterator[None]:
+    """Several visits written by one service call (a course booked) read the rules once and
+    insert their reminders in one statement as the block ends (still inside the caller's
+    transaction; nothing when the block raises). A cancel inside the block inserts what is
+    held first, so rows are never cancelled before they exist."""
     if _rules.get() is not None:
         yield
         return
-    token = _rules.set([])
+    rules, rows = _rules.set([]), _held_rows.set([])
     try:
         yield
+        _flush_held()
     finally:
-        _rules.reset(token)
+        _rules.reset(rules)
+        _held_rows.reset(rows)
 
 
 def _reminder_rules() -> list[ReminderRule]:
@@ -83,16 +90,33 @@ def reminder_rows(appointment: Appointment, now: datetime.datetime) -> list[Outb
 
 
 def write_rows(rows: list[OutboundMessage]) -> None:
+    held = _held_rows.get()
+    if held is not None:
+        held.extend(rows)
+        return
     # A row already there for the same appointment, kind, channel and time stays the only one.
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
     if any(row.send_at <= timezone.now() for row in rows):
         schedule_kick()
 
 
+def _flush_held() -> None:
+    held = _held_rows.get()
+    if held:
+        rows = held[:]
+        held.clear()
+        token = _held_rows.set(None)
+        try:
+            write_rows(rows)
+        finally:
+            _held_rows.reset(token)
+
+
 def cancel_pending(appointment: Appointment, reason: str, *, keep_welcome: bool = False) -> int:
     """The visit's own reminders. A message of a kind an app above words (outcomes' measures
     link, ``scheduling.hooks.outbox_kinds``) belongs to that app, not to the visit's time:
     it stays, and the app's ``still_wanted`` decides when it is sent."""
+    _flush_held()
     pending = OutboundMessage.objects.filter(
         appointment=appointment, status=MessageStatus.PENDING
     ).exclude(kind__in=list(hooks.outbox_kinds))

@@ -78,3 +78,49 @@ def test_cancelling_an_appointment_cancels_its_pending_reminders(clinic, protoco
         reason="Patient is unwell",
     )  # fmt: skip
     assert set(appointment.messages.values_list("status", flat=True)) == {S.CANCELLED}
+
+
+def test_a_course_writes_all_its_visits_reminders_in_one_insert(clinic, protocol, front_desk):
+    """The rows of every visit of a course go in as the booking's block ends, one statement
+    (then the welcome): not one INSERT per visit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import helpers as shared
+
+    from .helpers import consenting_patient, local_at
+
+    site, chair, nurse = clinic
+    patient = consenting_patient(site, nurse)
+    starts = [local_at(site, days, 12) for days in (3, 5, 7)]
+    with CaptureQueriesContext(connection) as queries:
+        course = shared.book(patient, protocol, site, starts, chair, nurse, front_desk)
+    insert = 'INSERT INTO "scheduling_outboundmessage"'
+    inserts = [q for q in queries if q["sql"].startswith(insert)]
+    assert len(inserts) == 2  # the visits' reminders, then the welcome
+    for visit in course.appointments.all():
+        assert visit.messages.exclude(kind="welcome").count() == 7
+
+
+def test_rows_held_in_a_block_are_written_before_a_cancel_and_never_when_it_raises(
+    clinic, protocol, front_desk
+):
+    from scheduling.reminders import outbox
+    from tests.helpers import make_appointment
+
+    site, chair, nurse = clinic
+    visit = make_appointment(
+        site=site, nurse=nurse, protocol=protocol,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )  # fmt: skip
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.written_together():
+        outbox.on_appointment_changed(visit, "booked")
+        raise RuntimeError("refused after the visit's reminders were made")
+    assert not visit.messages.exists()
+    with transaction.atomic(), outbox.written_together():
+        outbox.on_appointment_changed(visit, "booked")
+        assert not visit.messages.exists()  # held until the block ends ...
+        outbox.cancel_pending(visit, "Appointment cancelled")  # ... or a cancel comes
+        assert visit.messages.exists()
+        assert set(visit.messages.values_list("status", flat=True)) == {S.CANCELLED}
+    assert set(visit.messages.values_list("status", flat=True)) == {S.CANCELLED}
