@@ -93,7 +93,11 @@ def write_rows(rows: list[OutboundMessage]) -> None:
     held = _held_rows.get()
     if held is not None:
         held.extend(rows)
-        return
+    else:
+        _insert(rows)
+
+
+def _insert(rows: list[OutboundMessage]) -> None:
     # A row already there for the same appointment, kind, channel and time stays the only one.
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
     if any(row.send_at <= timezone.now() for row in rows):
@@ -103,13 +107,8 @@ def write_rows(rows: list[OutboundMessage]) -> None:
 def _flush_held() -> None:
     held = _held_rows.get()
     if held:
-        rows = held[:]
+        _insert(list(held))
         held.clear()
-        token = _held_rows.set(None)
-        try:
-            write_rows(rows)
-        finally:
-            _held_rows.reset(token)
 
 
 def cancel_pending(appointment: Appointment, reason: str, *, keep_welcome: bool = False) -> int:
