@@ -16,7 +16,9 @@ def test_a_clinic_admin_revises_a_schedule_and_the_desk_sees_the_due_measures(
     browser, live_server, password, clinic_admin, front_desk, patient, protocol, site,
     chairs, shifts,
 ):  # fmt: skip
-    book(patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], shifts, front_desk)
+    # The course starts a week or more ahead: with next Monday, on a Sunday after 9 am the
+    # first infusion was less than a day away and its "before" questionnaire open too.
+    book(patient, protocol, site, mon_wed_fri(next_monday(2), 8), chairs[0], shifts, front_desk)
 
     context, page = log_in(browser, live_server, clinic_admin, password, DESKTOP)
     page.goto(f"{live_server.url}/scheduling/setup/")
