@@ -134,12 +134,11 @@ def course_propose(
     last_end_day = wishes.start_date + datetime.timedelta(days=rules.max_course_days)
     # The nurses on a shift at the site in the course's days: no other can take a session
     # (and the site's every shift of five years is thousands of rows).
+    first_start, _ = location.day_bounds(wishes.start_date)
+    _, last_end = location.day_bounds(last_end_day)
     on_shift = (
         NurseShift.objects.filter(location=location)
-        .overlapping(
-            location.at(wishes.start_date, datetime.time.min),
-            location.at(last_end_day + datetime.timedelta(days=1), datetime.time.min),
-        )
+        .overlapping(first_start, last_end)
         .values("nurse")
     )
     nurses = list(
