@@ -111,9 +111,13 @@ class DoseOrderQuerySet(models.QuerySet):
         """Not cancelled: the order in force for its appointment (at most one)."""
         return self.with_status().exclude(current_status=OrderStatus.CANCELLED)
 
-    def for_screens(self) -> "DoseOrderQuerySet":
+    def for_screens(self, *, with_appointment: bool = True) -> "DoseOrderQuerySet":
+        """What the order's screens show. ``with_appointment=False`` when read through a
+        visit already in hand (``appointment.dose_orders``, whose orders are given that
+        instance): three joins fewer for Postgres to plan (2 of the chair screen's ms)."""
+        visit = ("appointment__patient", "appointment__location", "appointment__chair")
         return self.select_related(
-            "appointment__patient", "appointment__location", "appointment__chair",
+            *(visit if with_appointment else ()),
             "protocol_version__protocol", "weight", "created_by", "override__overridden_by",
         ).prefetch_related("events__by", "checks__nurse")  # fmt: skip
 

@@ -38,7 +38,9 @@ def appointment_for(user: User, pk) -> Appointment:
 
 
 def active_order(appointment: Appointment) -> DoseOrder | None:
-    return appointment.dose_orders.active().for_screens().first()
+    """The visit's order in force; its ``appointment`` is the instance given (read by the
+    caller with its patient, site and chair), not joined again."""
+    return appointment.dose_orders.active().for_screens(with_appointment=False).first()
 
 
 def may_see_dose(user: User, order: DoseOrder) -> bool:
