@@ -10,9 +10,9 @@ benchmark's "p50 x floor" without the queueing of a loaded server. Reads only, a
 the sessions and tokens the sign-in leaves. Production settings (as gunicorn runs them in
 ``make bench-load``): unset ``CLINIC_DEV`` and set ``SECRET_KEY`` and
 ``ALLOWED_HOSTS=testserver`` (requests carry ``X-Forwarded-Proto: https``, as the load
-balancer's do). ``--target-ms`` makes it a
-check: ``--only report --target-ms 500`` exits 1 when a report page (or the dashboard) misses
-the reports' half second.
+balancer's do). ``--target-ms`` makes it a check: ``--only report --target-ms 500`` exits 1
+when a report page (or the dashboard) misses the reports' half second (the floor is never
+over it).
 """
 
 import argparse
