@@ -142,3 +142,22 @@ def test_a_nurse_logged_out_mid_entry_comes_back_to_her_typed_vitals(
     page.reload()
     assert page.get_by_role("textbox", name="Systolic", exact=True).input_value() == ""
     context.close()
+
+
+def test_the_next_morning_a_nurse_finds_yesterdays_chart_left_open(
+    browser, live_server, password, running, nurse
+):
+    """An infusion nobody completed yesterday is off today's board: the nurse home on the
+    tablet lists it under "Charts left open from an earlier day", linked to its chair."""
+    advance(26 * 60)
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    page.goto(f"{live_server.url}/infusions/nurse/")
+    expect(page.locator('[data-key="charts_left_open"] .work-count')).to_have_text("1")
+    left = page.locator("section", has=page.locator("#left-open"))
+    expect(left).to_contain_text(running.appointment.patient.display_name)
+    expect(left).to_contain_text("Running")
+    screenshot(page, "nurse-home-chart-left-open")
+    left.get_by_role("link", name="Chair screen").click()
+    status_is(page, "Running")
+    assert f"/appointments/{running.appointment_id}/chair/" in page.url
+    context.close()

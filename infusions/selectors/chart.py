@@ -1,6 +1,6 @@
 """Reads of the infusion chart, scoped to the user's sites, with their joins inside."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -8,6 +8,7 @@ from clinic.access import locations_for
 from clinic.models import User
 from patients.models import Patient
 from patients.selectors import measure_standing
+from scheduling.selectors.board import local_midnight
 
 from ..models import (
     Alert,
@@ -188,6 +189,31 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
             row["open_alerts"] = len(record.open_alert_list)
         rows.append(row)
     return rows
+
+
+# Started, not yet discharged: a dose went in (or is going in) and the chart is not closed.
+STARTED_NOT_DISCHARGED = (
+    InfusionStatus.RUNNING, InfusionStatus.PAUSED, InfusionStatus.STOPPED,
+    InfusionStatus.COMPLETED, InfusionStatus.RECOVERY,
+)  # fmt: skip
+
+
+def left_open_for(user: User) -> QuerySet[InfusionRecord]:
+    """Charts of visits on an earlier day (each site's own today) whose infusion started
+    and that were never discharged: an infusion nobody completed or stopped, a patient in
+    recovery nobody discharged. Today's board no longer shows them, yet the drug log's
+    given mg, the visit's charge and the discharge wait on them. Oldest first."""
+    earlier = Q()
+    for location in locations_for(user):
+        midnight = local_midnight(location, location.today())
+        earlier |= Q(appointment__location=location, appointment__starts_at__lt=midnight)
+    if not earlier:
+        return records_for(user).none()
+    return (
+        records_for(user)
+        .filter(earlier, status__in=STARTED_NOT_DISCHARGED)
+        .order_by("appointment__starts_at", "pk")
+    )
 
 
 def print_chart(record: InfusionRecord) -> dict:

@@ -15,7 +15,7 @@ from scheduling.hooks import physician_work
 from scheduling.selectors.work import admin_work_waiting, desk_work_waiting
 
 from ..models import Alert
-from .chart import records_for
+from .chart import left_open_for, records_for
 from .orders import unsigned_orders_for
 from .timing import early_stops_awaiting_review
 
@@ -45,6 +45,8 @@ def nurse_work_waiting(user: User) -> list[WorkItem]:
         WorkItem("open_alerts", "Open alerts", open_alert_count(user), f"{home}#open-alerts"),
         WorkItem("unsigned_orders", "Orders waiting for a physician",
                  unsigned_orders_for(user).count(), f"{home}#my-patients"),
+        WorkItem("charts_left_open", "Charts left open from an earlier day",
+                 left_open_for(user).count(), f"{home}#left-open"),
     ]  # fmt: skip
 
 

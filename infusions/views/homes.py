@@ -10,7 +10,7 @@ from patients.selectors import awaiting_clearance_for, open_phq9_follow_ups_for
 from scheduling.selectors.scope import board_chairs_for
 from scheduling.selectors.visits import nurse_day
 
-from ..selectors.chart import nurse_board, open_alerts_for
+from ..selectors.chart import left_open_for, nurse_board, open_alerts_for
 from ..selectors.homes import nurse_work_waiting, physician_work_waiting
 from ..selectors.orders import unsigned_orders_for
 from ..selectors.timing import early_stops_awaiting_review
@@ -40,7 +40,8 @@ def physician_home(request):
 
 @role_required(Role.NURSE)
 def nurse_home(request):
-    """My chairs today: the nurse board (minutes in, next vitals due, open alerts)."""
+    """My chairs today: the nurse board (minutes in, next vitals due, open alerts), and the
+    charts left open from an earlier day at the nurse's sites (the oldest ten)."""
     now = timezone.now()
     today = timezone.localdate(now)
     work = nurse_work_waiting(request.user)
@@ -51,6 +52,9 @@ def nurse_home(request):
         "today": today,
         "board": nurse_board(request.user, nurse_day(request.user, today), now),
         "open_alert_list": open_alerts_for(request.user),
+        "left_open": list(
+            left_open_for(request.user).select_related("appointment__nurse")[:QUEUE_ON_HOME]
+        ),
     }
     return render(request, "infusions/nurse_home.html", context)
 
