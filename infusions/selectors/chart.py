@@ -22,6 +22,7 @@ from ..models import (
     InfusionStatusEvent,
     VitalsReading,
 )
+from ..models.charting import STARTED_NOT_DISCHARGED
 from ..scoring import next_vitals_due
 from ..timing import format_elapsed, vitals_overdue_at
 
@@ -189,13 +190,6 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
             row["open_alerts"] = len(record.open_alert_list)
         rows.append(row)
     return rows
-
-
-# Started, not yet discharged: a dose went in (or is going in) and the chart is not closed.
-STARTED_NOT_DISCHARGED = (
-    InfusionStatus.RUNNING, InfusionStatus.PAUSED, InfusionStatus.STOPPED,
-    InfusionStatus.COMPLETED, InfusionStatus.RECOVERY,
-)  # fmt: skip
 
 
 def left_open_for(user: User) -> QuerySet[InfusionRecord]:

@@ -53,7 +53,15 @@ def nurse_home(request):
         "board": nurse_board(request.user, nurse_day(request.user, today), now),
         "open_alert_list": open_alerts_for(request.user),
         "left_open": list(
-            left_open_for(request.user).select_related("appointment__nurse")[:QUEUE_ON_HOME]
+            # What the list shows, no more: the record's order and protocol are not on it.
+            left_open_for(request.user)
+            .select_related(None)
+            .select_related(
+                "appointment__patient",
+                "appointment__location",
+                "appointment__chair",
+                "appointment__nurse",
+            )[:QUEUE_ON_HOME]
         ),
     }
     return render(request, "infusions/nurse_home.html", context)
