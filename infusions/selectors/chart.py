@@ -115,8 +115,16 @@ def chart(record: InfusionRecord) -> dict:
         [record], Prefetch("statuses", InfusionStatusEvent.objects.select_related("by"))
     )
     statuses = list(record.statuses.all())
+    # Clock times for a chart of one day; with the date for one that spans days (a chart left
+    # open past midnight), or Saturday's baseline reads as if after Sunday's readings.
+    moments = [reading.taken_at for reading in readings] + [status.at for status in statuses]
+    if record.status != InfusionStatus.DISCHARGED:
+        moments.append(timezone.now())  # an open chart is read against today
+    clock = "m/d H:i" if len({timezone.localtime(m).date() for m in moments}) > 1 else "H:i"
     return {
         "record": record,
+        "clock": clock,
+        "clock_seconds": f"{clock}:s",
         "readings": readings,
         "latest": current[-1] if current else None,
         "events": events,

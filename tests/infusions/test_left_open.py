@@ -105,3 +105,21 @@ def test_the_count_reads_the_open_charts_index_not_every_record(running, nurse):
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "infusionrecord_open_chart" in plan, plan
+
+
+def test_a_chart_that_spans_days_shows_the_date_with_each_time(login, running, nurse):
+    """A chart of one day shows clock times; left open past midnight, each reading's time
+    carries its date (Saturday's baseline must not read as after Sunday's readings), on the
+    chair screen and on the printed record."""
+    from django.utils import timezone
+
+    baseline = running.vitals.get()
+    chair = reverse("infusions:chair", args=[running.appointment_id])
+    printed = reverse("infusions:record_print", args=[running.appointment_id])
+    when = timezone.localtime(baseline.taken_at)
+    page = login(nurse).get(chair).content.decode()
+    assert f"<td>{when:%H:%M}</td>" in page and f"{when:%m/%d %H:%M}" not in page
+    advance(NEXT_DAY)
+    client = login(nurse)
+    assert f"<td>{when:%m/%d %H:%M}</td>" in client.get(chair).content.decode()
+    assert f"{when:%m/%d %H:%M:%S}" in client.get(printed).content.decode()
