@@ -8,7 +8,6 @@ from clinic.access import locations_for
 from clinic.models import User
 from patients.models import Patient
 from patients.selectors import measure_standing
-from scheduling.selectors.board import local_midnight
 
 from ..models import (
     Alert,
@@ -207,8 +206,8 @@ def left_open_for(user: User) -> QuerySet[InfusionRecord]:
     given mg, the visit's charge and the discharge wait on them. Oldest first."""
     earlier = Q()
     for location in locations_for(user):
-        midnight = local_midnight(location, location.today())
-        earlier |= Q(appointment__location=location, appointment__starts_at__lt=midnight)
+        today_starts, _ = location.day_bounds(location.today())
+        earlier |= Q(appointment__location=location, appointment__starts_at__lt=today_starts)
     if not earlier:
         return records_for(user).none()
     return (

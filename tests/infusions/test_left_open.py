@@ -5,6 +5,7 @@ so the nurse home lists it and counts it in the work waiting, for the nurse's si
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.roles import Role
 from infusions.selectors.chart import left_open_for
@@ -111,8 +112,6 @@ def test_a_chart_that_spans_days_shows_the_date_with_each_time(login, running, n
     """A chart of one day shows clock times; left open past midnight, each reading's time
     carries its date (Saturday's baseline must not read as after Sunday's readings), on the
     chair screen and on the printed record."""
-    from django.utils import timezone
-
     baseline = running.vitals.get()
     chair = reverse("infusions:chair", args=[running.appointment_id])
     printed = reverse("infusions:record_print", args=[running.appointment_id])
