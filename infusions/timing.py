@@ -11,6 +11,9 @@ import datetime
 from collections.abc import Iterable
 
 RUNNING = "running"
+# An entry typed in later keeps the time it happened, never a time in the future; a tablet's
+# or a monitor's clock may run a few minutes fast.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 def run_seconds(statuses: Iterable[tuple[str, datetime.datetime]], now: datetime.datetime) -> int:

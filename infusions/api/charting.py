@@ -350,7 +350,11 @@ class VitalsSerializer(serializers.ModelSerializer):
                   "news2_missing", "implausible_confirmed", "taken_by", "recorded_at", "alerts",
                   "corrected", "confirm_implausible"]  # fmt: skip
         read_only_fields = ["news2_score", "news2_band", "implausible_confirmed", "recorded_at"]
-        extra_kwargs = {"taken_at": {"required": False}, "phase": {"required": False},
+        extra_kwargs = {"taken_at": {"required": False, "help_text": (
+                            "When the reading was taken; now when left out. A reading typed "
+                            "in later keeps its time: never in the future (5 minutes of "
+                            "clock skew allowed), never before the check-in.")},
+                        "phase": {"required": False},
                         "record": {"queryset": InfusionRecord.objects.all()}}  # fmt: skip
 
     def get_corrected(self, reading) -> bool:

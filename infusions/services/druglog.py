@@ -20,6 +20,7 @@ from clinic.models import Location, User
 from clinic.roles import CLINICAL, EDITORS
 
 from ..models import DailyReconciliation, DoseOrder, DrugLogEntry, EntryKind, Lot, OrderStatus
+from ..timing import CLOCK_SKEW
 from .draws import visit_day
 from .step_up import witness_confirm
 
@@ -70,7 +71,7 @@ def _closed_day_problem(location: Location, day: datetime.date) -> str | None:
 def _when(location: Location, occurred_at: datetime.datetime | None) -> tuple:
     now = timezone.now()
     occurred_at = occurred_at or now
-    if occurred_at > now + datetime.timedelta(minutes=5):
+    if occurred_at > now + CLOCK_SKEW:
         raise ValidationError({"occurred_at": "An entry cannot be dated in the future."})
     day = business_date(location, occurred_at)
     if problem := _closed_day_problem(location, day):

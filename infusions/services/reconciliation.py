@@ -20,6 +20,7 @@ from ..models import (
     Lot,
     ReconciliationCount,
 )
+from ..timing import CLOCK_SKEW
 from .druglog import _cents, _lock_site, business_date, require_site
 
 RECONCILERS = CLINICAL_READERS
@@ -140,7 +141,10 @@ def inventory_record(
     require_role(taken_by, *INVENTORY_TAKERS, doing="take a controlled-substance inventory")
     require_site(taken_by, location, "take an inventory there")
     _lock_site(location)
-    taken_at = taken_at or timezone.now()
+    now = timezone.now()
+    taken_at = taken_at or now
+    if taken_at > now + CLOCK_SKEW:
+        raise ValidationError({"taken_at": "An inventory cannot be dated in the future."})
     inventory = Inventory(
         location=location, kind=kind, taken_at=taken_at, taken_by=taken_by,
         note=(note or "").strip(),

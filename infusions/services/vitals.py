@@ -25,6 +25,7 @@ from ..models import (
     Phase,
     VitalsReading,
 )
+from ..timing import CLOCK_SKEW
 from .events import infusion_pause, infusion_stop
 from .transitions import CHARTERS, PHASE_FOR_STATUS, S, _lock, _transition
 
@@ -35,6 +36,21 @@ def thresholds(version) -> scoring.Thresholds:
         diastolic_high=version.diastolic_high_mmhg, pulse_high=version.pulse_high_bpm,
         pulse_low=version.pulse_low_bpm, spo2_low=version.spo2_low_percent,
     )  # fmt: skip
+
+
+def _time_problem(record: InfusionRecord, taken_at: datetime.datetime, now) -> dict:
+    """A reading typed in later (from the monitor's printout, from paper in a downtime) keeps
+    the time it was taken: never in the future, nor before the patient was checked in (the
+    latest reading decides the next one due, the back-to-baseline check and the chart)."""
+    if taken_at > now + CLOCK_SKEW:
+        return {"taken_at": "A reading cannot be timed in the future."}
+    if taken_at < record.checked_in_at:
+        checked_in = timezone.localtime(record.checked_in_at, record.appointment.location.zone)
+        return {
+            "taken_at": "A reading cannot be timed before the patient was checked in "
+            f"({checked_in:%m/%d/%Y %I:%M %p})."
+        }
+    return {}
 
 
 def _whole(name: str, value, required: bool = True) -> int | None:
@@ -85,6 +101,9 @@ def vitals_record(
     }
     rate = _whole("respiratory_rate_per_min", respiratory_rate_per_min, required=False)
     problems = scoring.impossible_vitals(**values, respiratory_rate=rate)
+    now = timezone.now()
+    taken_at = taken_at or now
+    problems |= _time_problem(record, taken_at, now)
     if temperature_c not in (None, ""):
         try:
             temperature_c = Decimal(str(temperature_c))
@@ -109,7 +128,7 @@ def vitals_record(
         temperature_c=temperature_c,
     )  # fmt: skip
     reading = VitalsReading(
-        record=record, taken_at=taken_at or timezone.now(),
+        record=record, taken_at=taken_at,
         phase=phase or PHASE_FOR_STATUS[record.status], systolic_mmhg=values["systolic"],
         diastolic_mmhg=values["diastolic"], pulse_bpm=values["pulse"],
         spo2_percent=values["spo2"], respiratory_rate_per_min=rate,

@@ -285,6 +285,39 @@ def test_the_api_lists_records_and_takes_vitals_but_not_edits(login, running, nu
     assert Alert.objects.count() == 1
 
 
+def test_a_reading_typed_in_later_keeps_its_time_but_never_a_future_or_pre_check_in_one(
+    login, running, nurse
+):
+    """The API takes ``taken_at`` (a reading from the monitor's printout or from paper); a
+    time in the future would stay the latest reading for good (next one due, back to
+    baseline), and one before the check-in belongs to no visit. 400 on the field, nothing
+    written."""
+    client = login(nurse)
+    before = VitalsReading.objects.count()
+
+    def post(taken_at):
+        return client.post(
+            "/api/v1/infusion-vitals/",
+            {"record": running.pk, **GOOD, "taken_at": taken_at.isoformat()},
+            content_type="application/json",
+        )
+
+    tomorrow = post(timezone.now() + datetime.timedelta(days=1))
+    assert tomorrow.status_code == 400
+    assert tomorrow.json()["errors"]["taken_at"] == ["A reading cannot be timed in the future."]
+    too_early = post(running.checked_in_at - datetime.timedelta(hours=1))
+    assert too_early.status_code == 400
+    assert "before the patient was checked in" in too_early.json()["errors"]["taken_at"][0]
+    assert VitalsReading.objects.count() == before
+    late = running.checked_in_at  # the earliest a reading of this visit can be
+    typed_later = post(late)
+    assert typed_later.status_code == 201, typed_later.content
+    reading = VitalsReading.objects.get(pk=typed_later.json()["id"])
+    assert reading.taken_at == late and reading.recorded_at > late
+    skewed = post(timezone.now() + datetime.timedelta(minutes=2))  # a clock a little fast
+    assert skewed.status_code == 201, skewed.content
+
+
 # --- Chair screen and admin -------------------------------------------------------------------
 
 

@@ -155,6 +155,18 @@ def test_an_opening_inventory_counts_every_lot(lot, site, clinic_admin):
     assert (count.counted_mg, count.expected_mg) == (Decimal("1000.00"), Decimal("1000.00"))
 
 
+def test_an_inventory_cannot_be_dated_in_the_future(lot, site, clinic_admin):
+    with pytest.raises(ValidationError) as refused:
+        inventory_record(
+            location=site, kind=InventoryKind.OPENING, counted_ml={lot.pk: Decimal("20")},
+            taken_by=clinic_admin, taken_at=timezone.now() + datetime.timedelta(days=1),
+        )  # fmt: skip
+    assert refused.value.message_dict == {
+        "taken_at": ["An inventory cannot be dated in the future."]
+    }
+    assert not site.inventories.exists()
+
+
 def test_a_drug_log_entry_cannot_be_updated_or_deleted_with_raw_sql(lot):
     entry = lot.entries.get()
     for statement in (
