@@ -1,6 +1,8 @@
 """The chair screen on a nurse's tablet (768 x 1024), a whole session in a real browser:
 check-in, baseline vitals, start, vitals with an alert, complete, recovery and discharge."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -160,4 +162,19 @@ def test_the_next_morning_a_nurse_finds_yesterdays_chart_left_open(
     left.get_by_role("link", name="Chair screen").click()
     status_is(page, "Running")
     assert f"/appointments/{running.appointment_id}/chair/" in page.url
+    # Closed with the time the infusion really ended (the pump's log), not this morning's.
+    ended = running.started_at + datetime.timedelta(minutes=41)
+    complete = page.locator('form[data-draft="complete"]')
+    expect(complete.locator("details.late-entry")).to_have_attribute("open", "")
+    complete.locator('input[name="at"]').fill(
+        running.appointment.location.local(ended).strftime("%Y-%m-%dT%H:%M")
+    )
+    complete.locator('input[name="late_reason"]').fill("Chart left open; end time from the pump")
+    screenshot(page, "chair-late-entry-complete")
+    complete.get_by_role("button", name="Complete infusion").click()
+    status_is(page, "Completed")
+    running.refresh_from_db()
+    assert running.ended_at == ended.replace(second=0, microsecond=0)
+    page.locator("details.status-history summary").click()
+    expect(page.locator("details.status-history")).to_contain_text("late entry")
     context.close()

@@ -133,9 +133,11 @@ FROM scale_done ORDER BY n
 
 # Ids are explicit so the last event of each record is the highest (the trigger's "latest").
 RECORD_HISTORY = """
-INSERT INTO infusions_infusionstatusevent (id, record_id, from_status, to_status, at, by_id, reason)
+INSERT INTO infusions_infusionstatusevent (
+    id, record_id, from_status, to_status, at, by_id, reason, recorded_at, late_reason)
 SELECT %(events)s + (n - 1) * 7 + e.step, %(records)s + n - 1, e.from_status, e.to_status,
-    starts_at + e.minutes * interval '1 minute', nurse_id, ''
+    starts_at + e.minutes * interval '1 minute', nurse_id, '',
+    starts_at + e.minutes * interval '1 minute', ''
 FROM scale_done CROSS JOIN (VALUES
     (0, '', 'checked_in', 1), (1, 'checked_in', 'pre_assessment', 18),
     (2, 'pre_assessment', 'ready', 20), (3, 'ready', 'running', 20),

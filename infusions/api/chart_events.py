@@ -106,16 +106,26 @@ class DischargeSerializer(serializers.ModelSerializer):
     pain_nrs = serializers.IntegerField()
     record = serializers.PrimaryKeyRelatedField(queryset=InfusionRecord.objects.all())
     corrected = serializers.SerializerMethodField()
+    discharged_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the patient left; now when left out. Given for a discharge charted "
+        "late: never in the future or before the chart's latest status change.",
+    )
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text="Why the discharge is charted late: required when ``discharged_at`` is "
+        "more than 15 minutes ago.",
+    )  # fmt: skip
 
     class Meta:
         model = Discharge
         fields = ["id", "record", "protocol_version", "score_type", "item_scores", "total",
                   "vitals_within_baseline", "vitals_override_reason", "escort_present",
                   "escort_name", "pain_nrs", "instructions_given", "discharged_at",
-                  "recorded_at", "by", "corrects", "correction_reason", "corrected"]  # fmt: skip
+                  "recorded_at", "by", "corrects", "correction_reason", "corrected",
+                  "late_reason"]  # fmt: skip
         read_only_fields = ["protocol_version", "total", "vitals_within_baseline",
-                            "discharged_at", "recorded_at", "corrects",
-                            "correction_reason"]  # fmt: skip
+                            "recorded_at", "corrects", "correction_reason"]  # fmt: skip
 
     def get_corrected(self, discharge) -> bool:
         """True when a later discharge entry corrects this one (struck through)."""
@@ -125,6 +135,8 @@ class DischargeSerializer(serializers.ModelSerializer):
 class DischargeCorrectSerializer(DischargeSerializer):
     reason = serializers.CharField()
     record = None
+    discharged_at = None  # a correction keeps the discharge time
+    late_reason = None
 
     class Meta(DischargeSerializer.Meta):
         fields = ["reason", "score_type", "item_scores", "vitals_override_reason",
@@ -149,7 +161,8 @@ class DischargeViewSet(CreateList):
     def create(self, request, *args, **kwargs):
         fields = validated(DischargeSerializer, request)
         record = record_for(request.user, fields.pop("record").pk)
-        discharge = discharge_record(record=record, by=request.user, **fields)
+        at = fields.pop("discharged_at", None)
+        discharge = discharge_record(record=record, by=request.user, at=at, **fields)
         return Response(self.get_serializer(discharge).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DischargeCorrectSerializer, responses={201: DischargeSerializer})

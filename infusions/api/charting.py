@@ -33,6 +33,8 @@ from ..models import (
     EscortEntry,
     EscortStatus,
     InfusionRecord,
+    InfusionStatus,
+    InfusionStatusEvent,
     VitalsReading,
 )
 from ..selectors.chart import alerts_for, record_for, records_for, vitals_for
@@ -102,7 +104,27 @@ class EarlyStopReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StatusEventSerializer(serializers.ModelSerializer):
+    from_status = NamedChoiceField(
+        InfusionStatus.choices, enum_name="InfusionStatusChangeEnum", allow_blank=True,
+        read_only=True, help_text="Empty on the first entry (the check-in).",
+    )  # fmt: skip
+    to_status = NamedChoiceField(
+        InfusionStatus.choices, enum_name="InfusionStatusChangeEnum", read_only=True
+    )
+
+    class Meta:
+        model = InfusionStatusEvent
+        fields = ["from_status", "to_status", "at", "by", "reason", "recorded_at", "late_reason"]
+        read_only_fields = fields
+
+
 class InfusionRecordSerializer(serializers.ModelSerializer):
+    statuses = StatusEventSerializer(
+        many=True, read_only=True,
+        help_text="The status history, oldest first: ``at`` when it happened, ``recorded_at`` "
+        "when it was charted (empty before late entries existed); a late entry says why.",
+    )  # fmt: skip
     escort_entries = EscortEntrySerializer(many=True, read_only=True)
     comfort_applied = ComfortAppliedSerializer(many=True, read_only=True)
     discharge_overrides = DischargeOverrideSerializer(many=True, read_only=True)
@@ -117,7 +139,7 @@ class InfusionRecordSerializer(serializers.ModelSerializer):
                   "started_at", "ended_at", "administered_mg", "escort_entries",
                   "comfort_applied", "run_seconds", "complete_refused_because",
                   "discharge_refused_because", "discharge_overrides",
-                  "early_stop_reviews"]  # fmt: skip
+                  "early_stop_reviews", "statuses"]  # fmt: skip
         read_only_fields = fields
 
     def get_run_seconds(self, record) -> int:
@@ -155,6 +177,24 @@ class InfusionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class LateEntrySerializer(serializers.Serializer):
+    """When the step happened, for one charted late (a chart left open from an earlier day)."""
+
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened; now when left out. Never in the future, never before "
+        "the chart's latest status change; the end time, run time and bill follow it.",
+    )
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="Why this is charted late: required when ``at`` is more than 15 minutes ago.",
+    )  # fmt: skip
+
+
+class InfusionStopSerializer(LateEntrySerializer, InfusionReasonSerializer):
+    pass
+
+
 class StoppedDoseSerializer(serializers.Serializer):
     administered_mg = serializers.DecimalField(
         max_digits=8, decimal_places=2, help_text="The mg that went in before the stop."
@@ -165,7 +205,7 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class InfusionCompleteSerializer(serializers.Serializer):
+class InfusionCompleteSerializer(LateEntrySerializer):
     administered_mg = serializers.DecimalField(max_digits=8, decimal_places=2)
     wasted_mg = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     witness = serializers.PrimaryKeyRelatedField(
@@ -236,10 +276,12 @@ class InfusionRecordViewSet(CreateList):
     def start(self, request, pk=None):
         return self._respond(infusion_start(record=self.get_object(), by=request.user))
 
-    @extend_schema(request=None, responses=InfusionRecordSerializer)
+    @extend_schema(request=LateEntrySerializer, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"])
     def recovery(self, request, pk=None):
-        return self._respond(infusion_recovery(record=self.get_object(), by=request.user))
+        fields = validated(LateEntrySerializer, request)
+        record = self.get_object()
+        return self._respond(infusion_recovery(record=record, by=request.user, **fields))
 
     def _with_reason(self, request, service):
         fields = validated(InfusionReasonSerializer, request)
@@ -257,10 +299,13 @@ class InfusionRecordViewSet(CreateList):
     def resume(self, request, pk=None):
         return self._with_reason(request, infusion_resume)
 
-    @extend_schema(request=InfusionReasonSerializer, responses=InfusionRecordSerializer)
+    @extend_schema(request=InfusionStopSerializer, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
-        return self._with_reason(request, infusion_stop)
+        fields = validated(InfusionStopSerializer, request)
+        record = self.get_object()
+        infusion_stop(record=record, by=request.user, **fields)
+        return self._respond(record)
 
     @extend_schema(request=StoppedDoseSerializer, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"], url_path="stopped-dose")

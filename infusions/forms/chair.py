@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.api import id_param
+from clinic.models import Location
 from patients.selectors import primary_escort
+from scheduling.forms import LOCAL_INPUT, LocalDateTimeInput, as_site_time
 
 from ..scoring import DISCHARGE_ITEMS
 from ..selectors.chart import comfort_offered
@@ -118,6 +120,24 @@ def _tick() -> forms.BooleanField:
     return forms.BooleanField(required=False)
 
 
+def _site_time(**kwargs) -> forms.DateTimeField:
+    """A time typed at the site's wall clock (date and time: a chart left open overnight)."""
+    return forms.DateTimeField(
+        required=False, input_formats=[LOCAL_INPUT], widget=LocalDateTimeInput(), **kwargs
+    )
+
+
+class LateEntry(forms.Form):
+    """When a step happened, for one charted late (empty: now), and why it is late."""
+
+    at = _site_time(label="When it happened")
+    late_reason = _text(label="Why it is charted late")
+
+    def late_entry(self, location: Location) -> dict:
+        data = self.cleaned_data
+        return {"at": as_site_time(location, data["at"]), "late_reason": data["late_reason"]}
+
+
 class NoInputForm(forms.Form):
     """A step that is only a button (start, recovery)."""
 
@@ -126,6 +146,14 @@ class ReasonForm(forms.Form):
     """Pause, stop, a discharge override, undoing a check-in: why."""
 
     reason = _text()
+
+
+class RecoveryForm(LateEntry):
+    """To recovery: a button, and a time when charted late."""
+
+
+class StopForm(LateEntry, ReasonForm):
+    """Stop early: why, and a time when charted late."""
 
 
 class VitalsForm(forms.Form):
@@ -141,14 +169,17 @@ class VitalsForm(forms.Form):
     consciousness = _text()
     on_oxygen = _tick()
     confirm_implausible = _tick()
+    taken_at = _site_time(label="When it was taken")
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self, location: Location | None = None) -> dict:
         data = self.cleaned_data
+        taken_at = data.get("taken_at")
         return {
             **{name: data[name] or None for name in self.NUMBERS},
             "consciousness": data["consciousness"],
             "on_oxygen": data["on_oxygen"],
             "confirm_implausible": data["confirm_implausible"],
+            **({"taken_at": as_site_time(location, taken_at)} if taken_at and location else {}),
         }
 
 
@@ -186,6 +217,10 @@ class DoseGivenForm(forms.Form):
     """Complete, or the dose given before an early stop."""
 
     administered_mg = _text()
+
+
+class CompleteForm(LateEntry, DoseGivenForm):
+    """Complete: the mg given, and a time when charted late."""
 
 
 class AcknowledgeForm(forms.Form):
@@ -242,6 +277,10 @@ class DischargeForm(forms.Form):
             "pain_nrs": data["pain_nrs"], "instructions_given": data["instructions_given"],
             "vitals_override_reason": data["vitals_override_reason"],
         }  # fmt: skip
+
+
+class DischargeEntryForm(LateEntry, DischargeForm):
+    """Discharge: the assessment, and a time when charted late."""
 
 
 class DischargeCorrectionForm(DischargeForm):

@@ -198,9 +198,13 @@ class InfusionStatusEvent(models.Model):
     record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="statuses")
     from_status = models.CharField(max_length=16, choices=InfusionStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=InfusionStatus.choices)
-    at = models.DateTimeField()
+    at = models.DateTimeField(help_text="When it happened.")
     by = models.ForeignKey(STAFF, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
+    # When it was charted: set on every change since late entries (empty on older rows,
+    # charted as they happened). A late entry's ``at`` is earlier, with its reason.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    late_reason = models.TextField(blank=True)
 
     class Meta:
         triggers = append_only_triggers()
@@ -217,6 +221,10 @@ class InfusionStatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+    @property
+    def is_late_entry(self) -> bool:
+        return bool(self.late_reason)
 
 
 class Phase(models.TextChoices):

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
@@ -16,19 +15,21 @@ from scheduling import hooks
 from ..models import InfusionRecord
 from ..selectors.timing import completion_blocker
 from .druglog import drug_account_confirm, drug_account_write
-from .transitions import CHARTERS, S, _lock, _transition
+from .transitions import CHARTERS, S, _lock, _transition, happened_at
 
 
 def infusion_complete(
     *, record: InfusionRecord, by: User, administered_mg, wasted_mg=None,
     witness: User | None = None, witness_password: str = "", witness_otp_token: str = "",
-    request=None,
+    request=None, at=None, late_reason: str = "",
 ) -> InfusionRecord:  # fmt: skip
-    """The whole bag given: end time now, the mg administered on the chart (and the drug
-    log accounted too when ``wasted_mg`` is given: then the witness confirms with their
+    """The whole bag given: end time now (or when it ended, for an entry charted late:
+    ``transitions.happened_at``), the mg administered on the chart (and the drug log
+    accounted too when ``wasted_mg`` is given: then the witness confirms with their
     password, and code if they have one, before anything is written)."""
     require_role(by, *CHARTERS, doing="complete infusions")
-    too_early = completion_blocker(record) if record.status == S.RUNNING else ""
+    happened_at(record, at, late_reason)  # a wrong time is named before the run time it gives
+    too_early = completion_blocker(record, at) if record.status == S.RUNNING else ""
     if too_early:  # before the witness types a password for nothing
         raise ValidationError({"status": too_early})
     account = None
@@ -41,11 +42,16 @@ def infusion_complete(
             {**account, "occurred_at": None}, witness_password=witness_password,
             witness_otp_token=witness_otp_token, request=request,
         )  # fmt: skip
-    return _complete(record=record, by=by, administered_mg=administered_mg, account=account)
+    return _complete(
+        record=record, by=by, administered_mg=administered_mg, account=account, at=at,
+        late_reason=late_reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
-def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> InfusionRecord:
+def _complete(
+    *, record: InfusionRecord, by: User, administered_mg, account, at, late_reason
+) -> InfusionRecord:
     record = _lock(record)
     try:
         given = Decimal(str(administered_mg))
@@ -55,12 +61,12 @@ def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> 
         raise ValidationError(
             {"administered_mg": "The mg given must be between 0 and the ordered dose."}
         )
-    now = timezone.now()
+    at, late_reason = happened_at(record, at, late_reason)
     if record.status == S.RUNNING:
-        too_early = completion_blocker(record, now)
+        too_early = completion_blocker(record, at)
         if too_early:
             raise ValidationError({"status": too_early})
-    status = _transition(record, S.COMPLETED, by, now)
+    status = _transition(record, S.COMPLETED, by, at, late_reason=late_reason)
     record.ended_at, record.administered_mg = status.at, given
     record.save(update_fields=["ended_at", "administered_mg"])
     if account is not None:
@@ -71,12 +77,15 @@ def _complete(*, record: InfusionRecord, by: User, administered_mg, account) -> 
 
 
 @transaction.atomic
-def infusion_recovery(*, record: InfusionRecord, by: User) -> InfusionRecord:
+def infusion_recovery(
+    *, record: InfusionRecord, by: User, at=None, late_reason: str = ""
+) -> InfusionRecord:
     require_role(by, *CHARTERS, doing="chart recovery")
     record = _lock(record)
     if record.status == S.STOPPED and record.administered_mg is None:
         raise ValidationError({"administered_mg": "Record the mg given before recovery."})
-    _transition(record, S.RECOVERY, by, timezone.now())
+    at, late_reason = happened_at(record, at, late_reason)
+    _transition(record, S.RECOVERY, by, at, late_reason=late_reason)
     return record
 
 

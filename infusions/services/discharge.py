@@ -10,7 +10,6 @@ A mistaken discharge entry is corrected in ``corrections.discharge_correct``.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.models import User
@@ -20,7 +19,7 @@ from scheduling.models import AppointmentStatus
 from .. import scoring
 from ..models import Discharge, EscortStatus, InfusionRecord, InfusionStatus, Phase, ProtocolVersion
 from ..selectors.timing import discharge_blocker
-from .transitions import CHARTERS, _appointment_to, _lock, _transition
+from .transitions import CHARTERS, _appointment_to, _lock, _transition, happened_at
 
 BASELINE_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm")
 BASELINE_PERCENT = 20
@@ -87,14 +86,18 @@ def discharge_record(
     pain_nrs: int,
     instructions_given: bool,
     vitals_override_reason: str = "",
+    at=None,
+    late_reason: str = "",
 ) -> Discharge:
+    """Recovery -> discharged, now or (an entry charted late) when the patient left:
+    ``transitions.happened_at``."""
     require_role(by, *CHARTERS, doing="discharge patients")
     record = _lock(record)
     if record.status != InfusionStatus.RECOVERY:
         raise ValidationError({"status": "Discharge is from recovery only."})
     version = record.protocol_version
-    now = timezone.now()
-    too_early = discharge_blocker(record, now)
+    at, late_reason = happened_at(record, at, late_reason)
+    too_early = discharge_blocker(record, at)
     if too_early:
         raise ValidationError({"status": too_early})
     within, _away, explanation = vitals_back_to_baseline(record)
@@ -114,9 +117,9 @@ def discharge_record(
         raise ValidationError(problems)
     measure = measure_record(
         patient=record.appointment.patient, kind="pain_nrs", answers={"score": pain_nrs},
-        recorded_by=by, context="post_infusion",
+        recorded_by=by, context="post_infusion", taken_at=at if late_reason else None,
     )  # fmt: skip
-    status = _transition(record, InfusionStatus.DISCHARGED, by, now)
+    status = _transition(record, InfusionStatus.DISCHARGED, by, at, late_reason=late_reason)
     discharge = Discharge(
         record=record, protocol_version=version, score_type=score_type,
         item_scores=item_scores, total=total, vitals_within_baseline=within,

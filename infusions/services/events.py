@@ -13,7 +13,7 @@ from scheduling.models import AppointmentStatus
 
 from ..models import EventKind, InfusionEvent, InfusionRecord, Phase, SideEffect
 from .checks import infusion_may_start
-from .transitions import CHARTERS, S, _appointment_to, _lock, _transition
+from .transitions import CHARTERS, S, _appointment_to, _lock, _transition, happened_at
 
 
 @transaction.atomic
@@ -77,11 +77,15 @@ def infusion_resume(*, record: InfusionRecord, by: User, reason: str) -> Infusio
 
 
 @transaction.atomic
-def infusion_stop(*, record: InfusionRecord, by: User, reason: str) -> InfusionEvent:
-    """Stop early (not completed): the end time is now."""
+def infusion_stop(
+    *, record: InfusionRecord, by: User, reason: str, at=None, late_reason: str = ""
+) -> InfusionEvent:
+    """Stop early (not completed): the end time is now, or when it happened for an entry
+    charted late (``transitions.happened_at``)."""
     require_role(by, *CHARTERS, doing="stop infusions")
     record = _lock(record)
-    status = _transition(record, S.STOPPED, by, timezone.now(), _reason(reason, "stopped"))
+    at, late_reason = happened_at(record, at, late_reason)
+    status = _transition(record, S.STOPPED, by, at, _reason(reason, "stopped"), late_reason)
     record.ended_at = status.at
     record.save(update_fields=["ended_at"])
     return _event(record, EventKind.STOP, by, reason=status.reason, occurred_at=status.at)

@@ -8,6 +8,9 @@ start -> in chair, discharge -> completed (through the scheduling service).
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
 from clinic.models import User
 from clinic.roles import CLINICAL
 from scheduling.models import Appointment
@@ -15,8 +18,11 @@ from scheduling.services import appointment_transition
 
 from ..models import InfusionRecord, InfusionStatus, InfusionStatusEvent, Phase
 from ..models.charting import ALLOWED_TRANSITIONS
+from ..timing import CLOCK_SKEW
 
 CHARTERS = CLINICAL
+# A status change dated further back than this is a late entry and says why.
+LATE_AFTER = datetime.timedelta(minutes=15)
 S = InfusionStatus
 PHASE_FOR_STATUS = {
     S.CHECKED_IN: Phase.BASELINE, S.PRE_ASSESSMENT: Phase.BASELINE, S.READY: Phase.BASELINE,
@@ -30,18 +36,49 @@ def _lock(record: InfusionRecord) -> InfusionRecord:
 
 
 def _transition(
-    record: InfusionRecord, to_status: str, by: User, at: datetime.datetime, reason: str = ""
-) -> InfusionStatusEvent:
+    record: InfusionRecord, to_status: str, by: User, at: datetime.datetime, reason: str = "",
+    late_reason: str = "",
+) -> InfusionStatusEvent:  # fmt: skip
     from_status = ALLOWED_TRANSITIONS.check(record, to_status)
     event = InfusionStatusEvent(
         record=record, from_status=from_status, to_status=to_status, at=at, by=by,
-        reason=reason.strip(),
+        reason=reason.strip(), recorded_at=timezone.now(), late_reason=late_reason.strip(),
     )  # fmt: skip
     event.full_clean()
     event.save()
     record.status = to_status
     record.save(update_fields=["status"])
     return event
+
+
+def happened_at(
+    record: InfusionRecord, at: datetime.datetime | None, late_reason: str = ""
+) -> tuple[datetime.datetime, str]:
+    """(when, late reason) of a status change: now, or for an entry charted late (a chart
+    left open from an earlier day, closed the next morning) the time it really happened,
+    which the end time, the run time, the recovery minutes and the bill are taken from.
+    Never in the future, never before the chart's latest status change, and more than
+    ``LATE_AFTER`` ago only with a reason. The caller holds the record's lock."""
+    now = timezone.now()
+    if at is None:
+        return now, ""
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({"at": "This cannot be charted as happening in the future."})
+    last = record.statuses.order_by("at", "pk").last()
+    if last is not None and at < last.at:
+        when = timezone.localtime(last.at, record.appointment.location.zone)
+        raise ValidationError({"at": (
+            f"The chart's latest change ({last.get_to_status_display()}, "
+            f"{when:%m/%d/%Y %I:%M %p}) is later: a change cannot be dated before it."
+        )})  # fmt: skip
+    if now - at <= LATE_AFTER:
+        return at, ""
+    if not (late_reason or "").strip():
+        raise ValidationError({"late_reason": (
+            "This is a late entry: say why it is charted now (e.g. chart left open, "
+            "discharged on paper)."
+        )})  # fmt: skip
+    return at, late_reason.strip()
 
 
 def _appointment_to(appointment: Appointment, status: str, by: User) -> None:

@@ -16,6 +16,7 @@ from clinic.access import role_required
 from clinic.forms import add_service_errors, refusal_text
 from clinic.models import User
 from clinic.roles import CLINICAL, CLINICAL_READERS, Role
+from scheduling.forms import LOCAL_INPUT
 from scheduling.hooks import infusion_gate_reasons, notices_for_check_in
 from scheduling.services import appointment_check_in_undo, check_in_day_problem
 
@@ -24,15 +25,18 @@ from ..forms.chair import (
     AcknowledgeForm,
     AcknowledgementCorrectionForm,
     CheckInForm,
+    CompleteForm,
     CorrectionForm,
     DischargeCorrectionForm,
-    DischargeForm,
+    DischargeEntryForm,
     DoseGivenForm,
     EarlyStopReviewForm,
     EscortArrivedForm,
     NoInputForm,
     ReasonForm,
+    RecoveryForm,
     SideEffectForm,
+    StopForm,
     VitalsForm,
 )
 from ..models import (
@@ -90,8 +94,14 @@ def _start_blockers(record: InfusionRecord, order: DoseOrder | None) -> list[str
     return infusion_may_start(order)
 
 
+# The banner's names for the fields a refusal names, where the field's own name would puzzle.
+FIELD_NAMES = {"at": "when it happened", "taken_at": "when it was taken"}
+
+
 def _context(record: InfusionRecord, user: User, **extra) -> dict:
     appointment = record.appointment
+    location = appointment.location
+    visit_day = location.date_of(appointment.starts_at)
     order = active_order(appointment)
     errors = extra.get("errors", {})
     charted = chart(record)
@@ -108,9 +118,14 @@ def _context(record: InfusionRecord, user: User, **extra) -> dict:
         "start_blockers": _start_blockers(record, order),
         "draw_missing": bool(order and record.status in BEFORE_START and draw_problems(order)),
         "error_list": [
-            (name.replace("_", " ") if name != "__all__" else "", messages)
+            (FIELD_NAMES.get(name, name.replace("_", " ")) if name != "__all__" else "", messages)
             for name, messages in errors.items()
         ],
+        # A step charted late (templates/infusions/_late_entry.html): open on the chart of
+        # an earlier day's visit, never before the check-in.
+        "visit_day": visit_day,
+        "earlier_day": visit_day < location.today(),
+        "late_min": location.local(record.checked_in_at).strftime(LOCAL_INPUT),
         "consciousness_choices": Consciousness.choices,
         "side_effect_choices": SideEffect.choices,
         "severity_choices": Severity.choices,
@@ -244,9 +259,15 @@ def _charting(form_class, roles=CHARTERS):
     return wrap
 
 
+def _site(record: InfusionRecord):
+    return record.appointment.location
+
+
 @_charting(VitalsForm)
 def vitals(request, record, form):
-    services.vitals_record(record=record, taken_by=request.user, **form.service_kwargs())
+    services.vitals_record(
+        record=record, taken_by=request.user, **form.service_kwargs(_site(record))
+    )
 
 
 @_charting(NoInputForm)
@@ -265,9 +286,12 @@ def resume(request, record, form):
     services.infusion_resume(record=record, by=request.user, reason=reason)
 
 
-@_charting(ReasonForm)
+@_charting(StopForm)
 def stop(request, record, form):
-    services.infusion_stop(record=record, by=request.user, reason=form.cleaned_data["reason"])
+    services.infusion_stop(
+        record=record, by=request.user, reason=form.cleaned_data["reason"],
+        **form.late_entry(_site(record)),
+    )  # fmt: skip
 
 
 @_charting(SideEffectForm)
@@ -275,11 +299,12 @@ def side_effect(request, record, form):
     services.side_effect_record(record=record, by=request.user, **form.service_kwargs())
 
 
-@_charting(DoseGivenForm)
+@_charting(CompleteForm)
 def complete(request, record, form):
     services.infusion_complete(
-        record=record, by=request.user, administered_mg=form.cleaned_data["administered_mg"]
-    )
+        record=record, by=request.user, administered_mg=form.cleaned_data["administered_mg"],
+        **form.late_entry(_site(record)),
+    )  # fmt: skip
 
 
 @_charting(DoseGivenForm)
@@ -289,9 +314,9 @@ def stopped_dose(request, record, form):
     )
 
 
-@_charting(NoInputForm)
+@_charting(RecoveryForm)
 def recovery(request, record, form):
-    services.infusion_recovery(record=record, by=request.user)
+    services.infusion_recovery(record=record, by=request.user, **form.late_entry(_site(record)))
 
 
 @_charting(ReasonForm, roles=(Role.PHYSICIAN,))
@@ -343,9 +368,11 @@ def correct(request, record, form):
     )
 
 
-@_charting(DischargeForm)
+@_charting(DischargeEntryForm)
 def discharge(request, record, form):
-    services.discharge_record(record=record, by=request.user, **form.assessment())
+    services.discharge_record(
+        record=record, by=request.user, **form.assessment(), **form.late_entry(_site(record))
+    )
 
 
 @_charting(DischargeCorrectionForm)

@@ -84,12 +84,15 @@ def measure_record(
     recorded_by: User,
     context: str = "baseline",
     completed_by_patient: bool = False,
+    taken_at=None,
 ) -> OutcomeMeasure:
+    """``taken_at``: when the answers were given, for one charted later (a late discharge);
+    the caller has checked it."""
     require_role(recorded_by, Role.NURSE, Role.PHYSICIAN, doing="record outcome measures")
-    return _record(patient, kind, answers, context, completed_by_patient, recorded_by)
+    return _record(patient, kind, answers, context, completed_by_patient, recorded_by, taken_at)
 
 
-def _record(patient, kind, answers, context, completed_by_patient, recorded_by):
+def _record(patient, kind, answers, context, completed_by_patient, recorded_by, taken_at=None):
     if context not in CONTEXTS:
         raise ValidationError({"context": "Choose " + ", ".join(sorted(CONTEXTS)) + "."})
     scored = score_answers(kind, answers)
@@ -100,6 +103,7 @@ def _record(patient, kind, answers, context, completed_by_patient, recorded_by):
         context=context,
         completed_by_patient=completed_by_patient,
         recorded_by=recorded_by,
+        taken_at=taken_at,
         **scored,
     )
     measure.full_clean()
