@@ -61,6 +61,8 @@ def happened_at(
     ``LATE_AFTER`` ago only with a reason. The caller holds the record's lock."""
     now = timezone.now()
     if at is None:
+        if (late_reason or "").strip():  # a reason typed, its time forgotten
+            raise ValidationError({"at": "Enter when it happened: the reason is for a late entry."})
         return now, ""
     if at > now + CLOCK_SKEW:
         raise ValidationError({"at": "This cannot be charted as happening in the future."})

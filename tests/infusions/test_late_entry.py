@@ -66,6 +66,12 @@ def test_a_time_in_the_future_or_before_the_latest_change_is_refused(running, nu
     assert running.status == InfusionStatus.RUNNING
 
 
+def test_a_late_reason_without_a_time_is_refused(running, nurse):
+    with pytest.raises(ValidationError) as refused:
+        infusion_stop(record=running, by=nurse, reason="Nausea", late_reason=WHY)
+    assert "Enter when it happened" in refused.value.message_dict["at"][0]
+
+
 def test_a_step_charted_a_few_minutes_late_needs_no_reason(running, nurse):
     advance(10)
     stopped_at = timezone.now() - datetime.timedelta(minutes=5)
