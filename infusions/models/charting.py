@@ -222,10 +222,6 @@ class InfusionStatusEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
 
-    @property
-    def is_late_entry(self) -> bool:
-        return bool(self.late_reason)
-
 
 class Phase(models.TextChoices):
     BASELINE = "baseline", "Baseline"

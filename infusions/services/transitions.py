@@ -74,7 +74,7 @@ def happened_at(
             f"{when:%m/%d/%Y %I:%M %p}) is later: a change cannot be dated before it."
         )})  # fmt: skip
     if now - at <= LATE_AFTER:
-        return at, ""
+        return at, (late_reason or "").strip()  # a few minutes late: a reason is kept if given
     if not (late_reason or "").strip():
         raise ValidationError({"late_reason": (
             "This is a late entry: say why it is charted now (e.g. chart left open, "

@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from billing.coding import ADDITIONAL_HOUR, infusion_codes, infusion_minutes
 from infusions.models import InfusionStatus
-from infusions.services import infusion_complete, infusion_recovery, infusion_stop
+from infusions.services import (
+    infusion_complete,
+    infusion_record_stopped_dose,
+    infusion_recovery,
+    infusion_stop,
+)
 from tests.chair_clock import advance
 from tests.helpers import ALDRETE_9, GOOD, discharge
 
@@ -80,6 +85,9 @@ def test_a_step_charted_a_few_minutes_late_needs_no_reason(running, nurse):
     event = running.statuses.get(to_status=InfusionStatus.STOPPED)
     assert (running.ended_at, event.late_reason) == (stopped_at, "")
     assert event.recorded_at > stopped_at
+    infusion_record_stopped_dose(record=running, by=nurse, administered_mg="20")
+    infusion_recovery(record=running, by=nurse, at=timezone.now(), late_reason="Busy chair")
+    assert running.statuses.get(to_status=InfusionStatus.RECOVERY).late_reason == "Busy chair"
 
 
 def test_the_rules_still_hold_at_the_time_given(running, nurse):
