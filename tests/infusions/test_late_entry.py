@@ -117,6 +117,7 @@ def test_the_chair_screen_closes_yesterdays_chart_with_its_times(login, running,
     chair = reverse("infusions:chair", args=[running.appointment_id])
     page = client.get(chair).content.decode()
     assert "This visit was on" in page and 'name="late_reason"' in page
+    assert "was never closed" in page and "VITALS OVERDUE" not in page  # not due a day late
 
     def step(name, at, **fields):
         response = client.post(
