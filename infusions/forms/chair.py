@@ -171,15 +171,14 @@ class VitalsForm(forms.Form):
     confirm_implausible = _tick()
     taken_at = _site_time(label="When it was taken")
 
-    def service_kwargs(self, location: Location | None = None) -> dict:
+    def service_kwargs(self, location: Location) -> dict:
         data = self.cleaned_data
-        taken_at = data.get("taken_at")
         return {
             **{name: data[name] or None for name in self.NUMBERS},
             "consciousness": data["consciousness"],
             "on_oxygen": data["on_oxygen"],
             "confirm_implausible": data["confirm_implausible"],
-            **({"taken_at": as_site_time(location, taken_at)} if taken_at and location else {}),
+            "taken_at": as_site_time(location, data["taken_at"]),  # None: now
         }
 
 

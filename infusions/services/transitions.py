@@ -68,7 +68,7 @@ def happened_at(
         raise ValidationError({"at": "This cannot be charted as happening in the future."})
     last = record.statuses.order_by("at", "pk").last()
     if last is not None and at < last.at:
-        when = timezone.localtime(last.at, record.appointment.location.zone)
+        when = record.appointment.location.local(last.at)
         raise ValidationError({"at": (
             f"The chart's latest change ({last.get_to_status_display()}, "
             f"{when:%m/%d/%Y %I:%M %p}) is later: a change cannot be dated before it."

@@ -45,7 +45,7 @@ def _time_problem(record: InfusionRecord, taken_at: datetime.datetime, now) -> d
     if taken_at > now + CLOCK_SKEW:
         return {"taken_at": "A reading cannot be timed in the future."}
     if taken_at < record.checked_in_at:
-        checked_in = timezone.localtime(record.checked_in_at, record.appointment.location.zone)
+        checked_in = record.appointment.location.local(record.checked_in_at)
         return {
             "taken_at": "A reading cannot be timed before the patient was checked in "
             f"({checked_in:%m/%d/%Y %I:%M %p})."
