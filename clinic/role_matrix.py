@@ -113,7 +113,7 @@ def nested(kind: str) -> dict:
 CHART_STEPS = [
     "vitals", "start", "pause", "resume", "stop", "side_effect", "complete", "stopped_dose",
     "recovery", "acknowledge", "correct", "discharge", "escort_arrived",
-    "correct_acknowledgement", "correct_discharge", "undo_check_in",
+    "correct_acknowledgement", "correct_discharge", "undo_check_in", "not_given",
 ]  # fmt: skip
 
 URLS: dict[str, Access] = {
@@ -351,7 +351,7 @@ URLS: dict[str, Access] = {
     "infusion-record-detail": api(CLINICAL_READERS, args=RECORD),
     **{
         f"infusion-record-{step}": action(CLINICAL, door=CLINICAL_READERS, args=RECORD)
-        for step in ("start", "pause", "resume", "stop", "complete", "recovery")
+        for step in ("start", "pause", "resume", "stop", "complete", "recovery", "not-given")
     },
     "infusion-record-escort-arrived": action(CLINICAL, door=CLINICAL_READERS, args=RECORD),
     "infusion-record-stopped-dose": action(CLINICAL, door=CLINICAL_READERS, args=RECORD),
@@ -845,11 +845,13 @@ ACTIONS: list[Action] = [
     _a("See the chair screen and the printable infusion record", CLINICAL_READERS,
        R("infusions:chair", "infusions:chair_alerts", "infusions:record_print",
          "infusion-record-list", "infusion-vitals-list")),
-    _a("Chart: check in at the chair, vitals, start, pause, side effects, corrections", CLINICAL,
+    _a("Chart: check in at the chair, vitals, start, pause, side effects, corrections, not "
+       "given today", CLINICAL,
        W("infusions:chair_check_in", "infusions:chair_vitals", "infusions:chair_start",
          "infusions:chair_pause", "infusions:chair_side_effect", "infusions:chair_correct",
          "infusions:chair_acknowledge", "infusions:chair_undo_check_in",
-         "infusion-record-list", "infusion-vitals-list",
+         "infusions:chair_not_given", "infusion-record-not-given", "infusion-record-list",
+         "infusion-vitals-list",
          "infusion-event-list", "infusion-correction-list",
          "infusion-alert-acknowledgement-list")),
     _a("Discharge a patient", CLINICAL,

@@ -315,6 +315,8 @@ ENCOUNTER_STATUS = {
     "recovery": "in-progress",
     "discharged": "finished",
     "check_in_undone": "entered-in-error",
+    # Arrived and assessed, sent home without the infusion (no MedicationAdministration).
+    "not_given": "finished",
 }
 
 
@@ -334,8 +336,9 @@ def _reason() -> list[dict]:
 def encounter(record) -> dict:
     appointment = record.appointment
     period = {"start": instant(record.checked_in_at)}
-    if (discharged := _first_move(record, "discharged")) is not None:
-        period["end"] = instant(discharged)
+    closed = _first_move(record, "discharged") or _first_move(record, "not_given")
+    if closed is not None:
+        period["end"] = instant(closed)
     return {
         "resourceType": "Encounter",
         "id": str(record.pk),

@@ -21,5 +21,6 @@ class InfusionsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        # The chart's part of undoing a check-in (scheduling.hooks.check_in_undo).
-        from .services import check_in  # noqa: F401
+        # The chart's part of undoing a check-in (scheduling.hooks.check_in_undo) and of
+        # cancelling a checked-in visit (scheduling.hooks.checked_in_cancel).
+        from .services import check_in, not_given  # noqa: F401

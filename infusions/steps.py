@@ -5,5 +5,5 @@ The URL conf and the access-log registry (``audit.reads``) both read this list."
 CHAIR_STEPS = (
     "vitals", "start", "pause", "resume", "stop", "side_effect", "complete", "stopped_dose",
     "recovery", "discharge_override", "acknowledge", "correct", "discharge", "escort_arrived",
-    "correct_acknowledgement", "correct_discharge", "undo_check_in",
+    "correct_acknowledgement", "correct_discharge", "undo_check_in", "not_given",
 )  # fmt: skip

@@ -123,6 +123,7 @@ URL_GROUPS: dict[str, str] = {
             "discharge-override",
             "early-stop-review",
             "escort-arrived",
+            "not-given",
             "pause",
             "recovery",
             "resume",

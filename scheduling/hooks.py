@@ -19,6 +19,19 @@ def on_check_in_undo(hook: Callable) -> Callable:
     return hook
 
 
+# Called as hook(appointment=..., by=..., reason=...) before a checked-in visit is cancelled
+# (the patient sent home or gone before the infusion started), inside the cancellation's
+# transaction: the chart's part (infusions closes the chart as not given with the reason, and
+# refuses while drug drawn for the visit is not accounted for).
+checked_in_cancel: list[Callable] = []
+
+
+def on_checked_in_cancel(hook: Callable) -> Callable:
+    if hook not in checked_in_cancel:
+        checked_in_cancel.append(hook)
+    return hook
+
+
 # Called as hook(appointment) by the make-up page of a session: each returns the (label, url)
 # offers shown beside the make-up, e.g. the waitlist's "fill this chair" when the session is
 # cancelled ahead of its time. Reads only; a hook with nothing to offer returns [].

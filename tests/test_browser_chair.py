@@ -178,3 +178,40 @@ def test_the_next_morning_a_nurse_finds_yesterdays_chart_left_open(
     page.locator("details.status-history summary").click()
     expect(page.locator("details.status-history")).to_contain_text("late entry")
     context.close()
+
+
+def test_a_patient_whose_blood_pressure_is_too_high_is_sent_home_not_given(
+    browser, live_server, password, record, verified_order, nurse
+):
+    """Baseline 184/108 at the pre-assessment: the nurse does not start; on the tablet she
+    charts "Not given" with why, and the chart closes, the visit cancelled."""
+    from infusions.services import vitals_record
+
+    vitals_record(record=record, taken_by=nurse, systolic_mmhg=184, diastolic_mmhg=108,
+                  pulse_bpm=88, spo2_percent=98)  # fmt: skip
+    context, page = log_in(browser, live_server, nurse, password, TABLET)
+    page.goto(f"{live_server.url}/infusions/appointments/{record.appointment_id}/chair/")
+    status_is(page, "Pre-assessment")
+    alert = page.locator(".alert-box")
+    expect(alert).to_contain_text("Do not start: reassess")
+    expect(alert.get_by_label("Paused the infusion")).to_have_count(0)  # nothing to pause
+    alert.get_by_label("Held: did not start the infusion").check()
+    alert.get_by_label("Note").fill("Rechecked after 5 min: 180/106")
+    alert.get_by_role("button", name="Acknowledge alert").click()
+    expect(page.locator(".alert-box")).to_have_count(0)
+    page.get_by_text("Not giving the infusion today?").click()
+    form = page.locator('form[data-draft="not-given"]')
+    form.get_by_label("Why it is not given").fill("BP 184/108 twice, above the limit; Dr. told")
+    screenshot(page, "chair-not-given-tablet")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    form.get_by_role("button", name="Not given today").click()
+    status_is(page, "Not given")
+    expect(page.locator("#not-given-summary")).to_contain_text("BP 184/108 twice")
+    expect(page.get_by_role("button", name="Save vitals")).to_have_count(0)
+    expect(page.get_by_role("button", name="Start infusion")).to_have_count(0)
+    screenshot(page, "chair-not-given-closed-tablet")
+    record.refresh_from_db()
+    record.appointment.refresh_from_db()
+    assert record.status == InfusionStatus.NOT_GIVEN
+    assert record.appointment.status == AppointmentStatus.CANCELLED
+    context.close()

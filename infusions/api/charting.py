@@ -49,6 +49,7 @@ from ..services import (
     escort_arrived,
     infusion_check_in,
     infusion_complete,
+    infusion_not_given,
     infusion_pause,
     infusion_record_stopped_dose,
     infusion_recovery,
@@ -195,6 +196,10 @@ class InfusionStopSerializer(LateEntrySerializer, InfusionReasonSerializer):
     pass
 
 
+class InfusionNotGivenSerializer(LateEntrySerializer, InfusionReasonSerializer):
+    """Why the infusion is not given today; ``at`` when it was decided, for a late entry."""
+
+
 class StoppedDoseSerializer(serializers.Serializer):
     administered_mg = serializers.DecimalField(
         max_digits=8, decimal_places=2, help_text="The mg that went in before the stop."
@@ -234,7 +239,7 @@ class InfusionRecordViewSet(CreateList):
     filterset_class = InfusionRecordFilter  # ?appointment= (the access log logs it as one)
     action_roles = {
         **dict.fromkeys(["start", "pause", "resume", "stop", "complete", "recovery",
-                         "escort_arrived", "stopped_dose"], CHARTERS),
+                         "escort_arrived", "stopped_dose", "not_given"], CHARTERS),
         "discharge_override": (Role.PHYSICIAN,), "early_stop_review": (Role.PHYSICIAN,),
     }  # fmt: skip
 
@@ -305,6 +310,17 @@ class InfusionRecordViewSet(CreateList):
         fields = validated(InfusionStopSerializer, request)
         record = self.get_object()
         infusion_stop(record=record, by=request.user, **fields)
+        return self._respond(record)
+
+    @extend_schema(request=InfusionNotGivenSerializer, responses=InfusionRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="not-given")
+    def not_given(self, request, pk=None):
+        """Checked in, never started: the infusion is not given today (the reason is kept);
+        the chart closes and the appointment is cancelled. Refused once started, and while
+        drug drawn for the visit is not accounted for (waste it with a witness first)."""
+        fields = validated(InfusionNotGivenSerializer, request)
+        record = self.get_object()
+        infusion_not_given(record=record, by=request.user, **fields)
         return self._respond(record)
 
     @extend_schema(request=StoppedDoseSerializer, responses=InfusionRecordSerializer)

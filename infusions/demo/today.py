@@ -6,7 +6,9 @@ course_book (the day before), infusion_check_in, weight_record, dose_order_creat
 dose_order_sign (the physician's demo authenticator code at that moment), dose_check_record
 (two nurses), drug_draw from the site's in-date lot, vitals_record, infusion_start, vitals
 every 10 minutes, infusion_complete (with the witnessed waste) once the protocol's minutes
-have run, infusion_recovery, a recovery reading >= 30 minutes later and discharge_record.
+have run, infusion_recovery, a recovery reading >= 30 minutes later and discharge_record;
+one patient's blood pressure is too high at the pre-assessment: the alert held and the visit
+charted not given (infusion_not_given).
 
 Keyed by the day: when the demo site already has appointments today nothing is added, so a
 second run the same day changes nothing and a run on a later day tops that day up.
@@ -33,8 +35,9 @@ from patients.services import escort_add, patient_register, screening_record, we
 from scheduling.models import Appointment, AppointmentStatus, Chair
 from scheduling.services import SessionRequest, appointment_transition, course_book
 
-from ..models import Lot, Protocol
+from ..models import AckAction, Lot, Protocol
 from ..services import (
+    alert_acknowledge,
     appointment_escort_confirm,
     discharge_record,
     dose_check_record,
@@ -43,6 +46,7 @@ from ..services import (
     drug_draw,
     infusion_check_in,
     infusion_complete,
+    infusion_not_given,
     infusion_recovery,
     infusion_start,
     vitals_record,
@@ -65,7 +69,8 @@ class Visit:
     """One of today's visits: when it started (minutes before now) and how far it got."""
 
     minutes_ago: int
-    stage: str  # no_show, checked_in, unsigned, one_check, running, alert, recovery, discharged
+    stage: str  # no_show, not_given, checked_in, unsigned, one_check, running, alert, recovery,
+    # discharged
 
 
 # The day's plan, earliest first (the physician's signatures must follow each other in time).
@@ -74,6 +79,7 @@ PLAN = [
     Visit(210, "discharged"),
     Visit(150, "no_show"),
     Visit(120, "recovery"),
+    Visit(90, "not_given"),
     Visit(45, "running"),
     Visit(38, "alert"),
     Visit(25, "one_check"),
@@ -212,6 +218,9 @@ class _Visit:
         self.check_in(escort_here=stage != "recovery")
         if stage == "checked_in":
             return
+        if stage == "not_given":
+            self.send_home()
+            return
         self.write_order()
         if stage == "unsigned":
             return
@@ -239,6 +248,20 @@ class _Visit:
                     appointment=self.appointment, by=self.nurse,
                     name=self.appointment.escort_name, phone=self.appointment.escort_phone,
                 )  # fmt: skip
+
+    def send_home(self):
+        """Blood pressure too high at the pre-assessment, twice: held, sent home not given."""
+        with self.at(10):
+            _, alerts = vitals_record(record=self.record, taken_by=self.nurse, **HIGH_BP)
+        with self.at(16):
+            alert_acknowledge(alert=alerts[0], by=self.nurse, action=AckAction.HELD,
+                              note="Rechecked after 5 min rest: 184/112.")  # fmt: skip
+        with self.at(18):
+            infusion_not_given(
+                record=self.record, by=self.nurse,
+                reason="BP 188/116, 184/112 on recheck: above the protocol's limit. "
+                "Physician told; rebook after a BP review with the PCP.",
+            )  # fmt: skip
 
     @property
     def nurse(self):

@@ -156,6 +156,10 @@ class StopForm(LateEntry, ReasonForm):
     """Stop early: why, and a time when charted late."""
 
 
+class NotGivenForm(LateEntry, ReasonForm):
+    """Not given today: why, and a time when charted late."""
+
+
 class VitalsForm(forms.Form):
     NUMBERS = ("systolic_mmhg", "diastolic_mmhg", "pulse_bpm", "spo2_percent",
                "respiratory_rate_per_min", "temperature_c")  # fmt: skip

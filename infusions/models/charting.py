@@ -37,24 +37,32 @@ class InfusionStatus(models.TextChoices):
     # A check-in made by mistake with nothing charted, undone with a reason; the visit's
     # real check-in later reopens the same record (one record per appointment).
     CHECK_IN_UNDONE = "check_in_undone", "Check-in undone"
+    # Checked in, never started, and the chart closed with the reason (blood pressure above
+    # the protocol's limit at the pre-assessment, no escort, the patient left): final.
+    NOT_GIVEN = "not_given", "Not given"
 
 
 S = InfusionStatus
 # Started, not yet discharged: a dose went in (or is going in) and the chart is not closed.
 STARTED_NOT_DISCHARGED = (S.RUNNING, S.PAUSED, S.STOPPED, S.COMPLETED, S.RECOVERY)
+# Checked in, not started: closed by the start, by "not given", or by undoing the check-in.
+NOT_STARTED = (S.CHECKED_IN, S.PRE_ASSESSMENT, S.READY)
+# A chart still open: a visit left so from an earlier day is on the nurse home.
+OPEN_CHART = NOT_STARTED + STARTED_NOT_DISCHARGED
 ALLOWED_TRANSITIONS = Transitions(
     {
         NEW: {S.CHECKED_IN},
-        S.CHECKED_IN: {S.PRE_ASSESSMENT, S.CHECK_IN_UNDONE},
+        S.CHECKED_IN: {S.PRE_ASSESSMENT, S.CHECK_IN_UNDONE, S.NOT_GIVEN},
         S.CHECK_IN_UNDONE: {S.CHECKED_IN},
-        S.PRE_ASSESSMENT: {S.READY},
-        S.READY: {S.RUNNING},
+        S.PRE_ASSESSMENT: {S.READY, S.NOT_GIVEN},
+        S.READY: {S.RUNNING, S.NOT_GIVEN},
         S.RUNNING: {S.PAUSED, S.STOPPED, S.COMPLETED},
         S.PAUSED: {S.RUNNING, S.STOPPED},
         S.STOPPED: {S.RECOVERY},
         S.COMPLETED: {S.RECOVERY},
         S.RECOVERY: {S.DISCHARGED},
         S.DISCHARGED: set(),
+        S.NOT_GIVEN: set(),
     },
     what="An infusion",
     labels=S,
@@ -165,7 +173,7 @@ class InfusionRecord(models.Model):
             # on the nurse home: selectors.chart.left_open_for), not five years of records.
             models.Index(
                 fields=["appointment"],
-                condition=Q(status__in=STARTED_NOT_DISCHARGED),
+                condition=Q(status__in=OPEN_CHART),
                 name="infusionrecord_open_chart",
             ),
         ]
@@ -324,6 +332,16 @@ class Alert(models.Model):
         return self.message
 
     @property
+    def before_start(self) -> bool:
+        """Raised on a baseline reading, before the infusion started."""
+        return self.reading.phase == Phase.BASELINE
+
+    @property
+    def ack_choices(self) -> list[tuple[str, str]]:
+        actions = ACK_BEFORE_START if self.before_start else ACK_INFUSING
+        return [(action.value, action.label) for action in actions]
+
+    @property
     def breach_list(self) -> list:
         """Every value this alert names: its breaches, or the legacy single value."""
         breaches = list(self.breaches.all())
@@ -377,6 +395,29 @@ class AckAction(models.TextChoices):
     PAUSED = "paused", "Paused the infusion"
     CONTINUED = "continued_with_physician_approval", "Continued with a physician's approval"
     STOPPED = "stopped", "Stopped the infusion"
+    # Before the start (an alert on a baseline reading): not started, reassessed or sent home.
+    HELD = "held", "Held: did not start the infusion"
+
+
+# What may be done about an alert: before the start there is nothing to pause or stop.
+ACK_BEFORE_START = (AckAction.HELD, AckAction.CONTINUED)
+ACK_INFUSING = (AckAction.PAUSED, AckAction.CONTINUED, AckAction.STOPPED)
+
+
+def ack_action_problem(alert: "Alert", action: str) -> str | None:
+    """Why ``action`` does not fit the alert (before the start or during), or None."""
+    if action not in AckAction.values:
+        return "Choose what was done."
+    if alert.before_start and action not in ACK_BEFORE_START:
+        return (
+            "This alert is on a reading before the start: there was no infusion to "
+            f"{'pause' if action == AckAction.PAUSED else 'stop'}. Choose 'held' (and chart "
+            "the visit as not given if the patient goes home) or continue with a physician's "
+            "approval."
+        )
+    if not alert.before_start and action not in ACK_INFUSING:
+        return "The infusion had started: choose paused, stopped or continued with approval."
+    return None
 
 
 class AlertAcknowledgement(models.Model):

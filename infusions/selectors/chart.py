@@ -21,7 +21,7 @@ from ..models import (
     InfusionStatusEvent,
     VitalsReading,
 )
-from ..models.charting import STARTED_NOT_DISCHARGED
+from ..models.charting import OPEN_CHART
 from ..scoring import next_vitals_due
 from ..timing import format_elapsed, vitals_overdue_at
 
@@ -200,10 +200,11 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
 
 
 def left_open_for(user: User) -> QuerySet[InfusionRecord]:
-    """Charts of visits on an earlier day (each site's own today) whose infusion started
-    and that were never discharged: an infusion nobody completed or stopped, a patient in
-    recovery nobody discharged. Today's board no longer shows them, yet the drug log's
-    given mg, the visit's charge and the discharge wait on them. Oldest first."""
+    """Charts of visits on an earlier day (each site's own today) never closed: an infusion
+    nobody completed or stopped, a patient in recovery nobody discharged, a patient checked
+    in and never started nobody charted as not given. Today's board no longer shows them, yet
+    the drug log's given mg, the visit's charge and the discharge wait on them. Oldest
+    first."""
     earlier = Q()
     for location in locations_for(user):
         today_starts, _ = location.day_bounds(location.today())
@@ -212,7 +213,7 @@ def left_open_for(user: User) -> QuerySet[InfusionRecord]:
         return records_for(user).none()
     return (
         records_for(user)
-        .filter(earlier, status__in=STARTED_NOT_DISCHARGED)
+        .filter(earlier, status__in=OPEN_CHART)
         .order_by("appointment__starts_at", "pk")
     )
 

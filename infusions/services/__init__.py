@@ -28,6 +28,7 @@ from .events import (
     infusion_stop,
     side_effect_record,
 )
+from .not_given import infusion_not_given
 from .orders import (
     ORDER_WRITERS,
     SIGNERS,
@@ -67,6 +68,7 @@ __all__ = [
     "infusion_check_in",
     "infusion_check_in_full",
     "infusion_complete",
+    "infusion_not_given",
     "infusion_pause",
     "infusion_record_stopped_dose",
     "infusion_recovery",

@@ -183,6 +183,8 @@ def escort_arrived(
         raise ValidationError("The patient has been discharged; the chart is closed.")
     if record.status == InfusionStatus.CHECK_IN_UNDONE:
         raise ValidationError("This visit's check-in was undone: check the patient in first.")
+    if record.status == InfusionStatus.NOT_GIVEN:
+        raise ValidationError("This visit is charted as not given; the chart is closed.")
     last = record.escort_entries.order_by("at", "pk").last()
     if last is not None and last.status == EscortStatus.PRESENT and not name.strip():
         raise ValidationError({"escort_status": "The escort is already recorded as here."})

@@ -31,6 +31,7 @@ from ..models import (
     InfusionRecord,
     VitalsReading,
 )
+from ..models.charting import ack_action_problem
 from .discharge import assessment_problems, vitals_back_to_baseline
 from .transitions import CHARTERS, _lock
 
@@ -86,8 +87,8 @@ def acknowledgement_correct(
     problems = {}
     if not (reason or "").strip():
         problems["reason"] = "Say what was wrong with the acknowledgement."
-    if action not in AckAction.values:
-        problems["action"] = "Choose what was done."
+    if problem := ack_action_problem(alert, action):
+        problems["action"] = problem
     elif action == AckAction.CONTINUED and (
         physician is None or not physician.has_role(Role.PHYSICIAN)
     ):

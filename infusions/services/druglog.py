@@ -18,6 +18,7 @@ from django.utils import timezone
 from clinic.access import locations_for, require_role
 from clinic.models import Location, User
 from clinic.roles import CLINICAL, EDITORS
+from scheduling.models import AppointmentStatus
 
 from ..models import DailyReconciliation, DoseOrder, DrugLogEntry, EntryKind, Lot, OrderStatus
 from ..timing import CLOCK_SKEW
@@ -185,6 +186,11 @@ def drug_draw(
         raise ValidationError({"lot": f"Lot {lot.lot_number} is stocked at {lot.location}."})
     if order.status == OrderStatus.CANCELLED:
         raise ValidationError({"order": "This order was cancelled; draw for its replacement."})
+    if order.appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise ValidationError({"order": (
+            f"This visit is {order.appointment.get_status_display().lower()} (not given, "
+            "or never came): nothing is drawn for it."
+        )})  # fmt: skip
     if order.drug_log.filter(kind__in=[EntryKind.ADMINISTERED, EntryKind.WASTED]).exists():
         raise ValidationError({"order": "This infusion's drug is already accounted for."})
     occurred_at, day = _when(location, occurred_at)

@@ -55,7 +55,7 @@ def overdue_alerts(now: datetime.datetime):
     )
     return (
         Alert.objects.filter(acknowledgements__isnull=True)
-        .exclude(record__status=InfusionStatus.DISCHARGED)
+        .exclude(record__status__in=[InfusionStatus.DISCHARGED, InfusionStatus.NOT_GIVEN])
         .annotate(delay=delay)
         .filter(raised_at__lte=now - F("delay"), raised_at__gte=now - STALE)
         .select_related(

@@ -26,6 +26,12 @@ def infusion_start(*, record: InfusionRecord, by: User) -> InfusionRecord:
         raise IllegalTransition(
             {"status": f"An infusion that is {current} cannot start; resume a paused one."}
         )
+    location = record.appointment.location
+    if (day := location.date_of(record.appointment.starts_at)) < location.today():
+        raise ValidationError({"status": (
+            f"This visit was on {day:%A %m/%d/%Y}: an infusion is not started on a later day. "
+            "Chart it as not given, with the reason."
+        )})  # fmt: skip
     if not record.vitals.filter(phase=Phase.BASELINE, corrections__isnull=True).exists():
         raise ValidationError("Record the baseline vitals before starting.")
     order = record.appointment.dose_orders.active().first()

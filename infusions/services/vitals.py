@@ -25,6 +25,7 @@ from ..models import (
     Phase,
     VitalsReading,
 )
+from ..models.charting import ack_action_problem
 from ..timing import CLOCK_SKEW
 from .events import infusion_pause, infusion_stop
 from .transitions import CHARTERS, PHASE_FOR_STATUS, S, _lock, _transition
@@ -93,6 +94,8 @@ def vitals_record(
         raise ValidationError("The patient has been discharged; the chart is closed.")
     if record.status == S.CHECK_IN_UNDONE:
         raise ValidationError("This visit's check-in was undone: check the patient in first.")
+    if record.status == S.NOT_GIVEN:
+        raise ValidationError("This visit is charted as not given; the chart is closed.")
     values = {
         "systolic": _whole("systolic_mmhg", systolic_mmhg),
         "diastolic": _whole("diastolic_mmhg", diastolic_mmhg),
@@ -197,8 +200,8 @@ def alert_acknowledge(
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if AlertAcknowledgement.objects.filter(alert=alert).exists():
         raise ValidationError("This alert has already been acknowledged.")
-    if action not in AckAction.values:
-        raise ValidationError({"action": "Choose what was done."})
+    if problem := ack_action_problem(alert, action):
+        raise ValidationError({"action": problem})
     if action == AckAction.CONTINUED:
         if physician is None or not physician.has_role(Role.PHYSICIAN):
             raise ValidationError({"physician": "Name the physician who approved continuing."})

@@ -33,6 +33,7 @@ from ..forms.chair import (
     EarlyStopReviewForm,
     EscortArrivedForm,
     NoInputForm,
+    NotGivenForm,
     ReasonForm,
     RecoveryForm,
     SideEffectForm,
@@ -210,7 +211,6 @@ def chair_alerts(request, pk):
     context = {
         "record": record,
         "open_alerts": [alert for alert in alerts if alert.acknowledgement is None],
-        "ack_choices": AckAction.choices,
         "physicians": _physicians(record.appointment),
     }
     return render(request, "infusions/_chair_alert_banner.html", context)
@@ -417,4 +417,12 @@ def undo_check_in(request, record, form):
     appointment_check_in_undo(
         appointment=record.appointment, changed_by=request.user,
         reason=form.cleaned_data["reason"],
+    )  # fmt: skip
+
+
+@_charting(NotGivenForm)
+def not_given(request, record, form):
+    services.infusion_not_given(
+        record=record, by=request.user, reason=form.cleaned_data["reason"],
+        **form.late_entry(_site(record)),
     )  # fmt: skip

@@ -9,6 +9,7 @@ from .changes import (
 )
 from .check_in import (
     appointment_check_in_undo,
+    appointment_not_given,
     check_in_day_problem,
     may_check_in_today,
     require_check_in_day,
@@ -28,6 +29,7 @@ __all__ = [
     "SessionRequest",
     "Wishes",
     "appointment_check_in_undo",
+    "appointment_not_given",
     "appointment_escort_confirm_by_phone",
     "appointment_book_make_up",
     "appointment_reschedule",

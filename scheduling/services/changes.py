@@ -11,7 +11,7 @@ from clinic.models import User
 from clinic.roles import ALL_STAFF, Role
 from clinic.transitions import Transitions
 
-from .. import notify
+from .. import hooks, notify
 from ..models import (
     Appointment,
     AppointmentStatus,
@@ -83,6 +83,9 @@ def _transition_locked(
         raise ValidationError(
             {"reason": f"Say why the appointment is {S(to_status).label.lower()}."}
         )
+    if from_status == S.CHECKED_IN and to_status == S.CANCELLED:
+        for hook in hooks.checked_in_cancel:  # the chart closed as not given
+            hook(appointment=appointment, by=changed_by, reason=reason.strip())
     appointment.status = to_status
     appointment.save(update_fields=["status"])
     record_status(appointment, from_status, to_status, changed_by, reason.strip())

@@ -1,5 +1,7 @@
 """Checking in happens on the visit's day only, in the visit's site's zone; a check-in with
-nothing charted yet can be undone, with the reason, back to the status it came from.
+nothing charted yet can be undone, with the reason, back to the status it came from; a
+checked-in visit whose infusion is not given today is cancelled from the chair with the
+reason (``appointment_not_given``).
 
 The undo is not a move in ``ALLOWED`` (no one "un-checks-in" through the generic status
 change): it is its own service, append-only like every status change (a history row from
@@ -24,6 +26,7 @@ from .appointments import record_status
 S = AppointmentStatus
 NOTE = "Check-in undone: "
 REASON_MAX = 300 - len(NOTE)  # the history row's reason holds 300 characters
+NOT_GIVEN_NOTE = "Not given: "
 
 
 def site_today(location: Location, now: datetime.datetime | None = None) -> datetime.date:
@@ -95,3 +98,31 @@ def appointment_check_in_undo(
     record_status(appointment, S.CHECKED_IN, previous, changed_by, NOTE + reason)
     notify.appointment_changed(appointment, "status")
     return appointment
+
+
+@transaction.atomic
+def appointment_not_given(
+    *, appointment: Appointment, changed_by: User, reason: str
+) -> Appointment:
+    """A checked-in visit whose infusion is not given today (blood pressure above the
+    protocol's limit at the pre-assessment, no escort, the patient left): cancelled by the
+    nurse or physician who charted it, the reason in its history. The chair frees, and the
+    course's count and the waitlist see a cancelled session. The front desk's cancel of a
+    checked-in visit comes to the same (``changes.appointment_transition``); either way the
+    chart's part runs through ``hooks.checked_in_cancel``."""
+    clinical = changes.STATUS_SETTERS[S.IN_CHAIR]
+    require_role(changed_by, *clinical, doing="chart a visit as not given")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != S.CHECKED_IN:
+        current = S(appointment.status).label.lower()
+        raise IllegalTransition(
+            {"status": f"Only a checked-in visit can be charted as not given; this one is "
+             f"{current}."}
+        )  # fmt: skip
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the infusion is not given today."})
+    limit = 300 - len(NOT_GIVEN_NOTE)
+    if len(reason) > limit:
+        raise ValidationError({"reason": f"Keep the reason under {limit} characters."})
+    return changes._transition_locked(appointment, S.CANCELLED, changed_by, NOT_GIVEN_NOTE + reason)

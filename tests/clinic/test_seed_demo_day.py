@@ -57,6 +57,9 @@ def test_at_four_pm_on_a_weekday_the_demo_site_has_every_state_of_a_working_day(
         statuses = list(records.values_list("status", flat=True))
         assert statuses.count(S.DISCHARGED) == 2
         assert S.RECOVERY in statuses and statuses.count(S.RUNNING) == 2
+        sent_home = records.get(status=S.NOT_GIVEN)  # blood pressure too high: not given
+        assert sent_home.appointment.status == AppointmentStatus.CANCELLED
+        assert sent_home.alerts.get().acknowledgement.action == "held"
         running = records.filter(status=S.RUNNING)
         vitals = [r.vitals.count() for r in running]
         assert min(vitals) >= 2  # baseline and readings every 10 minutes up to now

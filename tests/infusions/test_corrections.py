@@ -260,7 +260,8 @@ def acked_after_discharge(discharged, nurse):
     correct_discharge(discharged, nurse)
     record = discharged.record
     alert = record.alerts.create(
-        reading=record.vitals.first(), protocol_version=record.protocol_version,
+        reading=record.vitals.exclude(phase="baseline").first(),
+        protocol_version=record.protocol_version,
         parameter="systolic", value=186, message="Systolic 186 > 180",
     )  # fmt: skip
     ack = alert_acknowledge(alert=alert, by=nurse, action=AckAction.PAUSED)

@@ -1,5 +1,6 @@
 """A chart left open: an infusion started on an earlier day and never discharged (nobody
-completed or stopped it, or nobody discharged the patient) drops off today's nurse board,
+completed or stopped it, or nobody discharged the patient), or a visit checked in and never
+started nor charted as not given, drops off today's nurse board,
 so the nurse home lists it and counts it in the work waiting, for the nurse's sites only."""
 
 from django.db import connection
@@ -43,9 +44,17 @@ def test_a_patient_left_in_recovery_is_listed_and_a_discharged_one_is_not(runnin
     assert list(left_open_for(nurse)) == [] and left_open_count(nurse) == 0
 
 
-def test_a_visit_checked_in_but_never_started_is_not_a_chart_left_open(record, nurse):
+def test_a_visit_checked_in_never_started_is_listed_until_charted_not_given(record, nurse):
+    """It used to stay checked in for good, on no list; "not given" now closes it."""
+    from infusions.services import infusion_not_given
+
     advance(NEXT_DAY)
-    assert list(left_open_for(nurse)) == []
+    assert list(left_open_for(nurse)) == [record] and left_open_count(nurse) == 1
+    infusion_not_given(
+        record=record, by=nurse, reason="Patient left before the pre-assessment",
+        at=record.checked_in_at, late_reason="Chart left open",
+    )  # fmt: skip
+    assert list(left_open_for(nurse)) == [] and left_open_count(nurse) == 0
 
 
 def test_another_sites_nurse_does_not_see_it(login, running, other_site):
