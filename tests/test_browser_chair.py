@@ -204,11 +204,14 @@ def test_a_patient_whose_blood_pressure_is_too_high_is_sent_home_not_given(
     form.get_by_label("Why it is not given").fill("BP 184/108 twice, above the limit; Dr. told")
     screenshot(page, "chair-not-given-tablet")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     form.get_by_role("button", name="Not given today").click()
     status_is(page, "Not given")
     expect(page.locator("#not-given-summary")).to_contain_text("BP 184/108 twice")
     expect(page.get_by_role("button", name="Save vitals")).to_have_count(0)
     expect(page.get_by_role("button", name="Start infusion")).to_have_count(0)
+    assert "cannot be undone" in dialogs[0]  # final: asked once more, with the name
     screenshot(page, "chair-not-given-closed-tablet")
     record.refresh_from_db()
     record.appointment.refresh_from_db()

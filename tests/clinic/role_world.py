@@ -167,7 +167,7 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
     alert = Alert.objects.filter(record=record).first()
     if alert is not None:
         ids["acknowledgement"] = infusions.alert_acknowledge(
-            alert=alert, by=staff.nurse, action=AckAction.PAUSED, note="Paused."
+            alert=alert, by=staff.nurse, action=AckAction.HELD, note="Not started."
         ).pk
     ids["inventory"] = infusions.inventory_record(
         location=site, kind=InventoryKind.OPENING, counted_ml={lot.pk: Decimal("20")},

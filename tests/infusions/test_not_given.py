@@ -240,3 +240,17 @@ def test_nothing_is_drawn_for_a_visit_not_given(record, verified_order, nurse):
     with pytest.raises(ValidationError) as refused:
         draw_for(verified_order, by=nurse)
     assert "This visit is cancelled" in refused.value.message_dict["order"][0]
+
+
+def test_the_desk_cancel_page_says_why_it_is_refused_and_leaves_the_visit(
+    login, record, verified_order, nurse, front_desk
+):
+    draw_for(verified_order, by=nurse)
+    client = login(front_desk)
+    response = client.post(
+        reverse("scheduling:cancel", args=[record.appointment_id]), {"reason": "Patient left"}
+    )
+    assert response.status_code == 200
+    assert "drawn for this visit and is not accounted for" in response.content.decode()
+    record.appointment.refresh_from_db()
+    assert record.appointment.status == AppointmentStatus.CHECKED_IN
