@@ -95,7 +95,7 @@ def test_a_target_without_a_row_of_its_own_is_refused_when_the_table_is_built():
     [
         (APPOINTMENT, "scheduled", {"completed", "cancelled", "no_show"}),
         (ORDER, NEW, {"cancelled"}),
-        (INFUSION, NEW, {"discharged"}),
+        (INFUSION, NEW, {"discharged", "not_given"}),
         (MESSAGE, "pending", {"sent", "cancelled", "skipped"}),
     ],
     ids=["appointment", "dose order", "infusion", "message"],
