@@ -125,21 +125,32 @@ class LiveVisits:
                 appointment__location=self.site, status=InfusionStatus.RUNNING
             ).order_by("-pk").values_list("pk", flat=True)[:count]
         )  # fmt: skip
+        booked = []
         for patient in between_courses(self.site)[: count * 4]:
-            if len(records) >= count:
+            if len(records) + len(booked) >= count:
                 break
             if booking_blockers(patient) or treatment_blockers(patient):
                 continue
             try:
                 with transaction.atomic():
-                    records.append(self.visit(patient).pk)
+                    booked.append(self.book(patient))
             except REFUSED as refused:
                 print(f"bench-load: no live visit for patient {patient.pk}: {refused}",
                       file=sys.stderr)  # fmt: skip
+        # Charted in the order the visits happen: the physician's authenticator takes each
+        # code once, and only a later one after it, so a visit charted after a later one
+        # would be signed, and started, on a later day than its own (which the chart refuses).
+        for appointment in sorted(booked, key=lambda appointment: appointment.starts_at):
+            try:
+                with transaction.atomic():
+                    records.append(self.visit(appointment).pk)
+            except REFUSED as refused:
+                print(f"bench-load: no live visit for patient {appointment.patient_id}: "
+                      f"{refused}", file=sys.stderr)  # fmt: skip
         return records
 
-    def visit(self, patient: Patient) -> InfusionRecord:
-        appointment = self.book(patient)
+    def visit(self, appointment: Appointment) -> InfusionRecord:
+        patient = appointment.patient
         day = self.site.date_of(appointment.starts_at)
         # Charted from the visit's start, on its day (check-in is on the visit's day, the
         # weight before the visit ends), or in the last minutes for a visit later today.

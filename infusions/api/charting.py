@@ -415,7 +415,10 @@ class VitalsSerializer(serializers.ModelSerializer):
                             "When the reading was taken; now when left out. A reading typed "
                             "in later keeps its time: never in the future (5 minutes of "
                             "clock skew allowed), never before the check-in.")},
-                        "phase": {"required": False},
+                        "phase": {"required": False, "help_text": (
+                            "Left out: from the time taken against the chart's start, end "
+                            "and move to recovery. Given: it must fit that time (\"end\" "
+                            "also for a reading just before the end is charted).")},
                         "record": {"queryset": InfusionRecord.objects.all()}}  # fmt: skip
 
     def get_corrected(self, reading) -> bool:

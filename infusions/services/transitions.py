@@ -24,10 +24,28 @@ CHARTERS = CLINICAL
 # A status change dated further back than this is a late entry and says why.
 LATE_AFTER = datetime.timedelta(minutes=15)
 S = InfusionStatus
-PHASE_FOR_STATUS = {
-    S.CHECKED_IN: Phase.BASELINE, S.PRE_ASSESSMENT: Phase.BASELINE, S.READY: Phase.BASELINE,
-    S.RUNNING: Phase.DURING, S.PAUSED: Phase.DURING, S.STOPPED: Phase.END,
-    S.COMPLETED: Phase.END, S.RECOVERY: Phase.RECOVERY,
+
+
+def phase_at(record: InfusionRecord, taken_at: datetime.datetime) -> str:
+    """The phase of a reading taken at ``taken_at``, from the chart's times (not its status
+    when the reading is typed: one typed in later, after the next step was charted, belongs
+    where it was taken): before the start baseline, then during, from the end the end of
+    infusion, from the move to recovery recovery."""
+    if record.started_at is None or taken_at < record.started_at:
+        return Phase.BASELINE
+    if record.ended_at is None or taken_at < record.ended_at:
+        return Phase.DURING
+    recovery = record.statuses.filter(to_status=S.RECOVERY).values_list("at", flat=True).first()
+    if recovery is None or taken_at < recovery:
+        return Phase.END
+    return Phase.RECOVERY
+
+
+# An explicit phase (the API's) may say "end" for the reading taken as the infusion ends,
+# just before "complete" is charted; anything else must be the phase of the reading's time.
+PHASES_ALLOWED = {
+    Phase.BASELINE: {Phase.BASELINE}, Phase.DURING: {Phase.DURING, Phase.END},
+    Phase.END: {Phase.END}, Phase.RECOVERY: {Phase.RECOVERY},
 }  # fmt: skip
 
 

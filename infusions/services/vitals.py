@@ -28,7 +28,7 @@ from ..models import (
 from ..models.charting import ack_action_problem
 from ..timing import CLOCK_SKEW
 from .events import infusion_pause, infusion_stop
-from .transitions import CHARTERS, PHASE_FOR_STATUS, S, _lock, _transition
+from .transitions import CHARTERS, PHASES_ALLOWED, S, _lock, _transition, phase_at
 
 
 def thresholds(version) -> scoring.Thresholds:
@@ -52,6 +52,20 @@ def _time_problem(record: InfusionRecord, taken_at: datetime.datetime, now) -> d
             f"({checked_in:%m/%d/%Y %I:%M %p})."
         }
     return {}
+
+
+def _phase(record: InfusionRecord, taken_at: datetime.datetime, given: str | None) -> str:
+    """The reading's phase from its time (``transitions.phase_at``); a phase given must fit
+    that time (no "recovery" reading before the start)."""
+    derived = phase_at(record, taken_at)
+    if given and given not in PHASES_ALLOWED[derived]:
+        label = Phase(given).label.lower() if given in Phase.values else given
+        raise ValidationError({"phase": (
+            f"A reading taken then is a {Phase(derived).label.lower()} reading, not "
+            f"{label}: the phase follows the time it was taken and the chart's start, end "
+            "and recovery times."
+        )})  # fmt: skip
+    return given or derived
 
 
 def _whole(name: str, value, required: bool = True) -> int | None:
@@ -107,6 +121,7 @@ def vitals_record(
     now = timezone.now()
     taken_at = taken_at or now
     problems |= _time_problem(record, taken_at, now)
+    phase = _phase(record, taken_at, phase) if not problems else phase
     if temperature_c not in (None, ""):
         try:
             temperature_c = Decimal(str(temperature_c))
@@ -132,7 +147,7 @@ def vitals_record(
     )  # fmt: skip
     reading = VitalsReading(
         record=record, taken_at=taken_at,
-        phase=phase or PHASE_FOR_STATUS[record.status], systolic_mmhg=values["systolic"],
+        phase=phase, systolic_mmhg=values["systolic"],
         diastolic_mmhg=values["diastolic"], pulse_bpm=values["pulse"],
         spo2_percent=values["spo2"], respiratory_rate_per_min=rate,
         consciousness=consciousness or "", temperature_c=temperature_c,

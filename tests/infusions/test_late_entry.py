@@ -208,3 +208,27 @@ def test_vitals_taken_at_on_the_chair_screen(login, running, nurse):
     assert response.status_code == 302
     reading = running.vitals.order_by("-pk").first()
     assert reading.taken_at == taken.replace(second=0, microsecond=0)
+
+
+def test_a_reading_typed_in_later_takes_the_phase_of_the_time_it_was_taken(running, nurse):
+    """Typed after "complete" but taken ten minutes into the infusion: a reading during the
+    infusion, not an end-of-infusion one; a phase that does not fit its time is refused."""
+    from infusions.services import vitals_record
+
+    advance(45)
+    infusion_complete(record=running, by=nurse, administered_mg="34.9")
+    during = running.started_at + datetime.timedelta(minutes=10)
+    reading, _ = vitals_record(record=running, taken_by=nurse, taken_at=during, **GOOD)
+    assert reading.phase == "during"
+    before = running.checked_in_at  # the start came a moment later
+    assert vitals_record(record=running, taken_by=nurse, taken_at=before, **GOOD)[0].phase == (
+        "baseline"
+    )
+    assert vitals_record(record=running, taken_by=nurse, **GOOD)[0].phase == "end"
+    count = running.vitals.count()
+    with pytest.raises(ValidationError) as refused:
+        vitals_record(record=running, taken_by=nurse, taken_at=during, phase="recovery", **GOOD)
+    assert "is a during reading, not recovery" in refused.value.message_dict["phase"][0]
+    assert running.vitals.count() == count
+    infusion_recovery(record=running, by=nurse)
+    assert vitals_record(record=running, taken_by=nurse, **GOOD)[0].phase == "recovery"
