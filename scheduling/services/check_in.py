@@ -25,8 +25,8 @@ from .appointments import record_status
 
 S = AppointmentStatus
 NOTE = "Check-in undone: "
-REASON_MAX = 300 - len(NOTE)  # the history row's reason holds 300 characters
 NOT_GIVEN_NOTE = "Not given: "
+REASON_LENGTH = 300  # the history row's reason holds 300 characters, its note included
 
 
 def site_today(location: Location, now: datetime.datetime | None = None) -> datetime.date:
@@ -70,6 +70,25 @@ def _status_before_check_in(appointment: Appointment) -> str:
     return last if last in changes.ALLOWED.sources(S.CHECKED_IN) else S.SCHEDULED
 
 
+def _checked_in_locked(
+    appointment: Appointment, reason: str, *, can: str, ask: str, note: str
+) -> tuple[Appointment, str]:
+    """The visit locked, if checked in, and the reason stripped, present and short enough
+    for its history row after ``note``."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != S.CHECKED_IN:
+        current = S(appointment.status).label.lower()
+        raise IllegalTransition(
+            {"status": f"Only a checked-in visit can {can}; this one is {current}."}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {ask}."})
+    if len(reason) > (limit := REASON_LENGTH - len(note)):
+        raise ValidationError({"reason": f"Keep the reason under {limit} characters."})
+    return appointment, reason
+
+
 @transaction.atomic
 def appointment_check_in_undo(
     *, appointment: Appointment, changed_by: User, reason: str
@@ -78,18 +97,10 @@ def appointment_check_in_undo(
     back to the status before the check-in, with a history row naming the reason."""
     who_checks_in = changes.STATUS_SETTERS.get(S.CHECKED_IN, changes.STAFF)
     require_role(changed_by, *who_checks_in, doing="undo a check-in")
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if appointment.status != S.CHECKED_IN:
-        current = S(appointment.status).label.lower()
-        raise IllegalTransition(
-            {"status": f"Only a checked-in visit can have its check-in undone; this one is "
-             f"{current}."}
-        )  # fmt: skip
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the check-in is undone."})
-    if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+    appointment, reason = _checked_in_locked(
+        appointment, reason, can="have its check-in undone", ask="the check-in is undone",
+        note=NOTE,
+    )  # fmt: skip
     for hook in hooks.check_in_undo:
         hook(appointment=appointment, by=changed_by, reason=reason)
     previous = _status_before_check_in(appointment)
@@ -112,17 +123,8 @@ def appointment_not_given(
     chart's part runs through ``hooks.checked_in_cancel``."""
     clinical = changes.STATUS_SETTERS[S.IN_CHAIR]
     require_role(changed_by, *clinical, doing="chart a visit as not given")
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if appointment.status != S.CHECKED_IN:
-        current = S(appointment.status).label.lower()
-        raise IllegalTransition(
-            {"status": f"Only a checked-in visit can be charted as not given; this one is "
-             f"{current}."}
-        )  # fmt: skip
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the infusion is not given today."})
-    limit = 300 - len(NOT_GIVEN_NOTE)
-    if len(reason) > limit:
-        raise ValidationError({"reason": f"Keep the reason under {limit} characters."})
+    appointment, reason = _checked_in_locked(
+        appointment, reason, can="be charted as not given",
+        ask="the infusion is not given today", note=NOT_GIVEN_NOTE,
+    )  # fmt: skip
     return changes._transition_locked(appointment, S.CANCELLED, changed_by, NOT_GIVEN_NOTE + reason)
