@@ -3,6 +3,9 @@ site's calendar). One query.
 
 - **Due**: visits that came, were missed, or were cancelled late; a visit cancelled earlier
   freed its chair in time and is not counted against anyone.
+- **Came** includes the patients checked in and sent home without the infusion (**not
+  given**: blood pressure too high at the pre-assessment, no escort): their visit is
+  cancelled at its time, but it is no late cancellation of theirs.
 - **No-show rate**: no-shows / due. **Late-cancellation rate**: cancellations made less than
   24 hours before the start (or after it) / due.
 - Visits still scheduled or confirmed (ahead, or not yet marked) are listed as open and are
@@ -18,20 +21,30 @@ LATE_CANCELLATION_HOURS = 24
 
 _SQL = """
 WITH visits AS (
-  SELECT a.location_id, l.name AS site, a.status,
-    date_trunc('week', a.starts_at AT TIME ZONE l.time_zone)::date AS week,
-    a.status = 'cancelled' AND coalesce((
+  SELECT location_id, site, status, week, not_given,
+    status = 'cancelled' AND NOT not_given AND coalesce((
       SELECT max(sc.changed_at) FROM scheduling_appointmentstatuschange sc
-      WHERE sc.appointment_id = a.id AND sc.to_status = 'cancelled'
-    ), a.created_at) > a.starts_at - make_interval(hours => %(late_hours)s) AS late
-  FROM scheduling_appointment a JOIN clinic_location l ON l.id = a.location_id
-  WHERE a.location_id = ANY(%(sites)s::bigint[]) AND {range}
+      WHERE sc.appointment_id = v.id AND sc.to_status = 'cancelled'
+    ), created_at) > starts_at - make_interval(hours => %(late_hours)s) AS late
+  FROM (
+    SELECT a.id, a.location_id, l.name AS site, a.status, a.starts_at, a.created_at,
+      date_trunc('week', a.starts_at AT TIME ZONE l.time_zone)::date AS week,
+      a.status = 'cancelled' AND EXISTS (
+        SELECT 1 FROM infusions_infusionrecord r
+        WHERE r.appointment_id = a.id AND r.status = 'not_given'
+      ) AS not_given
+    FROM scheduling_appointment a JOIN clinic_location l ON l.id = a.location_id
+    WHERE a.location_id = ANY(%(sites)s::bigint[]) AND {range}
+  ) v
 ),
 counted AS (
-  SELECT site, week, count(*) FILTER (WHERE status = ANY(%(came)s)) AS attended,
+  SELECT site, week,
+    count(*) FILTER (WHERE status = ANY(%(came)s) OR not_given) AS attended,
+    count(*) FILTER (WHERE not_given) AS not_given,
     count(*) FILTER (WHERE status = 'no_show') AS no_shows,
     count(*) FILTER (WHERE late) AS late_cancellations,
-    count(*) FILTER (WHERE status = 'cancelled' AND NOT late) AS early_cancellations,
+    count(*) FILTER (WHERE status = 'cancelled' AND NOT late AND NOT not_given)
+      AS early_cancellations,
     count(*) FILTER (WHERE status IN ('scheduled', 'confirmed')) AS open,
     GROUPING(site) = 1 AND GROUPING(week) = 1 AS is_total, GROUPING(week) = 0 AS by_week
   FROM visits GROUP BY GROUPING SETS ((site), (week), ())
@@ -48,6 +61,7 @@ FROM counted ORDER BY week NULLS LAST, site NULLS LAST
 COLUMNS = [
     Column("due", "Due"),
     Column("attended", "Came"),
+    Column("not_given", "Came, not given"),
     Column("no_shows", "No-shows"),
     Column("late_cancellations", "Late cancellations"),
     Column("no_show_percent", "No-show rate", PERCENT),

@@ -184,3 +184,15 @@ def test_federal_holidays_and_closed_days_are_not_open(world):
     scope = Scope(datetime.date(2026, 2, 16), datetime.date(2026, 2, 22), (world.irvine,))
     # Open Tuesday to Thursday: 3 days x 480 x 2 chairs.
     assert table(utilization(scope), "by_site")["Irvine"]["open_minutes"] == 2880
+
+
+def test_a_patient_sent_home_not_given_came_and_is_no_late_cancellation(record, nurse, site):
+    """Checked in, blood pressure too high, charted not given: the visit is cancelled at its
+    time, yet the patient came; counting it as a late cancellation would blame them."""
+    from infusions.services import infusion_not_given
+
+    infusion_not_given(record=record, by=nurse, reason="BP 182/106 at the pre-assessment")
+    today = site.today()
+    row = table(attendance(Scope(today, today, (site,))), "by_site")[site.name]
+    assert (row["attended"], row["not_given"], row["late_cancellations"]) == (1, 1, 0)
+    assert (row["due"], row["early_cancellations"]) == (1, 0)
