@@ -149,6 +149,7 @@ def test_yesterdays_never_started_visit_is_left_open_until_charted_not_given(log
     client = login(nurse)
     page = client.get(reverse("infusions:chair", args=[record.appointment_id])).content.decode()
     assert "Never started: chart it as not given" in page and "Start infusion" not in page
+    assert "Chart as not given</button>" in page and "Not given today" not in page
     home = client.get(reverse("infusions:nurse_home")).content.decode()
     assert 'id="left-open"' in home and "Not given" in home
     response = client.post(
