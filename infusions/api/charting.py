@@ -341,7 +341,7 @@ class InfusionRecordViewSet(CreateList):
     @extend_schema(request=ReviewSerializer, responses=InfusionRecordSerializer)
     @action(detail=True, methods=["post"], url_path="early-stop-review")
     def early_stop_review(self, request, pk=None):
-        """A physician marks an early stop as reviewed."""
+        """A physician marks an early stop, or a visit charted not given, as reviewed."""
         fields = validated(ReviewSerializer, request)
         record = self.get_object()
         early_stop_review(record=record, by=request.user, note=fields.get("note", ""))

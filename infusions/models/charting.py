@@ -218,11 +218,13 @@ class InfusionStatusEvent(models.Model):
         triggers = append_only_triggers()
         ordering = ["at", "pk"]
         indexes = [
-            # The infusions stopped early (early stops awaiting review on the physician's
-            # home): the few stops, not every status change ever charted.
+            # The infusions stopped early or not given (awaiting review on the physician's
+            # home): those few, not every status change ever charted.
             models.Index(
                 fields=["record"],
-                condition=models.Q(to_status=InfusionStatus.STOPPED),
+                condition=models.Q(
+                    to_status__in=[InfusionStatus.STOPPED, InfusionStatus.NOT_GIVEN]
+                ),
                 name="statusevent_stopped_record",
             ),
         ]

@@ -13,7 +13,8 @@ STAFF = settings.AUTH_USER_MODEL
 
 
 class EarlyStopReview(models.Model):
-    """A physician has seen an infusion that was stopped early (the home page item closes)."""
+    """A physician has seen an infusion that was stopped early, or a visit charted not given
+    (the home page item closes)."""
 
     record = models.ForeignKey(
         InfusionRecord, on_delete=models.PROTECT, related_name="early_stop_reviews"

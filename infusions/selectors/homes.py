@@ -33,7 +33,7 @@ def physician_work_waiting(user: User) -> list[WorkItem]:
         WorkItem("flagged_patients", "Patients flagged", flagged,
                  f"{home}#awaiting-clearance"),
         WorkItem("open_alerts", "Open alerts", open_alert_count(user), f"{home}#open-alerts"),
-        WorkItem("early_stops", "Early stops to review",
+        WorkItem("early_stops", "Early stops and visits not given to review",
                  early_stops_awaiting_review(user).count(), f"{home}#early-stops"),
         *(item for hook in physician_work for item in hook(user)),
     ]  # fmt: skip

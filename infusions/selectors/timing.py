@@ -6,7 +6,7 @@ which ``services.timing`` enforces. Reads only."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clinic.access import locations_for
@@ -14,7 +14,7 @@ from clinic.models import User
 from clinic.roles import Role
 
 from .. import timing
-from ..models import EarlyStopReview, InfusionRecord, InfusionStatus, Phase
+from ..models import EarlyStopReview, InfusionRecord, InfusionStatus, InfusionStatusEvent, Phase
 
 S = InfusionStatus
 
@@ -106,15 +106,23 @@ def chair_timing(
     }  # fmt: skip
 
 
+# What a physician reviews on their home: the infusion not given as planned.
+TO_REVIEW = (S.STOPPED, S.NOT_GIVEN)
+
+
 def early_stops_awaiting_review(user: User) -> QuerySet[InfusionRecord]:
-    """Infusions stopped early at the physician's sites that no physician has reviewed."""
+    """Infusions stopped early, and visits charted not given (a patient sent home before the
+    start: blood pressure too high, no escort), at the physician's sites that no physician
+    has reviewed; each with ``not_given_reason``."""
     reviewed = EarlyStopReview.objects.filter(record=OuterRef("pk"))
+    why = InfusionStatusEvent.objects.filter(record=OuterRef("pk"), to_status=S.NOT_GIVEN)
     return (
         InfusionRecord.objects.filter(
-            appointment__location__in=locations_for(user), statuses__to_status=S.STOPPED
+            appointment__location__in=locations_for(user), statuses__to_status__in=TO_REVIEW
         )
         .exclude(Exists(reviewed))
+        .annotate(not_given_reason=Subquery(why.values("reason")[:1]))
         .select_related("appointment__patient", "appointment__location")
-        .order_by("ended_at")
+        .order_by("appointment__starts_at", "pk")
         .distinct()
     )

@@ -33,11 +33,12 @@ def discharge_override_record(*, record: InfusionRecord, by: User, reason: str):
 
 @transaction.atomic
 def early_stop_review(*, record: InfusionRecord, by: User, note: str = "") -> EarlyStopReview:
-    """A physician marks an early stop as seen (it leaves the physician's home page)."""
+    """A physician marks an early stop, or a visit charted not given, as seen (it leaves the
+    physician's home page)."""
     require_role(by, Role.PHYSICIAN, doing="review early stops")
     record = _lock(record)
-    if not record.statuses.filter(to_status=S.STOPPED).exists():
-        raise ValidationError({"record": "This infusion was not stopped early."})
+    if not record.statuses.filter(to_status__in=[S.STOPPED, S.NOT_GIVEN]).exists():
+        raise ValidationError({"record": "This infusion was neither stopped early nor not given."})
     review = EarlyStopReview(record=record, note=note.strip(), at=timezone.now(), by=by)
     review.full_clean()
     review.save()

@@ -150,14 +150,15 @@ def test_hazard_early_stop_unseen_control_waits_on_the_physician_home_until_revi
     client = login(physician)
     home = client.get(reverse("infusions:physician_home")).content.decode()
     assert (
-        "Infusions stopped early (1)" in home and running.appointment.patient.display_name in home
+        "Infusions stopped early or not given (1)" in home
+        and running.appointment.patient.display_name in home
     )
     with pytest.raises(PermissionDenied):
         early_stop_review(record=running, by=nurse)
     url = reverse("infusions:early_stop_reviewed", args=[running.pk])
     assert client.post(url, {"note": "Spoke to the patient"}).status_code == 302
     home = client.get(reverse("infusions:physician_home")).content.decode()
-    assert "Infusions stopped early (1)" not in home and "None waiting." in home
+    assert "Infusions stopped early or not given (1)" not in home and "None waiting." in home
     review = EarlyStopReview.objects.get(record=running)
     assert review.by == physician and review.note == "Spoke to the patient"
     with pytest.raises(DatabaseError), transaction.atomic():

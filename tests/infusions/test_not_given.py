@@ -255,3 +255,27 @@ def test_the_desk_cancel_page_says_why_it_is_refused_and_leaves_the_visit(
     assert "drawn for this visit and is not accounted for" in response.content.decode()
     record.appointment.refresh_from_db()
     assert record.appointment.status == AppointmentStatus.CHECKED_IN
+
+
+def test_the_physician_reviews_a_visit_not_given_on_their_home(login, record, nurse, physician):
+    """A patient sent home (blood pressure too high) waits on the site's physician home with
+    why, as an early stop does, until a physician marks it reviewed."""
+    from infusions.selectors.homes import physician_work_waiting
+    from infusions.services import early_stop_review
+
+    def waiting() -> int:
+        items = {item.key: item.count for item in physician_work_waiting(physician)}
+        return items["early_stops"]
+
+    vitals_record(record=record, taken_by=nurse, **HIGH_BP)
+    infusion_not_given(record=record, by=nurse, reason=WHY)
+    assert waiting() == 1
+    client = login(physician)
+    home = client.get(reverse("infusions:physician_home")).content.decode()
+    assert "Infusions stopped early or not given (1)" in home
+    assert "Not given, visit" in home and "BP 182/106 at pre-assessment" in home
+    url = reverse("infusions:early_stop_reviewed", args=[record.pk])
+    assert client.post(url, {"note": "PCP letter sent; rebook after BP review"}).status_code == 302
+    assert waiting() == 0
+    with pytest.raises(ValidationError, match="already been reviewed"):
+        early_stop_review(record=record, by=physician)
