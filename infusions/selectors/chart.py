@@ -201,8 +201,8 @@ def nurse_board(user: User, appointments, now=None) -> list[dict]:
 
 def left_open_for(user: User) -> QuerySet[InfusionRecord]:
     """Charts of visits on an earlier day (each site's own today) never closed: an infusion
-    nobody completed or stopped, a patient in recovery nobody discharged, a patient checked
-    in and never started nobody charted as not given. Today's board no longer shows them, yet
+    nobody completed or stopped, a patient in recovery nobody discharged, a visit checked in,
+    never started and not charted as not given. Today's board no longer shows them, yet
     the drug log's given mg, the visit's charge and the discharge wait on them. Oldest
     first."""
     earlier = Q()

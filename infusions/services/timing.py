@@ -12,6 +12,7 @@ from clinic.models import User
 from clinic.roles import Role
 
 from ..models import DischargeOverride, EarlyStopReview, InfusionRecord
+from ..selectors.timing import TO_REVIEW
 from .transitions import S, _lock
 
 
@@ -37,7 +38,7 @@ def early_stop_review(*, record: InfusionRecord, by: User, note: str = "") -> Ea
     physician's home page)."""
     require_role(by, Role.PHYSICIAN, doing="review early stops")
     record = _lock(record)
-    if not record.statuses.filter(to_status__in=[S.STOPPED, S.NOT_GIVEN]).exists():
+    if not record.statuses.filter(to_status__in=TO_REVIEW).exists():
         raise ValidationError({"record": "This infusion was neither stopped early nor not given."})
     review = EarlyStopReview(record=record, note=note.strip(), at=timezone.now(), by=by)
     review.full_clean()
