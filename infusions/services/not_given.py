@@ -11,10 +11,11 @@ panel, 0 mg given): a controlled substance never leaves the log unexplained.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Sum
 
 from clinic.access import require_role
+from clinic.errors import ConflictError
 from clinic.models import User
 from clinic.transitions import IllegalTransition
 from scheduling.hooks import on_checked_in_cancel
@@ -24,6 +25,8 @@ from scheduling.services import appointment_not_given
 from ..models import DrugLogEntry, EntryKind, InfusionRecord
 from ..models.charting import NOT_STARTED
 from .transitions import CHARTERS, S, _lock, _transition, happened_at
+
+LOCK_NOT_AVAILABLE = "55P03"  # Postgres: a row locked FOR UPDATE NOWAIT by another
 
 
 def _drawn_not_accounted(appointment: Appointment) -> Decimal:
@@ -67,6 +70,8 @@ def infusion_not_given(
     if not reason:
         raise ValidationError({"reason": "Say why the infusion is not given today."})
     with transaction.atomic():
+        # The visit first, then the chart: the order the desk's cancel takes them in.
+        Appointment.objects.select_for_update().get(pk=record.appointment_id)
         record = _lock(record)
         _close(record, by, reason, at, late_reason)
         appointment_not_given(appointment=record.appointment, changed_by=by, reason=reason)
@@ -78,8 +83,23 @@ def cancel_closes_chart(*, appointment: Appointment, by: User, reason: str) -> N
     """The front desk cancels a checked-in visit (the patient left before the infusion): its
     chart, when open and not started, closes as not given with the desk's reason; refused
     while drug drawn for it is not accounted for. Nothing to do once the chart is closed
-    (the nurse charted "not given": ``infusion_not_given`` cancels the visit itself)."""
-    record = InfusionRecord.objects.select_for_update().filter(appointment=appointment).first()
+    (the nurse charted "not given": ``infusion_not_given`` cancels the visit itself).
+
+    The chart is locked without waiting: a nurse charting on it right now (a start takes the
+    chart, then the visit) would otherwise wait on the visit this cancel holds, a deadlock;
+    the desk is told to try again instead (409)."""
+    try:
+        with transaction.atomic():
+            records = InfusionRecord.objects.select_for_update(nowait=True)
+            record = records.filter(appointment=appointment).first()
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        busy = (
+            "The nurse is charting this visit at the chair right now: try again in a "
+            "moment, or ask the nurse to chart it as not given."
+        )
+        raise ConflictError({"status": busy}) from None
     if record is None or record.status not in NOT_STARTED:
         return
     _close(record, by, f"Visit cancelled: {reason}")

@@ -279,3 +279,46 @@ def test_the_physician_reviews_a_visit_not_given_on_their_home(login, record, nu
     assert waiting() == 0
     with pytest.raises(ValidationError, match="already been reviewed"):
         early_stop_review(record=record, by=physician)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desks_cancel_does_not_wait_on_a_chart_being_changed_at_the_chair(record, front_desk):
+    """A nurse's step holds the chart and then waits for the visit; the desk's cancel holds
+    the visit and needs the chart: waiting would be a deadlock. The cancel is refused at
+    once (409, try again) and changes nothing."""
+    import threading
+
+    from django.db import transaction
+
+    from clinic.errors import ConflictError
+    from infusions.models import InfusionRecord
+
+    held, release = threading.Event(), threading.Event()
+
+    def chair():
+        from django.db import connection
+
+        try:
+            with transaction.atomic():
+                InfusionRecord.objects.select_for_update().get(pk=record.pk)
+                held.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=chair)
+    thread.start()
+    assert held.wait(30)
+    try:
+        with pytest.raises(ConflictError, match="charting this visit at the chair right now"):
+            appointment_transition(
+                appointment=record.appointment, to_status=AppointmentStatus.CANCELLED,
+                changed_by=front_desk, reason="Patient left",
+            )  # fmt: skip
+    finally:
+        release.set()
+        thread.join(30)
+    record.refresh_from_db()
+    record.appointment.refresh_from_db()
+    assert record.status == InfusionStatus.CHECKED_IN
+    assert record.appointment.status == AppointmentStatus.CHECKED_IN
