@@ -30,7 +30,7 @@ from ..models import (
     InfusionStatus,
 )
 from ..selectors.chart import comfort_offered
-from .transitions import CHARTERS, _appointment_to, _lock, _transition
+from .transitions import CHARTERS, _appointment_to, _lock, _transition, require_chartable
 
 
 def _escort_problems(name: str, phone: str, name_max: int) -> dict[str, str]:
@@ -179,12 +179,7 @@ def escort_arrived(
     confirmed). Needed before discharge when the escort was on the way at check-in."""
     require_role(by, *CHARTERS, doing="confirm the escort")
     record = _lock(record)
-    if record.status == InfusionStatus.DISCHARGED:
-        raise ValidationError("The patient has been discharged; the chart is closed.")
-    if record.status == InfusionStatus.CHECK_IN_UNDONE:
-        raise ValidationError("This visit's check-in was undone: check the patient in first.")
-    if record.status == InfusionStatus.NOT_GIVEN:
-        raise ValidationError("This visit is charted as not given; the chart is closed.")
+    require_chartable(record)
     last = record.escort_entries.order_by("at", "pk").last()
     if last is not None and last.status == EscortStatus.PRESENT and not name.strip():
         raise ValidationError({"escort_status": "The escort is already recorded as here."})

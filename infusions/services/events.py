@@ -10,6 +10,7 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.transitions import IllegalTransition
 from scheduling.models import AppointmentStatus
+from scheduling.services import visit_day
 
 from ..models import EventKind, InfusionEvent, InfusionRecord, Phase, SideEffect
 from .checks import infusion_may_start
@@ -26,8 +27,7 @@ def infusion_start(*, record: InfusionRecord, by: User) -> InfusionRecord:
         raise IllegalTransition(
             {"status": f"An infusion that is {current} cannot start; resume a paused one."}
         )
-    location = record.appointment.location
-    if (day := location.date_of(record.appointment.starts_at)) < location.today():
+    if (day := visit_day(record.appointment)) < record.appointment.location.today():
         raise ValidationError({"status": (
             f"This visit was on {day:%A %m/%d/%Y}: an infusion is not started on a later day. "
             "Chart it as not given, with the reason."

@@ -49,6 +49,20 @@ PHASES_ALLOWED = {
 }  # fmt: skip
 
 
+# A chart in these states takes no new entry (vitals, the escort's arrival), and why.
+NOT_CHARTABLE = {
+    S.DISCHARGED: "The patient has been discharged; the chart is closed.",
+    S.CHECK_IN_UNDONE: "This visit's check-in was undone: check the patient in first.",
+    S.NOT_GIVEN: "This visit is charted as not given; the chart is closed.",
+}
+
+
+def require_chartable(record: InfusionRecord) -> None:
+    """Refuse a new entry on a discharged, not-given or undone chart (``NOT_CHARTABLE``)."""
+    if problem := NOT_CHARTABLE.get(record.status):
+        raise ValidationError(problem)
+
+
 def _lock(record: InfusionRecord) -> InfusionRecord:
     return InfusionRecord.objects.select_for_update().get(pk=record.pk)
 

@@ -28,7 +28,15 @@ from ..models import (
 from ..models.charting import ack_action_problem
 from ..timing import CLOCK_SKEW
 from .events import infusion_pause, infusion_stop
-from .transitions import CHARTERS, PHASES_ALLOWED, S, _lock, _transition, phase_at
+from .transitions import (
+    CHARTERS,
+    PHASES_ALLOWED,
+    S,
+    _lock,
+    _transition,
+    phase_at,
+    require_chartable,
+)
 
 
 def thresholds(version) -> scoring.Thresholds:
@@ -104,12 +112,7 @@ def vitals_record(
     protocol's thresholds raises an Alert to acknowledge."""
     require_role(taken_by, *CHARTERS, doing="chart vitals")
     record = _lock(record)
-    if record.status == S.DISCHARGED:
-        raise ValidationError("The patient has been discharged; the chart is closed.")
-    if record.status == S.CHECK_IN_UNDONE:
-        raise ValidationError("This visit's check-in was undone: check the patient in first.")
-    if record.status == S.NOT_GIVEN:
-        raise ValidationError("This visit is charted as not given; the chart is closed.")
+    require_chartable(record)
     values = {
         "systolic": _whole("systolic_mmhg", systolic_mmhg),
         "diastolic": _whole("diastolic_mmhg", diastolic_mmhg),
