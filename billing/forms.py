@@ -1,5 +1,6 @@
 """HTML forms of billing. They validate input only; every write is a service call."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -123,7 +124,24 @@ def _money(label="Amount (USD)", **kwargs):
     return forms.DecimalField(label=label, **MONEY, **kwargs)
 
 
-class PaymentForm(forms.Form):
+class OnceForm(forms.Form):
+    """A desk form that moves money: its one-time key, made when the form is shown, goes
+    with the entry it writes, so the same form sent again (Back, then Record again; a
+    retry) finds that entry instead of writing a second (``ledger.earlier_entry``)."""
+
+    form_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["form_key"] = uuid.uuid4().hex
+
+
+class PaymentForm(OnceForm):
+    location = forms.ModelChoiceField(
+        queryset=None, label="Taken at", empty_label=None,
+        help_text="The site whose drawer and day's close the money goes to.",
+    )  # fmt: skip
     amount_usd = _money()
     method = forms.ChoiceField(
         choices=PaymentMethod.choices, widget=forms.RadioSelect, label="Paid by"
@@ -133,8 +151,13 @@ class PaymentForm(forms.Form):
         help_text="Card: the terminal's reference. Check: its number. Never a card number.",
     )  # fmt: skip
 
+    def __init__(self, *args, sites, site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = sites
+        self.fields["location"].initial = site
 
-class ChargeForm(forms.Form):
+
+class ChargeForm(OnceForm):
     price_item = forms.ModelChoiceField(queryset=None, required=False, label="Price list item")
     amount_usd = _money(required=False, help_text="Empty: the item's price.")
     description = forms.CharField(max_length=200, required=False)
@@ -146,7 +169,7 @@ class ChargeForm(forms.Form):
         self.fields["appointment"].queryset = visits
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(OnceForm):
     direction = forms.ChoiceField(
         choices=[("credit", "Credit: the patient owes less"),
                  ("debit", "Debit: the patient owes more")],
@@ -156,7 +179,7 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
-class RefundForm(forms.Form):
+class RefundForm(OnceForm):
     amount_usd = _money()
     reason = forms.CharField(max_length=300)
     reference = forms.CharField(max_length=60, required=False)

@@ -4,7 +4,7 @@ import uuid
 
 from django import forms
 
-from .forms import _money
+from .forms import OnceForm, _money
 from .models import PACKAGE_SIZES
 
 
@@ -20,14 +20,14 @@ class CardPaymentForm(forms.Form):
             self.initial["idempotency_key"] = uuid.uuid4().hex
 
 
-class PackageSellForm(forms.Form):
+class PackageSellForm(OnceForm):
     infusions = forms.TypedChoiceField(
         choices=[(n, f"{n} infusions") for n in PACKAGE_SIZES], coerce=int,
         widget=forms.RadioSelect, label="Package",
     )  # fmt: skip
 
 
-class PackageReleaseForm(forms.Form):
+class PackageReleaseForm(OnceForm):
     infusions = forms.IntegerField(min_value=1, max_value=12, label="Unused infusions to give back")
     reason = forms.CharField(max_length=250)
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 
 from clinic.access import HasRole
 from clinic.api import NamedChoiceField, StaffSerializer, service_errors, validated
+from clinic.models import Location
 from clinic.roles import DESK
 from patients.api.common import PatientRecordViewSet
 from scheduling.api.common import PatientRefSerializer, SchedulingErrorSerializer
@@ -17,6 +18,7 @@ from scheduling.models import Appointment
 from ..models import EntryKind, LedgerEntry, PaymentMethod, PriceItem
 from ..selectors.ledger import balances_for
 from ..services import ledger as services
+from ..services.cards import payment_refund
 
 REFUSED = {400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer}
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -36,8 +38,8 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = [
-            "id", "kind", "amount_usd", "method", "reference", "description", "price_item",
-            "appointment", "refund_of", "reason", "recorded_at", "recorded_by",
+            "id", "kind", "amount_usd", "method", "reference", "description", "location",
+            "price_item", "appointment", "refund_of", "reason", "recorded_at", "recorded_by",
             "balance_after_usd",
         ]  # fmt: skip
         read_only_fields = fields
@@ -60,6 +62,11 @@ class LedgerEntryInputSerializer(serializers.Serializer):
     )
     direction = serializers.ChoiceField(["credit", "debit"], required=False)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True,
+        help_text="A payment: the site where it is taken (its drawer and day's close), one of "
+        "the caller's; the patient's home site if not given.",
+    )  # fmt: skip
 
     def __init__(self, *args, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +90,7 @@ class LedgerEntryInputSerializer(serializers.Serializer):
 
 ACCEPTS = {
     EntryKind.CHARGE: ("price_item", "amount_usd", "description", "appointment"),
-    EntryKind.PAYMENT: ("amount_usd", "method", "reference"),
+    EntryKind.PAYMENT: ("amount_usd", "method", "reference", "location"),
     EntryKind.ADJUSTMENT: ("amount_usd", "direction", "reason"),
 }
 WRITES = {
@@ -143,11 +150,12 @@ class LedgerViewSet(PatientRecordViewSet):
     )
     @action(detail=True, methods=["post"])
     def refund(self, request, *args, **kwargs):
-        """Give back part or all of this payment (never more than is left), with the reason."""
+        """Give back part or all of this payment (never more than is left), with the reason;
+        a card payment taken through the provider is given back to the card there."""
         payment = self.get_object()
         fields = validated(LedgerRefundSerializer, request)
         with service_errors({"refund_of": "non_field_errors"}):
-            entry = services.ledger_refund(payment=payment, by=request.user, **fields)
+            entry = payment_refund(payment=payment, by=request.user, **fields)
         return self.created(entry)
 
 

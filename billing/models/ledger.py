@@ -57,6 +57,9 @@ class LedgerEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
     reason = models.CharField(max_length=300, blank=True)
+    # The desk form's one-time key (made when the form is shown): the same form sent again
+    # (the back button, a retry) finds this entry instead of writing a second one.
+    form_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -23,7 +23,7 @@ from ..card_providers import (
     to_usd,
 )
 from ..models import CardEvent, CardIntent, CardSettlement, EntryKind, LedgerEntry, PaymentMethod
-from .ledger import CASHIERS, _amount, ledger_refund, refundable_usd
+from .ledger import CASHIERS, _amount, earlier_entry, ledger_refund, refundable_usd
 
 SUCCEEDED = "payment_intent.succeeded"
 FAILED = "payment_intent.payment_failed"
@@ -151,14 +151,23 @@ def card_payment_check(*, intent: CardIntent, by: User) -> str:
 
 
 def card_refund(
-    *, payment: LedgerEntry, by: User, amount_usd: Decimal, reason: str, idempotency_key: str = ""
+    *,
+    payment: LedgerEntry,
+    by: User,
+    amount_usd: Decimal,
+    reason: str,
+    idempotency_key: str = "",
+    form_key: str = "",
 ) -> LedgerEntry:
     """Give back part or all of a card payment through the provider, then on the ledger
-    (the same checks as any refund: at most what is left, with the reason)."""
+    (the same checks as any refund: at most what is left, with the reason). The desk form's
+    ``form_key`` is also the provider's idempotency key: the form sent twice is one refund."""
     require_role(by, *CASHIERS, doing="refund payments")
     settlement = CardSettlement.objects.filter(payment=payment).select_related("intent").first()
     if settlement is None:
         raise ValidationError({"refund_of": "This payment was not taken through the provider."})
+    if earlier := earlier_entry(form_key, payment.patient):
+        return earlier
     amount = _amount(amount_usd)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the money is given back."})
@@ -166,7 +175,7 @@ def card_refund(
         raise ValidationError(
             {"amount_usd": f"At most ${refundable_usd(payment)} of this payment is left to refund."}
         )
-    key = (idempotency_key or "").strip()[:100] or uuid.uuid4().hex
+    key = (idempotency_key or form_key or "").strip()[:100] or uuid.uuid4().hex
     try:
         refund_id = get_card_provider().refund(
             intent_id=settlement.intent.intent_id, amount_usd=amount, idempotency_key=key
@@ -175,11 +184,34 @@ def card_refund(
         raise ValidationError({"amount_usd": f"The card provider refused: {error}"}) from error
     try:
         return ledger_refund(
-            payment=payment, by=by, amount_usd=amount, reason=reason, reference=refund_id[:60]
-        )
+            payment=payment, by=by, amount_usd=amount, reason=reason, form_key=form_key,
+            provider_refund_id=refund_id,
+        )  # fmt: skip
     except ValidationError:
         # The provider's charge.refunded webhook recorded this refund in between.
         return payment.refunds.order_by("-pk").first()
+
+
+def payment_refund(
+    *,
+    payment: LedgerEntry,
+    by: User,
+    amount_usd: Decimal,
+    reason: str,
+    reference: str = "",
+    form_key: str = "",
+) -> LedgerEntry:
+    """Give back part or all of a payment the way it was taken: a card payment taken
+    through the provider goes back to the card there (``card_refund``), any other is
+    given back at the desk and written on the ledger (``ledger_refund``)."""
+    if CardSettlement.objects.filter(payment=payment).exists():
+        return card_refund(
+            payment=payment, by=by, amount_usd=amount_usd, reason=reason, form_key=form_key
+        )
+    return ledger_refund(
+        payment=payment, by=by, amount_usd=amount_usd, reason=reason, reference=reference,
+        form_key=form_key,
+    )  # fmt: skip
 
 
 def intent_status(intent: CardIntent) -> str:

@@ -29,10 +29,15 @@ from ..models import (
     GoodFaithEstimate,
     IssueMethod,
 )
-from ..selectors.superbill import patient_diagnoses
+from ..selectors.superbill import course_visits, patient_diagnoses, superbill_for
 
 logger = logging.getLogger(__name__)
 ISSUERS = DESK
+
+
+def _bills_an_infusion(appointment, course, patient) -> bool:
+    visits = [appointment] if appointment is not None else course_visits(course)
+    return bool(superbill_for(visits, patient).services)
 
 
 @transaction.atomic
@@ -63,6 +68,13 @@ def document_issue(
     else:
         raise ValidationError({"__all__": "Name the superbill or estimate to give."})
     patient = Patient.objects.get(pk=patient.pk)  # the address on file now
+    if estimate is None and not _bills_an_infusion(appointment, course, patient):
+        raise ValidationError({"__all__": (
+            "No infusion was given at this visit yet: a superbill lists infusions given, so "
+            "there is nothing to give the insurer."
+        ) if appointment is not None else (
+            "No infusion of this course was given yet: there is nothing to give the insurer."
+        )})  # fmt: skip
     if estimate is None:
         known = patient_diagnoses(patient)
         if unknown := [code for code in diagnoses if code not in known]:

@@ -13,7 +13,7 @@ from clinic.errors import ConflictError
 from clinic.models import Location, User
 from clinic.roles import ADMINS, DESK
 from patients.models import Patient
-from scheduling.models import ACTIVE_STATUSES, Course
+from scheduling.models import ACTIVE_STATUSES, AppointmentStatus, Course
 
 from ..business_days import estimate_due_by
 from ..models import (
@@ -122,6 +122,14 @@ def _first_service_on(course: Course | None) -> datetime.date | None:
     return course.location.date_of(first.starts_at) if first else None
 
 
+def course_infusions(course: Course) -> int:
+    """The infusions a course's estimate covers: its sessions that are not cancelled (a
+    no-show still counts: it may be charged, as ``reissue`` counts them), or the planned
+    count before any is booked."""
+    sessions = course.appointments.exclude(status=AppointmentStatus.CANCELLED).count()
+    return sessions or course.planned_infusions
+
+
 def _diagnoses(patient: Patient) -> str:
     intake = patient.intakes.order_by("-recorded_at").first()
     return intake.diagnosis_code if intake else "M79.7"
@@ -138,10 +146,10 @@ def estimate_issue(
     supersedes: GoodFaithEstimate | None = None,
     reason: str = "",
 ) -> GoodFaithEstimate:
-    """A Good Faith Estimate for a self-pay patient: for a booked ``course`` (its planned
-    infusions; due by the business-day rule from the day it was booked), or on the patient's
-    request (``infusions``; due in 3 business days). With ``supersedes``: the updated
-    estimate replacing it, with the reason."""
+    """A Good Faith Estimate for a self-pay patient: for a booked ``course`` (its sessions
+    not cancelled, ``course_infusions``; due by the business-day rule from the day it was
+    booked), or on the patient's request (``infusions``; due in 3 business days). With
+    ``supersedes``: the updated estimate replacing it, with the reason."""
     require_role(by, *ESTIMATORS, doing="issue Good Faith Estimates")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     location = course.location if course else patient.home_location
@@ -153,7 +161,7 @@ def estimate_issue(
         )
     if course is not None and course.patient_id != patient.pk:
         raise ValidationError({"course": "This course is not the patient's."})
-    infusions = infusions or (course.planned_infusions if course else None)
+    infusions = infusions or (course_infusions(course) if course else None)
     if not infusions or infusions < 1:
         raise ValidationError({"infusions": "Give the number of infusions to estimate."})
     today = location.today()

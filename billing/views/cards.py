@@ -113,8 +113,12 @@ def patient_packages(request, pk):
             done, status = run_service(sell, lambda: packages.package_sell(
                 patient=patient, by=request.user, **sell.cleaned_data
             ))  # fmt: skip
-            if done:
+            if done and getattr(done, "replayed", False):
+                messages.info(request, f"{done} was already sold: the form was sent again, "
+                              "nothing more was charged.")  # fmt: skip
+            elif done:
                 messages.success(request, f"{done} sold and charged.")
+            if done:
                 return redirect(reverse("billing:packages", args=[patient.pk]))
     elif action == "release":
         purchase = get_object_or_404(
@@ -125,9 +129,13 @@ def patient_packages(request, pk):
             done, status = run_service(release, lambda: packages.package_release(
                 purchase=purchase, by=request.user, **release.cleaned_data
             ))  # fmt: skip
-            if done:
+            if done and getattr(done, "replayed", False):
+                messages.info(request, "These infusions were already given back: the form "
+                              "was sent again, nothing more was credited.")  # fmt: skip
+            elif done:
                 messages.success(request, f"{done.infusions} infusions given back: "
                                  f"${done.amount_usd} credited.")  # fmt: skip
+            if done:
                 return redirect(reverse("billing:packages", args=[patient.pk]))
         release.purchase_pk = purchase.pk
     context = {

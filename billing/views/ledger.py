@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from clinic.access import role_required
+from clinic.access import locations_for, role_required
 from clinic.forms import run_service
 from clinic.roles import DESK
 from patients.selectors import patient_for
@@ -39,7 +39,7 @@ def ledger(request, pk):
     return render(request, "billing/ledger.html", context)
 
 
-def _form(kind, patient, data):
+def _form(kind, patient, data, by):
     if kind == "charge":
         price_list = price_list_in_force(patient.home_location, patient.home_location.today())
         items = price_list.items.all() if price_list else PriceItem.objects.none()
@@ -49,7 +49,36 @@ def _form(kind, patient, data):
             .order_by("-starts_at")
         )
         return ChargeForm(data, items=items, visits=visits)
+    if kind == "payment":
+        sites = locations_for(by)
+        return PaymentForm(data, sites=sites, site=_site_taking(patient, sites))
     return FORMS[kind](data)
+
+
+def _site_taking(patient, sites):
+    """Where a payment is most likely taken: the site of the patient's visit today, else
+    their home site (if one of the taker's)."""
+    today = patient.home_location.today()
+    visit = (
+        patient.appointments.filter(location__in=sites, starts_at__date__gte=today)
+        .order_by("starts_at")
+        .select_related("location")
+        .first()
+    )
+    if visit is not None and visit.location.date_of(visit.starts_at) == today:
+        return visit.location
+    return patient.home_location if sites.filter(pk=patient.home_location_id).exists() else None
+
+
+def _recorded(request, entry):
+    if getattr(entry, "replayed", False):
+        messages.info(
+            request,
+            f"This {entry.get_kind_display().lower()} of ${entry.shown_usd} "
+            "was already recorded: the form was sent again, nothing more was written.",
+        )
+    else:
+        messages.success(request, f"{entry.get_kind_display()} of ${entry.shown_usd} recorded.")
 
 
 def _service(kind, patient, by, fields):
@@ -65,14 +94,14 @@ def ledger_new(request, pk, kind):
     if kind not in FORMS:
         raise Http404("No such entry.")
     patient = patient_for(request.user, pk)
-    form = _form(kind, patient, request.POST if request.method == "POST" else None)
+    form = _form(kind, patient, request.POST if request.method == "POST" else None, request.user)
     status = 200
     if form.is_bound and form.is_valid():
         entry, status = run_service(
             form, lambda: _service(kind, patient, request.user, form.cleaned_data)
         )
         if entry:
-            messages.success(request, f"{entry.get_kind_display()} of ${entry.shown_usd} recorded.")
+            _recorded(request, entry)
             return _to_ledger(patient)
     context = {"patient": patient, "form": form, "title": TITLES[kind],
                "balance": balance_usd(patient)}  # fmt: skip
@@ -85,10 +114,10 @@ def refund(request, pk):
     form = RefundForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound and form.is_valid():
-        entry, status = run_service(form, lambda: services.ledger_refund(
+        entry, status = run_service(form, lambda: services.payment_refund(
             payment=payment, by=request.user, **form.cleaned_data))  # fmt: skip
         if entry:
-            messages.success(request, f"Refund of ${entry.amount_usd} recorded.")
+            _recorded(request, entry)
             return _to_ledger(payment.patient)
     context = {
         "patient": payment.patient, "form": form, "balance": balance_usd(payment.patient),

@@ -131,7 +131,7 @@ def test_the_desk_closes_on_the_page_and_a_payment_page_then_says_so(
         page = client.get(url)
     assert "no payment or refund can be recorded" in page.content.decode()
     refused = client.post(reverse("billing:ledger_new", args=[patient.pk, "payment"]),
-                          {"amount_usd": "5", "method": "cash"})  # fmt: skip
+                          {"location": site.pk, "amount_usd": "5", "method": "cash"})  # fmt: skip
     assert refused.status_code == 409 and LedgerEntry.objects.count() == 1
     assert client.get(reverse("billing:closes")).status_code == 200
 

@@ -93,3 +93,21 @@ def test_a_refused_cancel_of_the_rest_announces_nothing(course, nurse, front_des
         services.course_cancel_remaining(course=course, changed_by=front_desk, reason=" ")
     assert list(GoodFaithEstimate.objects.filter(course=course)) == [first]
     assert not course.appointments.filter(status=AppointmentStatus.CANCELLED).exists()
+
+
+def test_an_estimate_prepared_after_a_cancellation_counts_the_sessions_left(
+    patient, protocol, site, chairs, nurse, front_desk, monkeypatch
+):
+    """No estimate at booking (the site's prices came later, say); the desk prepares one
+    for a course one of whose sessions is already cancelled: 7 infusions, not the 8 once
+    planned (the count a re-issue uses)."""
+    from billing import services as billing
+    from scheduling import hooks
+
+    monkeypatch.setattr(hooks, "course_booked", [])
+    course = book_course(patient, protocol, site, chairs[0], nurse, front_desk, count=8)
+    third = course.appointments.get(sequence=3)
+    services.appointment_transition(appointment=third, to_status=AppointmentStatus.CANCELLED,
+                                    changed_by=front_desk, reason="Flu")  # fmt: skip
+    estimate = billing.estimate_issue(patient=course.patient, by=front_desk, course=course)
+    assert estimated_infusions(estimate) == 7 and estimate.total_usd == Decimal("3850.00")

@@ -82,6 +82,7 @@ def test_a_cancelled_visit_is_not_charged_and_a_visit_only_once(
     patient, front_desk, prices, site, nurse, protocol
 ):
     visit = make_appointment(site=site, nurse=nurse, protocol=protocol, patient=patient)
+    visit.__class__.objects.filter(pk=visit.pk).update(status=AppointmentStatus.COMPLETED)
     billing.ledger_charge(patient=patient, by=front_desk, price_item=prices.item("infusion"),
                           appointment=visit)  # fmt: skip
     with pytest.raises(ConflictError):

@@ -17,9 +17,10 @@ def post(client, url, body):
 def test_the_desk_takes_a_payment_on_the_page(login, front_desk, patient):
     client = login(front_desk)
     url = reverse("billing:ledger_new", args=[patient.pk, "payment"])
-    refused = client.post(url, {"amount_usd": "-5", "method": "cash"})
+    site = patient.home_location_id
+    refused = client.post(url, {"location": site, "amount_usd": "-5", "method": "cash"})
     assert "amount_usd" in refused.context["form"].errors and not LedgerEntry.objects.exists()
-    taken = client.post(url, {"amount_usd": "75.00", "method": "card_terminal",
+    taken = client.post(url, {"location": site, "amount_usd": "75.00", "method": "card_terminal",
                               "reference": "TRM-77"})  # fmt: skip
     assert taken.status_code == 302
     page = client.get(reverse("billing:ledger", args=[patient.pk]))

@@ -118,3 +118,13 @@ def test_a_nurse_issues_no_superbill_and_another_sites_patient_is_a_404(
     assert answer.status_code == 403 and not DocumentIssue.objects.exists()
     stranger = PatientFactory(home_location=other_site)
     assert login(front_desk).get(url(stranger)).status_code == 404
+
+
+def test_no_superbill_for_a_visit_not_given_yet(login, front_desk, running, site_billing):
+    """The infusion is still running (or the visit is tomorrow, or was cancelled): nothing
+    to bill yet, so no paper is issued."""
+    patient = running.appointment.patient
+    payload = {"appointment": running.appointment_id, "method": "download"}
+    answer = login(front_desk).post(url(patient), payload, content_type="application/json")
+    assert answer.status_code == 400 and "nothing to give" in answer.content.decode()
+    assert not DocumentIssue.objects.exists()
