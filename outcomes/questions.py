@@ -128,3 +128,25 @@ def self_harm_positive(items: list[dict], draft: dict) -> bool:
         and (draft.get(step.key) or 0) > 0
         for step in steps(items)
     )
+
+
+def is_self_harm_item(step: Step) -> bool:
+    return step.kind == MeasureKind.PHQ9 and step.field == PHQ9_SELF_HARM_ITEM
+
+
+def unanswered_before_self_harm(items: list[dict], draft: dict, step: Step) -> Step | None:
+    """For PHQ-9 item 9: the first of its questionnaire's earlier items not answered yet (it
+    is asked first), else None. Item 9 is answered last, so that a positive answer finds the
+    PHQ-9 whole and it is recorded, and the physicians told, at once."""
+    if not is_self_harm_item(step):
+        return None
+    return next(
+        (
+            earlier
+            for earlier in steps(items)
+            if earlier.item == step.item
+            and earlier.number < step.number
+            and draft.get(earlier.key) is None
+        ),
+        None,
+    )

@@ -223,11 +223,13 @@ def link_save_answer(*, link: PatientLink, step: int, value) -> PatientLink:
         raise ValidationError({"answer": "These answers have already been sent to the clinic."})
     if not questions.valid_answer(question, value):
         raise ValidationError({"answer": "Choose one of the answers."})
+    if questions.unanswered_before_self_harm(link.items, link.draft, question):
+        raise ValidationError({"answer": "Answer the questions before this one first."})
     link.draft = {**link.draft, question.key: value}
     link.save(update_fields=["draft"])
-    if question.kind == MeasureKind.PHQ9 and question.field == questions.PHQ9_SELF_HARM_ITEM:
+    if question.kind == MeasureKind.PHQ9:
         answers = questions.answers_of(link.items, link.draft)[question.item]
-        if value > 0 and None not in answers.values():
+        if (answers[questions.PHQ9_SELF_HARM_ITEM] or 0) > 0 and None not in answers.values():
             _record_item(link, question.item, answers)
     return link
 

@@ -60,12 +60,15 @@ def patient_page(view):
     return wrapper
 
 
-def _context(link, token) -> dict:
+def _context(link, token, *, proven=True) -> dict:
+    """What every page of the link shows. Before the date of birth is proven nothing about
+    the patient's answers shows: not even the crisis banner a PHQ-9 item 9 answer raises
+    (whoever holds the link would learn of it)."""
     return {
         "link": link,
         "token": token,
         "total": len(questions.steps(link.items)),
-        "crisis": questions.self_harm_positive(link.items, link.draft),
+        "crisis": proven and questions.self_harm_positive(link.items, link.draft),
         "languages": LANGUAGES,
         "expires_at": link.expires_at,
         "local_tz": link.course.location.time_zone,
@@ -85,7 +88,7 @@ def start(request, link, token):
     here = reverse("outcomes:answer", args=[token])
     zone, then = link.course.location.time_zone, lambda: _next_url(link, token)
     return GATE.ask(request, link, check, here=here, time_zone=zone, then=then,
-                    context=_context(link, token))  # fmt: skip
+                    context=_context(link, token, proven=False))  # fmt: skip
 
 
 def _next_url(link, token) -> str:
@@ -116,6 +119,8 @@ def step(request, link, token, number: int):
     if not 1 <= number <= len(found):
         raise Http404("No such question.")
     question = found[number - 1]
+    if earlier := questions.unanswered_before_self_harm(link.items, link.draft, question):
+        return redirect("outcomes:answer_step", token=token, number=earlier.number)
     saved = link.draft.get(question.key)
     form = AnswerForm(request.POST or None, step=question, initial={"answer": saved})
     status = 200

@@ -288,6 +288,38 @@ def test_phq9_item_9_from_home_shows_988_and_alerts_the_sites_physicians(
     assert not open_phq9_follow_ups_for(physician).exists()
 
 
+def test_the_crisis_banner_shows_only_after_the_date_of_birth(client, link):
+    """Item 9 answered above zero, then the link opened in another browser (the phone's
+    SMS seen by someone else): the date-of-birth page says nothing of it."""
+    for step in questions.steps(link.items):
+        link_save_answer(link=link, step=step.number, value=2 if step.field == "item_9" else 0)
+    with translation.override("en"):
+        page = client.get(reverse("outcomes:answer", args=[link_token(link)]))
+        assert "988" not in page.content.decode() and "crisis" not in page.content.decode()
+        prove(client, link)
+        review = client.get(reverse("outcomes:answer_review", args=[link_token(link)]))
+    assert 'href="tel:988"' in review.content.decode()
+
+
+def test_item_9_is_asked_after_the_rest_of_its_phq9_so_a_yes_reaches_the_physicians(client, link):
+    """Gone straight to item 9 (a bookmark, the review page's list) with PHQ-9 items left:
+    sent to the first of them; the service refuses item 9 before them, so a positive answer
+    always finds the PHQ-9 whole and records it at once."""
+    token = link_token(link)
+    prove(client, link)
+    phq9 = [step for step in questions.steps(link.items) if step.kind == "phq9"]
+    first, item_9 = phq9[0], phq9[-1]
+    jump = client.get(reverse("outcomes:answer_step", args=[token, item_9.number]))
+    assert jump.status_code == 302
+    assert jump.url == reverse("outcomes:answer_step", args=[token, first.number])
+    with pytest.raises(ValidationError):
+        link_save_answer(link=link, step=item_9.number, value=2)
+    for step in phq9[:-1]:
+        link_save_answer(link=link, step=step.number, value=0)
+    link_save_answer(link=link, step=item_9.number, value=2)
+    assert OutcomeMeasure.objects.get(kind="phq9").needs_same_day_follow_up
+
+
 def test_the_physicians_home_lists_the_alert_from_home(login, link, physician):
     answer_all(link, phq9_item9=1)
     response = login(physician).get(reverse("infusions:physician_home"))
