@@ -23,3 +23,10 @@ class SchedulingConfig(AppConfig):
             "scheduling.view_smsoptout",
         ],
     }
+
+    def ready(self):
+        from patients.hooks import on_patient_deactivated
+
+        from .services.changes import cancel_visits_of_deactivated
+
+        on_patient_deactivated(cancel_visits_of_deactivated)

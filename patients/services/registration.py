@@ -6,6 +6,7 @@ from clinic.access import require_role
 from clinic.models import User
 from clinic.roles import ALL_STAFF, DESK
 
+from .. import hooks
 from ..models import MRN_SEQUENCE, EscortContact, Patient
 from ..selectors import likely_duplicates
 
@@ -88,6 +89,8 @@ def patient_deactivate(*, patient: Patient, deactivated_by: User, reason: str) -
     patient.deactivated_by = deactivated_by
     patient.deactivation_reason = reason.strip()
     patient.save()
+    for hook in hooks.patient_deactivated:  # scheduling: the visits still booked cancelled
+        hook(patient=patient, by=deactivated_by, reason=reason.strip())
     return patient
 
 

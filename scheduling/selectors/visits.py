@@ -3,9 +3,11 @@
 import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from clinic.access import locations_for
 from clinic.models import User
+from patients.selectors import booking_blockers
 
 from ..models import (
     ACTIVE_STATUSES,
@@ -31,6 +33,42 @@ def patient_courses(patient) -> list[Course]:
         )
         .prefetch_related(Prefetch("appointments", queryset=appointments))
     )
+
+
+TO_COME = (
+    AppointmentStatus.SCHEDULED,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_CHAIR,
+)
+
+
+def course_blockers(patient) -> list[str]:
+    """Why a new course (or booster) cannot be booked for this patient now: the record's
+    reasons (``patients.selectors.booking_blockers``) and a course already booked with
+    sessions still to come. A patient has one course of infusions at a time: a second
+    booked beside it would put two infusions on the same days, at any site. To change a
+    course, cancel its remaining sessions first, or book a make-up into it."""
+    reasons = booking_blockers(patient)
+    ahead = (
+        Appointment.objects.filter(
+            patient=patient,
+            course__isnull=False,
+            status__in=TO_COME,
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("location")
+        .order_by("starts_at")
+        .first()
+    )
+    if ahead is not None:
+        when = ahead.starts_at.astimezone(ahead.location.zone)
+        reasons.append(
+            f"The patient already has a course booked at {ahead.location}, with an infusion on "
+            f"{when:%a %m/%d/%Y %H:%M} still to come: cancel its remaining sessions before "
+            "booking another, or book a make-up into it."
+        )
+    return reasons
 
 
 def live_feed(patient) -> CalendarFeed | None:

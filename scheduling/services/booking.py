@@ -12,7 +12,7 @@ from clinic.errors import ConflictError
 from clinic.models import Location, User
 from clinic.roles import DESK
 from patients.models import Patient
-from patients.selectors import booking_blockers, primary_escort
+from patients.selectors import primary_escort
 
 from .. import notify
 from ..models import (
@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..selectors.replan import visit_shape
 from ..selectors.slots import course_gap_problem, make_up_slot
+from ..selectors.visits import course_blockers
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .slots import SessionTimes, SiteBookings, local, session_times, slot_invalid, slot_taken
 
@@ -89,7 +90,7 @@ def course_book(
     if not protocol.is_active:
         raise ValidationError({"protocol": f"{protocol} is withdrawn; choose an active protocol."})
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    if blockers := booking_blockers(patient):
+    if blockers := course_blockers(patient):
         raise ValidationError({"patient": blockers})
     planned_infusions = planned_infusions or len(sessions)
     rules = LocationSchedule.for_location(location)

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.errors import ConflictError
@@ -79,6 +80,13 @@ def _transition_locked(
     from_status = ALLOWED.check(appointment, to_status)
     if to_status == S.CHECKED_IN:
         require_check_in_day(appointment)
+    if to_status == S.NO_SHOW and timezone.now() < appointment.starts_at:
+        when = local(appointment.location, appointment.starts_at)
+        raise ValidationError({"status": (
+            f"This visit is not until {when:%a %m/%d/%Y %H:%M}: a patient is a no-show only "
+            "once the visit's time has come. To take it off the schedule, cancel it with "
+            "the reason."
+        )})  # fmt: skip
     if to_status in NEEDS_REASON and not reason.strip():
         raise ValidationError(
             {"reason": f"Say why the appointment is {S(to_status).label.lower()}."}
@@ -188,4 +196,35 @@ def course_cancel_remaining(*, course: Course, changed_by: User, reason: str) ->
     done = course.appointments.filter(status=S.COMPLETED).exists()
     course.status = CourseStatus.ABANDONED if done else CourseStatus.CANCELLED
     course.save(update_fields=["status"])
+    return cancelled
+
+
+DEACTIVATED_NOTE = "Patient record deactivated: "
+
+
+def cancel_visits_of_deactivated(*, patient, by: User, reason: str) -> int:
+    """``patients.hooks.patient_deactivated``: the visits still booked for a patient whose
+    record is deactivated are cancelled with the reason (their reminders stop, the chairs go
+    to the waitlist, the courses end); refused while the patient is checked in or in the
+    chair. Returns how many were cancelled."""
+    here = (
+        Appointment.objects.filter(patient=patient, status__in=[S.CHECKED_IN, S.IN_CHAIR])
+        .select_related("location")
+        .first()
+    )
+    if here is not None:
+        raise ValidationError({"__all__": (
+            f"The patient is {S(here.status).label.lower()} at {here.location} now: close "
+            "today's visit before deactivating the record."
+        )})  # fmt: skip
+    note = (DEACTIVATED_NOTE + reason)[:300]
+    booked = Appointment.objects.filter(patient=patient, status__in=[S.SCHEDULED, S.CONFIRMED])
+    cancelled = 0
+    ended = (CourseStatus.CANCELLED, CourseStatus.ABANDONED, CourseStatus.COMPLETED)
+    courses = Course.objects.filter(pk__in=booked.values("course")).exclude(status__in=ended)
+    for course in courses.order_by("pk"):
+        cancelled += course_cancel_remaining(course=course, changed_by=by, reason=note)
+    for appointment in booked.select_for_update():  # left: no course, or one already ended
+        _transition_locked(appointment, S.CANCELLED, by, note)
+        cancelled += 1
     return cancelled

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from clinic.models import Location, User
 from clinic.roles import Role
 from patients.models import Patient
-from patients.selectors import booking_blockers
 
 from ..models import Chair, LocationSchedule, NurseShift, VisitTemplate
+from ..selectors.visits import course_blockers
 from .booking import SessionRequest
 from .slots import SessionTimes, SiteBookings, local, local_datetime, session_times
 
@@ -122,7 +122,7 @@ def course_propose(
     rules = LocationSchedule.for_location(location)
     template = template or VisitTemplate.default()
     minutes = protocol.infusion_minutes
-    proposal = Proposal(blockers=booking_blockers(patient))
+    proposal = Proposal(blockers=course_blockers(patient))
     if not protocol.is_active:
         proposal.blockers.append(f"{protocol} is withdrawn; choose an active protocol.")
     low, high = (1, 1) if booster else (rules.min_infusions, rules.max_infusions)

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from clinic.access import require_role
 from clinic.errors import ConflictError
@@ -60,6 +61,27 @@ def federal_holidays_set(*, actor: User, location: Location, follow: bool) -> Lo
     return rules
 
 
+def _booked_outside(
+    location: Location,
+    weekday: int,
+    opens_at: datetime.time | None,
+    closes_at: datetime.time | None,
+) -> list[datetime.datetime]:
+    """The local starts of the visits still to come at the site on ``weekday`` that the new
+    hours would leave outside (all of them when the weekday closes), soonest first."""
+    visits = Appointment.objects.filter(
+        location=location, status__in=ACTIVE_STATUSES, ends_at__gte=timezone.now()
+    ).order_by("starts_at")
+    outside = []
+    for starts_at, ends_at in visits.values_list("starts_at", "ends_at").iterator():
+        start, end = location.local(starts_at), location.local(ends_at)
+        if start.weekday() != weekday:
+            continue
+        if opens_at is None or start.time() < opens_at or end.time() > closes_at:
+            outside.append(start)
+    return outside
+
+
 @transaction.atomic
 def opening_hours_set(
     *,
@@ -69,15 +91,23 @@ def opening_hours_set(
     opens_at: datetime.time | None,
     closes_at: datetime.time | None,
 ) -> OpeningHours | None:
-    """Set a weekday's hours, or close the site on that weekday (both times None)."""
+    """Set a weekday's hours, or close the site on that weekday (both times None). Refused
+    while visits still to come on that weekday would fall outside them, as a closed day is."""
     require_role(actor, *SETUP, doing="change a site's opening hours")
     existing = OpeningHours.objects.filter(location=location, weekday=weekday).first()
+    if (opens_at is None) != (closes_at is None):
+        raise ValidationError({"opens_at": "Give both times, or neither to close that day."})
+    if outside := _booked_outside(location, weekday, opens_at, closes_at):
+        day = OpeningHours.Weekday(weekday).label
+        hours = f"outside {opens_at:%H:%M}-{closes_at:%H:%M}" if opens_at else "on a closed day"
+        raise ConflictError({"opens_at": (
+            f"{len(outside)} infusion(s) booked at {location} on {day}s would fall {hours} "
+            f"(the first {outside[0]:%a %m/%d/%Y %H:%M}): reschedule them first."
+        )})  # fmt: skip
     if opens_at is None and closes_at is None:
         if existing:
             existing.delete()
         return None
-    if opens_at is None or closes_at is None:
-        raise ValidationError({"opens_at": "Give both times, or neither to close that day."})
     hours = existing or OpeningHours(location=location, weekday=weekday)
     hours.opens_at, hours.closes_at = opens_at, closes_at
     hours.full_clean()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,6 +36,7 @@ def patient_courses(request, pk):
         "feed_url": feed_url,
         "booker": request.user.may(*BOOKERS),
         "changeable": visits.CHANGEABLE,
+        "now": timezone.now(),  # no-show is offered once a visit's time has come
     }
     return render(request, "scheduling/patient_courses.html", context)
 

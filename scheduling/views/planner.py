@@ -10,10 +10,11 @@ from clinic.access import role_required
 from clinic.api import id_param
 from clinic.errors import ConflictError
 from clinic.forms import add_service_errors
-from patients.selectors import booking_blockers, patients_for
+from patients.selectors import patients_for
 
 from .. import services
 from ..forms import PlannerForm, SessionFormSet, site_input_value
+from ..selectors.visits import course_blockers
 from .common import BOOKERS, CONFLICT, posted, to_courses_tab
 
 INFUSION_NUMBER = re.compile(r"^Infusion (\d+) ")
@@ -106,7 +107,7 @@ def planner(request):
         "proposal": proposal,
         "picked": picked,
         "pick_matches": [picked] if picked else [],
-        "blockers": booking_blockers(picked) if picked else [],
+        "blockers": course_blockers(picked) if picked else [],
     }
     return render(request, "scheduling/planner.html", context, status=status)
 
@@ -126,5 +127,5 @@ def planner_blockers(request):
     """The red list under the patient picker, for htmx, when the picked patient changes."""
     pk = id_param(request.GET.get("patient"))
     patient = patients_for(request.user).filter(pk=pk).first() if pk is not None else None
-    blockers = booking_blockers(patient) if patient else []
+    blockers = course_blockers(patient) if patient else []
     return render(request, "scheduling/_blockers.html", {"blockers": blockers})
