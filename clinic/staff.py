@@ -3,6 +3,8 @@
 Deactivation goes through ``clinic.accounts.user_deactivate`` (every credential ends).
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +13,23 @@ from .access import require_role
 from .accounts import user_deactivate
 from .models import Location, User
 from .roles import Role
+
+# Called as hook(user) after a colleague's sites or active flag change: each app above
+# returns what it still holds for them that they can no longer do (scheduling: shifts and
+# visits ahead at a site they left, or after they left), as sentences for the clinic admin.
+# A leaver is always deactivated at once (access control comes first); the work is then
+# given to someone else.
+left_behind: list[Callable[[User], list[str]]] = []
+
+
+def on_left_behind(hook: Callable[[User], list[str]]) -> Callable:
+    if hook not in left_behind:
+        left_behind.append(hook)
+    return hook
+
+
+def work_left_behind(user: User) -> list[str]:
+    return [sentence for hook in left_behind for sentence in hook(user)]
 
 
 def staff_for(actor: User):

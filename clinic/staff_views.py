@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .access import locations_for, role_required
 from .models import Location
 from .roles import Role
-from .staff import staff_for, staff_update
+from .staff import staff_for, staff_update, work_left_behind
 
 
 class StaffForm(forms.Form):
@@ -50,7 +50,7 @@ def staff_edit(request, pk: int):
     form = StaffForm(request.POST or None, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_update(
+            member = staff_update(
                 actor=request.user,
                 user=member,
                 roles=form.cleaned_data["roles"],
@@ -64,5 +64,7 @@ def staff_edit(request, pk: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{member} saved.")
+            for sentence in work_left_behind(member):
+                messages.warning(request, sentence)
             return redirect("staff_list")
     return render(request, "clinic/staff_edit.html", {"member": member, "form": form})

@@ -25,8 +25,11 @@ class SchedulingConfig(AppConfig):
     }
 
     def ready(self):
+        from clinic.staff import on_left_behind
         from patients.hooks import on_patient_deactivated
 
+        from .selectors.work import nurse_work_left
         from .services.changes import cancel_visits_of_deactivated
 
         on_patient_deactivated(cancel_visits_of_deactivated)
+        on_left_behind(nurse_work_left)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,10 +13,10 @@ from patients.models import Stage
 from patients.selectors import consultation_requests_for
 
 from ..hooks import desk_work
-from ..models import (
-    NurseShift,
-)
+from ..models import Appointment, AppointmentStatus, NurseShift
 from .pipeline import overdue_requests_for
+
+S = AppointmentStatus
 
 
 def desk_work_waiting(user: User) -> list[WorkItem]:
@@ -43,7 +44,11 @@ def sites_without_shifts_next_week(user: User) -> list[Location]:
     """The user's sites open next week with no nurse shift in it: nothing can be booked."""
     start = timezone.now()
     end = start + datetime.timedelta(days=7)
-    covered = NurseShift.objects.overlapping(start, end).values("location")
+    covered = (
+        NurseShift.objects.overlapping(start, end)
+        .filter(nurse__is_active=True, nurse__locations=F("location"))  # who can still work it
+        .values("location")
+    )
     return list(
         locations_for(user)
         .filter(opening_hours__isnull=False)
@@ -60,4 +65,36 @@ def admin_work_waiting(user: User) -> list[WorkItem]:
     return [
         WorkItem("sites_without_shifts", "Sites with no nurse shifts next week", len(bare), rota),
         *desk_work_waiting(user),
+    ]
+
+
+def nurse_work_left(user: User) -> list[str]:
+    """``clinic.staff.left_behind``: the shifts and visits ahead that ``user`` holds at a
+    site they no longer work at (or at all, once deactivated), for the clinic admin to
+    give to another nurse."""
+    now = timezone.now()
+    shifts = NurseShift.objects.filter(nurse=user, ends_at__gt=now)
+    visits = Appointment.objects.filter(
+        nurse=user, ends_at__gt=now,
+        status__in=[S.SCHEDULED, S.CONFIRMED, S.CHECKED_IN, S.IN_CHAIR],
+    )  # fmt: skip
+    if user.is_active:
+        sites = user.locations.values("pk")
+        shifts, visits = shifts.exclude(location__in=sites), visits.exclude(location__in=sites)
+    shifts_left, first = shifts.count(), visits.select_related("location").order_by("starts_at")
+    first = first.first()
+    if not shifts_left and first is None:
+        return []
+    why = "is no longer active" if not user.is_active else "no longer works at those sites"
+    visits_left = visits.count()
+    where = (
+        f"; the first visit {first.location.local(first.starts_at):%a %m/%d/%Y %H:%M} at "
+        f"{first.location}"
+        if first
+        else ""
+    )
+    return [
+        f"{user} {why} but still holds {shifts_left} shift(s) and {visits_left} visit(s) "
+        f"booked ahead{where}: put another nurse on the rota for those shifts and reschedule "
+        "the visits to them."
     ]

@@ -130,3 +130,26 @@ def test_opening_hours_that_would_leave_booked_visits_outside_are_refused(
     )  # fmt: skip
     site_setup.opening_hours_set(actor=clinic_admin, location=site, weekday=1,
                                  opens_at=None, closes_at=None)  # fmt: skip
+
+
+def test_a_nurse_taken_off_a_site_leaves_her_work_named_for_the_admin(
+    course, login, clinic_admin, nurse, site
+):
+    """Deactivated (a leaver: at once, whatever she holds) or taken off the site: the
+    admin is told what she still holds there, and the site no longer counts as staffed."""
+    from scheduling.selectors.work import sites_without_shifts_next_week
+
+    assert site not in sites_without_shifts_next_week(clinic_admin)
+    page = login(clinic_admin).post(
+        reverse("staff_edit", args=[nurse.pk]),
+        {"roles": ["nurse"], "locations": [], "is_active": "on"}, follow=True,
+    )  # fmt: skip
+    body = page.content.decode()
+    assert "no longer works at those sites but still holds" in body and "8 visit(s)" in body
+    assert site in sites_without_shifts_next_week(clinic_admin)
+    page = login(clinic_admin).post(
+        reverse("staff_edit", args=[nurse.pk]), {"roles": ["nurse"], "locations": [site.pk]},
+        follow=True,
+    )  # fmt: skip
+    nurse.refresh_from_db()
+    assert not nurse.is_active and "is no longer active but still holds" in page.content.decode()
