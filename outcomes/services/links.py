@@ -27,6 +27,7 @@ from patients.models import MeasureKind, OutcomeMeasure
 from patients.services import measure_record_from_home
 from scheduling.models import (
     Appointment,
+    AppointmentStatus,
     Course,
     MessageChannel,
     MessageKind,
@@ -52,8 +53,21 @@ def link_language(preferred_language: str) -> str:
     return LinkLanguage.SPANISH if prefers_spanish(preferred_language) else LinkLanguage.ENGLISH
 
 
+# A visit's infusion has started: its "after" measures may be asked (their window opens at
+# the booked start; a late start, an order still unsigned, a visit not given must not be
+# answered "after" before the drug ran).
+STARTED = (AppointmentStatus.IN_CHAIR, AppointmentStatus.COMPLETED)
+
+
+def _askable(due) -> bool:
+    """Not an "after" measure of a visit whose infusion has not started yet."""
+    after = CONTEXTS[due.timing] == "post_infusion" and due.appointment is not None
+    return not after or due.appointment.status in STARTED
+
+
 def open_items(course: Course, now: datetime.datetime) -> list[dict]:
-    """The course's measures open now and not yet answered, as a link's items."""
+    """The course's measures open now and not yet answered, as a link's items: an "after"
+    measure once its visit's infusion has started (``_askable``)."""
     return [
         {
             "measure": due.measure,
@@ -65,7 +79,7 @@ def open_items(course: Course, now: datetime.datetime) -> list[dict]:
             "appointment": due.appointment.pk if due.appointment else None,
         }
         for due in due_measures(course)
-        if due.state(now) == "open" and due.measure in SCHEDULABLE
+        if due.state(now) == "open" and due.measure in SCHEDULABLE and _askable(due)
     ]
 
 

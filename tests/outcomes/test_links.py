@@ -373,3 +373,20 @@ def test_a_clinic_admin_revokes_a_link_in_the_admin(login, clinic_admin, link):
     assert response.status_code == 200
     link.refresh_from_db()
     assert link.state() == "revoked" and link.revoked_by == clinic_admin
+
+
+def test_after_measures_wait_for_the_infusion_to_start(site, nurse, protocol, front_desk):
+    """The booked start has passed but the infusion has not started (an order waiting for
+    its signature): the link asks "before", not yet "after"; once in the chair, it does."""
+    from outcomes.services.links import open_items
+    from scheduling.models import Appointment, AppointmentStatus
+
+    late = make_appointment(
+        site=site, nurse=nurse, protocol=protocol,
+        starts_at=timezone.now() - datetime.timedelta(minutes=30),
+    )  # fmt: skip
+    contexts = {item["context"] for item in open_items(late.course, timezone.now())}
+    assert "post_infusion" not in contexts
+    Appointment.objects.filter(pk=late.pk).update(status=AppointmentStatus.IN_CHAIR)
+    contexts = {item["context"] for item in open_items(late.course, timezone.now())}
+    assert "post_infusion" in contexts
