@@ -89,6 +89,14 @@ def document_issue(
         sent_to = patient.email
         if method == IssueMethod.EMAIL and not sent_to:
             raise ValidationError({"method": "The patient has no email address on file."})
+        if estimate is not None and not sent_to:
+            # An estimate given by link is recorded as given (its deadline met): only when
+            # the link goes somewhere.
+            raise ValidationError({"method": (
+                "The patient has no email address on file, so the link would reach nobody "
+                "and the estimate would not be given: print it and hand it over, or add an "
+                "email address first."
+            )})  # fmt: skip
     issue = DocumentIssue(
         patient=patient, kind=kind, appointment=appointment, course=course, estimate=estimate,
         diagnoses=",".join(diagnoses), method=method, sent_to=sent_to, issued_by=by,

@@ -101,6 +101,20 @@ def link(patient, front_desk, prices, site_billing, django_capture_on_commit_cal
     return DocumentLink.objects.get()
 
 
+def test_an_estimate_link_for_a_patient_with_no_email_is_refused(
+    patient, front_desk, prices, site_billing
+):
+    """It would reach nobody, yet the estimate would count as given (its deadline met)."""
+    from django.core.exceptions import ValidationError
+
+    estimate = billing.estimate_issue(patient=patient, by=front_desk, infusions=6)
+    type(patient).objects.filter(pk=patient.pk).update(email="")
+    with pytest.raises(ValidationError) as refused:
+        billing.estimate_deliver(estimate=estimate, method="link", by=front_desk)
+    assert "no email address" in str(refused.value)
+    assert not EstimateDelivery.objects.exists() and not DocumentIssue.objects.exists()
+
+
 def test_the_patient_link_asks_the_date_of_birth_first(client, link, patient):
     url = reverse("billing:document_link", args=[link_token(link)])
     assert url in mail.outbox[0].body and link.language == "es"
