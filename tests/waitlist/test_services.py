@@ -51,6 +51,18 @@ def test_a_site_not_the_users_is_refused(waiting_patient, other_site, front_desk
         start_sooner(waiting_patient, other_site, front_desk)
 
 
+def test_a_window_already_over_is_refused(waiting_patient, site, front_desk):
+    """Days that have passed: no chair could ever be offered in them."""
+    last_week = site.today() - datetime.timedelta(days=7)
+    with pytest.raises(ValidationError) as refused:
+        start_sooner(
+            waiting_patient, site, front_desk,
+            earliest_date=last_week - datetime.timedelta(days=4), latest_date=last_week,
+        )  # fmt: skip
+    assert "has passed" in refused.value.message_dict["latest_date"][0]
+    assert not WaitlistEntry.objects.exists()
+
+
 def test_one_active_entry_per_wish_and_site(waiting_patient, site, front_desk):
     start_sooner(waiting_patient, site, front_desk)
     with pytest.raises(ValidationError, match="already on this site's waitlist"):

@@ -82,6 +82,11 @@ def waitlist_add(
         taken = "The patient is already on this site's waitlist for this."
     if waiting.exists():
         raise ValidationError({"wish": taken})
+    if latest_date is not None and latest_date < (today := location.today()):
+        raise ValidationError({"latest_date": (
+            f"The last day, {latest_date:%m/%d/%Y}, has passed (today is {today:%m/%d/%Y} at "
+            f"{location}): no chair could be offered in it."
+        )})  # fmt: skip
     entry = WaitlistEntry(
         patient=patient, location=location, wish=wish, appointment=appointment,
         earliest_date=earliest_date, latest_date=latest_date, weekdays=sorted(set(weekdays)),
