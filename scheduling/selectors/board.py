@@ -6,6 +6,7 @@ many chairs and appointments a site has."""
 
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -90,8 +91,15 @@ def _slot(moment: datetime.datetime, origin: datetime.datetime, rounding) -> int
     return int(rounding((moment - origin).total_seconds() / 60 / SLOT_MINUTES))
 
 
+def _chair_order(chair: Chair) -> list:
+    """Names in the order people count: Chair 2 before Chair 10."""
+    parts = re.split(r"(\d+)", chair.name)  # text and numbers alternate, text first
+    return [int(part) if part.isdigit() else part.lower() for part in parts]
+
+
 def _chairs(location: Location) -> list[Chair]:
-    return list(Chair.objects.in_service().filter(location=location).order_by("name"))
+    chairs = Chair.objects.in_service().filter(location=location)
+    return sorted(chairs, key=_chair_order)
 
 
 def _day_window(location, day, opens_at, closes_at, appointments):

@@ -153,3 +153,12 @@ def test_a_nurse_taken_off_a_site_leaves_her_work_named_for_the_admin(
     )  # fmt: skip
     nurse.refresh_from_db()
     assert not nurse.is_active and "is no longer active but still holds" in page.content.decode()
+
+
+def test_the_board_counts_chairs_as_people_do(site):
+    from scheduling.models import Chair
+    from scheduling.selectors.board import _chairs
+
+    for name in ("Chair 10", "Chair 2", "Chair 1", "Recliner"):
+        Chair.objects.create(location=site, name=name)
+    assert [chair.name for chair in _chairs(site)] == ["Chair 1", "Chair 2", "Chair 10", "Recliner"]
