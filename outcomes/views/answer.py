@@ -182,6 +182,9 @@ def _closed(request, link, token, status=200):
         "link": link,
         "state": link.state(),
         "requested": link.new_link_requested_at is not None,
+        # A newer link went out, or the answers were sent: asking for another would promise
+        # a link that never comes (nothing is due until the next questions are).
+        "replaced": link.revoked_at is not None and link.revoke_reason == services.links.REPLACED,
         "languages": LANGUAGES,
     }
     return render(request, "outcomes/answer/closed.html", context, status=status)

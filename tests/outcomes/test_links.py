@@ -150,6 +150,17 @@ def test_a_link_is_used_once(client, link):
     response = client.get(reverse("outcomes:answer", args=[link_token(link)]))
     assert response.status_code == 410
     assert "Your answers were already sent" in response.content.decode()
+    assert "Ask my clinic for a new link" not in response.content.decode()  # nothing due
+
+
+def test_a_replaced_link_points_to_the_newer_one(client, link, front_desk):
+    from outcomes.services import link_resend
+
+    link_resend(link=link, by=front_desk)
+    with translation.override("en"):
+        page = client.get(reverse("outcomes:answer", args=[link_token(link)]))
+    body = page.content.decode()
+    assert "A newer link was sent to you" in body and "Ask my clinic" not in body
 
 
 # --- Date of birth -----------------------------------------------------------------------
