@@ -53,7 +53,7 @@ def _amount(amount_usd: Decimal | None, field: str = "amount_usd") -> Decimal:
         raise ValidationError({field: "The amount must be more than zero."})
     if amount_usd != amount_usd.quantize(CENT):
         raise ValidationError({field: "Give the amount in dollars and cents."})
-    return amount_usd
+    return amount_usd.quantize(CENT)  # "1e2" typed is $100.00, never "$1E+2"
 
 
 def _luhn(digits: str) -> bool:

@@ -102,6 +102,9 @@ def ledger_new(request, pk, kind):
         )
         if entry:
             _recorded(request, entry)
+            if kind == "payment" and (balance := balance_usd(patient)) < 0:
+                credit = f"The account is now in credit: ${-balance} more paid than owed."
+                messages.warning(request, f"{credit} Refund it, or keep it for the next visits.")
             return _to_ledger(patient)
     context = {"patient": patient, "form": form, "title": TITLES[kind],
                "balance": balance_usd(patient)}  # fmt: skip

@@ -179,3 +179,15 @@ def test_a_visit_is_charged_only_once_its_infusion_has_started(
     billing.ledger_charge(patient=patient, by=front_desk, price_item=prices.item("infusion"),
                           appointment=visit)  # fmt: skip
     assert LedgerEntry.objects.filter(kind="charge", appointment=visit).count() == 1
+
+
+def test_an_amount_typed_as_1e2_is_a_hundred_dollars_and_a_credit_is_named(
+    login, front_desk, patient
+):
+    client = login(front_desk)
+    url = reverse("billing:ledger_new", args=[patient.pk, "payment"])
+    page = client.post(url, {"location": patient.home_location_id, "amount_usd": "1e2",
+                             "method": "cash"}, follow=True)  # fmt: skip
+    body = page.content.decode()
+    assert "Payment of $100.00 recorded" in body
+    assert "now in credit: $100.00" in body
