@@ -58,6 +58,10 @@ def _shift_problems(location, nurse, day, starts_at, ends_at, ignore) -> dict[st
         return {"starts_at": f"{day:%a %m/%d} has already passed."}
     if reason := closed_reason(location, day):
         return {"starts_at": f"{location} is closed on {day:%a %m/%d} ({reason})."}
+    open_days = set(location.opening_hours.values_list("weekday", flat=True))
+    if open_days and day.weekday() not in open_days:  # (no hours set up yet: not judged)
+        return {"starts_at": f"{location} is not open on {day:%A}s (its opening hours): "
+                             "nobody can be booked for the nurse to see."}  # fmt: skip
     if starts_at >= ends_at:
         return {"ends_at": "A shift must end after it starts."}
     overlapping = (

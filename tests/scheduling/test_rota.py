@@ -131,3 +131,15 @@ def test_the_rota_is_for_clinic_admins_only(login, site, nurse, front_desk):
 def test_a_shift_on_a_past_day_is_refused(site, nurse, clinic_admin):
     with pytest.raises(ValidationError, match="Tue 02/23 has already passed"):
         set_shift(clinic_admin, site, nurse, day=datetime.date(2027, 2, 23))
+
+
+def test_a_shift_on_a_weekday_the_site_is_not_open_is_refused(site, nurse, clinic_admin):
+    from scheduling.models import OpeningHours
+
+    for weekday in range(5):  # Monday to Friday
+        OpeningHours.objects.create(location=site, weekday=weekday, opens_at=NINE, closes_at=FIVE)
+    sunday = MONDAY - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError, match="not open on Sundays"):
+        set_shift(clinic_admin, site, nurse, day=sunday)
+    assert not NurseShift.objects.exists()
+    set_shift(clinic_admin, site, nurse)  # Monday: open
