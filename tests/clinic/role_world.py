@@ -16,10 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
-from billing.models import ChargeReview, SiteBilling
+from billing.models import ChargeReview, DocumentIssue, DocumentKind, SiteBilling
 from billing.services import closing as close_services
 from billing.services.cards import card_payment_start
-from billing.services.documents import document_issue
 from billing.services.packages import package_sell
 from clinic.models import Location, User
 from clinic.roles import Role
@@ -202,9 +201,12 @@ def build_site(site: Location, staff: Staff, shared: dict[str, int]) -> dict[str
         appointment=appointment, reason="No price that day."
     ).pk
     ids["package"] = package_sell(patient=patient, by=staff.front_desk, infusions=6).pk
-    ids["superbill_issue"] = document_issue(
-        by=staff.front_desk, method="download", appointment=appointment
-    ).pk
+    # A superbill issued for the visit (a row as the service writes it; the service itself
+    # issues one only once an infusion is given, which this visit's never is).
+    ids["superbill_issue"] = DocumentIssue.objects.create(
+        patient=patient, kind=DocumentKind.VISIT_SUPERBILL, appointment=appointment,
+        method="download", issued_by=staff.front_desk,
+    ).pk  # fmt: skip
     ids["ledger_entry"] = billing.ledger_payment(
         patient=patient, by=staff.front_desk, amount_usd=Decimal("100.00"), method="cash"
     ).pk
