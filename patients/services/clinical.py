@@ -113,6 +113,12 @@ def consent_sign(
     require_role(witness, *ALL_STAFF, doing="witness a consent")
     if not document.is_current:
         raise ValidationError({"document": "This version is withdrawn; use the current one."})
+    Patient.objects.select_for_update().get(pk=patient.pk)  # one signing at a time
+    if earlier := patient.consents.filter(document=document).order_by("signed_at").first():
+        raise ValidationError({"document": (
+            f"{patient.legal_name} already signed this version "
+            f"({timezone.localtime(earlier.signed_at):%m/%d/%Y}): nothing more to sign."
+        )})  # fmt: skip
     typed = " ".join(typed_name.split())
     if typed.casefold() != " ".join(patient.legal_name.split()).casefold():
         raise ValidationError(

@@ -78,7 +78,10 @@ def _screening(patient, user) -> dict:
 
 def _consent(patient, user) -> dict:
     return {
-        "documents": ConsentDocument.objects.filter(is_current=True),
+        # The current versions not signed yet: one signature per version.
+        "documents": ConsentDocument.objects.filter(is_current=True).exclude(
+            signatures__patient=patient
+        ),
         "signatures": patient.consents.select_related("document", "witness"),
         "communication": patient.communication_consents.select_related("recorded_by")[:20],
     }

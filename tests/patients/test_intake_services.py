@@ -250,6 +250,12 @@ def test_consent_needs_the_patients_typed_legal_name(front_desk, site):
     )
     assert signed.typed_name == "susan alvarez"
     assert "No consent" not in selectors.patient_flags(patient).labels
+    with pytest.raises(ValidationError) as twice:  # the same version again: nothing to sign
+        services.consent_sign(
+            patient=patient, document=document, typed_name="Susan Alvarez", witness=front_desk
+        )
+    assert "already signed this version" in twice.value.message_dict["document"][0]
+    assert patient.consents.count() == 1
 
 
 def test_phq9_item_nine_flags_the_patient_until_a_physician_follows_up(
