@@ -168,10 +168,10 @@ class PatientViewSet(RoleRules, viewsets.ReadOnlyModelViewSet):
             patient = patient_register(registered_by=request.user, **fields)
         return self.answer(patient, status.HTTP_201_CREATED)
 
-    @extend_schema(request=PatientInputSerializer, responses=PatientSerializer)
+    @extend_schema(request=PatientRegistrationSerializer, responses=PatientSerializer)
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
-        fields = validated(PatientInputSerializer, request, partial=True)
+        fields = validated(PatientRegistrationSerializer, request, partial=True)
         with service_errors():
             patient = patient_update(patient=patient, changed_by=request.user, **fields)
         return self.answer(patient)

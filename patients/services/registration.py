@@ -36,6 +36,27 @@ def _check_fields(fields: dict) -> None:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
 
 
+IDENTITY = ("legal_first_name", "legal_last_name", "date_of_birth", "phone")
+
+
+def _refuse_duplicates(patient: Patient) -> None:
+    """A likely duplicate of ``patient`` (same name and date of birth, or same phone; never
+    the record itself) is refused, naming them, until confirmed a different person."""
+    duplicates = [
+        other
+        for other in likely_duplicates(**{name: getattr(patient, name) for name in IDENTITY})
+        if other.pk != patient.pk
+    ]
+    if duplicates:
+        found = ", ".join(f"{p.legal_name} ({p.mrn})" for p in duplicates)
+        message = (
+            "A patient with this name and date of birth, or this phone, is already "
+            f"registered: {found}. Open that record, or confirm that this is a "
+            "different person."
+        )
+        raise ValidationError({NON_FIELD_ERRORS: ValidationError(message, code="duplicate")})
+
+
 @transaction.atomic
 def patient_register(*, registered_by: User, allow_duplicate: bool = False, **fields) -> Patient:
     """Register a patient. A likely duplicate is refused unless ``allow_duplicate``."""
@@ -45,33 +66,28 @@ def patient_register(*, registered_by: User, allow_duplicate: bool = False, **fi
     patient.mrn = "pending"  # full_clean checks every other field before a number is used
     patient.full_clean(exclude=["mrn"])
     if not allow_duplicate:
-        duplicates = likely_duplicates(
-            legal_first_name=patient.legal_first_name,
-            legal_last_name=patient.legal_last_name,
-            date_of_birth=patient.date_of_birth,
-            phone=patient.phone,
-        )
-        if duplicates:
-            found = ", ".join(f"{p.legal_name} ({p.mrn})" for p in duplicates)
-            message = (
-                "A patient with this name and date of birth, or this phone, is already "
-                f"registered: {found}. Open that record, or confirm that this is a "
-                "different person."
-            )
-            raise ValidationError({NON_FIELD_ERRORS: ValidationError(message, code="duplicate")})
+        _refuse_duplicates(patient)
     patient.mrn = next_mrn()
     patient.save()
     return patient
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, changed_by: User, **fields) -> Patient:
+def patient_update(
+    *, patient: Patient, changed_by: User, allow_duplicate: bool = False, **fields
+) -> Patient:
+    """Change the registration. A change of name, date of birth or phone that makes the
+    record look like another patient's is refused unless ``allow_duplicate``, as at
+    registration."""
     require_role(changed_by, *REGISTRARS, doing="change a patient's registration")
     _check_fields(fields)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    before = {name: getattr(patient, name) for name in IDENTITY}
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
+    if not allow_duplicate and any(getattr(patient, n) != before[n] for n in IDENTITY):
+        _refuse_duplicates(patient)
     patient.save()
     return patient
 

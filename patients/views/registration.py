@@ -75,17 +75,23 @@ def patient_edit(request, pk):
     patient = patient_for(request.user, pk)
     posted = request.POST if request.method == "POST" else None
     form = PatientForm(posted, instance=patient, locations=locations_for(request.user))
+    duplicates, status = [], 200
     if posted is not None and form.is_valid():
-        run_service(
+        allow = form.cleaned_data["allow_duplicate"]
+        _, status = run_service(
             form,
             lambda: services.patient_update(
-                patient=patient, changed_by=request.user, **form.patient_fields()
+                patient=patient, changed_by=request.user, allow_duplicate=allow,
+                **form.patient_fields(),
             ),
-        )
+        )  # fmt: skip
         if not form.errors:
             messages.success(request, "Patient details saved.")
             return redirect("patients:detail", pk=patient.pk)
-    return render(request, "patients/edit.html", form_context(patient, form))
+        if not allow and form.non_field_errors():
+            duplicates = [p for p in find_duplicates(request.user, form) if p.pk != patient.pk]
+    context = {**form_context(patient, form), "duplicates": duplicates}
+    return render(request, "patients/edit.html", context, status=status)
 
 
 @role_required(*REGISTRARS)

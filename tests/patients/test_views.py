@@ -128,6 +128,29 @@ def test_front_desk_edits_a_patient_and_a_bad_edit_changes_nothing(login, front_
     assert patient.legal_last_name == "New"
 
 
+def test_an_edit_that_makes_the_record_look_like_another_patient_asks_first(
+    login, front_desk, site
+):
+    """The phone changed to another patient's: the same check as at registration, the
+    other record named, saved once ticked "a different person"."""
+    other = PatientFactory(home_location=site, phone="+17145550111")
+    patient = PatientFactory(home_location=site, legal_last_name="Old")
+    client = login(front_desk)
+    url = reverse("patients:edit", args=[patient.pk])
+    data = registration(site, legal_last_name="Old", phone="(714) 555-0111")
+    page = client.post(url, data)
+    assert page.status_code == 200 and other.mrn in page.content.decode()
+    patient.refresh_from_db()
+    assert str(patient.phone) != "+17145550111"
+    data["allow_duplicate"] = "on"
+    assert client.post(url, data).status_code == 302
+    patient.refresh_from_db()
+    assert str(patient.phone) == "+17145550111"
+    # An edit that leaves the name, birth date and phone alone is never asked.
+    data.pop("allow_duplicate")
+    assert client.post(url, {**data, "preferred_name": "Sue"}).status_code == 302
+
+
 def test_deactivating_needs_a_reason(login, front_desk, site):
     patient = PatientFactory(home_location=site)
     client = login(front_desk)
