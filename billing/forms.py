@@ -150,6 +150,10 @@ class PaymentForm(OnceForm):
         max_length=60, required=False,
         help_text="Card: the terminal's reference. Check: its number. Never a card number.",
     )  # fmt: skip
+    # Shown only when the same payment was just recorded (``ledger.refuse_repeat``).
+    confirm_repeat = forms.BooleanField(
+        required=False, label="Yes: this is a second payment, record it too"
+    )
 
     def __init__(self, *args, sites, site=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,10 @@ class PackageSellForm(OnceForm):
         choices=[(n, f"{n} infusions") for n in PACKAGE_SIZES], coerce=int,
         widget=forms.RadioSelect, label="Package",
     )  # fmt: skip
+    # Shown only when the same package was just sold (``ledger.refuse_repeat``).
+    confirm_repeat = forms.BooleanField(
+        required=False, label="Yes: sell a second package, charge it too"
+    )
 
 
 class PackageReleaseForm(OnceForm):

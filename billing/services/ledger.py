@@ -3,12 +3,14 @@ adjustment. Each is a new row; nothing is updated or deleted (the database refus
 for one patient are serialised on the patient row, so two refunds of one payment cannot
 together give back more than was paid."""
 
+import datetime
 import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from clinic.access import locations_for, require_role
 from clinic.errors import ConflictError
@@ -97,6 +99,28 @@ def _save(entry: LedgerEntry, form_key: str = "") -> LedgerEntry:
     return entry
 
 
+# The same payment (amount, method, reference) for the patient this recently is most likely
+# the same money recorded twice (the back button then Record, two desks at once): asked for.
+REPEAT_WINDOW = datetime.timedelta(minutes=15)
+
+
+def refuse_repeat(entries, what: str) -> None:
+    """Refuse, on ``confirm_repeat``, when ``entries`` (the same kind of entry for the same
+    patient) holds one recorded within ``REPEAT_WINDOW``: the desk confirms a second one."""
+    earlier = (
+        entries.filter(recorded_at__gte=timezone.now() - REPEAT_WINDOW)
+        .select_related("recorded_by")
+        .order_by("-recorded_at")
+        .first()
+    )
+    if earlier is not None:
+        when = timezone.localtime(earlier.recorded_at)
+        raise ValidationError({"confirm_repeat": (
+            f"{what} was already recorded at {when:%H:%M} by {earlier.recorded_by}. If this is "
+            "a second one, tick the box and record again; if not, nothing more is needed."
+        )})  # fmt: skip
+
+
 def _payment_site(patient: Patient, by: User, location: Location | None) -> Location:
     """Where the money is taken (its drawer and day's close): the site named, one of the
     taker's, or the patient's home site."""
@@ -166,6 +190,7 @@ def ledger_payment(
     reference: str = "",
     location: Location | None = None,
     form_key: str = "",
+    confirm_repeat: bool = True,
 ) -> LedgerEntry:
     """A payment taken at the desk of ``location`` (one of the taker's sites; the patient's
     home site if not given): card on the external terminal (its reference), cash, check (its
@@ -180,6 +205,12 @@ def ledger_payment(
     if method in NEEDS_REFERENCE and not reference.strip():
         raise ValidationError({"reference": "Enter the terminal's reference or the check number."})
     refuse_card_number(reference=reference)
+    if not confirm_repeat:  # the desk's form asks (a script or the API names its own key)
+        same = LedgerEntry.objects.filter(
+            patient=patient, kind=EntryKind.PAYMENT, amount_usd=-amount, method=method,
+            reference=reference.strip(),
+        )  # fmt: skip
+        refuse_repeat(same, f"A payment of ${amount} ({PaymentMethod(method).label})")
     location = _payment_site(patient, by, location)
     refuse_closed_day(location)
     return _save(LedgerEntry(

@@ -12,14 +12,30 @@ from clinic.access import require_role
 from clinic.models import User
 from patients.models import Patient
 
-from ..models import CENT, PACKAGE_SIZES, PackagePurchase, PackageRelease, PriceKind, PriceList
+from ..models import (
+    CENT,
+    PACKAGE_SIZES,
+    LedgerEntry,
+    PackagePurchase,
+    PackageRelease,
+    PriceKind,
+    PriceList,
+)
 from ..selectors.packages import infusions_left
-from .ledger import CASHIERS, CREDIT, _locked_patient, earlier_entry, ledger_adjust, ledger_charge
+from .ledger import (
+    CASHIERS,
+    CREDIT,
+    _locked_patient,
+    earlier_entry,
+    ledger_adjust,
+    ledger_charge,
+    refuse_repeat,
+)
 
 
 @transaction.atomic
 def package_sell(
-    *, patient: Patient, by: User, infusions: int, form_key: str = ""
+    *, patient: Patient, by: User, infusions: int, form_key: str = "", confirm_repeat=True
 ) -> PackagePurchase:
     """A package of 6, 8, 10 or 12 infusions at the patient's home site, at the price of
     the list in force today there. The desk form sent twice sells it once (``form_key``)."""
@@ -31,6 +47,9 @@ def package_sell(
         return purchase
     if infusions not in PACKAGE_SIZES:
         raise ValidationError({"infusions": "A package is 6, 8, 10 or 12 infusions."})
+    if not confirm_repeat:  # the desk's form asks
+        same = LedgerEntry.objects.filter(patient=patient, package__infusions=infusions)
+        refuse_repeat(same, f"A package of {infusions} infusions")
     location = patient.home_location
     prices = PriceList.objects.in_force(location, location.today())
     item = prices.item(PriceKind.PACKAGE, infusions) if prices else None

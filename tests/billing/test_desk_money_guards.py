@@ -70,9 +70,9 @@ def test_a_payment_form_sent_twice_is_one_payment(login, front_desk, patient):
     assert "already recorded" in again.content.decode()
     assert LedgerEntry.objects.filter(kind="payment").count() == 1
     assert balance_usd(patient) == D("-30.00")
-    # A new form (a new key) is a new payment.
+    # A new form (a new key) is a new payment, once confirmed a second one (see below).
     body["form_key"] = client.get(url).context["form"].initial["form_key"]
-    client.post(url, body)
+    client.post(url, {**body, "confirm_repeat": "on"})
     assert LedgerEntry.objects.filter(kind="payment").count() == 2
 
 
@@ -191,3 +191,32 @@ def test_an_amount_typed_as_1e2_is_a_hundred_dollars_and_a_credit_is_named(
     body = page.content.decode()
     assert "Payment of $100.00 recorded" in body
     assert "now in credit: $100.00" in body
+
+
+def test_back_then_record_again_asks_before_a_second_same_payment(login, front_desk, patient):
+    """Back to the form (a fresh one, a new key) and Record again: the same amount, method
+    and reference just recorded is asked about, not written; ticked, it is recorded."""
+    client = login(front_desk)
+    url = reverse("billing:ledger_new", args=[patient.pk, "payment"])
+    body = {"location": patient.home_location_id, "amount_usd": "25.00", "method": "cash"}
+    client.post(url, {**body, "form_key": "first"})
+    again = client.post(url, {**body, "form_key": "second"})
+    assert "confirm_repeat" in again.context["form"].errors
+    assert "Yes: this is a second payment" in again.content.decode()
+    assert LedgerEntry.objects.filter(kind="payment").count() == 1
+    client.post(url, {**body, "form_key": "second", "confirm_repeat": "on"})
+    assert LedgerEntry.objects.filter(kind="payment").count() == 2
+    # Another amount is another payment: not asked.
+    client.post(url, {**body, "amount_usd": "30.00", "form_key": "third"})
+    assert LedgerEntry.objects.filter(kind="payment").count() == 3
+
+
+def test_a_second_same_package_just_after_the_first_is_asked_about(
+    login, front_desk, patient, prices
+):
+    client = login(front_desk)
+    url = reverse("billing:packages", args=[patient.pk])
+    client.post(url, {"action": "sell", "infusions": "8", "form_key": "a"})
+    again = client.post(url, {"action": "sell", "infusions": "8", "form_key": "b"})
+    assert "already recorded" in again.content.decode()
+    assert PackagePurchase.objects.count() == 1
