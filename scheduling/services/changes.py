@@ -203,22 +203,28 @@ DEACTIVATED_NOTE = "Patient record deactivated: "
 
 
 def cancel_visits_of_deactivated(*, patient, by: User, reason: str) -> int:
-    """``patients.hooks.patient_deactivated``: the visits still booked for a patient whose
+    """``patients.hooks.patient_deactivated``: the visits still to come for a patient whose
     record is deactivated are cancelled with the reason (their reminders stop, the chairs go
     to the waitlist, the courses end); refused while the patient is checked in or in the
     chair. Returns how many were cancelled."""
+    now = timezone.now()
     here = (
-        Appointment.objects.filter(patient=patient, status__in=[S.CHECKED_IN, S.IN_CHAIR])
+        Appointment.objects.filter(
+            patient=patient, status__in=[S.CHECKED_IN, S.IN_CHAIR],
+            ends_at__gte=now - datetime.timedelta(hours=12),  # today's, not one left open
+        )
         .select_related("location")
         .first()
-    )
+    )  # fmt: skip
     if here is not None:
         raise ValidationError({"__all__": (
             f"The patient is {S(here.status).label.lower()} at {here.location} now: close "
             "today's visit before deactivating the record."
         )})  # fmt: skip
     note = (DEACTIVATED_NOTE + reason)[:300]
-    booked = Appointment.objects.filter(patient=patient, status__in=[S.SCHEDULED, S.CONFIRMED])
+    booked = Appointment.objects.filter(
+        patient=patient, status__in=[S.SCHEDULED, S.CONFIRMED], starts_at__gte=now
+    )
     cancelled = 0
     ended = (CourseStatus.CANCELLED, CourseStatus.ABANDONED, CourseStatus.COMPLETED)
     courses = Course.objects.filter(pk__in=booked.values("course")).exclude(status__in=ended)
