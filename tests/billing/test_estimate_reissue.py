@@ -57,11 +57,15 @@ def test_cancelling_the_rest_of_a_course_issues_one_updated_estimate(course, fro
     from scheduling import hooks
 
     first = in_force(course)
+    from tests.factories import on_the_visit_day
+
     for sequence in (1, 2, 3):  # no-shows still count as infusions (they may be charged)
-        services.appointment_transition(
-            appointment=course.appointments.get(sequence=sequence),
-            to_status=AppointmentStatus.NO_SHOW, changed_by=front_desk, reason="Did not come",
-        )  # fmt: skip
+        visit = course.appointments.get(sequence=sequence)
+        with on_the_visit_day(visit, minutes_before=-30):  # once its time has come
+            services.appointment_transition(
+                appointment=visit, to_status=AppointmentStatus.NO_SHOW, changed_by=front_desk,
+                reason="Did not come",
+            )  # fmt: skip
     heard = []
 
     def each_session(appointment, change):

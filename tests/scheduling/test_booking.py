@@ -210,7 +210,9 @@ def test_legal_paths_write_a_history_row_each(
         patient, protocol, site, mon_wed_fri(next_monday(), 8), chairs[0], nurse, front_desk
     )
     appointment = course.appointments.get(sequence=1)
-    with on_the_visit_day(appointment):  # check-in happens on the visit's day only
+    # Check-in happens on the visit's day only; a no-show once the visit's time has come.
+    minutes_before = -30 if path == ["no_show"] else 30
+    with on_the_visit_day(appointment, minutes_before=minutes_before):
         for status in path:
             by = nurse if status in ("in_chair", "completed") else front_desk
             appointment = services.appointment_transition(

@@ -350,10 +350,13 @@ def test_cancelling_the_rest_of_a_course(login, front_desk, nurse, site, chairs,
 
 
 def test_marking_a_no_show(login, front_desk, nurse, site, chairs, patient, protocol):
+    from tests.factories import on_the_visit_day
+
     first = book_course(patient, protocol, site, chairs[0], nurse, front_desk).appointments.first()
-    response = login(front_desk).post(
-        reverse("scheduling:no_show", args=[first.pk]), {"reason": "Did not come"}
-    )
+    with on_the_visit_day(first, minutes_before=-30):  # the visit's time has come
+        response = login(front_desk).post(
+            reverse("scheduling:no_show", args=[first.pk]), {"reason": "Did not come"}
+        )
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.status == AppointmentStatus.NO_SHOW
