@@ -13,10 +13,9 @@ from patients.models import Stage
 from patients.selectors import consultation_requests_for
 
 from ..hooks import desk_work
-from ..models import Appointment, AppointmentStatus, NurseShift
+from ..models import Appointment, NurseShift
 from .pipeline import overdue_requests_for
-
-S = AppointmentStatus
+from .visits import TO_COME
 
 
 def desk_work_waiting(user: User) -> list[WorkItem]:
@@ -76,7 +75,7 @@ def nurse_work_left(user: User) -> list[str]:
     shifts = NurseShift.objects.filter(nurse=user, ends_at__gt=now)
     visits = Appointment.objects.filter(
         nurse=user, ends_at__gt=now,
-        status__in=[S.SCHEDULED, S.CONFIRMED, S.CHECKED_IN, S.IN_CHAIR],
+        status__in=TO_COME,
     )  # fmt: skip
     if user.is_active:
         sites = user.locations.values("pk")

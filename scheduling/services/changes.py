@@ -21,6 +21,7 @@ from ..models import (
     CourseStatus,
 )
 from ..selectors.slots import course_gap_problem
+from ..selectors.visits import CHANGEABLE
 from .appointments import lock_nurse_shifts, record_status, save_appointment
 from .check_in import require_check_in_day
 from .slots import SessionTimes, local, slot_invalid, slot_taken
@@ -222,9 +223,7 @@ def cancel_visits_of_deactivated(*, patient, by: User, reason: str) -> int:
             "today's visit before deactivating the record."
         )})  # fmt: skip
     note = (DEACTIVATED_NOTE + reason)[:300]
-    booked = Appointment.objects.filter(
-        patient=patient, status__in=[S.SCHEDULED, S.CONFIRMED], starts_at__gte=now
-    )
+    booked = Appointment.objects.filter(patient=patient, status__in=CHANGEABLE, starts_at__gte=now)
     cancelled = 0
     ended = (CourseStatus.CANCELLED, CourseStatus.ABANDONED, CourseStatus.COMPLETED)
     courses = Course.objects.filter(pk__in=booked.values("course")).exclude(status__in=ended)
